@@ -1,0 +1,42 @@
+# Thin wrapper over CMake (as Neovim's): `make run` and `make test` do all set-up.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+DATADIR ?= $(HOME)/.depin
+
+.PHONY: all deps configure build run test unit functional bench format clean
+
+all: build
+
+deps:
+	@./contrib/install-deps.sh
+
+$(BUILD_DIR)/build.ninja: | deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+configure: deps $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# A local dev node: regtest, mines a block every 2 s, 10 funded dev accounts.
+run: build
+	$(BUILD_DIR)/bin/depind -dev -printtoconsole -datadir=$(DATADIR)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L unit
+
+functional: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L functional
+
+bench: build
+	$(BUILD_DIR)/bin/depin_bench
+
+format:
+	find src tests bench -name '*.cpp' -o -name '*.h' -o -name '*.cu' -o -name '*.cl' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)
