@@ -9,7 +9,7 @@ packages=(
   libboost-dev libboost-program-options-dev rapidjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   ocl-icd-opencl-dev pocl-opencl-icd
-  python3 wrk nginx-light
+  python3 wrk nginx-light ccache
 )
 
 missing=()

@@ -1,0 +1,2 @@
+// depin-cli entry point; commands land with cli/.
+int main() { return 0; }
