@@ -50,4 +50,10 @@ Result<PublicKey> RecoverPublicKey(const Hash256& digest, const RecoverableSigna
 // s <= n/2 (EIP-2).
 bool IsLowS(const Hash256& s);
 
+// Parses a SEC1 public key, compressed (33 bytes) or uncompressed (65 bytes),
+// into the 64-byte form. Errors: "pubkey-invalid".
+Result<PublicKey> ParsePublicKey(ByteSpan serialized);
+// The 33-byte compressed SEC1 form (BIP-32, ECDH peers). Errors: "pubkey-invalid".
+Result<FixedBytes<33>> CompressPublicKey(const PublicKey& key);
+
 }  // namespace depin::crypto
