@@ -1,0 +1,152 @@
+// Chainstate: the node's view of the block chain. It keeps the in-memory
+// tree of known headers (loaded from the block index on start), accepts
+// headers and blocks, connects a block as one atomic synced LevelDB batch
+// (state + undo + receipts + tx index + tip + LtHash lanes), disconnects
+// through undo, reorganises to the most-work chain, marks invalid blocks and
+// their descendants, and reloads the stored tip on start. A reorg deeper than
+// the undo kept (params.max_reorg_depth) is refused with "reorg-too-deep".
+//
+// Listeners (mempool, indexes, relay, RPC subscriptions) register for
+// events; they are called on the thread that changed the chain, after the
+// change is durable, without the chainstate lock held.
+//
+// Thread-safety: all public methods may be called from any thread; chain
+// changes are serialized by an internal mutex; reads take a consistent view.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "consensus/module.h"
+#include "consensus/params.h"
+#include "consensus/state.h"
+#include "primitives/block.h"
+#include "primitives/receipt.h"
+#include "util/status.h"
+
+namespace depin {
+class Logger;
+}
+
+namespace depin::chain {
+
+struct ChainstateOptions {
+  std::string datadir;  // the network's folder (e.g. ~/.depin/regtest)
+  size_t db_cache_bytes = 64 << 20;
+  unsigned script_threads = 0;  // 0 = hardware concurrency (sender recovery, LtHash)
+  bool sync_writes = true;      // fsync each connected block's batch
+  Logger* logger = nullptr;     // optional
+};
+
+// A block the chain knows about (header tree node), copied out for callers.
+struct BlockInfo {
+  Hash256 hash;
+  BlockHeader header;
+  Uint256 chain_work;
+  bool have_data = false;
+  bool invalid = false;
+  bool in_active_chain = false;
+  uint32_t tx_count = 0;
+  uint32_t size = 0;
+};
+
+struct TipInfo {
+  Hash256 hash;
+  BlockHeader header;
+  uint64_t height = 0;
+  Uint256 chain_work;
+  uint64_t median_time_past = 0;
+  uint64_t best_header_height = 0;
+};
+
+// Where a tx sits in the active chain.
+struct TxLocation {
+  Hash256 block_hash;
+  uint64_t height = 0;
+  uint32_t index = 0;
+};
+
+class ChainListener {
+ public:
+  virtual ~ChainListener() = default;
+  virtual void BlockConnected(const Block& block, const std::vector<Receipt>& receipts) {
+    (void)block;
+    (void)receipts;
+  }
+  // Called for each block removed from the active chain, tip first.
+  virtual void BlockDisconnected(const Block& block) { (void)block; }
+  virtual void TipChanged(const TipInfo& tip) { (void)tip; }
+};
+
+enum class BlockStatus { kAccepted, kAlreadyKnown, kOrphan, kInvalid };
+
+class Chainstate {
+ public:
+  // Opens or creates the database under options.datadir, writes genesis on
+  // first start, loads the block index and the tip.
+  static Result<std::unique_ptr<Chainstate>> Open(const consensus::ChainParams& params,
+                                                  const consensus::ModuleRegistry& modules,
+                                                  const ChainstateOptions& options);
+  ~Chainstate();
+
+  const consensus::ChainParams& params() const;
+  const consensus::ModuleRegistry& modules() const;
+
+  // Validates the header against its parent (which must be known) and adds it
+  // to the header tree. Ok if already known and valid.
+  Status ProcessHeader(const BlockHeader& header);
+
+  // Validates and stores a block, then activates the most-work chain (which
+  // may connect it, reorganise, or do nothing if it is on a lighter branch).
+  // Invalid blocks and their descendants are marked invalid; the Status names
+  // the rule. `status_out` (optional) says what happened.
+  Status ProcessBlock(const std::shared_ptr<const Block>& block, BlockStatus* status_out = nullptr);
+
+  TipInfo Tip() const;
+  std::optional<Hash256> GetBlockHashAtHeight(uint64_t height) const;  // active chain
+  std::optional<BlockInfo> LookupBlock(const Hash256& hash) const;
+  Result<std::shared_ptr<const Block>> ReadBlock(const Hash256& hash) const;
+  Result<Bytes> ReadRawBlock(const Hash256& hash) const;
+  Result<std::vector<Receipt>> ReadReceipts(const Hash256& hash) const;     // gas_used filled
+  std::optional<TxLocation> FindTransaction(const Hash256& tx_hash) const;  // active chain only
+
+  // A consistent read-only view of the state at the current tip.
+  std::shared_ptr<const consensus::StateReader> StateAtTip() const;
+  consensus::Account GetAccount(const Address& address) const;
+  Hash256 StateRoot() const;
+
+  // Context for building the next block on the tip at time `now`.
+  struct NextBlock {
+    uint64_t height = 0;
+    Hash256 parent_hash;
+    uint32_t bits = 0;
+    Uint256 base_fee;
+    uint64_t gas_limit = 0;
+    uint64_t min_timestamp = 0;  // median time past + 1
+  };
+  NextBlock NextBlockContext() const;
+
+  // State root that `diff` would produce on top of the current tip (miner).
+  Hash256 StateRootAfter(const consensus::StateDiff& diff) const;
+
+  // Median time past of the tip; difficulty of the tip as a double.
+  double TipDifficulty() const;
+  uint64_t SizeOnDisk() const;
+
+  void RegisterListener(ChainListener* listener);
+  void UnregisterListener(ChainListener* listener);
+
+  // Flushes and closes the database; further calls fail.
+  void Close();
+
+ private:
+  class Impl;
+  explicit Chainstate(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace depin::chain

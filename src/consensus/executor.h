@@ -1,0 +1,70 @@
+// The state transition: applies a block's txs to state and pays the miner.
+// Per tx: sender nonce + 1; value to `to` (a module receives it before its
+// call); a module call runs with gas_limit - intrinsic as allowance; a failed
+// call (error or out of gas) reverts its effects and gets receipt status 0, but
+// the fee is charged. Fee = gas_used * (base_fee + tip): the base-fee part is
+// burned, the tip goes to the header's miner, with the block subsidy at the end.
+// An intrinsically invalid tx (bad nonce, funds, fee cap...) fails the block.
+//
+// Thread-safety: pure functions of their inputs; callers provide the cache.
+#pragma once
+
+#include <vector>
+
+#include "consensus/module.h"
+#include "consensus/params.h"
+#include "consensus/state_cache.h"
+#include "primitives/block.h"
+#include "primitives/receipt.h"
+
+namespace depin::consensus {
+
+struct TxOutcome {
+  Receipt receipt;
+  Bytes return_data;          // module call output
+  std::string revert_reason;  // when receipt.status == 0
+  Uint256 burned;
+  Uint256 tip;
+};
+
+// Applies one tx on top of `state`. `cumulative_gas` is the block's gas used
+// before this tx. Errors mean the tx is invalid in this position (the state is
+// left unchanged then).
+Result<TxOutcome> ApplyTransaction(StateCache& state, const BlockContext& block,
+                                   const VerifiedTx& tx, const ModuleRegistry& modules,
+                                   const ChainParams& params, uint64_t cumulative_gas);
+
+struct BlockExecution {
+  std::vector<Receipt> receipts;
+  uint64_t gas_used = 0;
+  Uint256 burned;
+  Uint256 miner_reward;  // tips + subsidy
+  StateDiff diff;
+};
+
+// Executes every tx and the end-of-block steps (module EndBlock hooks, miner
+// reward). "block-gas-limit-exceeded" if the txs' gas passes the limit; tx
+// errors carry the tx's code with its index in the message.
+Result<BlockExecution> ExecuteBlock(const StateReader& base, const BlockContext& block,
+                                    const std::vector<TxRef>& txs, const ModuleRegistry& modules,
+                                    const ChainParams& params);
+
+// A read-only or scratch call for eth_call / eth_estimateGas: runs `tx`-like
+// parameters against `base` without a signature or nonce check and discards
+// the effects.
+struct CallRequest {
+  Address from;
+  std::optional<Address> to;
+  Uint256 value;
+  Bytes data;
+  uint64_t gas_limit = 0;  // 0 = block gas limit
+};
+Result<TxOutcome> SimulateCall(const StateReader& base, const BlockContext& block,
+                               const CallRequest& call, const ModuleRegistry& modules,
+                               const ChainParams& params);
+
+// EIP-1559: the base fee of the block after `parent` (elasticity and
+// denominator from params; floor min_base_fee; block 1 gets initial_base_fee).
+Uint256 NextBaseFee(const BlockHeader& parent, const ChainParams& params);
+
+}  // namespace depin::consensus

@@ -1,0 +1,83 @@
+// Chain parameters: one ChainParams per network (main, test, regtest), the
+// single source of truth for magic, ports, chain id, genesis, subsidy, limits
+// and difficulty adjustment. Built by value; nothing mutable is global.
+//
+// Thread-safety: immutable after construction.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "primitives/address.h"
+#include "primitives/block.h"
+#include "primitives/uint256.h"
+
+namespace depin::consensus {
+
+enum class Network { kMain, kTest, kRegtest };
+
+struct GenesisAlloc {
+  Address address;
+  Uint256 balance;
+};
+
+struct ChainParams {
+  Network network = Network::kMain;
+  std::string name;         // "main", "test", "regtest"
+  std::string datadir_sub;  // "" for main, "testnet", "regtest"
+  std::array<uint8_t, 4> magic{};
+  uint16_t default_port = 0;
+  uint16_t default_rpc_port = 0;
+  uint64_t chain_id = 0;
+
+  // Genesis.
+  uint64_t genesis_time = 0;
+  std::vector<GenesisAlloc> genesis_alloc;
+  Hash256 genesis_extra;  // a message committed in the genesis header
+
+  // Proof of work and ASERT (aserti3-2d, anchored at genesis).
+  uint32_t pow_limit_bits = 0;
+  Uint256 pow_limit;
+  bool pow_no_retargeting = false;  // regtest: every block at pow_limit
+  uint64_t target_spacing = 15;     // seconds
+  int64_t asert_half_life = 3600;   // seconds for the target to double when blocks stop
+  uint64_t max_future_block_time = 2 * 60 * 60;
+  unsigned median_time_span = 11;
+
+  // Money.
+  Uint256 initial_subsidy;  // wei per block before the first halving
+  uint64_t subsidy_halving_interval = 0;
+
+  // Limits and fees.
+  uint64_t block_gas_limit = 0;
+  size_t max_block_size = 0;  // serialized bytes (P2P stays bounded)
+  Uint256 initial_base_fee;   // base fee of block 1
+  Uint256 min_base_fee;       // floor of the EIP-1559 update
+  uint64_t base_fee_change_denominator = 8;
+  uint64_t elasticity_multiplier = 2;
+
+  // Undo kept for reorgs; a deeper reorg is refused.
+  uint64_t max_reorg_depth = 0;
+  // Regtest-only built-in module for exercising the module interface.
+  bool enable_test_module = false;
+
+  BlockHeader GenesisHeader() const;  // state root computed from the allocations
+  Hash256 GenesisHash() const { return GenesisHeader().Hash(); }
+};
+
+ChainParams MainParams();
+ChainParams TestParams();
+ChainParams RegtestParams();
+ChainParams ParamsFor(Network network);
+
+// Subsidy for the block at `height` (halving schedule; zero after 64 halvings).
+Uint256 BlockSubsidy(uint64_t height, const ChainParams& params);
+
+// The ten development accounts of the mnemonic "test test ... junk"
+// (m/44'/60'/0'/0/0..9) that the regtest genesis funds.
+const std::vector<Address>& DevAccounts();
+inline constexpr uint64_t kDevAccountBalanceDpn = 10000;
+
+}  // namespace depin::consensus
