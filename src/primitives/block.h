@@ -66,5 +66,10 @@ struct Block {
 // trailing bytes, truncation, a count or length beyond `max_size` are errors
 // ("block-truncated", "block-trailing-bytes", "block-too-large", or the tx's code).
 Result<Block> DecodeBlock(ByteSpan data, size_t max_size);
+// The same, with sender recovery (the dominant cost) spread over up to
+// `recovery_threads` threads in contiguous chunks. Every envelope is decoded
+// first, then senders are recovered; the error returned is the first failing
+// tx in block order, so the result never depends on the thread count.
+Result<Block> DecodeBlock(ByteSpan data, size_t max_size, unsigned recovery_threads);
 
 }  // namespace depin
