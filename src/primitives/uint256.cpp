@@ -308,15 +308,16 @@ Uint256 Dpn(uint64_t whole_coins) {
 Result<Uint256> CompactToTarget(uint32_t bits) {
   unsigned size = bits >> 24;
   uint32_t word = bits & 0x007fffff;
+  // As Bitcoin's SetCompact: the sign and overflow checks look at the mantissa
+  // after a small exponent has shifted bytes out, so 0x00923456 is plain zero.
+  if (size <= 3) word >>= 8 * (3 - size);
   if (word != 0 && (bits & 0x00800000) != 0) {
     return Status::Error("bits-invalid", "negative compact target");
   }
-  // The same overflow bounds as Bitcoin's SetCompact: the mantissa shifted by
-  // (size - 3) bytes must stay inside 256 bits.
   if (word != 0 && (size > 34 || (word > 0xff && size > 33) || (word > 0xffff && size > 32))) {
     return Status::Error("bits-invalid", "compact target overflows 256 bits");
   }
-  if (size <= 3) return Uint256(word >> (8 * (3 - size)));
+  if (size <= 3) return Uint256(word);
   return Uint256(word) << (8 * (size - 3));
 }
 
@@ -340,6 +341,8 @@ uint32_t TargetToCompact(const Uint256& target) {
 Uint256 WorkFromTarget(const Uint256& target) {
   // 2^256 does not fit, so compute 2^256 / (t+1) as (2^256 - t - 1) / (t+1) + 1,
   // where 2^256 - t - 1 = ~t.
+  // A zero target would need 2^256; like Bitcoin, an invalid target counts no work.
+  if (target.IsZero()) return Uint256();
   if (target == Uint256::Max()) return Uint256(1);
   return *CheckedAdd(~target / *CheckedAdd(target, Uint256(1)), Uint256(1));
 }

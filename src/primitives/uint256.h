@@ -86,7 +86,8 @@ Uint256 Dpn(uint64_t whole_coins);  // whole_coins * 10^18
 // Negative or overflowing encodings are errors ("bits-invalid").
 Result<Uint256> CompactToTarget(uint32_t bits);
 uint32_t TargetToCompact(const Uint256& target);
-// Expected hashes to find a block at this target: 2^256 / (target + 1).
+// Expected hashes to find a block at this target: 2^256 / (target + 1); zero for
+// a zero target, which no valid block has.
 Uint256 WorkFromTarget(const Uint256& target);
 
 }  // namespace depin
