@@ -79,7 +79,8 @@ Result<Item> DecodeItem(ByteSpan data);
 Result<uint64_t> DecodeUint64Payload(ByteSpan payload);
 Result<Uint256> DecodeUint256Payload(ByteSpan payload);
 
-// Walks the items of one list (or a top-level sequence) in order.
+// Walks the items of one list (or a top-level sequence) in order. It views the
+// bytes it was given, which must outlive it.
 class ListReader {
  public:
   explicit ListReader(ByteSpan payload) : rest_(payload) {}
