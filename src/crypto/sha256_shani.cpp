@@ -1,0 +1,180 @@
+// SHA-256 compression with the x86 SHA extensions. Each function carries its
+// own target attribute (rather than compiling the file with -msha) so that no
+// code reachable on CPUs without SHA-NI is built with those instructions; the
+// dispatcher only calls in here after CpuHasShaNi().
+//
+// The N-stream template interleaves independent messages: one stream is bound
+// by the latency of SHA256RNDS2, two keep the unit busy.
+#include <cpuid.h>
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "crypto/sha256_internal.h"
+
+#define DEPIN_TARGET_SHANI __attribute__((target("sha,sse4.1,ssse3")))
+
+namespace depin::crypto::sha256_internal {
+namespace {
+
+DEPIN_TARGET_SHANI inline __m128i ByteSwapMask() {
+  return _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+}
+
+DEPIN_TARGET_SHANI inline __m128i Load128(const void* p) {
+  return _mm_loadu_si128(static_cast<const __m128i*>(p));
+}
+
+// state[8] (A..H) -> the ABEF / CDGH register layout the round instruction uses.
+DEPIN_TARGET_SHANI inline void LoadState(const uint32_t* state, __m128i& abef, __m128i& cdgh) {
+  const __m128i cdab = _mm_shuffle_epi32(Load128(state), 0xB1);
+  const __m128i efgh = _mm_shuffle_epi32(Load128(state + 4), 0x1B);
+  abef = _mm_alignr_epi8(cdab, efgh, 8);
+  cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+}
+
+// Inverse of LoadState: dcba holds A..D, hgfe holds E..H in memory order.
+DEPIN_TARGET_SHANI inline void UnpackState(__m128i abef, __m128i cdgh, __m128i& dcba,
+                                           __m128i& hgfe) {
+  const __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+  const __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+  dcba = _mm_blend_epi16(feba, dchg, 0xF0);
+  hgfe = _mm_alignr_epi8(dchg, feba, 8);
+}
+
+DEPIN_TARGET_SHANI inline void StoreState(__m128i abef, __m128i cdgh, uint32_t* state) {
+  __m128i dcba, hgfe;
+  UnpackState(abef, cdgh, dcba, hgfe);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state), dcba);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), hgfe);
+}
+
+// Big-endian digest bytes.
+DEPIN_TARGET_SHANI inline void StoreDigest(__m128i abef, __m128i cdgh, uint8_t* out32) {
+  __m128i dcba, hgfe;
+  UnpackState(abef, cdgh, dcba, hgfe);
+  const __m128i mask = ByteSwapMask();
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out32), _mm_shuffle_epi8(dcba, mask));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out32 + 16), _mm_shuffle_epi8(hgfe, mask));
+}
+
+DEPIN_TARGET_SHANI inline void FourRounds(__m128i& abef, __m128i& cdgh, __m128i wk) {
+  cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+  abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E));
+}
+
+// One 64-byte block for each of N streams, rounds interleaved across streams.
+template <int N>
+DEPIN_TARGET_SHANI inline void CompressBlock(__m128i (&abef)[N], __m128i (&cdgh)[N],
+                                             const uint8_t* const (&data)[N]) {
+  const __m128i mask = ByteSwapMask();
+  __m128i abef_save[N], cdgh_save[N], m[N][4];
+#pragma GCC unroll 4
+  for (int j = 0; j < N; ++j) {
+    abef_save[j] = abef[j];
+    cdgh_save[j] = cdgh[j];
+#pragma GCC unroll 4
+    for (int g = 0; g < 4; ++g) m[j][g] = _mm_shuffle_epi8(Load128(data[j] + 16 * g), mask);
+  }
+#pragma GCC unroll 16
+  for (int g = 0; g < 16; ++g) {
+    const __m128i k = Load128(&kK[4 * g]);
+#pragma GCC unroll 4
+    for (int j = 0; j < N; ++j) {
+      if (g >= 4) {
+        // W[t..t+3] from W[t-16..t-13], W[t-15..t-12], W[t-7..t-4], W[t-2..t-1].
+        const __m128i w16 = _mm_sha256msg1_epu32(m[j][g & 3], m[j][(g + 1) & 3]);
+        const __m128i w7 = _mm_alignr_epi8(m[j][(g + 3) & 3], m[j][(g + 2) & 3], 4);
+        m[j][g & 3] = _mm_sha256msg2_epu32(_mm_add_epi32(w16, w7), m[j][(g + 3) & 3]);
+      }
+      FourRounds(abef[j], cdgh[j], _mm_add_epi32(m[j][g & 3], k));
+    }
+  }
+#pragma GCC unroll 4
+  for (int j = 0; j < N; ++j) {
+    abef[j] = _mm_add_epi32(abef[j], abef_save[j]);
+    cdgh[j] = _mm_add_epi32(cdgh[j], cdgh_save[j]);
+  }
+}
+
+// The constant padding block after a 64-byte message: its schedule is kPad64Wk.
+template <int N>
+DEPIN_TARGET_SHANI inline void CompressPad64Block(__m128i (&abef)[N], __m128i (&cdgh)[N]) {
+  __m128i abef_save[N], cdgh_save[N];
+#pragma GCC unroll 4
+  for (int j = 0; j < N; ++j) {
+    abef_save[j] = abef[j];
+    cdgh_save[j] = cdgh[j];
+  }
+#pragma GCC unroll 16
+  for (int g = 0; g < 16; ++g) {
+    const __m128i wk = Load128(&kPad64Wk[4 * g]);
+#pragma GCC unroll 4
+    for (int j = 0; j < N; ++j) FourRounds(abef[j], cdgh[j], wk);
+  }
+#pragma GCC unroll 4
+  for (int j = 0; j < N; ++j) {
+    abef[j] = _mm_add_epi32(abef[j], abef_save[j]);
+    cdgh[j] = _mm_add_epi32(cdgh[j], cdgh_save[j]);
+  }
+}
+
+}  // namespace
+
+bool CpuHasShaNi() {
+  unsigned int eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return false;
+  const bool ssse3 = (ecx >> 9) & 1;
+  const bool sse41 = (ecx >> 19) & 1;
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
+  const bool sha = (ebx >> 29) & 1;
+  return ssse3 && sse41 && sha;
+}
+
+DEPIN_TARGET_SHANI void TransformShaNi(uint32_t state[8], const uint8_t* blocks, size_t nblocks) {
+  __m128i abef[1], cdgh[1];
+  LoadState(state, abef[0], cdgh[0]);
+  for (; nblocks > 0; --nblocks, blocks += 64) {
+    const uint8_t* const data[1] = {blocks};
+    CompressBlock<1>(abef, cdgh, data);
+  }
+  StoreState(abef[0], cdgh[0], state);
+}
+
+DEPIN_TARGET_SHANI void TransformShaNi2(uint32_t state_a[8], uint32_t state_b[8],
+                                        const uint8_t* blocks_a, const uint8_t* blocks_b,
+                                        size_t nblocks) {
+  __m128i abef[2], cdgh[2];
+  LoadState(state_a, abef[0], cdgh[0]);
+  LoadState(state_b, abef[1], cdgh[1]);
+  for (size_t i = 0; i < nblocks; ++i) {
+    const uint8_t* const data[2] = {blocks_a + 64 * i, blocks_b + 64 * i};
+    CompressBlock<2>(abef, cdgh, data);
+  }
+  StoreState(abef[0], cdgh[0], state_a);
+  StoreState(abef[1], cdgh[1], state_b);
+}
+
+DEPIN_TARGET_SHANI void PairShaNi(const uint8_t* in64, uint8_t* out32) {
+  __m128i abef[1], cdgh[1];
+  LoadState(kIv, abef[0], cdgh[0]);
+  const uint8_t* const data[1] = {in64};
+  CompressBlock<1>(abef, cdgh, data);
+  CompressPad64Block<1>(abef, cdgh);
+  StoreDigest(abef[0], cdgh[0], out32);
+}
+
+DEPIN_TARGET_SHANI void PairShaNi2(const uint8_t* in128, uint8_t* out64) {
+  __m128i abef[2], cdgh[2];
+  LoadState(kIv, abef[0], cdgh[0]);
+  abef[1] = abef[0];
+  cdgh[1] = cdgh[0];
+  const uint8_t* const data[2] = {in128, in128 + 64};
+  CompressBlock<2>(abef, cdgh, data);
+  CompressPad64Block<2>(abef, cdgh);
+  // Both inputs were consumed above, so writing over them (out == in) is safe.
+  StoreDigest(abef[0], cdgh[0], out64);
+  StoreDigest(abef[1], cdgh[1], out64 + 32);
+}
+
+}  // namespace depin::crypto::sha256_internal
