@@ -1,0 +1,172 @@
+// RPC method tables: the one source of truth for every JSON-RPC method. A
+// method declares its name, access level (public or admin), parameters
+// (name, type, required or default, help), help text, result description
+// and handler. The dispatcher checks arguments against the table before a
+// handler runs, so handlers read already-validated values; `help` and
+// docs/rpc.md are rendered from the same tables.
+//
+// Writing a table (e.g. in src/rpc/blockchain_methods.cpp):
+//   RpcTable BlockchainRpcTable(ChainState& chain) {
+//     RpcTable t{"blockchain", {}};
+//     t.methods.push_back(RpcMethod{
+//         .name = "getblock",
+//         .access = RpcAccess::kPublic,
+//         .params = {RpcParam::Required("blockhash", RpcType::kHash, "the block hash"),
+//                    RpcParam::Optional("verbosity", RpcType::kUint, "1", "0, 1 or 2")},
+//         .help = "Returns a block.",
+//         .result = "object: the block",
+//         .handler = [&chain](const RpcRequest& req) -> RpcResult {
+//           Hash256 hash = req.GetFixed<32>("blockhash");
+//           uint64_t verbosity = req.GetUint("verbosity");
+//           ...
+//         }});
+//     return t;
+//   }
+// Params may arrive positionally (["0xab..", 2]) or by name
+// ({"blockhash": "0xab..", "verbosity": 2}); a positional null counts as
+// "not given".
+//
+// Thread-safety: tables are built before the server starts and are read-only
+// afterwards; handlers run concurrently on the RPC worker threads and must
+// synchronise access to what they capture.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rpc/json_rpc.h"
+#include "util/bytes.h"
+
+namespace depin {
+
+enum class RpcAccess { kPublic, kAdmin };
+
+enum class RpcType {
+  kString,
+  kInteger,  // JSON integer that fits int64
+  kUint,     // JSON integer >= 0 that fits uint64
+  kNumber,   // any JSON number
+  kBool,
+  kObject,
+  kArray,
+  kAny,          // any JSON value, checked by the handler
+  kHexQuantity,  // Ethereum QUANTITY: "0x0", "0x1f", no leading zeros, <= 64 bits
+  kHexU256,      // Ethereum QUANTITY up to 256 bits (wei amounts)
+  kHexData,      // Ethereum DATA: "0x" + even number of hex digits
+  kHash,         // 32-byte DATA
+  kAddress,      // 20-byte DATA (checksum case not enforced here)
+};
+
+// "string", "hex quantity", ... as shown in help and errors.
+std::string_view RpcTypeName(RpcType type);
+
+struct RpcParam {
+  std::string name;
+  RpcType type = RpcType::kAny;
+  bool required = true;
+  // Default as JSON text ("\"latest\"", "false", "10"); empty for none.
+  std::string default_json;
+  std::string help;
+
+  static RpcParam Required(std::string name, RpcType type, std::string help) {
+    return RpcParam{std::move(name), type, true, {}, std::move(help)};
+  }
+  // `default_json` empty: the handler sees the parameter as absent (Has()).
+  static RpcParam Optional(std::string name, RpcType type, std::string default_json,
+                           std::string help) {
+    return RpcParam{std::move(name), type, false, std::move(default_json), std::move(help)};
+  }
+};
+
+class RpcRequest;
+using RpcHandler = std::function<RpcResult(const RpcRequest&)>;
+
+struct RpcMethod {
+  std::string name;
+  RpcAccess access = RpcAccess::kPublic;
+  std::vector<RpcParam> params;
+  std::string help;
+  // What the result is, in words and/or a JSON sketch.
+  std::string result;
+  RpcHandler handler;
+  // Skip table-driven argument checks and hand the raw params to the
+  // handler (RpcRequest::raw_params()); for the rare method whose shape a
+  // table cannot say. The params list is then documentation only.
+  bool raw_params = false;
+};
+
+struct RpcTable {
+  // Group name used in help and docs ("blockchain", "eth", "storage").
+  std::string category;
+  std::vector<RpcMethod> methods;
+};
+
+// A call whose params have been checked against its method's table entry.
+// Getters take a declared parameter name; asking for an undeclared name or
+// for the wrong C++ type for the declared RpcType is a programming error
+// (asserts). Getting an optional parameter with no default that was not
+// given is a programming error too: check Has() first.
+class RpcRequest {
+ public:
+  RpcRequest(const RpcMethod& method, const RpcCallContext& context,
+             const rapidjson::Value* raw_params, std::vector<const rapidjson::Value*> values)
+      : method_(method), context_(context), raw_params_(raw_params), values_(std::move(values)) {}
+
+  const RpcMethod& method() const { return method_; }
+  const RpcCallContext& context() const { return context_; }
+  // The params member as sent (array, object) or null if absent.
+  const rapidjson::Value* raw_params() const { return raw_params_; }
+
+  // Given by the caller, or defaulted by the table.
+  bool Has(std::string_view name) const { return values_[Index(name)] != nullptr; }
+  const rapidjson::Value& Get(std::string_view name) const;
+
+  std::string GetString(std::string_view name) const;
+  int64_t GetInt(std::string_view name) const;
+  // kUint or kHexQuantity.
+  uint64_t GetUint(std::string_view name) const;
+  double GetNumber(std::string_view name) const;
+  bool GetBool(std::string_view name) const;
+  // kHexU256 (or kHexQuantity) as 32 big-endian bytes.
+  Hash256 GetU256(std::string_view name) const;
+  // kHexData, kHash, kAddress.
+  Bytes GetBytes(std::string_view name) const;
+  template <size_t N>
+  FixedBytes<N> GetFixed(std::string_view name) const {
+    Bytes b = GetBytes(name);
+    return *FixedBytes<N>::FromSpan(b);
+  }
+
+ private:
+  size_t Index(std::string_view name) const;
+
+  const RpcMethod& method_;
+  const RpcCallContext& context_;
+  const rapidjson::Value* raw_params_;
+  // One entry per declared param: the caller's value, the default, or null.
+  std::vector<const rapidjson::Value*> values_;
+};
+
+// Checks that `value` has `type`. On failure returns a short reason such as
+// "expected hex quantity" for the -32602 message.
+std::optional<std::string> CheckRpcType(RpcType type, const rapidjson::Value& value);
+
+// Parses an Ethereum QUANTITY of up to 256 bits into 32 big-endian bytes.
+Result<Hash256> ParseHexQuantity(std::string_view s);
+
+// One-line synopsis: `getblock "blockhash" ( verbosity )`.
+std::string RpcMethodSynopsis(const RpcMethod& method);
+// Full help text for one method: synopsis, description, arguments, result.
+std::string RenderRpcMethodHelp(const RpcMethod& method);
+// Markdown reference for docs/rpc.md: one section per table, one
+// subsection per method, in table order.
+std::string RenderRpcMarkdown(const std::vector<const RpcTable*>& tables);
+
+}  // namespace depin
