@@ -1,0 +1,213 @@
+// Mempool: the node's set of valid, not yet mined transactions, admitted
+// against the state at the chain tip. Wallets reach it through RPC
+// (eth_sendRawTransaction), peers through tx relay; the block assembler reads
+// it through SelectForBlock.
+//
+// Rules (messages start with go-ethereum's wording because wallet libraries
+// classify errors by that text; codes name the rule):
+//   - stateless checks (consensus::CheckTransactionStateless): tx-wrong-chain-id,
+//     tx-intrinsic-gas, tx-gas-limit-too-high, tx-tip-above-fee-cap, ...
+//   - txpool-already-known        "already known"        (same hash in the pool)
+//   - tx-nonce-too-low            "nonce too low"        (below the account nonce)
+//   - tx-nonce-too-high           "nonce too high"       (more than
+//     max_future_per_sender past the sender's pending nonce)
+//   - tx-fee-cap-below-base-fee   "max fee per gas less than block base fee"
+//     (next block's base fee). geth queues such txs; we refuse them outright,
+//     as most public RPC nodes do, so a wallet learns at once that it has to
+//     raise the fee instead of watching a tx that never gets mined.
+//   - txpool-underpriced          "transaction underpriced" (tip below
+//     min_tip, or the pool is full and the tx pays less than the cheapest one)
+//   - tx-insufficient-funds       "insufficient funds for gas * price + value"
+//     (balance below the sum of gas_limit * max_fee + value over all of the
+//     sender's pooled txs, this one included)
+//   - txpool-replacement-underpriced "replacement transaction underpriced"
+//     (same sender and nonce needs both fee caps >= 110% of the old ones)
+//   - txpool-too-many-future      "too many future transactions" (global
+//     bound on txs waiting for a nonce gap to close)
+//   - txpool-full                 "txpool is full" (nothing cheaper to evict)
+//
+// A sender's txs form a nonce sequence. A tx is *ready* when every nonce from
+// the account nonce up to it is in the pool; only ready txs are selected for
+// blocks. Ordering is by effective tip at the next block's base fee. When the
+// byte limit is passed, the lowest-fee tx (and the same sender's later nonces,
+// which could no longer be mined) is evicted. Txs older than expiry_seconds
+// are dropped by ExpireOld. On a connected block the pool drops included txs
+// and txs whose nonce is now stale, and re-checks the funds of the block's
+// senders; on a disconnected block the block's txs are offered back.
+//
+// Thread-safety: all public methods may be called from any thread. Signature
+// recovery (AddRaw, AddRawBatch) and account reads happen outside the pool
+// lock, so admission from many threads scales with cores; the lock covers
+// only the index updates. Listeners run on the admitting thread without the
+// pool lock held; they must not block for long.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include "chain/chainstate.h"
+#include "consensus/state.h"
+#include "primitives/transaction.h"
+#include "primitives/uint256.h"
+#include "util/bytes.h"
+#include "util/status.h"
+#include "util/sync.h"
+
+namespace depin {
+class Logger;
+}
+
+namespace depin::chain {
+
+struct MempoolOptions {
+  size_t max_bytes = size_t{300} << 20;  // sum of envelope sizes
+  // How far past the sender's pending nonce a tx may be (a gap of at most this
+  // many missing nonces); further is "nonce too high".
+  uint32_t max_future_per_sender = 64;
+  // Txs waiting for a nonce gap, pool-wide.
+  uint32_t max_future_total = 4096;
+  uint64_t expiry_seconds = 3 * 3600;
+  // Minimum max_priority_fee_per_gas (wei); 0 on regtest.
+  Uint256 min_tip;
+  // Replacement must raise both fee caps by at least this percentage (geth: 10).
+  uint32_t replacement_bump_percent = 10;
+  // Threads for AddRawBatch's signature recovery; 0 = hardware concurrency.
+  unsigned verify_threads = 0;
+  // Seconds since the Unix epoch; injectable so expiry is tested without
+  // sleeping. Empty = system clock.
+  std::function<uint64_t()> clock;
+  Logger* logger = nullptr;
+};
+
+class Mempool : public ChainListener {
+ public:
+  // Reads the next block's base fee from `chainstate` and registers itself as
+  // its listener; the destructor unregisters.
+  Mempool(const MempoolOptions& options, Chainstate& chainstate);
+  ~Mempool() override;
+  Mempool(const Mempool&) = delete;
+  Mempool& operator=(const Mempool&) = delete;
+
+  // Admits a tx whose sender was already recovered. Ok or the rule that
+  // failed (see the header comment).
+  Status Add(const TxRef& tx) EXCLUDES(mu_);
+  // Admits several txs, reading their senders' accounts first and then
+  // taking the lock once; results in input order.
+  std::vector<Status> AddBatch(const std::vector<TxRef>& txs) EXCLUDES(mu_);
+  // Decodes an envelope, recovers the sender (outside the lock) and admits it.
+  Result<TxRef> AddRaw(ByteSpan envelope) EXCLUDES(mu_);
+  // Decodes and recovers on verify_threads threads, then AddBatch; one result
+  // per envelope, in input order.
+  std::vector<Result<TxRef>> AddRawBatch(const std::vector<depin::Bytes>& envelopes) EXCLUDES(mu_);
+
+  TxRef Get(const Hash256& hash) const EXCLUDES(mu_);  // null when absent
+  bool Contains(const Hash256& hash) const EXCLUDES(mu_);
+  // Every tx, ordered by sender then nonce.
+  std::vector<TxRef> All() const EXCLUDES(mu_);
+  // One sender's txs in nonce order.
+  std::vector<TxRef> TxsFrom(const Address& sender) const EXCLUDES(mu_);
+  size_t Size() const EXCLUDES(mu_);
+  size_t Bytes() const EXCLUDES(mu_);  // sum of envelope sizes
+  // Ready and waiting (future) counts, for txpool_status.
+  size_t ReadyCount() const EXCLUDES(mu_);
+  size_t FutureCount() const EXCLUDES(mu_);
+
+  // The next nonce for `sender` counting the pool's contiguous run
+  // (eth_getTransactionCount "pending").
+  uint64_t PendingNonce(const Address& sender) const EXCLUDES(mu_);
+
+  // Txs for a block at `base_fee`: highest effective tip first, each sender's
+  // txs in nonce order starting at its account nonce, within `gas_limit`
+  // (sum of tx gas limits) and `max_bytes` (sum of envelope sizes plus a
+  // 4-byte length prefix each). Txs whose fee cap is below `base_fee` end
+  // their sender's run. Ties go to the earlier arrival.
+  std::vector<TxRef> SelectForBlock(const Uint256& base_fee, uint64_t gas_limit,
+                                    size_t max_bytes) const EXCLUDES(mu_);
+
+  // Drops txs admitted more than expiry_seconds before `now`, and the same
+  // senders' later nonces. Returns how many were removed.
+  size_t ExpireOld(uint64_t now) EXCLUDES(mu_);
+  // Removes one tx (and the sender's later nonces); false if absent.
+  bool Remove(const Hash256& hash) EXCLUDES(mu_);
+
+  // Called after each admitted tx (newPendingTransactions, relay).
+  void AddListener(std::function<void(const TxRef&)> listener) EXCLUDES(listeners_mu_);
+
+  // The base fee admission checks against (the next block's).
+  Uint256 NextBaseFee() const EXCLUDES(mu_);
+
+  // ChainListener.
+  void BlockConnected(const Block& block, const std::vector<Receipt>& receipts) override
+      EXCLUDES(mu_);
+  void BlockDisconnected(const Block& block) override EXCLUDES(mu_);
+
+ private:
+  struct Entry {
+    TxRef tx;
+    uint64_t time_added = 0;
+    uint64_t sequence = 0;  // arrival order, for deterministic ties
+    Uint256 max_cost;       // gas_limit * max_fee + value
+  };
+  // Eviction order: lowest effective tip at the pool's base fee, then lowest
+  // fee cap, then newest arrival first.
+  struct EvictKey {
+    Uint256 effective_tip;
+    Uint256 fee_cap;
+    uint64_t sequence = 0;
+    Hash256 hash;
+    bool operator<(const EvictKey& other) const;
+  };
+  struct SenderTxs {
+    uint64_t account_nonce = 0;     // as last read from the tip state
+    std::map<uint64_t, Entry> txs;  // by nonce
+  };
+  // An account read outside the lock, tagged with the chain epoch it was
+  // read at; re-read under the lock if a block arrived meanwhile.
+  struct AccountRead {
+    consensus::Account account;
+    uint64_t epoch = 0;
+  };
+
+  uint64_t Now() const;
+  AccountRead ReadAccount(const Address& address) const;
+  Status AddLocked(const TxRef& tx, const AccountRead& read, uint64_t now) REQUIRES(mu_);
+  EvictKey KeyFor(const Entry& entry) const REQUIRES(mu_);
+  // Erases the entry at `nonce` of `sender` and, when `with_later`, every
+  // later nonce; returns how many txs were removed.
+  size_t RemoveFrom(const Address& sender, uint64_t nonce, bool with_later) REQUIRES(mu_);
+  void EraseEntry(SenderTxs& sender_txs, std::map<uint64_t, Entry>::iterator it) REQUIRES(mu_);
+  // Drops stale nonces and txs the balance no longer covers.
+  void Revalidate(const Address& sender, const consensus::Account& account) REQUIRES(mu_);
+  void RebuildEvictionIndex() REQUIRES(mu_);
+  // Txs of a sender beyond its contiguous run from the account nonce.
+  static size_t CountFuture(const SenderTxs& sender_txs);
+  void Notify(const TxRef& tx) EXCLUDES(listeners_mu_);
+
+  const MempoolOptions options_;
+  Chainstate& chainstate_;
+  // Bumped on every connected or disconnected block, so admission knows
+  // whether an account it read outside the lock may be stale.
+  std::atomic<uint64_t> chain_epoch_{0};
+
+  mutable Mutex mu_;
+  std::unordered_map<Hash256, TxRef, FixedBytesHasher> by_hash_ GUARDED_BY(mu_);
+  std::map<Address, SenderTxs> by_sender_ GUARDED_BY(mu_);
+  std::set<EvictKey> by_fee_ GUARDED_BY(mu_);
+  size_t bytes_ GUARDED_BY(mu_) = 0;
+  size_t future_count_ GUARDED_BY(mu_) = 0;
+  uint64_t next_sequence_ GUARDED_BY(mu_) = 0;
+  Uint256 base_fee_ GUARDED_BY(mu_);
+
+  Mutex listeners_mu_;
+  std::shared_ptr<const std::vector<std::function<void(const TxRef&)>>> listeners_
+      GUARDED_BY(listeners_mu_);
+};
+
+}  // namespace depin::chain

@@ -1,0 +1,161 @@
+// The CPU miner: SHA-256d nonce search over block templates from the
+// BlockAssembler, on several threads, using the SHA-256 midstate.
+//
+// The 260-byte header spans five SHA-256 blocks. The 64-bit nonce sits at
+// bytes 252..259: its low 32 bits end the fourth block, its high 32 bits are
+// the only header bytes in the fifth. So the first three blocks are hashed
+// once per template, the fourth once per low half, and per nonce only the
+// fifth block (4 nonce bytes + padding, length 2080 bits) and the second
+// SHA-256 of the 32-byte digest are computed. Each thread scans the low
+// halves congruent to its index; if every nonce of a timestamp is tried the
+// timestamp rolls forward by one second.
+//
+// Modes:
+//   - Generate / MineOne: mine blocks now (generatetoaddress, tests);
+//   - Start / Stop: continuous mining on a background thread (-mine);
+//   - dev_block_time > 0: Start mines one block every dev_block_time seconds,
+//     even with an empty mempool (-devblocktime).
+// A search stops as soon as a solution is found, Stop is called, or the
+// chain tip changes (the miner is a ChainListener), so no work is wasted on
+// a stale parent.
+//
+// Thread-safety: all public methods may be called from any thread. MineOne
+// and Generate serialize with each other and with the background loop.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "chain/block_assembler.h"
+#include "chain/chainstate.h"
+#include "chain/mempool.h"
+#include "primitives/block.h"
+#include "util/status.h"
+#include "util/sync.h"
+
+namespace depin {
+class Logger;
+}
+
+namespace depin::chain {
+
+// SHA-256d of a header with its nonce varied, from a precomputed midstate.
+class HeaderHasher {
+ public:
+  explicit HeaderHasher(const BlockHeader& header);
+  // Recomputes the fourth-block midstate for this low nonce half.
+  void SetNonceLow(uint32_t nonce_low);
+  // SHA-256d(header with nonce = nonce_low | high << 32), the low half as
+  // last set (initially the header's own).
+  Hash256 HashWithNonceHigh(uint32_t nonce_high) const;
+  // Convenience: sets the low half from `nonce` and hashes.
+  Hash256 Hash(uint64_t nonce);
+
+ private:
+  uint8_t header_[BlockHeader::kSerializedSize];
+  uint32_t midstate3_[8];  // after bytes 0..191
+  uint32_t midstate4_[8];  // after bytes 0..255 for the current low half
+};
+
+struct SearchResult {
+  bool found = false;
+  uint64_t nonce = 0;
+  uint64_t timestamp = 0;  // may have rolled forward
+  uint64_t hashes = 0;
+};
+
+// Searches `header` (its nonce and timestamp are the starting point) for a
+// hash <= target on `threads` threads. Returns when found or when `stop`
+// becomes true (found = false). `hash_counter`, when given, is incremented as
+// hashes are done (for hashrate).
+SearchResult SearchNonce(const BlockHeader& header, const Uint256& target, unsigned threads,
+                         const std::atomic<bool>& stop,
+                         std::atomic<uint64_t>* hash_counter = nullptr);
+
+struct MinerOptions {
+  unsigned threads = 1;  // 0 = hardware concurrency
+  Address coinbase;      // for Start()
+  // > 0: Start mines a block every this many seconds (dev mode).
+  uint64_t dev_block_time = 0;
+  // Harder than the block's own target (pool shares, tests).
+  // A block found under it always meets its own target too.
+  std::optional<Uint256> target_override;
+  BlockAssemblerOptions assembler;
+  // Seconds since the Unix epoch; empty = system clock.
+  std::function<uint64_t()> clock;
+  Logger* logger = nullptr;
+};
+
+class Miner : public ChainListener {
+ public:
+  // Registers as a listener of `chainstate`; the destructor stops and
+  // unregisters.
+  Miner(const MinerOptions& options, Chainstate& chainstate, Mempool* mempool);
+  ~Miner() override;
+  Miner(const Miner&) = delete;
+  Miner& operator=(const Miner&) = delete;
+
+  // Starts the background loop (continuous or dev mode); no-op if running.
+  void Start() EXCLUDES(mu_);
+  // Stops the loop and any search in progress; waits for the thread.
+  void Stop() EXCLUDES(mu_);
+  bool running() const;
+
+  // Mines `n` blocks on the tip paying `coinbase` and submits each; returns
+  // their hashes. A search interrupted by a new tip restarts on it. Fails
+  // with the block's rule if a block is rejected, or "miner-stopped" if
+  // Stop() is called meanwhile.
+  Result<std::vector<Hash256>> Generate(uint64_t n, const Address& coinbase) EXCLUDES(gen_mu_);
+  // Mines one block; `timestamp` 0 = the clock. "miner-tip-changed" when the
+  // tip moved before a solution was found, "miner-stopped" on Stop().
+  Result<Hash256> MineOne(const Address& coinbase, uint64_t timestamp = 0) EXCLUDES(gen_mu_);
+
+  // Hashes per second over the last completed search.
+  double hashrate() const;
+  uint64_t blocks_mined() const { return blocks_mined_.load(); }
+  uint64_t total_hashes() const { return total_hashes_.load(); }
+
+  void TipChanged(const TipInfo& tip) override;
+
+ private:
+  Result<Hash256> MineOneLocked(const Address& coinbase, uint64_t timestamp) REQUIRES(gen_mu_);
+  void Loop();
+  uint64_t Now() const;
+
+  const MinerOptions options_;
+  Chainstate& chainstate_;
+  Mempool* mempool_;
+  BlockAssembler assembler_;
+
+  // Set by Stop() and by a tip change; a search polls it.
+  std::atomic<bool> abort_search_{false};
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<uint64_t> tip_epoch_{0};
+  std::atomic<uint64_t> blocks_mined_{0};
+  std::atomic<uint64_t> total_hashes_{0};
+  std::atomic<uint64_t> last_rate_milli_{0};  // hashrate * 1000
+
+  Mutex gen_mu_;  // one search at a time
+
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::thread thread_ GUARDED_BY(mu_);
+  bool running_ GUARDED_BY(mu_) = false;
+};
+
+// getblocktemplate: the next block on the tip for an external miner.
+Result<BlockTemplate> GetBlockTemplate(Chainstate& chainstate, const Mempool* mempool,
+                                       const Address& coinbase, uint64_t now);
+
+// submitblock: decodes a serialized block (senders recovered on several
+// threads) and processes it. Ok when it was accepted or already known
+// (`status_out` tells which, and kOrphan for an unknown parent); the decode
+// error or the failing block rule otherwise.
+Status SubmitBlock(Chainstate& chainstate, ByteSpan raw_block, BlockStatus* status_out = nullptr);
+
+}  // namespace depin::chain
