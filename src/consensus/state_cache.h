@@ -46,12 +46,11 @@ class StateCache {
   struct JournalRecord {
     Bytes key;
     std::optional<Bytes> previous;  // `current` before the write
-    bool was_cached = false;
   };
   Entry& Load(ByteSpan key);
 
   const StateReader& base_;
-  std::map<Bytes, Entry, std::less<>> entries_;
+  std::map<Bytes, Entry, BytesLess> entries_;
   std::vector<JournalRecord> journal_;
   Status status_;
 };

@@ -71,6 +71,15 @@ struct FixedBytes {
 
 using Hash256 = FixedBytes<32>;
 
+// Transparent ordering of byte strings, so maps keyed by Bytes can be
+// searched with a ByteSpan without copying.
+struct BytesLess {
+  using is_transparent = void;
+  bool operator()(ByteSpan a, ByteSpan b) const {
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
+  }
+};
+
 // Hash functor for unordered containers keyed by already-random bytes
 // (hashes, addresses). Not for attacker-chosen keys of low entropy.
 struct FixedBytesHasher {

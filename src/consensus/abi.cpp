@@ -1,0 +1,166 @@
+#include "consensus/abi.h"
+
+#include <algorithm>
+
+#include "crypto/keccak.h"
+
+namespace depin::abi {
+namespace {
+
+Bytes Word(const Uint256& v) {
+  Bytes w(32);
+  v.ToBigEndian32(w.data());
+  return w;
+}
+
+Bytes PaddedDynamic(ByteSpan b) {
+  Bytes out = Word(Uint256(b.size()));
+  out.insert(out.end(), b.begin(), b.end());
+  out.resize(32 + (b.size() + 31) / 32 * 32, 0);
+  return out;
+}
+
+}  // namespace
+
+Selector SelectorOf(std::string_view signature) {
+  Hash256 h = crypto::Keccak256Hash(AsSpan(signature));
+  return {h[0], h[1], h[2], h[3]};
+}
+
+Hash256 EventTopic(std::string_view signature) { return crypto::Keccak256Hash(AsSpan(signature)); }
+
+Encoder& Encoder::Uint(const Uint256& v) {
+  args_.push_back({false, Word(v)});
+  return *this;
+}
+
+Encoder& Encoder::Address(const depin::Address& a) {
+  depin::Bytes w(32, 0);
+  std::copy(a.begin(), a.end(), w.begin() + 12);
+  args_.push_back({false, std::move(w)});
+  return *this;
+}
+
+Encoder& Encoder::Bool(bool b) { return Uint(Uint256(b ? 1 : 0)); }
+
+Encoder& Encoder::Bytes32(const Hash256& h) {
+  args_.push_back({false, depin::Bytes(h.begin(), h.end())});
+  return *this;
+}
+
+Encoder& Encoder::Bytes(ByteSpan b) {
+  args_.push_back({true, PaddedDynamic(b)});
+  return *this;
+}
+
+Encoder& Encoder::String(std::string_view s) { return Bytes(AsSpan(s)); }
+
+depin::Bytes Encoder::Finish() const {
+  depin::Bytes head;
+  depin::Bytes tail;
+  const size_t head_size = 32 * args_.size();
+  for (const Arg& a : args_) {
+    if (a.dynamic) {
+      depin::Bytes offset = Word(Uint256(head_size + tail.size()));
+      head.insert(head.end(), offset.begin(), offset.end());
+      tail.insert(tail.end(), a.data.begin(), a.data.end());
+    } else {
+      head.insert(head.end(), a.data.begin(), a.data.end());
+    }
+  }
+  head.insert(head.end(), tail.begin(), tail.end());
+  return head;
+}
+
+depin::Bytes Encoder::FinishCall(const Selector& selector) const {
+  depin::Bytes out(selector.begin(), selector.end());
+  depin::Bytes body = Finish();
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
+Result<ByteSpan> Decoder::Word(size_t index) const {
+  if (index > body_.size() / 32 || (index + 1) * 32 > body_.size()) {
+    return Status::Error("abi-short-data", "call data too short for its arguments");
+  }
+  return body_.subspan(index * 32, 32);
+}
+
+Result<Uint256> Decoder::Uint() {
+  auto w = Word(next_);
+  if (!w.ok()) return w.status();
+  ++next_;
+  return Uint256::FromBigEndian32(w->data());
+}
+
+Result<uint64_t> Decoder::Uint64() {
+  auto v = Uint();
+  if (!v.ok()) return v.status();
+  if (!v->FitsUint64()) return Status::Error("abi-uint64-overflow", "integer argument too large");
+  return v->Low64();
+}
+
+Result<depin::Address> Decoder::Address() {
+  auto w = Word(next_);
+  if (!w.ok()) return w.status();
+  ++next_;
+  if (!std::all_of(w->begin(), w->begin() + 12, [](uint8_t b) { return b == 0; })) {
+    return Status::Error("abi-bad-address", "address argument has non-zero padding");
+  }
+  return depin::Address(w->data() + 12);
+}
+
+Result<bool> Decoder::Bool() {
+  auto v = Uint();
+  if (!v.ok()) return v.status();
+  if (*v > Uint256(1)) return Status::Error("abi-bad-bool", "bool argument is not 0 or 1");
+  return !v->IsZero();
+}
+
+Result<Hash256> Decoder::Bytes32() {
+  auto w = Word(next_);
+  if (!w.ok()) return w.status();
+  ++next_;
+  return Hash256(w->data());
+}
+
+Result<ByteSpan> Decoder::Dynamic(size_t max_len) {
+  auto offset_word = Uint();
+  if (!offset_word.ok()) return offset_word.status();
+  if (!offset_word->FitsUint64() || offset_word->Low64() % 32 != 0 ||
+      offset_word->Low64() > body_.size()) {
+    return Status::Error("abi-bad-offset", "dynamic argument offset out of range");
+  }
+  const size_t offset = offset_word->Low64();
+  if (body_.size() - offset < 32) return Status::Error("abi-short-data", "missing length word");
+  Uint256 len = Uint256::FromBigEndian32(body_.data() + offset);
+  if (!len.FitsUint64() || len.Low64() > max_len) {
+    return Status::Error("abi-too-long", "dynamic argument longer than allowed");
+  }
+  const size_t n = len.Low64();
+  if (body_.size() - offset - 32 < n) {
+    return Status::Error("abi-short-data", "dynamic argument runs past the end");
+  }
+  return body_.subspan(offset + 32, n);
+}
+
+Result<depin::Bytes> Decoder::Bytes(size_t max_len) {
+  auto span = Dynamic(max_len);
+  if (!span.ok()) return span.status();
+  return depin::Bytes(span->begin(), span->end());
+}
+
+Result<std::string> Decoder::String(size_t max_len) {
+  auto span = Dynamic(max_len);
+  if (!span.ok()) return span.status();
+  return std::string(span->begin(), span->end());
+}
+
+Result<std::pair<Selector, ByteSpan>> SplitCall(ByteSpan calldata) {
+  if (calldata.size() < 4)
+    return Status::Error("abi-short-calldata", "call data shorter than a selector");
+  Selector sel{calldata[0], calldata[1], calldata[2], calldata[3]};
+  return std::make_pair(sel, calldata.subspan(4));
+}
+
+}  // namespace depin::abi

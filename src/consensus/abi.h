@@ -1,0 +1,71 @@
+// Solidity ABI encoding for native module calls: 4-byte selectors from
+// keccak256 of the canonical signature, and head/tail encoding of the static
+// and dynamic types modules use (uint256/uint64, address, bool, bytes32,
+// bytes, string). Decoding is strict: out-of-range offsets, lengths past the
+// end, non-zero padding of addresses and bools are errors ("abi-...").
+//
+// Thread-safety: plain functions and value types.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "primitives/address.h"
+#include "primitives/uint256.h"
+#include "util/bytes.h"
+#include "util/status.h"
+
+namespace depin::abi {
+
+using Selector = std::array<uint8_t, 4>;
+Selector SelectorOf(std::string_view signature);  // e.g. "set(uint256,uint256)"
+Hash256 EventTopic(std::string_view signature);   // keccak256 of the event signature
+
+// Builds the arguments of one call or return value.
+class Encoder {
+ public:
+  Encoder& Uint(const Uint256& v);
+  Encoder& Address(const depin::Address& a);
+  Encoder& Bool(bool b);
+  Encoder& Bytes32(const Hash256& h);
+  Encoder& Bytes(ByteSpan b);
+  Encoder& String(std::string_view s);
+  // head || tail, without a selector.
+  depin::Bytes Finish() const;
+  // selector || head || tail.
+  depin::Bytes FinishCall(const Selector& selector) const;
+
+ private:
+  struct Arg {
+    bool dynamic = false;
+    depin::Bytes data;  // 32-byte word (static) or length-prefixed padded payload (dynamic)
+  };
+  std::vector<Arg> args_;
+};
+
+// Reads the arguments of a call body (after the selector) in order.
+class Decoder {
+ public:
+  explicit Decoder(ByteSpan body) : body_(body) {}
+  Result<Uint256> Uint();
+  Result<uint64_t> Uint64();  // "abi-uint64-overflow" when it does not fit
+  Result<depin::Address> Address();
+  Result<bool> Bool();
+  Result<Hash256> Bytes32();
+  Result<depin::Bytes> Bytes(size_t max_len);
+  Result<std::string> String(size_t max_len);
+
+ private:
+  Result<ByteSpan> Word(size_t index) const;
+  Result<ByteSpan> Dynamic(size_t max_len);
+  ByteSpan body_;
+  size_t next_ = 0;  // next head slot
+};
+
+// Splits calldata into selector and body ("abi-short-calldata").
+Result<std::pair<Selector, ByteSpan>> SplitCall(ByteSpan calldata);
+
+}  // namespace depin::abi

@@ -1,0 +1,208 @@
+#include "consensus/executor.h"
+
+#include <string>
+
+#include "consensus/gas.h"
+#include "consensus/tx_validation.h"
+
+namespace depin::consensus {
+namespace {
+
+Status Credit(StateCache& state, const Address& to, const Uint256& amount) {
+  if (amount.IsZero()) return Status::Ok();
+  Account account = state.GetAccount(to);
+  auto sum = CheckedAdd(account.balance, amount);
+  if (!sum) return Status::Error("balance-overflow", "balance would overflow");
+  account.balance = *sum;
+  state.PutAccount(to, account);
+  return Status::Ok();
+}
+
+Status Debit(StateCache& state, const Address& from, const Uint256& amount) {
+  if (amount.IsZero()) return Status::Ok();
+  Account account = state.GetAccount(from);
+  auto left = CheckedSub(account.balance, amount);
+  if (!left) {
+    return Status::Error("tx-insufficient-funds", "insufficient funds for gas * price + value");
+  }
+  account.balance = *left;
+  state.PutAccount(from, account);
+  return Status::Ok();
+}
+
+struct CallOutcome {
+  bool success = true;
+  uint64_t gas_used = 0;  // beyond intrinsic
+  std::vector<Log> logs;
+  Bytes return_data;
+  std::string revert_reason;
+};
+
+// Value transfer plus (for a module) the call. On failure every effect since
+// the checkpoint is reverted; the caller still charges gas.
+Result<CallOutcome> RunCall(StateCache& state, const BlockContext& block, const Address& from,
+                            const Address& to, const Uint256& value, ByteSpan data,
+                            uint64_t gas_allowance, const ModuleRegistry& modules) {
+  CallOutcome out;
+  const StateCache::Checkpoint checkpoint = state.MakeCheckpoint();
+  DEPIN_RETURN_IF_ERROR(Debit(state, from, value));
+  DEPIN_RETURN_IF_ERROR(Credit(state, to, value));
+  const Module* module = modules.Find(to);
+  if (module == nullptr) return out;  // plain transfer (data was checked empty)
+  ModuleContext ctx(state, block, to, from, value, gas_allowance, /*read_only=*/false);
+  Result<Bytes> result = module->Call(ctx, data);
+  out.gas_used = ctx.gas_used();
+  if (result.ok()) {
+    out.logs = ctx.logs();
+    out.return_data = std::move(result).value();
+  } else {
+    state.RevertTo(checkpoint);
+    out.success = false;
+    out.revert_reason = result.status().message();
+  }
+  return out;
+}
+
+}  // namespace
+
+Uint256 NextBaseFee(const BlockHeader& parent, const ChainParams& params) {
+  if (parent.height == 0) return params.initial_base_fee;
+  const uint64_t target = parent.gas_limit / params.elasticity_multiplier;
+  Uint256 next = parent.base_fee;
+  if (target == 0 || parent.gas_used == target) {
+    // unchanged
+  } else if (parent.gas_used > target) {
+    // base * (used - target) / target / denominator, at least 1 wei.
+    Uint256 delta = *CheckedMul(parent.base_fee, Uint256(parent.gas_used - target)) /
+                    Uint256(target) / Uint256(params.base_fee_change_denominator);
+    if (delta.IsZero()) delta = Uint256(1);
+    next = SaturatingAdd(parent.base_fee, delta);
+  } else {
+    Uint256 delta = *CheckedMul(parent.base_fee, Uint256(target - parent.gas_used)) /
+                    Uint256(target) / Uint256(params.base_fee_change_denominator);
+    next = SaturatingSub(parent.base_fee, delta);
+  }
+  if (next < params.min_base_fee) next = params.min_base_fee;
+  return next;
+}
+
+Result<TxOutcome> ApplyTransaction(StateCache& state, const BlockContext& block,
+                                   const VerifiedTx& vtx, const ModuleRegistry& modules,
+                                   const ChainParams& params, uint64_t cumulative_gas) {
+  const Transaction& tx = vtx.tx;
+  DEPIN_RETURN_IF_ERROR(CheckTransactionStateless(tx, params, modules));
+  if (tx.gas_limit > block.gas_limit - std::min(cumulative_gas, block.gas_limit)) {
+    return Status::Error("tx-block-gas-exhausted", "gas limit reached");
+  }
+  Account sender = state.GetAccount(vtx.sender);
+  DEPIN_RETURN_IF_ERROR(state.status());
+  DEPIN_RETURN_IF_ERROR(CheckTransactionAgainstAccount(tx, sender, block.base_fee));
+
+  const uint64_t intrinsic = IntrinsicGas(tx);
+  // Fee cap >= base fee was checked, so the subtraction cannot underflow.
+  const Uint256 tip =
+      Min(tx.max_priority_fee_per_gas, *CheckedSub(tx.max_fee_per_gas, block.base_fee));
+  const Uint256 price = *CheckedAdd(block.base_fee, tip);
+
+  sender.nonce += 1;
+  state.PutAccount(vtx.sender, sender);
+
+  auto call = RunCall(state, block, vtx.sender, *tx.to, tx.value, tx.data, tx.gas_limit - intrinsic,
+                      modules);
+  if (!call.ok()) return call.status();
+
+  TxOutcome out;
+  const uint64_t gas_used = intrinsic + call->gas_used;
+  // Affordable: balance >= gas_limit * fee_cap + value was checked and a
+  // failed call returned the value.
+  auto fee = CheckedMul(Uint256(gas_used), price);
+  if (!fee)
+    return Status::Error("tx-insufficient-funds", "insufficient funds for gas * price + value");
+  DEPIN_RETURN_IF_ERROR(Debit(state, vtx.sender, *fee));
+  out.burned = *CheckedMul(Uint256(gas_used), block.base_fee);
+  out.tip = *CheckedMul(Uint256(gas_used), tip);
+
+  out.receipt.type = tx.type;
+  out.receipt.status = call->success ? 1 : 0;
+  out.receipt.gas_used = gas_used;
+  out.receipt.cumulative_gas_used = cumulative_gas + gas_used;
+  out.receipt.logs = std::move(call->logs);
+  out.receipt.bloom = LogsBloom(out.receipt.logs);
+  out.return_data = std::move(call->return_data);
+  out.revert_reason = std::move(call->revert_reason);
+  return out;
+}
+
+Result<BlockExecution> ExecuteBlock(const StateReader& base, const BlockContext& block,
+                                    const std::vector<TxRef>& txs, const ModuleRegistry& modules,
+                                    const ChainParams& params) {
+  StateCache state(base);
+  BlockExecution exec;
+  Uint256 tips;
+  exec.receipts.reserve(txs.size());
+  for (size_t i = 0; i < txs.size(); ++i) {
+    auto outcome = ApplyTransaction(state, block, *txs[i], modules, params, exec.gas_used);
+    if (!outcome.ok()) {
+      const Status& s = outcome.status();
+      return Status::Error(
+          s.code(), "tx " + std::to_string(i) + " (" + txs[i]->hash.Hex() + "): " + s.message());
+    }
+    exec.gas_used = outcome->receipt.cumulative_gas_used;
+    exec.burned = SaturatingAdd(exec.burned, outcome->burned);
+    tips = SaturatingAdd(tips, outcome->tip);
+    exec.receipts.push_back(std::move(outcome->receipt));
+  }
+  // End-of-block hooks. A hook that fails is a module bug: its effects are
+  // reverted and the block stays valid, deterministically on every node.
+  for (const Module* module : modules.All()) {
+    const StateCache::Checkpoint checkpoint = state.MakeCheckpoint();
+    ModuleContext ctx(state, block, module->address(), Address(), Uint256(), block.gas_limit,
+                      /*read_only=*/false);
+    if (!module->EndBlock(ctx).ok()) state.RevertTo(checkpoint);
+  }
+  auto reward = CheckedAdd(tips, BlockSubsidy(block.height, params));
+  if (!reward) return Status::Error("block-reward-overflow", "miner reward overflows");
+  exec.miner_reward = *reward;
+  DEPIN_RETURN_IF_ERROR(Credit(state, block.miner, exec.miner_reward));
+  DEPIN_RETURN_IF_ERROR(state.status());
+  exec.diff = state.Diff();
+  return exec;
+}
+
+Result<TxOutcome> SimulateCall(const StateReader& base, const BlockContext& block,
+                               const CallRequest& call, const ModuleRegistry& modules,
+                               const ChainParams& params) {
+  StateCache state(base);
+  Transaction shape;
+  shape.data = call.data;
+  const uint64_t intrinsic = IntrinsicGas(shape);
+  const uint64_t gas_limit = call.gas_limit == 0 ? params.block_gas_limit : call.gas_limit;
+  if (gas_limit < intrinsic) {
+    return Status::Error("tx-intrinsic-gas", "intrinsic gas too low: have " +
+                                                 std::to_string(gas_limit) + ", want " +
+                                                 std::to_string(intrinsic));
+  }
+  if (!call.to) {
+    return Status::Error("tx-contract-creation",
+                         "contract creation is not supported: this chain has no EVM");
+  }
+  if (!call.data.empty() && !modules.IsModuleAddress(*call.to)) {
+    return Status::Error("tx-data-to-non-module", "data sent to a non-module address " +
+                                                      call.to->ToChecksumHex() +
+                                                      ": this chain has no EVM");
+  }
+  auto result = RunCall(state, block, call.from, *call.to, call.value, call.data,
+                        gas_limit - intrinsic, modules);
+  if (!result.ok()) return result.status();
+  TxOutcome out;
+  out.receipt.status = result->success ? 1 : 0;
+  out.receipt.gas_used = intrinsic + result->gas_used;
+  out.receipt.cumulative_gas_used = out.receipt.gas_used;
+  out.receipt.logs = std::move(result->logs);
+  out.receipt.bloom = LogsBloom(out.receipt.logs);
+  out.return_data = std::move(result->return_data);
+  out.revert_reason = std::move(result->revert_reason);
+  return out;
+}
+
+}  // namespace depin::consensus

@@ -1,0 +1,16 @@
+#include "consensus/gas.h"
+
+namespace depin::consensus {
+
+uint64_t IntrinsicGas(const Transaction& tx) {
+  // Bounded by kMaxTxSize * 16 + access list costs: no overflow possible for
+  // decoded txs, but keep the sum saturating for hand-built ones.
+  uint64_t gas = kTxGas;
+  for (uint8_t b : tx.data) gas += b == 0 ? kTxDataZeroGas : kTxDataNonZeroGas;
+  for (const AccessListEntry& e : tx.access_list) {
+    gas += kAccessListAddressGas + kAccessListStorageKeyGas * e.storage_keys.size();
+  }
+  return gas;
+}
+
+}  // namespace depin::consensus

@@ -1,0 +1,167 @@
+#include "consensus/params.h"
+
+#include <cassert>
+#include <cstring>
+
+#include "consensus/state.h"
+#include "crypto/lthash.h"
+
+namespace depin::consensus {
+namespace {
+
+Address MustParse(const char* text) {
+  auto a = Address::Parse(text);
+  assert(a.ok());
+  return *a;
+}
+
+Hash256 ExtraFromText(const char* text) {
+  Hash256 h;
+  std::memcpy(h.data(), text, std::min<size_t>(std::strlen(text), Hash256::kSize));
+  return h;
+}
+
+Uint256 MustTarget(uint32_t bits) {
+  auto t = CompactToTarget(bits);
+  assert(t.ok());
+  return *t;
+}
+
+// Shared by every network; each builder overrides what differs.
+ChainParams BaseParams() {
+  ChainParams p;
+  p.target_spacing = 15;
+  p.asert_half_life = 60 * 60;
+  p.max_future_block_time = 2 * 60 * 60;
+  p.median_time_span = 11;
+  p.initial_subsidy = Dpn(2);
+  p.subsidy_halving_interval = 4'200'000;  // about two years of 15 s blocks
+  // 300 M gas holds ~14,000 plain transfers: the 10,000-transfer block the
+  // connect benchmark measures fits on every network.
+  p.block_gas_limit = 300'000'000;
+  p.max_block_size = 4 * 1024 * 1024;
+  p.initial_base_fee = Uint256(kWeiPerGwei);
+  p.min_base_fee = Uint256(kWeiPerGwei / 1000);  // 1 Mwei: spam floor, far below any real fee
+  p.base_fee_change_denominator = 8;
+  p.elasticity_multiplier = 2;
+  p.max_reorg_depth = 2000;
+  return p;
+}
+
+}  // namespace
+
+const std::vector<Address>& DevAccounts() {
+  // Derived from "test test test test test test test test test test test junk"
+  // at m/44'/60'/0'/0/0..9 (checked against hd_wallet in params_test).
+  static const std::vector<Address> kAccounts = {
+      MustParse("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"),
+      MustParse("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"),
+      MustParse("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"),
+      MustParse("0x90F79bf6EB2c4f870365E785982E1f101E93b906"),
+      MustParse("0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"),
+      MustParse("0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc"),
+      MustParse("0x976EA74026E726554dB657fA54763abd0C3a0aa9"),
+      MustParse("0x14dC79964da2C08b23698B3D3cc7Ca32193d9955"),
+      MustParse("0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f"),
+      MustParse("0xa0Ee7A142d267C1f36714E4a8F75612F20a79720"),
+  };
+  return kAccounts;
+}
+
+ChainParams MainParams() {
+  ChainParams p = BaseParams();
+  p.network = Network::kMain;
+  p.name = "main";
+  p.datadir_sub = "";
+  p.magic = {0xd3, 0x9e, 0x1a, 0x01};
+  p.default_port = 9645;
+  p.default_rpc_port = 8645;
+  p.chain_id = 62831;
+  p.genesis_time = 1793491200;  // 2026-11-01T00:00:00Z
+  p.genesis_extra = ExtraFromText("depin main genesis 2026-11-01");
+  p.pow_limit_bits = 0x1f00ffff;
+  p.pow_limit = MustTarget(p.pow_limit_bits);
+  return p;
+}
+
+ChainParams TestParams() {
+  ChainParams p = BaseParams();
+  p.network = Network::kTest;
+  p.name = "test";
+  p.datadir_sub = "testnet";
+  p.magic = {0xd3, 0x9e, 0x1a, 0x02};
+  p.default_port = 19645;
+  p.default_rpc_port = 18645;
+  p.chain_id = 62832;
+  p.genesis_time = 1793491200;
+  p.genesis_extra = ExtraFromText("depin testnet genesis");
+  p.pow_limit_bits = 0x1f00ffff;
+  p.pow_limit = MustTarget(p.pow_limit_bits);
+  return p;
+}
+
+ChainParams RegtestParams() {
+  ChainParams p = BaseParams();
+  p.network = Network::kRegtest;
+  p.name = "regtest";
+  p.datadir_sub = "regtest";
+  p.magic = {0xd3, 0x9e, 0x1a, 0x7f};
+  p.default_port = 19745;
+  // 8545 and chain id 1337: what Ethereum dev tutorials and MetaMask's
+  // "Localhost 8545" network expect.
+  p.default_rpc_port = 8545;
+  p.chain_id = 1337;
+  p.genesis_time = 1700000000;
+  p.genesis_extra = ExtraFromText("depin regtest genesis");
+  p.pow_limit_bits = 0x207fffff;
+  p.pow_limit = MustTarget(p.pow_limit_bits);
+  p.pow_no_retargeting = true;
+  p.subsidy_halving_interval = 150;  // exercise halvings in tests, as Bitcoin's regtest
+  p.max_reorg_depth = 1000;
+  p.enable_test_module = true;
+  for (const Address& a : DevAccounts()) {
+    p.genesis_alloc.push_back({a, Dpn(kDevAccountBalanceDpn)});
+  }
+  return p;
+}
+
+ChainParams ParamsFor(Network network) {
+  switch (network) {
+    case Network::kMain:
+      return MainParams();
+    case Network::kTest:
+      return TestParams();
+    case Network::kRegtest:
+      return RegtestParams();
+  }
+  return MainParams();
+}
+
+BlockHeader ChainParams::GenesisHeader() const {
+  BlockHeader h;
+  h.version = 1;
+  h.height = 0;
+  h.timestamp = genesis_time;
+  h.bits = pow_limit_bits;
+  h.gas_limit = block_gas_limit;
+  h.gas_used = 0;
+  h.base_fee = initial_base_fee;
+  h.extra = genesis_extra;
+  crypto::LtHash16 state;
+  for (const GenesisAlloc& alloc : genesis_alloc) {
+    state.Add(AccountKey(alloc.address), EncodeAccount(Account{0, alloc.balance}));
+  }
+  h.state_root = state.Root();
+  // Genesis is fixed by these parameters, not mined: its PoW is never checked.
+  h.nonce = 0;
+  return h;
+}
+
+Uint256 BlockSubsidy(uint64_t height, const ChainParams& params) {
+  if (height == 0 || params.subsidy_halving_interval == 0) return Uint256();
+  uint64_t halvings = height / params.subsidy_halving_interval;
+  if (halvings >= 64) return Uint256();
+  return params.initial_subsidy >> static_cast<unsigned>(halvings);
+}
+
+}  // namespace depin::consensus
