@@ -167,6 +167,7 @@ class Mempool : public ChainListener {
   struct SenderTxs {
     uint64_t account_nonce = 0;     // as last read from the tip state
     std::map<uint64_t, Entry> txs;  // by nonce
+    size_t future = 0;              // txs past the contiguous run (CountFuture)
   };
   // An account read outside the lock, tagged with the chain epoch it was
   // read at; re-read under the lock if a block arrived meanwhile.
@@ -188,6 +189,11 @@ class Mempool : public ChainListener {
   void RebuildEvictionIndex() REQUIRES(mu_);
   // Txs of a sender beyond its contiguous run from the account nonce.
   static size_t CountFuture(const SenderTxs& sender_txs);
+  // Recounts a sender's future txs into future_count_ and drops the sender
+  // when it has no txs left.
+  void UpdateSender(std::map<Address, SenderTxs>::iterator it) REQUIRES(mu_);
+  // The sender's next nonce counting the pool's contiguous run.
+  static uint64_t PendingNonceOf(const SenderTxs& sender_txs);
   void Notify(const TxRef& tx) EXCLUDES(listeners_mu_);
 
   const MempoolOptions options_;
@@ -204,6 +210,10 @@ class Mempool : public ChainListener {
   size_t future_count_ GUARDED_BY(mu_) = 0;
   uint64_t next_sequence_ GUARDED_BY(mu_) = 0;
   Uint256 base_fee_ GUARDED_BY(mu_);
+  // Set when a block was disconnected: balances of any sender may have
+  // dropped (a received transfer was undone), so the next connected block
+  // re-checks every sender, not only the block's.
+  bool recheck_all_ GUARDED_BY(mu_) = false;
 
   Mutex listeners_mu_;
   std::shared_ptr<const std::vector<std::function<void(const TxRef&)>>> listeners_
