@@ -176,18 +176,21 @@ Result<Transaction> DecodeLegacy(ByteSpan envelope) {
 
 }  // namespace
 
-Hash256 Transaction::SigningHash() const {
+Bytes Transaction::SigningPayload() const {
   rlp::Encoder e;
   e.BeginList();
   if (type == TxType::kDynamicFee) {
     AddDynamicFeeBody(e, *this);
     e.EndList();
-    return crypto::Keccak256Hash(Prefixed(kDynamicFeeTypeByte, e.Finish()));
+    return Prefixed(kDynamicFeeTypeByte, e.Finish());
   }
+  // EIP-155: the chain id and two zeros stand in for v, r, s.
   AddLegacyBody(e, *this);
   e.AddUint(chain_id).AddUint(uint64_t{0}).AddUint(uint64_t{0}).EndList();
-  return crypto::Keccak256Hash(e.Finish());
+  return e.Finish();
 }
+
+Hash256 Transaction::SigningHash() const { return crypto::Keccak256Hash(SigningPayload()); }
 
 Bytes Transaction::Encode() const {
   rlp::Encoder e;

@@ -52,6 +52,8 @@ struct Transaction {
   // gas, to, value, data, access_list])) or, for legacy, keccak256(rlp([nonce,
   // gasPrice, gas, to, value, data, chain_id, 0, 0])).
   Hash256 SigningHash() const;
+  // The bytes SigningHash hashes, for external signers and tests.
+  Bytes SigningPayload() const;
   // The EIP-2718 envelope (legacy: bare RLP list).
   Bytes Encode() const;
   Hash256 Hash() const;  // keccak256(Encode())
