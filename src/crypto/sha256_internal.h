@@ -56,13 +56,14 @@ void PairPortable(const uint8_t* in64, uint8_t* out32);
 // SHA-NI (x86 SHA extensions + SSE4.1). Only call when CpuHasShaNi().
 bool CpuHasShaNi();
 void TransformShaNi(uint32_t state[8], const uint8_t* blocks, size_t nblocks);
-// Two independent streams interleaved to hide the latency of the SHA round
-// instruction.
-void TransformShaNi2(uint32_t state_a[8], uint32_t state_b[8], const uint8_t* blocks_a,
-                     const uint8_t* blocks_b, size_t nblocks);
+// Independent streams interleaved to hide the latency of the SHA round
+// instruction: states[j] absorbs nblocks blocks from blocks[j].
+void TransformShaNi2(uint32_t* const states[2], const uint8_t* const blocks[2], size_t nblocks);
+void TransformShaNi4(uint32_t* const states[4], const uint8_t* const blocks[4], size_t nblocks);
+// N contiguous 64-byte messages -> N contiguous digests; out == in is allowed.
 void PairShaNi(const uint8_t* in64, uint8_t* out32);
-// Two 64-byte messages (128 contiguous bytes) -> two digests (64 bytes).
 void PairShaNi2(const uint8_t* in128, uint8_t* out64);
+void PairShaNi4(const uint8_t* in256, uint8_t* out128);
 
 // AVX2 eight-lane multi-buffer. Only call when CpuHasAvx2().
 bool CpuHasAvx2();

@@ -3,8 +3,10 @@
 // code reachable on CPUs without SHA-NI is built with those instructions; the
 // dispatcher only calls in here after CpuHasShaNi().
 //
-// The N-stream template interleaves independent messages: one stream is bound
-// by the latency of SHA256RNDS2, two keep the unit busy.
+// The N-stream templates interleave independent messages: one stream is bound
+// by the latency of SHA256RNDS2. On Zen 4, 4 streams gave 1.5x the pairs/s of
+// 2 streams and 8 streams were slower again (register spills), so batches run
+// 4 at a time.
 #include <cpuid.h>
 #include <immintrin.h>
 
@@ -66,7 +68,7 @@ DEPIN_TARGET_SHANI inline void FourRounds(__m128i& abef, __m128i& cdgh, __m128i 
 // One 64-byte block for each of N streams, rounds interleaved across streams.
 template <int N>
 DEPIN_TARGET_SHANI inline void CompressBlock(__m128i (&abef)[N], __m128i (&cdgh)[N],
-                                             const uint8_t* const (&data)[N]) {
+                                             const uint8_t* const* data) {
   const __m128i mask = ByteSwapMask();
   __m128i abef_save[N], cdgh_save[N], m[N][4];
 #pragma GCC unroll 4
@@ -119,6 +121,39 @@ DEPIN_TARGET_SHANI inline void CompressPad64Block(__m128i (&abef)[N], __m128i (&
   }
 }
 
+template <int N>
+DEPIN_TARGET_SHANI inline void TransformStreams(uint32_t* const states[],
+                                                const uint8_t* const blocks[], size_t nblocks) {
+  __m128i abef[N], cdgh[N];
+#pragma GCC unroll 4
+  for (int j = 0; j < N; ++j) LoadState(states[j], abef[j], cdgh[j]);
+  for (size_t i = 0; i < nblocks; ++i) {
+    const uint8_t* data[N];
+#pragma GCC unroll 4
+    for (int j = 0; j < N; ++j) data[j] = blocks[j] + 64 * i;
+    CompressBlock<N>(abef, cdgh, data);
+  }
+#pragma GCC unroll 4
+  for (int j = 0; j < N; ++j) StoreState(abef[j], cdgh[j], states[j]);
+}
+
+// N contiguous 64-byte messages -> N contiguous digests. Every input is read
+// before the first digest is stored, so out == in is safe.
+template <int N>
+DEPIN_TARGET_SHANI inline void PairStreams(const uint8_t* in, uint8_t* out) {
+  __m128i abef[N], cdgh[N];
+  const uint8_t* data[N];
+#pragma GCC unroll 4
+  for (int j = 0; j < N; ++j) {
+    LoadState(kIv, abef[j], cdgh[j]);
+    data[j] = in + 64 * j;
+  }
+  CompressBlock<N>(abef, cdgh, data);
+  CompressPad64Block<N>(abef, cdgh);
+#pragma GCC unroll 4
+  for (int j = 0; j < N; ++j) StoreDigest(abef[j], cdgh[j], out + 32 * j);
+}
+
 }  // namespace
 
 bool CpuHasShaNi() {
@@ -141,40 +176,24 @@ DEPIN_TARGET_SHANI void TransformShaNi(uint32_t state[8], const uint8_t* blocks,
   StoreState(abef[0], cdgh[0], state);
 }
 
-DEPIN_TARGET_SHANI void TransformShaNi2(uint32_t state_a[8], uint32_t state_b[8],
-                                        const uint8_t* blocks_a, const uint8_t* blocks_b,
+DEPIN_TARGET_SHANI void TransformShaNi2(uint32_t* const states[2], const uint8_t* const blocks[2],
                                         size_t nblocks) {
-  __m128i abef[2], cdgh[2];
-  LoadState(state_a, abef[0], cdgh[0]);
-  LoadState(state_b, abef[1], cdgh[1]);
-  for (size_t i = 0; i < nblocks; ++i) {
-    const uint8_t* const data[2] = {blocks_a + 64 * i, blocks_b + 64 * i};
-    CompressBlock<2>(abef, cdgh, data);
-  }
-  StoreState(abef[0], cdgh[0], state_a);
-  StoreState(abef[1], cdgh[1], state_b);
+  TransformStreams<2>(states, blocks, nblocks);
+}
+
+DEPIN_TARGET_SHANI void TransformShaNi4(uint32_t* const states[4], const uint8_t* const blocks[4],
+                                        size_t nblocks) {
+  TransformStreams<4>(states, blocks, nblocks);
 }
 
 DEPIN_TARGET_SHANI void PairShaNi(const uint8_t* in64, uint8_t* out32) {
-  __m128i abef[1], cdgh[1];
-  LoadState(kIv, abef[0], cdgh[0]);
-  const uint8_t* const data[1] = {in64};
-  CompressBlock<1>(abef, cdgh, data);
-  CompressPad64Block<1>(abef, cdgh);
-  StoreDigest(abef[0], cdgh[0], out32);
+  PairStreams<1>(in64, out32);
 }
-
 DEPIN_TARGET_SHANI void PairShaNi2(const uint8_t* in128, uint8_t* out64) {
-  __m128i abef[2], cdgh[2];
-  LoadState(kIv, abef[0], cdgh[0]);
-  abef[1] = abef[0];
-  cdgh[1] = cdgh[0];
-  const uint8_t* const data[2] = {in128, in128 + 64};
-  CompressBlock<2>(abef, cdgh, data);
-  CompressPad64Block<2>(abef, cdgh);
-  // Both inputs were consumed above, so writing over them (out == in) is safe.
-  StoreDigest(abef[0], cdgh[0], out64);
-  StoreDigest(abef[1], cdgh[1], out64 + 32);
+  PairStreams<2>(in128, out64);
+}
+DEPIN_TARGET_SHANI void PairShaNi4(const uint8_t* in256, uint8_t* out128) {
+  PairStreams<4>(in256, out128);
 }
 
 }  // namespace depin::crypto::sha256_internal
