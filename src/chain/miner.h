@@ -7,8 +7,10 @@
 // once per template, the fourth once per low half, and per nonce only the
 // fifth block (4 nonce bytes + padding, length 2080 bits) and the second
 // SHA-256 of the 32-byte digest are computed. Each thread scans the low
-// halves congruent to its index; if every nonce of a timestamp is tried the
-// timestamp rolls forward by one second.
+// halves congruent to its index, each with every high half. Should all 2^64
+// nonces of a template fail (only in theory), the miner builds a new
+// template one second later rather than editing the timestamp in place:
+// modules may read the block time, so it is not a free field of the header.
 //
 // Modes:
 //   - Generate / MineOne: mine blocks now (generatetoaddress, tests);
@@ -55,6 +57,9 @@ class HeaderHasher {
   Hash256 HashWithNonceHigh(uint32_t nonce_high) const;
   // Convenience: sets the low half from `nonce` and hashes.
   Hash256 Hash(uint64_t nonce);
+  // The SHA-256 state after the first 256 bytes (big-endian words): what the
+  // search loop copies for each nonce.
+  const uint32_t* midstate() const { return midstate4_; }
 
  private:
   uint8_t header_[BlockHeader::kSerializedSize];
@@ -64,17 +69,18 @@ class HeaderHasher {
 
 struct SearchResult {
   bool found = false;
+  bool exhausted = false;  // every nonce tried (neither found nor stopped)
   uint64_t nonce = 0;
-  uint64_t timestamp = 0;  // may have rolled forward
   uint64_t hashes = 0;
 };
 
-// Searches `header` (its nonce and timestamp are the starting point) for a
-// hash <= target on `threads` threads. Returns when found or when `stop`
-// becomes true (found = false). `hash_counter`, when given, is incremented as
-// hashes are done (for hashrate).
+// Searches nonces of `header` for SHA-256d <= target on `threads` threads
+// (0 = hardware concurrency), starting with the low half of header.nonce.
+// Returns when a solution is found or when `should_stop` (polled by every
+// thread every few thousand hashes, so it must be thread-safe and cheap)
+// returns true. `hash_counter`, when given, grows as hashes are done.
 SearchResult SearchNonce(const BlockHeader& header, const Uint256& target, unsigned threads,
-                         const std::atomic<bool>& stop,
+                         const std::function<bool()>& should_stop,
                          std::atomic<uint64_t>* hash_counter = nullptr);
 
 struct MinerOptions {
@@ -132,9 +138,10 @@ class Miner : public ChainListener {
   Mempool* mempool_;
   BlockAssembler assembler_;
 
-  // Set by Stop() and by a tip change; a search polls it.
-  std::atomic<bool> abort_search_{false};
-  std::atomic<bool> stop_requested_{false};
+  // A search ends when either epoch moves past the value it started with:
+  // Stop() bumps stop_epoch_, a tip change bumps tip_epoch_. Epochs, unlike
+  // flags, need no reset that could race with the next search.
+  std::atomic<uint64_t> stop_epoch_{0};
   std::atomic<uint64_t> tip_epoch_{0};
   std::atomic<uint64_t> blocks_mined_{0};
   std::atomic<uint64_t> total_hashes_{0};
@@ -156,6 +163,7 @@ Result<BlockTemplate> GetBlockTemplate(Chainstate& chainstate, const Mempool* me
 // threads) and processes it. Ok when it was accepted or already known
 // (`status_out` tells which, and kOrphan for an unknown parent); the decode
 // error or the failing block rule otherwise.
-Status SubmitBlock(Chainstate& chainstate, ByteSpan raw_block, BlockStatus* status_out = nullptr);
+Status SubmitBlock(Chainstate& chainstate, ByteSpan raw_block,
+                   BlockAcceptance* status_out = nullptr);
 
 }  // namespace depin::chain
