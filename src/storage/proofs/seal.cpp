@@ -1,0 +1,209 @@
+#include "storage/proofs/seal.h"
+
+#include <cstring>
+
+#include "crypto/sha256.h"
+#include "storage/proofs/comm_d.h"
+#include "storage/proofs/graph.h"
+#include "storage/proofs/merkle_tree.h"
+#include "storage/proofs/parallel.h"
+
+namespace depin::storage::proofs {
+namespace {
+
+size_t Threads(size_t requested) { return requested == 0 ? HardwareThreads() : requested; }
+
+Status Cancelled() { return Status::Error("seal-cancelled", "sealing stopped by the caller"); }
+
+bool Report(const SealOptions& options, SealStage stage, uint32_t layer, uint32_t layers,
+            bool resumed) {
+  return !options.progress || options.progress(SealProgress{stage, layer, layers, resumed});
+}
+
+void XorInto(const uint8_t* a, const uint8_t* b, uint8_t* out, uint64_t len, size_t threads) {
+  ParallelFor(len / 8, threads, 1 << 16, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      uint64_t x, y;
+      std::memcpy(&x, a + 8 * i, 8);
+      std::memcpy(&y, b + 8 * i, 8);
+      x ^= y;
+      std::memcpy(out + 8 * i, &x, 8);
+    }
+  });
+}
+
+// Column hashes of all nodes, reading the layer files in slices so memory
+// stays at a few slices rather than all layers at once.
+Result<Bytes> ComputeColumns(const SectorStore& store, SectorSize size, uint32_t layers,
+                             size_t threads) {
+  const uint64_t n = size.nodes();
+  const uint64_t slice = std::min<uint64_t>(n, 1 << 18);
+  Bytes columns(n * kNodeSize);
+  std::vector<Bytes> bufs(layers, Bytes(slice * kNodeSize));
+  std::vector<const uint8_t*> ptrs(layers);
+  for (uint64_t base = 0; base < n; base += slice) {
+    for (uint32_t l = 0; l < layers; ++l) {
+      DEPIN_RETURN_IF_ERROR(store.ReadRange(LayerFileName(l + 1), base * kNodeSize,
+                                            slice * kNodeSize, bufs[l].data()));
+      ptrs[l] = bufs[l].data();
+    }
+    ParallelFor(slice, threads, 4096, [&](size_t begin, size_t end) {
+      ColumnHashes(ptrs.data(), layers, begin, end, columns.data() + (base + begin) * kNodeSize);
+    });
+  }
+  return columns;
+}
+
+SealOutput OutputOf(const SectorMeta& m) {
+  return SealOutput{m.comm_d, m.replica_id, m.comm_c, m.comm_r_last, m.comm_r};
+}
+
+}  // namespace
+
+Result<SealOutput> SealSector(const SealInputs& inputs, SectorStore& store,
+                              const SealOptions& options) {
+  const SectorSize size = inputs.size;
+  const ProofParams params = ParamsFor(size);
+  const size_t threads = Threads(options.threads);
+  const uint64_t bytes = size.bytes();
+  if (inputs.data.size() > bytes) {
+    return Status::Error("seal-data-too-large", std::to_string(inputs.data.size()) +
+                                                    " bytes do not fit a sector of " +
+                                                    std::to_string(bytes));
+  }
+
+  if (!Report(options, SealStage::kTreeD, 0, params.layers, false)) return Cancelled();
+  Bytes data(bytes, 0);
+  std::memcpy(data.data(), inputs.data.data(), inputs.data.size());
+  Bytes tree_d = BuildTreeLevels(data, threads);
+  const Hash256 comm_d = RootOfLevels(tree_d);
+  const Hash256 replica_id =
+      ReplicaId(inputs.provider, inputs.sector_number, inputs.ticket, comm_d, size);
+
+  SectorMeta meta;
+  if (store.HasMeta()) {
+    auto existing = store.ReadMeta();
+    if (!existing) return existing.status();
+    if (existing->size != size || existing->replica_id != replica_id ||
+        existing->layers != params.layers) {
+      return Status::Error("seal-store-in-use", store.dir() + " holds another sector");
+    }
+    meta = *existing;
+    if (meta.sealed) return OutputOf(meta);
+  } else {
+    meta.size = size;
+    meta.layers = params.layers;
+    meta.provider = inputs.provider;
+    meta.sector_number = inputs.sector_number;
+    meta.ticket = inputs.ticket;
+    meta.comm_d = comm_d;
+    meta.replica_id = replica_id;
+    DEPIN_RETURN_IF_ERROR(store.WriteFile(kUnsealedFile, data));
+    DEPIN_RETURN_IF_ERROR(store.WriteFile(kTreeDFile, tree_d));
+    DEPIN_RETURN_IF_ERROR(store.WriteMeta(meta));
+  }
+  tree_d = Bytes();
+
+  // Labeling: two layer buffers, the one below and the one being labeled.
+  const StackedGraph graph(size);
+  const ParentCache parents(graph, threads);
+  Bytes below, current(bytes);
+  if (meta.layers_done > 0) {
+    auto loaded = store.ReadFile(LayerFileName(meta.layers_done));
+    if (!loaded) return loaded.status();
+    if (loaded->size() != bytes) {
+      return Status::Error("store-short-read", "checkpointed layer has the wrong size");
+    }
+    current = std::move(*loaded);
+    for (uint32_t l = 1; l <= meta.layers_done; ++l) {
+      if (!Report(options, SealStage::kLabeling, l, params.layers, true)) return Cancelled();
+    }
+  } else if (!Report(options, SealStage::kLabeling, 0, params.layers, false)) {
+    return Cancelled();
+  }
+  for (uint32_t layer = meta.layers_done + 1; layer <= params.layers; ++layer) {
+    std::swap(below, current);
+    current.resize(bytes);
+    LabelLayer(parents, replica_id, layer, layer == 1 ? nullptr : below.data(), current.data());
+    DEPIN_RETURN_IF_ERROR(store.WriteFile(LayerFileName(layer), current));
+    meta.layers_done = layer;
+    DEPIN_RETURN_IF_ERROR(store.WriteMeta(meta));
+    if (!Report(options, SealStage::kLabeling, layer, params.layers, false)) return Cancelled();
+  }
+  below = Bytes();
+
+  if (!Report(options, SealStage::kTreeC, 0, params.layers, false)) return Cancelled();
+  auto columns = ComputeColumns(store, size, params.layers, threads);
+  if (!columns) return columns.status();
+  Bytes tree_c = BuildTreeLevels(*columns, threads);
+  meta.comm_c = RootOfLevels(tree_c);
+  DEPIN_RETURN_IF_ERROR(store.WriteFile(kColumnsFile, *columns));
+  DEPIN_RETURN_IF_ERROR(store.WriteFile(kTreeCFile, tree_c));
+  columns = Bytes();
+  tree_c = Bytes();
+
+  if (!Report(options, SealStage::kTreeR, 0, params.layers, false)) return Cancelled();
+  // The key is the last layer, which is `current` here.
+  XorInto(data.data(), current.data(), data.data(), bytes, threads);
+  Bytes tree_r = BuildTreeLevels(data, threads);
+  meta.comm_r_last = RootOfLevels(tree_r);
+  meta.comm_r = crypto::Sha256Pair(meta.comm_c, meta.comm_r_last);
+  DEPIN_RETURN_IF_ERROR(store.WriteFile(kReplicaFile, data));
+  DEPIN_RETURN_IF_ERROR(store.WriteFile(kTreeRFile, tree_r));
+  meta.sealed = true;
+  DEPIN_RETURN_IF_ERROR(store.WriteMeta(meta));
+  Report(options, SealStage::kDone, params.layers, params.layers, false);
+  return OutputOf(meta);
+}
+
+Result<SealOutput> SealOutputOf(const SectorStore& store) {
+  auto meta = store.ReadMeta();
+  if (!meta) return meta.status();
+  if (!meta->sealed) return Status::Error("store-not-sealed", "sector is not sealed yet");
+  return OutputOf(*meta);
+}
+
+Bytes ComputeKey(SectorSize size, const Hash256& replica_id, size_t threads) {
+  const ProofParams params = ParamsFor(size);
+  const StackedGraph graph(size);
+  const ParentCache parents(graph, Threads(threads));
+  Bytes below, current(size.bytes());
+  for (uint32_t layer = 1; layer <= params.layers; ++layer) {
+    std::swap(below, current);
+    current.resize(size.bytes());
+    LabelLayer(parents, replica_id, layer, layer == 1 ? nullptr : below.data(), current.data());
+  }
+  return current;
+}
+
+Result<Bytes> UnsealSector(const SectorStore& store, size_t threads) {
+  auto meta = store.ReadMeta();
+  if (!meta) return meta.status();
+  if (!meta->sealed) return Status::Error("unseal-not-sealed", "sector is not sealed yet");
+  auto replica = store.ReadFile(kReplicaFile);
+  if (!replica) return replica.status();
+  if (replica->size() != meta->size.bytes()) {
+    return Status::Error("unseal-bad-replica", "replica has the wrong size");
+  }
+  Bytes key = ComputeKey(meta->size, meta->replica_id, threads);
+  XorInto(replica->data(), key.data(), replica->data(), replica->size(), Threads(threads));
+  Bytes levels = BuildTreeLevels(*replica, Threads(threads));
+  if (RootOfLevels(levels) != meta->comm_d) {
+    return Status::Error("unseal-bad-comm-d", "recovered data does not match CommD");
+  }
+  return std::move(*replica);
+}
+
+Result<Bytes> ReadUnsealedCopy(const SectorStore& store) {
+  auto meta = store.ReadMeta();
+  if (!meta) return meta.status();
+  auto data = store.ReadFile(kUnsealedFile);
+  if (!data) return data.status();
+  auto comm_d = CommD(*data, meta->size);
+  if (!comm_d || *comm_d != meta->comm_d || data->size() != meta->size.bytes()) {
+    return Status::Error("unseal-bad-comm-d", "unsealed copy does not match CommD");
+  }
+  return std::move(*data);
+}
+
+}  // namespace depin::storage::proofs

@@ -1,0 +1,82 @@
+#include "storage/proofs/comm_d.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "proofs_test_util.h"
+#include "storage/proofs/merkle_tree.h"
+
+namespace depin::storage::proofs {
+namespace {
+
+using testing::PatternData;
+using testing::ScratchDir;
+
+void WriteAll(const std::string& path, ByteSpan data) {
+  std::ofstream f(path, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+}
+
+TEST(CommD, EmptyDataGivesTheZeroTree) {
+  auto c = CommD({}, SectorSize::Size8MiB());
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(*c, ZeroTreeRoot(SectorSize::Size8MiB().tree_height()));
+}
+
+TEST(CommD, EqualsTheTreeOverTheZeroPaddedSector) {
+  Bytes data = PatternData(1500);
+  Bytes padded(2048, 0);
+  std::copy(data.begin(), data.end(), padded.begin());
+  auto c = CommD(data, SectorSize::Size2KiB());
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(*c, RootOfLevels(BuildTreeLevels(padded, 1)));
+  // Trailing zeros are padding, so they do not change the commitment.
+  EXPECT_EQ(*CommD(padded, SectorSize::Size2KiB()), *c);
+}
+
+TEST(CommD, RefusesDataLargerThanTheSector) {
+  Bytes data(2049, 1);
+  EXPECT_EQ(CommD(data, SectorSize::Size2KiB()).status().code(), "commd-data-too-large");
+}
+
+TEST(CommD, OfFileMatchesInMemory) {
+  ScratchDir dir;
+  Bytes data = PatternData(3 * 1024 * 1024 + 17);
+  WriteAll(dir.Sub("piece"), data);
+  auto from_file = CommDOfFile(dir.Sub("piece"), SectorSize::Size8MiB());
+  ASSERT_TRUE(from_file.ok()) << from_file.status().ToString();
+  EXPECT_EQ(*from_file, *CommD(data, SectorSize::Size8MiB()));
+  // A small file in a huge sector is cheap: zero subtrees are not hashed leaf
+  // by leaf.
+  auto big = CommDOfFile(dir.Sub("piece"), SectorSize::Size32GiB());
+  ASSERT_TRUE(big.ok());
+  EXPECT_NE(*big, *from_file);
+}
+
+TEST(CommD, OfFileRefusesFilesLargerThanTheSector) {
+  ScratchDir dir;
+  WriteAll(dir.Sub("big"), Bytes(2049, 3));
+  EXPECT_EQ(CommDOfFile(dir.Sub("big"), SectorSize::Size2KiB()).status().code(),
+            "commd-file-too-large");
+  WriteAll(dir.Sub("exact"), Bytes(2048, 3));
+  EXPECT_TRUE(CommDOfFile(dir.Sub("exact"), SectorSize::Size2KiB()).ok());
+}
+
+TEST(CommD, OfMissingFileIsAnIoError) {
+  ScratchDir dir;
+  EXPECT_EQ(CommDOfFile(dir.Sub("absent"), SectorSize::Size2KiB()).status().code(),
+            "commd-io-error");
+}
+
+TEST(SectorSize, OnlyListedSizesExist) {
+  EXPECT_EQ(SectorSize::FromBytes(2048), SectorSize::Size2KiB());
+  EXPECT_EQ(SectorSize::FromBytes(uint64_t{32} << 30), SectorSize::Size32GiB());
+  EXPECT_FALSE(SectorSize::FromBytes(4096).has_value());
+  EXPECT_FALSE(SectorSize::FromLog2(12).has_value());
+  EXPECT_EQ(SectorSize::Size8MiB().nodes(), 262144u);
+  EXPECT_EQ(SectorSize::Size8MiB().tree_height(), 18u);
+}
+
+}  // namespace
+}  // namespace depin::storage::proofs
