@@ -82,7 +82,7 @@ class ChainListener {
   virtual void TipChanged(const TipInfo& tip) { (void)tip; }
 };
 
-enum class BlockStatus { kAccepted, kAlreadyKnown, kOrphan, kInvalid };
+enum class BlockAcceptance { kAccepted, kAlreadyKnown, kOrphan, kInvalid };
 
 class Chainstate {
  public:
@@ -104,7 +104,8 @@ class Chainstate {
   // may connect it, reorganise, or do nothing if it is on a lighter branch).
   // Invalid blocks and their descendants are marked invalid; the Status names
   // the rule. `status_out` (optional) says what happened.
-  Status ProcessBlock(const std::shared_ptr<const Block>& block, BlockStatus* status_out = nullptr);
+  Status ProcessBlock(const std::shared_ptr<const Block>& block,
+                      BlockAcceptance* status_out = nullptr);
 
   TipInfo Tip() const;
   std::optional<Hash256> GetBlockHashAtHeight(uint64_t height) const;  // active chain

@@ -1,0 +1,841 @@
+#include "chain/chainstate.h"
+
+#include <algorithm>
+#include <ctime>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "chain/block_index.h"
+#include "chain/block_store.h"
+#include "chain/chain_db.h"
+#include "chain/state_store.h"
+#include "chain/undo.h"
+#include "consensus/block_validation.h"
+#include "consensus/executor.h"
+#include "consensus/pow.h"
+#include "consensus/state_root.h"
+#include "primitives/merkle.h"
+#include "util/logging.h"
+
+namespace depin::chain {
+namespace {
+
+// Receipts of one block as stored under 'r' || hash:
+// u32 count || per receipt: u64 gas_used || u32 length || Receipt::Encode().
+Bytes EncodeReceipts(const std::vector<Receipt>& receipts) {
+  Bytes out(4);
+  WriteLE32(out.data(), static_cast<uint32_t>(receipts.size()));
+  for (const Receipt& r : receipts) {
+    Bytes enc = r.Encode();
+    size_t at = out.size();
+    out.resize(at + 12);
+    WriteLE64(out.data() + at, r.gas_used);
+    WriteLE32(out.data() + at + 8, static_cast<uint32_t>(enc.size()));
+    out.insert(out.end(), enc.begin(), enc.end());
+  }
+  return out;
+}
+
+Result<std::vector<Receipt>> DecodeReceipts(ByteSpan data) {
+  auto bad = [] { return Status::Error("receipts-bad-encoding", "stored receipts are damaged"); };
+  if (data.size() < 4) return bad();
+  const uint32_t count = ReadLE32(data.data());
+  size_t at = 4;
+  if (count > data.size() / 12) return bad();
+  std::vector<Receipt> out;
+  out.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    if (data.size() - at < 12) return bad();
+    const uint64_t gas_used = ReadLE64(data.data() + at);
+    const uint32_t len = ReadLE32(data.data() + at + 8);
+    at += 12;
+    if (data.size() - at < len) return bad();
+    auto r = DecodeReceipt(data.subspan(at, len));
+    if (!r.ok()) return bad();
+    at += len;
+    r->gas_used = gas_used;
+    out.push_back(std::move(r).value());
+  }
+  if (at != data.size()) return bad();
+  return out;
+}
+
+// 't' || tx hash -> block hash || u32 LE index.
+Bytes EncodeTxLocation(const Hash256& block, uint32_t index) {
+  Bytes out(block.begin(), block.end());
+  out.resize(36);
+  WriteLE32(out.data() + 32, index);
+  return out;
+}
+
+uint64_t NowSeconds() { return static_cast<uint64_t>(std::time(nullptr)); }
+
+}  // namespace
+
+// One node of the header tree.
+struct IndexNode {
+  Hash256 hash;
+  BlockHeader header;
+  Uint256 chain_work;
+  uint32_t status = 0;
+  FlatFilePos pos;
+  uint32_t tx_count = 0;
+  uint64_t median_time_past = 0;
+  uint64_t sequence = 0;  // arrival order: the first seen wins a work tie
+  IndexNode* parent = nullptr;
+
+  bool Has(uint32_t flag) const { return (status & flag) == flag; }
+  bool Failed() const { return (status & (kBlockFailed | kBlockFailedChild)) != 0; }
+  BlockIndexRecord Record() const {
+    BlockIndexRecord r;
+    r.header = header;
+    r.chain_work = chain_work;
+    r.status = status;
+    r.pos = pos;
+    r.tx_count = tx_count;
+    return r;
+  }
+};
+
+class Chainstate::Impl {
+ public:
+  Impl(const consensus::ChainParams& params, const consensus::ModuleRegistry& modules,
+       const ChainstateOptions& options)
+      : params_(params), modules_(modules), options_(options) {
+    threads_ = options.script_threads != 0 ? options.script_threads
+                                           : std::max(1u, std::thread::hardware_concurrency());
+  }
+
+  Status Open();
+  Status ProcessHeader(const BlockHeader& header);
+  Status ProcessBlock(const std::shared_ptr<const Block>& block, BlockAcceptance* out);
+
+  // Everything below is used by Chainstate's accessors.
+  const consensus::ChainParams params_;
+  const consensus::ModuleRegistry& modules_;
+  const ChainstateOptions options_;
+  unsigned threads_ = 1;
+
+  std::unique_ptr<ChainDb> db_;
+  std::unique_ptr<BlockStore> blocks_;
+  std::unique_ptr<StateStore> state_;
+
+  // Serializes chain changes and listener notification, so listeners see
+  // events in order. Listeners may read (mu_) but must not call Process*.
+  std::mutex process_mu_;
+  // Guards the in-memory index, active chain and tip lanes.
+  mutable std::mutex mu_;
+  std::unordered_map<Hash256, std::unique_ptr<IndexNode>, FixedBytesHasher> index_;
+  std::vector<IndexNode*> active_;  // by height
+  IndexNode* best_header_ = nullptr;
+  crypto::LtHash16 tip_lanes_;
+  std::set<IndexNode*> candidates_;  // have data, not failed, more work than the tip once
+  uint64_t next_sequence_ = 0;
+  bool closed_ = false;
+
+  std::vector<ChainListener*> listeners_;  // guarded by mu_
+
+  struct Event {
+    enum Kind { kConnected, kDisconnected } kind;
+    std::shared_ptr<const Block> block;
+    std::vector<Receipt> receipts;
+  };
+
+  IndexNode* Tip() const { return active_.empty() ? nullptr : active_.back(); }
+  IndexNode* Find(const Hash256& hash) const {
+    auto it = index_.find(hash);
+    return it == index_.end() ? nullptr : it->second.get();
+  }
+  bool InActiveChain(const IndexNode* node) const {
+    return node->header.height < active_.size() && active_[node->header.height] == node;
+  }
+  TipInfo MakeTipInfo() const;
+
+  IndexNode* AddNode(const BlockHeader& header, IndexNode* parent, uint32_t status);
+  uint64_t MedianTimePast(const IndexNode* node) const;
+  Status AcceptHeader(const BlockHeader& header, IndexNode** out);
+  Status PersistNode(const IndexNode* node, bool sync);
+  void MarkFailed(IndexNode* node, const Status& why);
+  Status InitGenesis();
+  Status LoadIndex();
+  Status ActivateBestChain(std::vector<Event>& events,
+                           const std::shared_ptr<const Block>& just_received);
+  Status ConnectTip(IndexNode* node, std::shared_ptr<const Block> block,
+                    std::vector<Event>& events);
+  Status DisconnectTip(std::vector<Event>& events);
+  void Notify(const std::vector<Event>& events);
+};
+
+IndexNode* Chainstate::Impl::AddNode(const BlockHeader& header, IndexNode* parent,
+                                     uint32_t status) {
+  auto node = std::make_unique<IndexNode>();
+  node->hash = header.Hash();
+  node->header = header;
+  node->parent = parent;
+  node->status = status;
+  node->sequence = next_sequence_++;
+  Uint256 work;
+  auto target = CompactToTarget(header.bits);
+  if (target.ok()) work = WorkFromTarget(*target);
+  node->chain_work = parent ? WrappingAdd(parent->chain_work, work) : work;
+  node->median_time_past = MedianTimePast(node.get());
+  IndexNode* raw = node.get();
+  index_.emplace(raw->hash, std::move(node));
+  if (!raw->Failed() && (best_header_ == nullptr || raw->chain_work > best_header_->chain_work)) {
+    best_header_ = raw;
+  }
+  return raw;
+}
+
+uint64_t Chainstate::Impl::MedianTimePast(const IndexNode* node) const {
+  std::vector<uint64_t> times;
+  for (const IndexNode* n = node; n != nullptr && times.size() < params_.median_time_span;
+       n = n->parent) {
+    times.push_back(n->header.timestamp);
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+Status Chainstate::Impl::PersistNode(const IndexNode* node, bool sync) {
+  WriteBatch batch;
+  batch.Put(MakeKey(dbkey::kBlockIndex, node->hash.span()), EncodeBlockIndexRecord(node->Record()));
+  return db_->Write(batch, sync);
+}
+
+void Chainstate::Impl::MarkFailed(IndexNode* node, const Status& why) {
+  LogWarn(options_.logger, LogCategory::kValidation, "block {} at height {} is invalid: {}",
+          node->hash.Hex(), node->header.height, why.ToString());
+  node->status |= kBlockFailed;
+  candidates_.erase(node);
+  WriteBatch batch;
+  batch.Put(MakeKey(dbkey::kBlockIndex, node->hash.span()), EncodeBlockIndexRecord(node->Record()));
+  // Every known descendant is invalid too.
+  for (auto& [hash, other] : index_) {
+    if (other->header.height <= node->header.height || other->Failed()) continue;
+    const IndexNode* walk = other.get();
+    while (walk != nullptr && walk->header.height > node->header.height) walk = walk->parent;
+    if (walk == node) {
+      other->status |= kBlockFailedChild;
+      candidates_.erase(other.get());
+      batch.Put(MakeKey(dbkey::kBlockIndex, other->hash.span()),
+                EncodeBlockIndexRecord(other->Record()));
+    }
+  }
+  Status s = db_->Write(batch, /*sync=*/false);
+  if (!s.ok()) {
+    LogError(options_.logger, LogCategory::kDb, "failed to persist invalid-block marks: {}",
+             s.ToString());
+  }
+  if (best_header_ != nullptr && best_header_->Failed()) {
+    best_header_ = nullptr;
+    for (auto& [hash, n] : index_) {
+      if (!n->Failed() && (best_header_ == nullptr || n->chain_work > best_header_->chain_work)) {
+        best_header_ = n.get();
+      }
+    }
+  }
+}
+
+Status Chainstate::Impl::InitGenesis() {
+  const BlockHeader genesis = params_.GenesisHeader();
+  Block block;
+  block.header = genesis;
+  auto pos = blocks_->WriteBlock(block);
+  if (!pos.ok()) return pos.status();
+
+  consensus::StateCache cache(*state_);
+  for (const consensus::GenesisAlloc& alloc : params_.genesis_alloc) {
+    consensus::Account a = cache.GetAccount(alloc.address);
+    a.balance = *CheckedAdd(a.balance, alloc.balance);
+    cache.PutAccount(alloc.address, a);
+  }
+  consensus::StateDiff diff = cache.Diff();
+  crypto::LtHash16 lanes;
+  consensus::ApplyDiff(lanes, diff, threads_);
+  if (lanes.Root() != genesis.state_root) {
+    return Status::Error("genesis-bad-state-root", "genesis allocation does not match its root");
+  }
+
+  IndexNode* node =
+      AddNode(genesis, nullptr, kBlockHaveData | kBlockValidHeader | kBlockValidBlock);
+  node->pos = *pos;
+  WriteBatch batch;
+  StateStore::WriteDiff(batch, diff);
+  StateStore::WriteTipLtHash(batch, lanes);
+  batch.Put(MakeKey(dbkey::kBlockIndex, node->hash.span()), EncodeBlockIndexRecord(node->Record()));
+  batch.Put(MakeKey(dbkey::kReceipts, node->hash.span()), EncodeReceipts({}));
+  batch.Put(MakeKey(dbkey::kTip), node->hash.span());
+  blocks_->WriteFileInfo(batch);
+  DEPIN_RETURN_IF_ERROR(db_->Write(batch, /*sync=*/true));
+  active_ = {node};
+  tip_lanes_ = lanes;
+  LogInfo(options_.logger, LogCategory::kChain, "created {} genesis {} ({} funded accounts)",
+          params_.name, node->hash.Hex(), params_.genesis_alloc.size());
+  return Status::Ok();
+}
+
+Status Chainstate::Impl::LoadIndex() {
+  std::vector<BlockIndexRecord> records;
+  auto it = db_->NewPrefixIterator(MakeKey(dbkey::kBlockIndex));
+  for (; it->Valid(); it->Next()) {
+    auto rec = DecodeBlockIndexRecord(it->value());
+    if (!rec.ok())
+      return Status::Error("chainstate-corrupt", "block index record: " + rec.status().message());
+    records.push_back(std::move(rec).value());
+  }
+  DEPIN_RETURN_IF_ERROR(it->status());
+  std::sort(records.begin(), records.end(),
+            [](const BlockIndexRecord& a, const BlockIndexRecord& b) {
+              return a.header.height < b.header.height;
+            });
+  for (const BlockIndexRecord& rec : records) {
+    IndexNode* parent = nullptr;
+    if (rec.header.height > 0) {
+      parent = Find(rec.header.parent_hash);
+      if (parent == nullptr) continue;  // an orphan header stored by an older run: drop it
+    }
+    IndexNode* node = AddNode(rec.header, parent, rec.status);
+    node->pos = rec.pos;
+    node->tx_count = rec.tx_count;
+  }
+  return Status::Ok();
+}
+
+Status Chainstate::Impl::Open() {
+  const std::filesystem::path dir(options_.datadir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir / "chainstate", ec);
+  if (ec)
+    return Status::Error("datadir-unwritable",
+                         "cannot create " + (dir / "chainstate").string() + ": " + ec.message());
+
+  ChainDbOptions db_options;
+  db_options.path = dir / "chainstate";
+  db_options.cache_bytes = options_.db_cache_bytes;
+  auto db = ChainDb::Open(db_options);
+  if (!db.ok()) return db.status();
+  db_ = std::move(db).value();
+
+  BlockStoreOptions bs_options;
+  bs_options.dir = dir / "blocks";
+  bs_options.magic = ReadBE32(params_.magic.data());
+  bs_options.max_block_size = params_.max_block_size;
+  auto bs = BlockStore::Open(bs_options, db_.get());
+  if (!bs.ok()) return bs.status();
+  blocks_ = std::move(bs).value();
+  if (blocks_->recovered_truncated_bytes() > 0) {
+    LogWarn(options_.logger, LogCategory::kDb,
+            "block files: cut {} bytes of an interrupted write at the end",
+            blocks_->recovered_truncated_bytes());
+  }
+  state_ = std::make_unique<StateStore>(*db_);
+
+  auto tip_raw = db_->Get(MakeKey(dbkey::kTip));
+  if (!tip_raw.ok()) return tip_raw.status();
+  if (!tip_raw->has_value()) return InitGenesis();
+
+  DEPIN_RETURN_IF_ERROR(LoadIndex());
+  IndexNode* genesis = Find(params_.GenesisHash());
+  if (genesis == nullptr) {
+    return Status::Error("datadir-wrong-network", "the database in " + options_.datadir +
+                                                      " is not a " + params_.name + " chain");
+  }
+  auto tip_hash = Hash256::FromSpan(**tip_raw);
+  if (!tip_hash.ok()) return Status::Error("chainstate-corrupt", "tip record is damaged");
+  IndexNode* tip = Find(*tip_hash);
+  if (tip == nullptr) return Status::Error("chainstate-corrupt", "tip block is not in the index");
+  active_.assign(tip->header.height + 1, nullptr);
+  for (IndexNode* n = tip; n != nullptr; n = n->parent) active_[n->header.height] = n;
+  if (active_[0] != genesis)
+    return Status::Error("chainstate-corrupt", "tip does not descend from genesis");
+
+  auto lanes = state_->ReadTipLtHash();
+  if (!lanes.ok()) return lanes.status();
+  if (!lanes->has_value()) return Status::Error("chainstate-corrupt", "state lanes missing");
+  tip_lanes_ = **lanes;
+  if (tip_lanes_.Root() != tip->header.state_root) {
+    return Status::Error("chainstate-corrupt", "stored state does not match the tip's state root");
+  }
+  for (auto& [hash, node] : index_) {
+    if (node->Has(kBlockHaveData) && !node->Failed() && node->chain_work > tip->chain_work) {
+      candidates_.insert(node.get());
+    }
+  }
+  LogInfo(options_.logger, LogCategory::kChain,
+          "loaded {} chain: {} blocks indexed, tip {} at height {}", params_.name, index_.size(),
+          tip->hash.Hex(), tip->header.height);
+  // Blocks stored but not connected before a stop (or a crash) connect now.
+  std::vector<Event> events;
+  return ActivateBestChain(events, nullptr);
+}
+
+Status Chainstate::Impl::AcceptHeader(const BlockHeader& header, IndexNode** out) {
+  const Hash256 hash = header.Hash();
+  if (IndexNode* known = Find(hash)) {
+    *out = known;
+    if (known->Has(kBlockFailed))
+      return Status::Error("duplicate-invalid", "block is known to be invalid");
+    if (known->Has(kBlockFailedChild))
+      return Status::Error("bad-prevblk", "block descends from an invalid block");
+    return Status::Ok();
+  }
+  *out = nullptr;
+  DEPIN_RETURN_IF_ERROR(consensus::CheckHeader(header, params_));
+  IndexNode* parent = Find(header.parent_hash);
+  if (parent == nullptr) return Status::Error("prev-blk-not-found", "parent block is unknown");
+  if (parent->Failed()) return Status::Error("bad-prevblk", "parent block is invalid");
+  consensus::ParentInfo info{parent->header, parent->median_time_past};
+  DEPIN_RETURN_IF_ERROR(consensus::ContextualCheckHeader(header, info, NowSeconds(), params_));
+  IndexNode* node = AddNode(header, parent, kBlockValidHeader);
+  *out = node;
+  return PersistNode(node, /*sync=*/false);
+}
+
+Status Chainstate::Impl::ProcessHeader(const BlockHeader& header) {
+  std::lock_guard<std::mutex> process(process_mu_);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return Status::Error("chainstate-closed", "chainstate is closed");
+  IndexNode* node = nullptr;
+  return AcceptHeader(header, &node);
+}
+
+Status Chainstate::Impl::ProcessBlock(const std::shared_ptr<const Block>& block,
+                                      BlockAcceptance* out) {
+  BlockAcceptance ignored;
+  if (out == nullptr) out = &ignored;
+  std::vector<Event> events;
+  Status result;
+  {
+    std::lock_guard<std::mutex> process(process_mu_);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closed_) return Status::Error("chainstate-closed", "chainstate is closed");
+      IndexNode* node = nullptr;
+      Status s = AcceptHeader(block->header, &node);
+      if (!s.ok()) {
+        *out =
+            s.code() == "prev-blk-not-found" ? BlockAcceptance::kOrphan : BlockAcceptance::kInvalid;
+        return s;
+      }
+      if (node->Has(kBlockHaveData)) {
+        *out = BlockAcceptance::kAlreadyKnown;
+        return Status::Ok();
+      }
+      s = consensus::CheckBlockBody(*block, params_, modules_);
+      if (!s.ok()) {
+        // A body that does not match its header's tx root may be a mutated
+        // copy of a valid block: reject it without condemning the header.
+        if (s.code() != "block-bad-tx-root") MarkFailed(node, s);
+        *out = BlockAcceptance::kInvalid;
+        return s;
+      }
+      auto pos = blocks_->WriteBlock(*block);
+      if (!pos.ok()) return pos.status();
+      // The block is on disk (synced) before the index points at it.
+      node->pos = *pos;
+      node->tx_count = static_cast<uint32_t>(block->txs.size());
+      node->status |= kBlockHaveData;
+      WriteBatch batch;
+      batch.Put(MakeKey(dbkey::kBlockIndex, node->hash.span()),
+                EncodeBlockIndexRecord(node->Record()));
+      blocks_->WriteFileInfo(batch);
+      DEPIN_RETURN_IF_ERROR(db_->Write(batch, /*sync=*/false));
+      if (Tip() == nullptr || node->chain_work > Tip()->chain_work) candidates_.insert(node);
+      result = ActivateBestChain(events, block);
+      *out = node->Failed() ? BlockAcceptance::kInvalid : BlockAcceptance::kAccepted;
+      if (node->Failed() && result.ok())
+        result = Status::Error("block-invalid", "block failed validation");
+    }
+    Notify(events);
+  }
+  return result;
+}
+
+Status Chainstate::Impl::ActivateBestChain(std::vector<Event>& events,
+                                           const std::shared_ptr<const Block>& just_received) {
+  Status first_error;
+  while (true) {
+    IndexNode* tip = Tip();
+    // Best candidate: most work, then first seen.
+    IndexNode* best = nullptr;
+    for (auto it = candidates_.begin(); it != candidates_.end();) {
+      IndexNode* c = *it;
+      if (c->Failed() || c->chain_work <= tip->chain_work) {
+        it = candidates_.erase(it);
+        continue;
+      }
+      if (best == nullptr || c->chain_work > best->chain_work ||
+          (c->chain_work == best->chain_work && c->sequence < best->sequence)) {
+        best = c;
+      }
+      ++it;
+    }
+    if (best == nullptr) break;
+
+    // Path from the fork point; every block on it needs its data.
+    std::vector<IndexNode*> path;
+    IndexNode* fork = best;
+    bool complete = true;
+    while (!InActiveChain(fork)) {
+      if (!fork->Has(kBlockHaveData) || fork->Failed()) complete = false;
+      path.push_back(fork);
+      fork = fork->parent;
+    }
+    if (!complete) {
+      candidates_.erase(best);
+      continue;
+    }
+    const uint64_t depth = tip->header.height - fork->header.height;
+    if (depth > params_.max_reorg_depth) {
+      LogError(options_.logger, LogCategory::kChain,
+               "refusing a reorg of {} blocks to {}: deeper than the {} blocks of undo kept", depth,
+               best->hash.Hex(), params_.max_reorg_depth);
+      candidates_.erase(best);
+      if (first_error.ok()) {
+        first_error =
+            Status::Error("reorg-too-deep", "reorganisation of " + std::to_string(depth) +
+                                                " blocks exceeds the undo kept (" +
+                                                std::to_string(params_.max_reorg_depth) + ")");
+      }
+      continue;
+    }
+    if (depth > 0) {
+      LogInfo(options_.logger, LogCategory::kChain,
+              "reorganising: disconnecting {} blocks to fork point {} at height {}", depth,
+              fork->hash.Hex(), fork->header.height);
+    }
+    while (Tip() != fork) {
+      Status s = DisconnectTip(events);
+      if (!s.ok()) return s;  // the database failed: nothing sane to do but stop
+    }
+    std::reverse(path.begin(), path.end());
+    for (IndexNode* node : path) {
+      std::shared_ptr<const Block> block;
+      if (just_received && just_received->header.Hash() == node->hash) block = just_received;
+      Status s = ConnectTip(node, block, events);
+      if (!s.ok()) {
+        if (s.code() == "db-io-error" || s.code() == "blockstore-io-error") return s;
+        if (first_error.ok()) first_error = s;
+        break;  // the loop picks the next best candidate
+      }
+    }
+  }
+  return first_error;
+}
+
+Status Chainstate::Impl::ConnectTip(IndexNode* node, std::shared_ptr<const Block> block,
+                                    std::vector<Event>& events) {
+  if (!block) {
+    auto read = blocks_->ReadBlock(node->pos);
+    if (!read.ok()) return read.status();
+    block = std::make_shared<const Block>(std::move(read).value());
+  }
+  const BlockHeader& h = node->header;
+  consensus::BlockContext ctx;
+  ctx.height = h.height;
+  ctx.timestamp = h.timestamp;
+  ctx.miner = h.miner;
+  ctx.parent_hash = h.parent_hash;
+  ctx.base_fee = h.base_fee;
+  ctx.gas_limit = h.gas_limit;
+  ctx.chain_id = params_.chain_id;
+
+  auto exec = consensus::ExecuteBlock(*state_, ctx, block->txs, modules_, params_);
+  Status failure;
+  if (!exec.ok()) {
+    failure = exec.status();
+  } else if (exec->gas_used != h.gas_used) {
+    failure = Status::Error("block-bad-gas-used", "gas used differs from the header's");
+  } else if (ReceiptsRoot(exec->receipts) != h.receipts_root) {
+    failure = Status::Error("block-bad-receipts-root", "receipts root differs from the header's");
+  }
+  crypto::LtHash16 lanes = tip_lanes_;
+  if (failure.ok()) {
+    consensus::ApplyDiff(lanes, exec->diff, threads_);
+    if (lanes.Root() != h.state_root) {
+      failure = Status::Error("block-bad-state-root", "state root differs from the header's");
+    }
+  }
+  if (!failure.ok()) {
+    MarkFailed(node, failure);
+    return failure;
+  }
+
+  node->status |= kBlockValidBlock | kBlockHaveUndo;
+  WriteBatch batch;
+  StateStore::WriteDiff(batch, exec->diff);
+  StateStore::WriteTipLtHash(batch, lanes);
+  BlockUndo undo;
+  undo.diff = exec->diff;
+  batch.Put(MakeKey(dbkey::kUndo, node->hash.span()), EncodeBlockUndo(undo));
+  batch.Put(MakeKey(dbkey::kReceipts, node->hash.span()), EncodeReceipts(exec->receipts));
+  for (size_t i = 0; i < block->txs.size(); ++i) {
+    batch.Put(MakeKey(dbkey::kTxIndex, block->txs[i]->hash.span()),
+              EncodeTxLocation(node->hash, static_cast<uint32_t>(i)));
+  }
+  batch.Put(MakeKey(dbkey::kBlockIndex, node->hash.span()), EncodeBlockIndexRecord(node->Record()));
+  batch.Put(MakeKey(dbkey::kTip), node->hash.span());
+  blocks_->WriteFileInfo(batch);
+  DEPIN_RETURN_IF_ERROR(db_->Write(batch, options_.sync_writes));
+
+  tip_lanes_ = lanes;
+  if (active_.size() != node->header.height) active_.resize(node->header.height);
+  active_.push_back(node);
+  LogDebug(options_.logger, LogCategory::kChain, "connected block {} height {} txs {} gas {}",
+           node->hash.Hex(), h.height, block->txs.size(), exec->gas_used);
+  events.push_back({Event::kConnected, block, std::move(exec->receipts)});
+  return Status::Ok();
+}
+
+Status Chainstate::Impl::DisconnectTip(std::vector<Event>& events) {
+  IndexNode* node = Tip();
+  if (node == nullptr || node->parent == nullptr) {
+    return Status::Error("disconnect-genesis", "cannot disconnect the genesis block");
+  }
+  auto raw = db_->Get(MakeKey(dbkey::kUndo, node->hash.span()));
+  if (!raw.ok()) return raw.status();
+  if (!raw->has_value())
+    return Status::Error("undo-missing", "no undo record for " + node->hash.Hex());
+  auto undo = DecodeBlockUndo(**raw);
+  if (!undo.ok()) return undo.status();
+  auto read = blocks_->ReadBlock(node->pos);
+  if (!read.ok()) return read.status();
+  auto block = std::make_shared<const Block>(std::move(read).value());
+
+  const consensus::StateDiff inverse = consensus::InvertDiff(undo->diff);
+  crypto::LtHash16 lanes = tip_lanes_;
+  consensus::ApplyDiff(lanes, inverse, threads_);
+  if (lanes.Root() != node->parent->header.state_root) {
+    return Status::Error("chainstate-corrupt", "undo does not restore the parent's state root");
+  }
+  WriteBatch batch;
+  StateStore::WriteDiff(batch, inverse);
+  StateStore::WriteTipLtHash(batch, lanes);
+  for (const TxRef& tx : block->txs) batch.Delete(MakeKey(dbkey::kTxIndex, tx->hash.span()));
+  batch.Put(MakeKey(dbkey::kTip), node->parent->hash.span());
+  DEPIN_RETURN_IF_ERROR(db_->Write(batch, options_.sync_writes));
+  tip_lanes_ = lanes;
+  active_.pop_back();
+  // It may become best again later (another reorg back).
+  candidates_.insert(node);
+  LogDebug(options_.logger, LogCategory::kChain, "disconnected block {} height {}",
+           node->hash.Hex(), node->header.height);
+  events.push_back({Event::kDisconnected, block, {}});
+  return Status::Ok();
+}
+
+TipInfo Chainstate::Impl::MakeTipInfo() const {
+  const IndexNode* tip = Tip();
+  TipInfo info;
+  if (tip == nullptr) return info;  // only before Open completes
+  info.hash = tip->hash;
+  info.header = tip->header;
+  info.height = tip->header.height;
+  info.chain_work = tip->chain_work;
+  info.median_time_past = tip->median_time_past;
+  info.best_header_height = best_header_ ? best_header_->header.height : info.height;
+  if (info.best_header_height < info.height) info.best_header_height = info.height;
+  return info;
+}
+
+void Chainstate::Impl::Notify(const std::vector<Event>& events) {
+  if (events.empty()) return;
+  std::vector<ChainListener*> listeners;
+  TipInfo tip;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    listeners = listeners_;
+    tip = MakeTipInfo();
+  }
+  for (const Event& e : events) {
+    for (ChainListener* l : listeners) {
+      if (e.kind == Event::kConnected) {
+        l->BlockConnected(*e.block, e.receipts);
+      } else {
+        l->BlockDisconnected(*e.block);
+      }
+    }
+  }
+  for (ChainListener* l : listeners) l->TipChanged(tip);
+}
+
+// ---------------------------------------------------------------------------
+
+Chainstate::Chainstate(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Chainstate::~Chainstate() { Close(); }
+
+Result<std::unique_ptr<Chainstate>> Chainstate::Open(const consensus::ChainParams& params,
+                                                     const consensus::ModuleRegistry& modules,
+                                                     const ChainstateOptions& options) {
+  auto impl = std::make_unique<Impl>(params, modules, options);
+  Status s = impl->Open();
+  if (!s.ok() && s.code() != "reorg-too-deep" && !s.code().starts_with("block-") &&
+      !s.code().starts_with("tx-")) {
+    return s;
+  }
+  return std::unique_ptr<Chainstate>(new Chainstate(std::move(impl)));
+}
+
+const consensus::ChainParams& Chainstate::params() const { return impl_->params_; }
+const consensus::ModuleRegistry& Chainstate::modules() const { return impl_->modules_; }
+
+Status Chainstate::ProcessHeader(const BlockHeader& header) { return impl_->ProcessHeader(header); }
+
+Status Chainstate::ProcessBlock(const std::shared_ptr<const Block>& block,
+                                BlockAcceptance* status_out) {
+  return impl_->ProcessBlock(block, status_out);
+}
+
+TipInfo Chainstate::Tip() const {
+  std::lock_guard<std::mutex> lock(impl_->mu_);
+  return impl_->MakeTipInfo();
+}
+
+std::optional<Hash256> Chainstate::GetBlockHashAtHeight(uint64_t height) const {
+  std::lock_guard<std::mutex> lock(impl_->mu_);
+  if (height >= impl_->active_.size()) return std::nullopt;
+  return impl_->active_[height]->hash;
+}
+
+std::optional<BlockInfo> Chainstate::LookupBlock(const Hash256& hash) const {
+  std::lock_guard<std::mutex> lock(impl_->mu_);
+  const IndexNode* n = impl_->Find(hash);
+  if (n == nullptr) return std::nullopt;
+  BlockInfo info;
+  info.hash = n->hash;
+  info.header = n->header;
+  info.chain_work = n->chain_work;
+  info.have_data = n->Has(kBlockHaveData);
+  info.invalid = n->Failed();
+  info.in_active_chain = impl_->InActiveChain(n);
+  info.tx_count = n->tx_count;
+  info.size = n->pos.size;
+  return info;
+}
+
+Result<std::shared_ptr<const Block>> Chainstate::ReadBlock(const Hash256& hash) const {
+  FlatFilePos pos;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu_);
+    const IndexNode* n = impl_->Find(hash);
+    if (n == nullptr || !n->Has(kBlockHaveData))
+      return Status::Error("block-not-found", "block not found");
+    pos = n->pos;
+  }
+  auto block = impl_->blocks_->ReadBlock(pos);
+  if (!block.ok()) return block.status();
+  return std::make_shared<const Block>(std::move(block).value());
+}
+
+Result<Bytes> Chainstate::ReadRawBlock(const Hash256& hash) const {
+  FlatFilePos pos;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu_);
+    const IndexNode* n = impl_->Find(hash);
+    if (n == nullptr || !n->Has(kBlockHaveData))
+      return Status::Error("block-not-found", "block not found");
+    pos = n->pos;
+  }
+  return impl_->blocks_->ReadRaw(pos);
+}
+
+Result<std::vector<Receipt>> Chainstate::ReadReceipts(const Hash256& hash) const {
+  if (!impl_->db_) return Status::Error("chainstate-closed", "chainstate is closed");
+  auto raw = impl_->db_->Get(MakeKey(dbkey::kReceipts, hash.span()));
+  if (!raw.ok()) return raw.status();
+  if (!raw->has_value()) return Status::Error("receipts-not-found", "no receipts for this block");
+  return DecodeReceipts(**raw);
+}
+
+std::optional<TxLocation> Chainstate::FindTransaction(const Hash256& tx_hash) const {
+  if (!impl_->db_) return std::nullopt;
+  auto raw = impl_->db_->Get(MakeKey(dbkey::kTxIndex, tx_hash.span()));
+  if (!raw.ok() || !raw->has_value() || (*raw)->size() != 36) return std::nullopt;
+  TxLocation loc;
+  loc.block_hash = Hash256((*raw)->data());
+  loc.index = ReadLE32((*raw)->data() + 32);
+  std::lock_guard<std::mutex> lock(impl_->mu_);
+  const IndexNode* n = impl_->Find(loc.block_hash);
+  if (n == nullptr || !impl_->InActiveChain(n)) return std::nullopt;
+  loc.height = n->header.height;
+  return loc;
+}
+
+std::shared_ptr<const consensus::StateReader> Chainstate::StateAtTip() const {
+  std::lock_guard<std::mutex> lock(impl_->mu_);
+  return std::shared_ptr<const consensus::StateReader>(impl_->state_->Snapshot());
+}
+
+consensus::Account Chainstate::GetAccount(const Address& address) const {
+  auto view = StateAtTip();
+  consensus::StateCache cache(*view);
+  return cache.GetAccount(address);
+}
+
+Hash256 Chainstate::StateRoot() const {
+  std::lock_guard<std::mutex> lock(impl_->mu_);
+  return impl_->tip_lanes_.Root();
+}
+
+Chainstate::NextBlock Chainstate::NextBlockContext() const {
+  std::lock_guard<std::mutex> lock(impl_->mu_);
+  const IndexNode* tip = impl_->Tip();
+  NextBlock next;
+  next.height = tip->header.height + 1;
+  next.parent_hash = tip->hash;
+  next.bits = consensus::NextWorkRequired(tip->header, impl_->params_);
+  next.base_fee = consensus::NextBaseFee(tip->header, impl_->params_);
+  next.gas_limit = impl_->params_.block_gas_limit;
+  next.min_timestamp = tip->median_time_past + 1;
+  return next;
+}
+
+Hash256 Chainstate::StateRootAfter(const consensus::StateDiff& diff) const {
+  crypto::LtHash16 lanes;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu_);
+    lanes = impl_->tip_lanes_;
+  }
+  return consensus::StateRootAfter(lanes, diff, impl_->threads_);
+}
+
+double Chainstate::TipDifficulty() const {
+  const TipInfo tip = Tip();
+  auto target = CompactToTarget(tip.header.bits);
+  if (!target.ok() || target->IsZero()) return 0;
+  // Difficulty 1 = the network's proof-of-work limit.
+  return impl_->params_.pow_limit.ToDouble() / target->ToDouble();
+}
+
+uint64_t Chainstate::SizeOnDisk() const {
+  return impl_->blocks_->SizeOnDisk() + impl_->db_->ApproximateSize();
+}
+
+void Chainstate::RegisterListener(ChainListener* listener) {
+  std::lock_guard<std::mutex> lock(impl_->mu_);
+  impl_->listeners_.push_back(listener);
+}
+
+void Chainstate::UnregisterListener(ChainListener* listener) {
+  std::lock_guard<std::mutex> lock(impl_->mu_);
+  auto& v = impl_->listeners_;
+  v.erase(std::remove(v.begin(), v.end(), listener), v.end());
+}
+
+void Chainstate::Close() {
+  if (!impl_) return;
+  std::lock_guard<std::mutex> process(impl_->process_mu_);
+  std::lock_guard<std::mutex> lock(impl_->mu_);
+  if (impl_->closed_) return;
+  impl_->closed_ = true;
+  impl_->state_.reset();
+  impl_->blocks_.reset();
+  impl_->db_.reset();
+  LogInfo(impl_->options_.logger, LogCategory::kChain, "chainstate closed");
+}
+
+}  // namespace depin::chain
