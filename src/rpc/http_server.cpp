@@ -1,0 +1,768 @@
+// All Boost.Beast code of the RPC server lives in this one translation unit
+// to keep build times down.
+#include "rpc/http_server.h"
+
+// GCC 12 reports a "potential null pointer dereference" inside Asio's
+// scheduler after inlining (boost/asio/detail/impl/scheduler.ipp); the
+// diagnostic is emitted at optimisation time, so it cannot be scoped to the
+// includes and is disabled for this file.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+#endif
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <thread>
+
+#include "rpc/auth.h"
+#include "rpc/ip_allow_list.h"
+#include "rpc/rate_limiter.h"
+#include "rpc/rpc_dispatcher.h"
+#include "rpc/rpc_session.h"
+#include "util/logging.h"
+#include "util/sync.h"
+#include "util/thread_pool.h"
+
+namespace depin {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
+
+constexpr const char* kServerName = "depin-rpc";
+
+// Something Stop() must be able to close.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Closes the connection; callable from any thread.
+  virtual void Shutdown() = 0;
+};
+
+// State shared by the server and every connection; connections keep it
+// alive with a shared_ptr so that tearing down the server never leaves a
+// late completion handler pointing at freed memory.
+struct ServerShared {
+  ServerShared(RpcServerOptions opts, const RpcDispatcher& d, Logger* l)
+      : options(std::move(opts)), dispatcher(d), logger(l) {}
+
+  // Adds a connection unless the server is stopping; false means "close it".
+  bool Register(uint64_t id, std::weak_ptr<SessionBase> session) EXCLUDES(mu) {
+    MutexLock lock(mu);
+    if (stopping) return false;
+    sessions.emplace(id, std::move(session));
+    return true;
+  }
+  void Unregister(uint64_t id) EXCLUDES(mu) {
+    {
+      MutexLock lock(mu);
+      sessions.erase(id);
+    }
+    cv.NotifyAll();
+  }
+
+  const RpcServerOptions options;
+  const RpcDispatcher& dispatcher;
+  Logger* const logger;
+  RpcAuth auth;
+  std::optional<IpAllowList> allow_main;
+  std::optional<IpAllowList> allow_public;
+  std::unique_ptr<RateLimiter> limiter;
+  std::unique_ptr<ThreadPool> pool;
+  std::atomic<uint64_t> next_session_id{1};
+  std::atomic<size_t> connections{0};
+
+  Mutex mu;
+  CondVar cv;
+  bool stopping GUARDED_BY(mu) = false;
+  std::map<uint64_t, std::weak_ptr<SessionBase>> sessions GUARDED_BY(mu);
+};
+
+// Counts a connection against max_connections for its lifetime.
+class ConnectionSlot {
+ public:
+  explicit ConnectionSlot(std::shared_ptr<ServerShared> shared) : shared_(std::move(shared)) {
+    shared_->connections.fetch_add(1);
+  }
+  ~ConnectionSlot() { shared_->connections.fetch_sub(1); }
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+
+ private:
+  std::shared_ptr<ServerShared> shared_;
+};
+
+bool IsJsonContentType(std::string_view ct) {
+  if (ct.empty()) return true;
+  std::string_view media = ct.substr(0, ct.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  std::string lower;
+  for (char c : media)
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  return lower == "application/json";
+}
+
+// ---------------------------------------------------------------------------
+// WebSocket session.
+
+class WsSession : public RpcSession,
+                  public SessionBase,
+                  public std::enable_shared_from_this<WsSession> {
+ public:
+  WsSession(beast::tcp_stream&& stream, std::shared_ptr<ServerShared> shared, bool public_port,
+            bool authenticated, std::string remote, uint64_t id)
+      : ws_(std::move(stream)),
+        shared_(std::move(shared)),
+        slot_(shared_),
+        public_port_(public_port),
+        authenticated_(authenticated),
+        remote_(std::move(remote)),
+        id_(id) {}
+
+  ~WsSession() override { shared_->Unregister(id_); }
+
+  void Accept(http::request<http::string_body> req) {
+    if (!shared_->Register(id_, weak_from_this())) return;
+    // The websocket stream runs its own timers; the TCP-level one must be off.
+    beast::get_lowest_layer(ws_).expires_never();
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = shared_->options.read_timeout;
+    timeouts.idle_timeout = shared_->options.ws_idle_timeout;
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, kServerName); }));
+    ws_.read_message_max(shared_->options.max_body_bytes);
+    ws_.async_accept(req, beast::bind_front_handler(&WsSession::OnAccept, shared_from_this()));
+  }
+
+  uint64_t id() const override { return id_; }
+  bool IsOpen() const override { return open_.load(); }
+
+  bool Send(std::string json) override {
+    if (!open_.load()) return false;
+    if (queued_.fetch_add(1) >= shared_->options.ws_max_queued_messages) {
+      queued_.fetch_sub(1);
+      LogInfo(shared_->logger, LogCategory::kRpc,
+              "websocket session {} from {} closed: outbound queue full", id_, remote_);
+      Close();
+      return false;
+    }
+    net::post(ws_.get_executor(), [self = shared_from_this(), json = std::move(json)]() mutable {
+      self->outbox_.push_back(std::move(json));
+      if (!self->writing_) self->DoWrite();
+    });
+    return true;
+  }
+
+  void AddCloseHook(std::function<void()> hook) override {
+    {
+      MutexLock lock(hooks_mu_);
+      if (!closed_) {
+        hooks_.push_back(std::move(hook));
+        return;
+      }
+    }
+    hook();
+  }
+
+  void Close() override {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+      error_code ec;
+      beast::get_lowest_layer(self->ws_).socket().shutdown(tcp::socket::shutdown_both, ec);
+      beast::get_lowest_layer(self->ws_).close();
+    });
+  }
+
+  void Shutdown() override { Close(); }
+
+ private:
+  void OnAccept(error_code ec) {
+    if (ec) return Closed();
+    open_.store(true);
+    LogDebug(shared_->logger, LogCategory::kRpc, "websocket session {} opened from {}", id_,
+             remote_);
+    DoRead();
+  }
+
+  void DoRead() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::OnRead, shared_from_this()));
+  }
+
+  void OnRead(error_code ec, size_t) {
+    if (ec) return Closed();
+    std::string message = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    if (public_port_ && !shared_->limiter->Allow(remote_)) {
+      Send(RpcDispatcher::ErrorResponse(kRpcLimitExceeded, "rate limit exceeded"));
+      return DoRead();
+    }
+    RpcCallContext context;
+    context.authenticated = authenticated_;
+    context.public_port = public_port_;
+    context.remote_address = remote_;
+    context.session = shared_from_this();
+    std::function<void()> job = [self = shared_from_this(), message = std::move(message),
+                                 context = std::move(context)]() mutable {
+      std::string response =
+          self->shared_->dispatcher.Dispatch(message, context, self->shared_->options.max_batch);
+      // Drop our reference before sending so a handler-held session is the
+      // only one left when the peer is gone.
+      context.session.reset();
+      if (!response.empty()) self->Send(std::move(response));
+    };
+    if (!shared_->pool->TrySubmit(job)) {
+      Send(RpcDispatcher::ErrorResponse(kRpcLimitExceeded, "server busy: work queue full"));
+    }
+    DoRead();
+  }
+
+  void DoWrite() {
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(net::buffer(outbox_.front()),
+                    beast::bind_front_handler(&WsSession::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(error_code ec, size_t) {
+    outbox_.pop_front();
+    queued_.fetch_sub(1);
+    if (ec) {
+      writing_ = false;
+      // The read side notices the broken connection and runs Closed().
+      error_code ignored;
+      beast::get_lowest_layer(ws_).socket().close(ignored);
+      return;
+    }
+    if (outbox_.empty()) {
+      writing_ = false;
+    } else {
+      DoWrite();
+    }
+  }
+
+  // Runs once, on the strand, when the read loop ends.
+  void Closed() {
+    open_.store(false);
+    std::vector<std::function<void()>> hooks;
+    {
+      MutexLock lock(hooks_mu_);
+      closed_ = true;
+      hooks.swap(hooks_);
+    }
+    LogDebug(shared_->logger, LogCategory::kRpc, "websocket session {} closed", id_);
+    for (auto& h : hooks) h();
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  std::shared_ptr<ServerShared> shared_;
+  ConnectionSlot slot_;
+  const bool public_port_;
+  const bool authenticated_;
+  const std::string remote_;
+  const uint64_t id_;
+  beast::flat_buffer buffer_;
+  // Strand-only state.
+  std::deque<std::string> outbox_;
+  bool writing_ = false;
+  // Any thread.
+  std::atomic<bool> open_{false};
+  std::atomic<size_t> queued_{0};
+  Mutex hooks_mu_;
+  bool closed_ GUARDED_BY(hooks_mu_) = false;
+  std::vector<std::function<void()>> hooks_ GUARDED_BY(hooks_mu_);
+};
+
+// ---------------------------------------------------------------------------
+// HTTP session: one request at a time (pipelined requests wait in the
+// socket), all work on the connection's strand.
+
+class HttpSession : public SessionBase, public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket&& socket, std::shared_ptr<ServerShared> shared, bool public_port,
+              std::string remote, uint64_t id)
+      : stream_(std::move(socket)),
+        shared_(std::move(shared)),
+        slot_(std::make_unique<ConnectionSlot>(shared_)),
+        public_port_(public_port),
+        remote_(std::move(remote)),
+        id_(id),
+        delay_timer_(stream_.get_executor()) {}
+
+  ~HttpSession() override { shared_->Unregister(id_); }
+
+  void Start() {
+    if (!shared_->Register(id_, weak_from_this())) return;
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&HttpSession::ReadHeader, shared_from_this()));
+  }
+
+  void Shutdown() override {
+    net::post(delay_timer_.get_executor(), [self = shared_from_this()] {
+      self->delay_timer_.cancel();
+      if (self->upgraded_) return;
+      error_code ec;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      self->stream_.close();
+    });
+  }
+
+ private:
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(shared_->options.max_header_bytes));
+    parser_->body_limit(shared_->options.max_body_bytes);
+    // One deadline for the whole request, idle time included.
+    stream_.expires_after(shared_->options.read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(error_code ec, size_t) {
+    if (ec) return OnReadError(ec);
+    const auto& req = parser_->get();
+    keep_alive_ = req.keep_alive();
+    version_ = req.version();
+
+    std::string_view target(req.target().data(), req.target().size());
+    if (target != "/") {
+      return Respond(http::status::not_found, "not found\n", /*close=*/true);
+    }
+    bool has_auth = req.find(http::field::authorization) != req.end();
+    if (has_auth && !public_port_) {
+      auto value = req[http::field::authorization];
+      if (!shared_->auth.Check(std::string_view(value.data(), value.size()))) {
+        return DelayedUnauthorized();
+      }
+      authenticated_ = true;
+    }
+    if (websocket::is_upgrade(req)) {
+      if (!shared_->options.websocket) {
+        return Respond(http::status::bad_request, "websocket disabled\n", /*close=*/true);
+      }
+      if (public_port_ && !shared_->limiter->Allow(remote_)) {
+        return Respond(http::status::too_many_requests, "rate limit exceeded\n", /*close=*/true);
+      }
+      return Upgrade();
+    }
+    if (req.method() != http::verb::post) {
+      extra_allow_ = true;
+      return Respond(http::status::method_not_allowed, "JSON-RPC server: use POST\n",
+                     /*close=*/true);
+    }
+    auto ct = req[http::field::content_type];
+    if (!IsJsonContentType(std::string_view(ct.data(), ct.size()))) {
+      return Respond(http::status::unsupported_media_type,
+                     "Content-Type must be application/json\n", /*close=*/true);
+    }
+    if (public_port_ && !shared_->limiter->Allow(remote_)) {
+      return Respond(http::status::too_many_requests, "rate limit exceeded\n", /*close=*/true);
+    }
+    auto expect = req[http::field::expect];
+    if (beast::iequals(expect, "100-continue")) {
+      continue_ =
+          std::make_shared<http::response<http::empty_body>>(http::status::continue_, version_);
+      http::async_write(stream_, *continue_, [self = shared_from_this()](error_code wec, size_t) {
+        if (wec) return self->Close();
+        self->ReadBody();
+      });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&HttpSession::OnBody, shared_from_this()));
+  }
+
+  void OnReadError(error_code ec) {
+    if (ec == http::error::body_limit) {
+      return Respond(http::status::payload_too_large, "request body too large\n", /*close=*/true);
+    }
+    if (ec == http::error::header_limit) {
+      return Respond(http::status::request_header_fields_too_large, "request header too large\n",
+                     /*close=*/true);
+    }
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::eof ||
+        ec == net::error::connection_reset || ec == http::error::partial_message) {
+      if (ec == beast::error::timeout) {
+        LogDebug(shared_->logger, LogCategory::kRpc, "closing {}: read timeout", remote_);
+      }
+      return Close();
+    }
+    // A malformed request; the connection's framing is lost, so close.
+    return Respond(http::status::bad_request, "bad request\n", /*close=*/true);
+  }
+
+  void OnBody(error_code ec, size_t) {
+    if (ec) return OnReadError(ec);
+    // No deadline while the request is being worked on.
+    stream_.expires_never();
+    RpcCallContext context;
+    context.authenticated = authenticated_;
+    context.public_port = public_port_;
+    context.remote_address = remote_;
+    std::function<void()> job = [self = shared_from_this(), body = parser_->release().body(),
+                                 context = std::move(context)] {
+      std::string response =
+          self->shared_->dispatcher.Dispatch(body, context, self->shared_->options.max_batch);
+      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        if (response.empty()) return self->Respond(http::status::no_content, "", false);
+        self->Respond(http::status::ok, std::move(response), /*close=*/false, /*json=*/true);
+      });
+    };
+    if (!shared_->pool->TrySubmit(job)) {
+      LogDebug(shared_->logger, LogCategory::kRpc, "work queue full, 503 to {}", remote_);
+      return Respond(http::status::service_unavailable, "work queue depth exceeded\n",
+                     /*close=*/false);
+    }
+  }
+
+  void DelayedUnauthorized() {
+    LogInfo(shared_->logger, LogCategory::kRpc, "incorrect RPC credentials from {}", remote_);
+    stream_.expires_never();
+    delay_timer_.expires_after(shared_->options.auth_failure_delay);
+    delay_timer_.async_wait([self = shared_from_this()](error_code ec) {
+      if (ec) return self->Close();
+      self->extra_www_authenticate_ = true;
+      self->Respond(http::status::unauthorized, "unauthorized\n", /*close=*/true);
+    });
+  }
+
+  void Upgrade() {
+    upgraded_ = true;
+    auto ws = std::make_shared<WsSession>(std::move(stream_), shared_, public_port_, authenticated_,
+                                          remote_, shared_->next_session_id.fetch_add(1));
+    // The websocket session counts the connection from here on.
+    slot_.reset();
+    ws->Accept(parser_->release());
+  }
+
+  void Respond(http::status status, std::string body, bool close, bool json = false) {
+    if (close) keep_alive_ = false;
+    auto res = std::make_shared<http::response<http::string_body>>(status, version_);
+    res->set(http::field::server, kServerName);
+    if (status != http::status::no_content) {
+      res->set(http::field::content_type, json ? "application/json" : "text/plain");
+      res->body() = std::move(body);
+    }
+    if (extra_allow_) res->set(http::field::allow, "POST");
+    if (extra_www_authenticate_) res->set(http::field::www_authenticate, "Basic realm=\"jsonrpc\"");
+    res->keep_alive(keep_alive_);
+    res->prepare_payload();
+    response_ = res;
+    stream_.expires_after(shared_->options.write_timeout);
+    http::async_write(stream_, *res,
+                      beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(error_code ec, size_t) {
+    response_.reset();
+    if (ec || !keep_alive_) return Close();
+    ReadHeader();
+  }
+
+  void Close() {
+    if (upgraded_) return;
+    error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<ServerShared> shared_;
+  std::unique_ptr<ConnectionSlot> slot_;
+  const bool public_port_;
+  const std::string remote_;
+  const uint64_t id_;
+  net::steady_timer delay_timer_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<http::response<http::string_body>> response_;
+  std::shared_ptr<http::response<http::empty_body>> continue_;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  bool authenticated_ = false;
+  bool upgraded_ = false;
+  bool extra_allow_ = false;
+  bool extra_www_authenticate_ = false;
+};
+
+// ---------------------------------------------------------------------------
+// Listener: accepts on one endpoint and hands sockets to sessions.
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(net::io_context& ioc, std::shared_ptr<ServerShared> shared, bool public_port)
+      : ioc_(ioc),
+        acceptor_(net::make_strand(ioc)),
+        retry_timer_(acceptor_.get_executor()),
+        shared_(std::move(shared)),
+        public_port_(public_port) {}
+
+  Status Bind(const tcp::endpoint& endpoint) {
+    error_code ec;
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec && endpoint.address().is_v6()) acceptor_.set_option(net::ip::v6_only(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Status::Error("rpc-bind-failed", "cannot listen on " + endpoint.address().to_string() +
+                                                  ":" + std::to_string(endpoint.port()) + ": " +
+                                                  ec.message());
+    }
+    port_ = acceptor_.local_endpoint(ec).port();
+    return Status::Ok();
+  }
+
+  uint16_t port() const { return port_; }
+
+  void Run() {
+    net::dispatch(acceptor_.get_executor(),
+                  beast::bind_front_handler(&Listener::DoAccept, shared_from_this()));
+  }
+
+  void Close() {
+    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      error_code ec;
+      self->acceptor_.close(ec);
+      self->retry_timer_.cancel();
+    });
+  }
+
+ private:
+  void DoAccept() {
+    acceptor_.async_accept(net::make_strand(ioc_),
+                           beast::bind_front_handler(&Listener::OnAccept, shared_from_this()));
+  }
+
+  void OnAccept(error_code ec, tcp::socket socket) {
+    if (!acceptor_.is_open()) return;
+    if (ec) {
+      // Typically out of file descriptors: back off instead of spinning.
+      LogWarn(shared_->logger, LogCategory::kRpc, "accept failed: {}", ec.message());
+      retry_timer_.expires_after(std::chrono::milliseconds(100));
+      retry_timer_.async_wait([self = shared_from_this()](error_code tec) {
+        if (!tec) self->DoAccept();
+      });
+      return;
+    }
+    Handle(std::move(socket));
+    DoAccept();
+  }
+
+  void Handle(tcp::socket socket) {
+    error_code ec;
+    tcp::endpoint remote = socket.remote_endpoint(ec);
+    if (ec) return;
+    const IpAllowList& allow = public_port_ ? *shared_->allow_public : *shared_->allow_main;
+    std::string remote_ip = remote.address().to_string();
+    if (!allow.Allows(remote.address())) {
+      LogInfo(shared_->logger, LogCategory::kRpc, "rejected connection from {}: not in allow list",
+              remote_ip);
+      auto sock = std::make_shared<tcp::socket>(std::move(socket));
+      static constexpr std::string_view kForbidden =
+          "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      net::async_write(*sock, net::buffer(kForbidden.data(), kForbidden.size()),
+                       [sock](error_code, size_t) {
+                         error_code ignored;
+                         sock->shutdown(tcp::socket::shutdown_both, ignored);
+                         sock->close(ignored);
+                       });
+      return;
+    }
+    if (shared_->connections.load() >= shared_->options.max_connections) {
+      LogInfo(shared_->logger, LogCategory::kRpc, "rejected connection from {}: too many",
+              remote_ip);
+      socket.close(ec);
+      return;
+    }
+    LogTrace(shared_->logger, LogCategory::kRpc, "accepted connection from {}", remote_ip);
+    std::make_shared<HttpSession>(std::move(socket), shared_, public_port_, std::move(remote_ip),
+                                  shared_->next_session_id.fetch_add(1))
+        ->Start();
+  }
+
+  net::io_context& ioc_;
+  tcp::acceptor acceptor_;
+  net::steady_timer retry_timer_;
+  std::shared_ptr<ServerShared> shared_;
+  const bool public_port_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+
+struct RpcServer::Impl {
+  Impl(RpcServerOptions options, const RpcDispatcher& dispatcher, Logger* logger)
+      : shared(std::make_shared<ServerShared>(std::move(options), dispatcher, logger)),
+        work(net::make_work_guard(ioc)) {}
+
+  // Binds every address in `addresses`; fails only if none binds.
+  Status BindAll(const std::vector<std::string>& addresses, uint16_t wanted_port, bool is_public,
+                 uint16_t& bound_port) {
+    Status last = Status::Error("rpc-bind-failed", "no bind address given");
+    bool any = false;
+    for (const auto& a : addresses) {
+      error_code ec;
+      auto address = net::ip::make_address(a, ec);
+      if (ec) {
+        last = Status::Error("rpc-bind-failed", "invalid bind address: " + a);
+        continue;
+      }
+      // With port 0 every address would get a different port; reuse the
+      // first one so that all addresses share it.
+      uint16_t want = any ? bound_port : wanted_port;
+      auto listener = std::make_shared<Listener>(ioc, shared, is_public);
+      Status s = listener->Bind(tcp::endpoint(address, want));
+      if (!s.ok()) {
+        LogWarn(shared->logger, LogCategory::kRpc, "{}", s.ToString());
+        last = s;
+        continue;
+      }
+      if (!any) bound_port = listener->port();
+      any = true;
+      LogInfo(shared->logger, LogCategory::kRpc, "RPC {}listening on {}:{}",
+              is_public ? "public " : "", a, listener->port());
+      listeners.push_back(std::move(listener));
+    }
+    return any ? Status::Ok() : last;
+  }
+
+  std::shared_ptr<ServerShared> shared;
+  // ioc is declared before the listeners and threads that use it and
+  // destroyed after them; its destructor releases abandoned sessions.
+  net::io_context ioc;
+  net::executor_work_guard<net::io_context::executor_type> work;
+  std::vector<std::shared_ptr<Listener>> listeners;
+  std::vector<std::thread> threads;
+  bool started = false;
+  bool stopped = false;
+  uint16_t port = 0;
+  std::optional<uint16_t> public_port;
+};
+
+RpcServer::RpcServer(RpcServerOptions options, const RpcDispatcher& dispatcher, Logger* logger)
+    : impl_(std::make_unique<Impl>(std::move(options), dispatcher, logger)) {}
+
+RpcServer::~RpcServer() { Stop(); }
+
+Status RpcServer::Start() {
+  Impl& d = *impl_;
+  if (d.started) return Status::Error("rpc-already-started", "RpcServer::Start called twice");
+  ServerShared& s = *d.shared;
+  const RpcServerOptions& o = s.options;
+
+  auto allow_main = IpAllowList::Parse(o.allow_ips);
+  if (!allow_main) return allow_main.status();
+  s.allow_main = std::move(allow_main).value();
+  auto allow_public = IpAllowList::Parse(o.public_allow_ips);
+  if (!allow_public) return allow_public.status();
+  s.allow_public = std::move(allow_public).value();
+  for (const auto& line : o.rpcauth) DEPIN_RETURN_IF_ERROR(s.auth.AddRpcAuthLine(line));
+  if (o.public_port) {
+    s.limiter = std::make_unique<RateLimiter>(o.public_rate_per_second, o.public_rate_burst);
+  }
+
+  uint16_t port = 0;
+  DEPIN_RETURN_IF_ERROR(d.BindAll(o.bind_addresses, o.port, /*public_port=*/false, port));
+  if (o.public_port) {
+    uint16_t public_port = 0;
+    Status st =
+        d.BindAll(o.public_bind_addresses, *o.public_port, /*public_port=*/true, public_port);
+    if (!st.ok()) {
+      d.listeners.clear();
+      return st;
+    }
+    d.public_port = public_port;
+  }
+  if (!o.cookie_dir.empty()) {
+    Status st = s.auth.WriteCookie(o.cookie_dir);
+    if (!st.ok()) {
+      d.listeners.clear();
+      return st;
+    }
+  }
+  d.port = port;
+  s.pool = std::make_unique<ThreadPool>("rpc-worker", o.threads, o.work_queue_depth);
+  d.started = true;
+  for (auto& l : d.listeners) l->Run();
+  for (size_t i = 0; i < std::max<size_t>(o.io_threads, 1); ++i) {
+    d.threads.emplace_back([&d, i] {
+      SetThreadName("rpc-io." + std::to_string(i));
+      d.ioc.run();
+    });
+  }
+  return Status::Ok();
+}
+
+void RpcServer::Stop() {
+  Impl& d = *impl_;
+  if (!d.started || d.stopped) return;
+  d.stopped = true;
+  ServerShared& s = *d.shared;
+  for (auto& l : d.listeners) l->Close();
+
+  std::vector<std::shared_ptr<SessionBase>> open;
+  {
+    MutexLock lock(s.mu);
+    s.stopping = true;
+    for (auto& [id, weak] : s.sessions) {
+      if (auto session = weak.lock()) open.push_back(std::move(session));
+    }
+  }
+  for (auto& session : open) session->Shutdown();
+  open.clear();
+  // Queued requests are dropped (their connections close); running
+  // handlers finish and their replies go nowhere.
+  s.pool->Stop();
+  {
+    MutexLock lock(s.mu);
+    bool drained = s.cv.WaitFor(s.mu, s.options.shutdown_timeout,
+                                [&s]() REQUIRES(s.mu) { return s.sessions.empty(); });
+    if (!drained) {
+      LogWarn(s.logger, LogCategory::kRpc, "RPC stop: {} connections did not close in time",
+              s.sessions.size());
+    }
+  }
+  d.work.reset();
+  d.ioc.stop();
+  for (auto& t : d.threads) t.join();
+  d.threads.clear();
+  d.listeners.clear();
+  s.auth.RemoveCookie();
+  LogInfo(s.logger, LogCategory::kRpc, "RPC server stopped");
+}
+
+uint16_t RpcServer::port() const { return impl_->port; }
+std::optional<uint16_t> RpcServer::public_port() const { return impl_->public_port; }
+std::string RpcServer::cookie() const { return impl_->shared->auth.cookie(); }
+
+size_t RpcServer::queued_requests() const {
+  return impl_->shared->pool ? impl_->shared->pool->pending() : 0;
+}
+size_t RpcServer::open_connections() const { return impl_->shared->connections.load(); }
+
+}  // namespace depin
