@@ -1,0 +1,415 @@
+#include "node/args.h"
+
+#include <boost/program_options.hpp>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace depin::node {
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr std::string_view kSections[] = {"main", "test", "regtest"};
+
+std::string PortsText(uint16_t consensus::ChainParams::*field) {
+  return "main " + std::to_string(consensus::MainParams().*field) + ", test " +
+         std::to_string(consensus::TestParams().*field) + ", regtest " +
+         std::to_string(consensus::RegtestParams().*field);
+}
+
+std::vector<ArgSpec> BuildSpecs() {
+  using K = ArgKind;
+  using S = ArgScope;
+  std::vector<ArgSpec> s;
+  auto add = [&s](std::string name, K kind, S scope, std::string def, std::string help,
+                  std::string group) {
+    s.push_back(
+        ArgSpec{std::move(name), kind, scope, std::move(def), std::move(help), std::move(group)});
+  };
+  // General.
+  add("help", K::kFlag, S::kCommandLineOnly, "0", "print this help and exit", "General");
+  add("version", K::kFlag, S::kCommandLineOnly, "0", "print the version and exit", "General");
+  add("dumprpcdocs", K::kFlag, S::kCommandLineOnly, "0",
+      "print the RPC reference (docs/rpc.md) generated from the method tables and exit", "General");
+  add("dumpconfexample", K::kFlag, S::kCommandLineOnly, "0",
+      "print depin.conf.example generated from this option table and exit", "General");
+  add("conf", K::kString, S::kCommandLineOnly, "<datadir>/depin.conf",
+      "config file to read; relative paths are taken from the datadir", "General");
+  add("datadir", K::kString, S::kNoSection, "~/.depin",
+      "where chain data, logs and the RPC cookie live; networks other than main use a subfolder",
+      "General");
+  add("pid", K::kString, S::kAnywhere, "",
+      "write the process id to this file (relative to the network folder) for init systems",
+      "General");
+  add("daemon", K::kFlag, S::kNoSection, "0",
+      "fork into the background once start-up checks pass; the parent exits with the result",
+      "General");
+  add("dbcache", K::kInt, S::kAnywhere, "64",
+      "LevelDB cache in MiB; more makes sync and RPC reads faster at the cost of memory",
+      "General");
+  // Network selection.
+  add("regtest", K::kFlag, S::kNoSection, "0",
+      "use the local regression-test chain: on-demand blocks at minimum difficulty", "Chain");
+  add("testnet", K::kFlag, S::kNoSection, "0", "use the public test network", "Chain");
+  add("dev", K::kFlag, S::kNoSection, "0",
+      "development node: regtest, built-in miner every -devblocktime seconds, prints the 10 "
+      "funded dev accounts",
+      "Chain");
+  add("devblocktime", K::kInt, S::kAnywhere, "2",
+      "seconds between blocks in -dev mode; short enough for tutorials, long enough to read logs",
+      "Chain");
+  // P2P (the listener lands with net/; the port is reserved now so configs stay valid).
+  add("port", K::kInt, S::kAnywhere, PortsText(&consensus::ChainParams::default_port),
+      "P2P listen port", "Connections");
+  // RPC.
+  add("rpcport", K::kInt, S::kAnywhere, PortsText(&consensus::ChainParams::default_rpc_port),
+      "JSON-RPC port (HTTP and WebSocket); all methods, admin ones need credentials", "RPC");
+  add("rpcbind", K::kList, S::kAnywhere, "127.0.0.1",
+      "address to bind the RPC port to (repeatable); loopback unless you mean to expose it", "RPC");
+  add("rpcallowip", K::kList, S::kAnywhere, "127.0.0.1 ::1",
+      "client addresses or CIDR subnets allowed to connect (repeatable); others are refused",
+      "RPC");
+  add("rpcauth", K::kList, S::kAnywhere, "",
+      "user:salt$hash credentials for admin methods (repeatable); the cookie file always works",
+      "RPC");
+  add("rpcpublicport", K::kInt, S::kAnywhere, "0",
+      "extra listener serving public methods only, with per-IP limits; 0 disables it", "RPC");
+  add("rpcpublicbind", K::kString, S::kAnywhere, "0.0.0.0",
+      "address the public RPC listener binds to", "RPC");
+  add("rpcthreads", K::kInt, S::kAnywhere, "4",
+      "worker threads executing RPC calls; raise for many concurrent explorers", "RPC");
+  // Mining.
+  add("mine", K::kFlag, S::kAnywhere, "0", "run the built-in CPU miner", "Mining");
+  add("mineraddress", K::kString, S::kAnywhere, "",
+      "address paid block rewards and tips; required with -mine except in -dev (dev account 0)",
+      "Mining");
+  add("minethreads", K::kInt, S::kAnywhere, "1",
+      "CPU threads searching nonces; regtest needs only one", "Mining");
+  // Mempool.
+  add("maxmempool", K::kInt, S::kAnywhere, "300",
+      "mempool size limit in MiB; the lowest-fee txs are evicted beyond it", "Mempool");
+  // Logging.
+  add("debug", K::kList, S::kAnywhere, "",
+      "debug log categories (repeatable): net rpc chain mempool mining storage compute db "
+      "validation market provider node, or all",
+      "Logging");
+  add("loglevel", K::kString, S::kAnywhere, "info",
+      "lowest level written: trace, debug, info, warn, error", "Logging");
+  add("printtoconsole", K::kFlag, S::kAnywhere, "0",
+      "also write log lines to stdout (default on with -dev)", "Logging");
+  return s;
+}
+
+const ArgSpec* FindSpec(std::string_view name) {
+  for (const ArgSpec& spec : NodeArgSpecs()) {
+    if (spec.name == name) return &spec;
+  }
+  return nullptr;
+}
+
+// Checks one value against its kind; returns the normalized value.
+Result<std::string> CheckValue(const ArgSpec& spec, const std::string& value) {
+  switch (spec.kind) {
+    case ArgKind::kFlag:
+      if (value.empty() || value == "1" || value == "true") return std::string("1");
+      if (value == "0" || value == "false") return std::string("0");
+      return Status::Error("args-bad-value",
+                           "-" + spec.name + " takes 0 or 1, not \"" + value + "\"");
+    case ArgKind::kInt: {
+      int64_t v = 0;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+      if (value.empty() || ec != std::errc() || ptr != value.data() + value.size()) {
+        return Status::Error("args-bad-value",
+                             "-" + spec.name + " takes an integer, not \"" + value + "\"");
+      }
+      return value;
+    }
+    case ArgKind::kString:
+    case ArgKind::kList:
+      return value;
+  }
+  return value;
+}
+
+po::options_description Describe(bool with_sections) {
+  po::options_description desc;
+  for (const ArgSpec& spec : NodeArgSpecs()) {
+    auto add = [&desc, &spec](const std::string& name) {
+      auto* sem = po::value<std::vector<std::string>>();
+      if (spec.kind == ArgKind::kFlag) sem->implicit_value(std::vector<std::string>{}, "1");
+      desc.add_options()(name.c_str(), sem, spec.help.c_str());
+    };
+    add(spec.name);
+    if (with_sections) {
+      for (std::string_view section : kSections) add(std::string(section) + "." + spec.name);
+    }
+  }
+  return desc;
+}
+
+// Adds the parsed options to `out`, validating each value. `origin` names the
+// source in errors.
+Status Collect(const po::parsed_options& parsed, std::string_view origin, bool from_file,
+               std::map<std::string, std::vector<std::string>, std::less<>>& top,
+               std::map<std::string, std::map<std::string, std::vector<std::string>, std::less<>>,
+                        std::less<>>* sections) {
+  for (const po::option& opt : parsed.options) {
+    if (opt.unregistered || opt.string_key.empty()) {
+      return Status::Error("args-unknown-option",
+                           std::string(origin) + ": unknown option " + opt.original_tokens[0]);
+    }
+    std::string key = opt.string_key;
+    std::string section;
+    if (size_t dot = key.find('.'); dot != std::string::npos) {
+      section = key.substr(0, dot);
+      key = key.substr(dot + 1);
+    }
+    const ArgSpec* spec = FindSpec(key);
+    if (spec == nullptr) {
+      return Status::Error("args-unknown-option", std::string(origin) + ": unknown option " + key);
+    }
+    if (from_file && spec->scope == ArgScope::kCommandLineOnly) {
+      return Status::Error("config-not-in-section", std::string(origin) + ": -" + key +
+                                                        " is only valid on the command line");
+    }
+    if (!section.empty() && spec->scope != ArgScope::kAnywhere) {
+      return Status::Error("config-not-in-section",
+                           std::string(origin) + ": -" + key + " is not valid in the [" + section +
+                               "] section; put it at the top of the file or on the command line");
+    }
+    std::vector<std::string> values = opt.value;
+    if (values.empty()) values.push_back("");  // a bare flag
+    if (spec->kind != ArgKind::kFlag && values.size() == 1 && values[0].empty() && !from_file) {
+      return Status::Error("args-bad-value", std::string(origin) + ": -" + key + " needs a value");
+    }
+    auto& target = section.empty() ? top : (*sections)[section];
+    auto& slot = target[key];
+    if (spec->kind != ArgKind::kList) slot.clear();  // the last one given wins
+    for (const std::string& v : values) {
+      auto checked = CheckValue(*spec, v);
+      if (!checked) {
+        return Status::Error(checked.status().code(),
+                             std::string(origin) + ": " + checked.status().message());
+      }
+      slot.push_back(*checked);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const std::vector<ArgSpec>& NodeArgSpecs() {
+  static const std::vector<ArgSpec> specs = BuildSpecs();
+  return specs;
+}
+
+std::string_view NetworkSectionName(consensus::Network network) {
+  switch (network) {
+    case consensus::Network::kMain:
+      return "main";
+    case consensus::Network::kTest:
+      return "test";
+    case consensus::Network::kRegtest:
+      return "regtest";
+  }
+  return "main";
+}
+
+Args::Args() = default;
+
+Status Args::ParseCommandLine(int argc, const char* const* argv) {
+  try {
+    po::options_description desc = Describe(/*with_sections=*/false);
+    // Bitcoin-style single-dash long options (-datadir=...) as well as --datadir=...
+    auto style = po::command_line_style::unix_style | po::command_line_style::allow_long_disguise;
+    style &= ~po::command_line_style::allow_guessing;  // -rpc must not mean -rpcport
+    style &= ~po::command_line_style::allow_short;
+    po::parsed_options parsed =
+        po::command_line_parser(argc, argv).options(desc).style(style).run();
+    return Collect(parsed, "command line", /*from_file=*/false, command_line_, nullptr);
+  } catch (const po::too_many_positional_options_error&) {
+    return Status::Error(
+        "args-positional",
+        "unexpected argument without a leading '-'; options look like -name=value");
+  } catch (const po::unknown_option& e) {
+    return Status::Error("args-unknown-option", std::string("command line: unknown option ") +
+                                                    e.get_option_name() + " (see -help)");
+  } catch (const po::error& e) {
+    return Status::Error("args-bad-value", std::string("command line: ") + e.what());
+  }
+}
+
+Status Args::ReadConfigFile(const std::filesystem::path& path, bool required) {
+  std::ifstream in(path);
+  if (!in) {
+    if (required) {
+      return Status::Error("config-missing", "cannot read config file " + path.string());
+    }
+    return Status::Ok();
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return ReadConfigText(text.str(), path.string());
+}
+
+Status Args::ReadConfigText(std::string_view text, std::string_view origin) {
+  try {
+    po::options_description desc = Describe(/*with_sections=*/true);
+    std::istringstream in{std::string(text)};
+    po::parsed_options parsed = po::parse_config_file(in, desc, /*allow_unregistered=*/false);
+    Status s = Collect(parsed, origin, /*from_file=*/true, config_top_, &config_sections_);
+    if (!s.ok() && s.code() == "args-bad-value") {
+      return Status::Error("config-bad-value", s.message());
+    }
+    return s;
+  } catch (const po::unknown_option& e) {
+    std::string name = e.get_option_name();
+    std::string hint;
+    if (size_t dot = name.find('.'); dot != std::string::npos) {
+      std::string section = name.substr(0, dot);
+      bool known_section = false;
+      for (std::string_view k : kSections) known_section |= (k == section);
+      if (!known_section) hint = " (sections are [main], [test] and [regtest])";
+    }
+    return Status::Error("args-unknown-option",
+                         std::string(origin) + ": unknown option " + name + hint);
+  } catch (const po::error& e) {
+    return Status::Error("config-parse", std::string(origin) + ": " + e.what());
+  }
+}
+
+Result<consensus::Network> Args::SelectNetwork() {
+  // Only the command line and the top level choose; a section cannot.
+  auto flag = [this](std::string_view name) {
+    const std::vector<std::string>* v = nullptr;
+    if (auto it = command_line_.find(name); it != command_line_.end()) {
+      v = &it->second;
+    } else if (auto jt = config_top_.find(name); jt != config_top_.end()) {
+      v = &jt->second;
+    }
+    return v != nullptr && !v->empty() && v->back() == "1";
+  };
+  bool regtest = flag("regtest") || flag("dev");
+  bool testnet = flag("testnet");
+  if (regtest && testnet) {
+    return Status::Error("args-conflicting-networks",
+                         "-testnet cannot be combined with -regtest or -dev");
+  }
+  consensus::Network network = regtest   ? consensus::Network::kRegtest
+                               : testnet ? consensus::Network::kTest
+                                         : consensus::Network::kMain;
+  section_ = std::string(NetworkSectionName(network));
+  return network;
+}
+
+const std::vector<std::string>* Args::Find(std::string_view name) const {
+  if (auto it = command_line_.find(name); it != command_line_.end()) return &it->second;
+  if (!section_.empty()) {
+    if (auto s = config_sections_.find(section_); s != config_sections_.end()) {
+      if (auto it = s->second.find(name); it != s->second.end()) return &it->second;
+    }
+  }
+  if (auto it = config_top_.find(name); it != config_top_.end()) return &it->second;
+  return nullptr;
+}
+
+bool Args::IsSet(std::string_view name) const { return Find(name) != nullptr; }
+
+std::string Args::GetString(std::string_view name, std::string_view fallback) const {
+  const auto* v = Find(name);
+  if (v == nullptr || v->empty()) return std::string(fallback);
+  return v->back();
+}
+
+int64_t Args::GetInt(std::string_view name, int64_t fallback) const {
+  const auto* v = Find(name);
+  if (v == nullptr || v->empty() || v->back().empty()) return fallback;
+  int64_t out = fallback;
+  std::from_chars(v->back().data(), v->back().data() + v->back().size(), out);
+  return out;
+}
+
+bool Args::GetBool(std::string_view name, bool fallback) const {
+  const auto* v = Find(name);
+  if (v == nullptr || v->empty()) return fallback;
+  return v->back() == "1";
+}
+
+std::vector<std::string> Args::GetList(std::string_view name) const {
+  const auto* v = Find(name);
+  if (v == nullptr) return {};
+  std::vector<std::string> out;
+  for (const std::string& s : *v) {
+    if (!s.empty()) out.push_back(s);
+  }
+  return out;
+}
+
+bool Args::SoftSet(std::string_view name, std::string value) {
+  if (IsSet(name)) return false;
+  command_line_[std::string(name)] = {std::move(value)};
+  return true;
+}
+
+std::string ArgsHelpText() {
+  std::ostringstream out;
+  out << "Usage: depind [options]\n\n"
+      << "Options may also be set in depin.conf as name=value, at the top or in a\n"
+      << "[main], [test] or [regtest] section; the command line wins.\n";
+  std::string group;
+  for (const ArgSpec& spec : NodeArgSpecs()) {
+    if (spec.group != group) {
+      group = spec.group;
+      out << "\n" << group << ":\n";
+    }
+    std::string synopsis = "  -" + spec.name;
+    if (spec.kind == ArgKind::kInt) synopsis += "=<n>";
+    if (spec.kind == ArgKind::kString || spec.kind == ArgKind::kList) synopsis += "=<value>";
+    out << synopsis << "\n      " << spec.help;
+    if (!spec.default_text.empty() && spec.kind != ArgKind::kFlag) {
+      out << " (default: " << spec.default_text << ")";
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::string ConfigExampleText() {
+  std::ostringstream out;
+  out << "# depin.conf.example: every depind option, its default and why you might set it.\n"
+      << "# Generated from src/node/args.cpp (NodeArgSpecs); tests/unit/node/args_test.cpp\n"
+      << "# checks this file is current. Copy to <datadir>/depin.conf and uncomment.\n"
+      << "#\n"
+      << "# Lines are name=value. Options at the top apply to every network; those in a\n"
+      << "# [main], [test] or [regtest] section only to that network. The command line\n"
+      << "# (-name=value) wins over this file. Flags take 1 or 0.\n";
+  std::string group;
+  for (const ArgSpec& spec : NodeArgSpecs()) {
+    if (spec.scope == ArgScope::kCommandLineOnly) continue;
+    if (spec.group != group) {
+      group = spec.group;
+      out << "\n## " << group << "\n";
+    }
+    out << "\n# " << spec.help << ".\n";
+    if (spec.kind == ArgKind::kList) out << "# Repeatable: one line per value.\n";
+    if (spec.scope == ArgScope::kNoSection) out << "# Top level only, not in a section.\n";
+    std::string def = spec.default_text;
+    if (spec.kind == ArgKind::kList && def.find(' ') != std::string::npos) {
+      out << "# Default: " << def << "\n#" << spec.name << "=" << def.substr(0, def.find(' '))
+          << "\n";
+    } else if (def.find(',') != std::string::npos || def.find('<') != std::string::npos ||
+               def.find('~') != std::string::npos) {
+      out << "# Default: " << def << "\n#" << spec.name << "=\n";
+    } else {
+      out << "#" << spec.name << "=" << def << "\n";
+    }
+  }
+  out << "\n# Example of a network section:\n# [regtest]\n# rpcport="
+      << consensus::RegtestParams().default_rpc_port << "\n";
+  return out.str();
+}
+
+}  // namespace depin::node
