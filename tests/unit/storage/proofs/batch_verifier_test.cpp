@@ -1,0 +1,91 @@
+#include "storage/proofs/batch_verifier.h"
+
+#include <gtest/gtest.h>
+
+#include "proofs_test_util.h"
+#include "storage/proofs/seal.h"
+
+namespace depin::storage::proofs {
+namespace {
+
+using testing::HashOf;
+using testing::PatternData;
+using testing::ScratchDir;
+using testing::TestInputs;
+
+struct Sealed {
+  std::unique_ptr<SectorStore> store;
+  SealOutput out;
+  uint64_t number;
+};
+
+TEST(BatchVerifier, GivesOneVerdictPerProofWhateverTheThreadCount) {
+  ScratchDir dir;
+  std::vector<Sealed> sectors;
+  for (int i = 0; i < 4; ++i) {
+    auto store = std::make_unique<SectorStore>(*SectorStore::Open(dir.Sub(std::to_string(i))));
+    Bytes data = PatternData(2048, static_cast<uint32_t>(i));
+    auto out = SealSector(TestInputs(SectorSize::Size2KiB(), data, i), *store);
+    ASSERT_TRUE(out.ok());
+    sectors.push_back({std::move(store), *out, static_cast<uint64_t>(i)});
+  }
+  const Hash256 seed = HashOf(0x33), randomness = HashOf(0x44);
+  std::vector<PoRepPublicInputs> porep_in;
+  std::vector<PoRepProof> porep;
+  for (auto& s : sectors) {
+    porep_in.push_back(
+        {SectorSize::Size2KiB(), s.out.replica_id, seed, s.out.comm_d, s.out.comm_r});
+    porep.push_back(*GeneratePoRep(*s.store, seed));
+  }
+  std::vector<const SectorStore*> ptrs;
+  PoStPublicInputs post_in{randomness, {}};
+  for (auto& s : sectors) {
+    ptrs.push_back(s.store.get());
+    post_in.sectors.push_back({s.number, SectorSize::Size2KiB(), s.out.comm_r});
+  }
+  PoStProof post = GeneratePoSt(randomness, ptrs).proof;
+
+  auto run = [&](size_t threads) {
+    BatchVerifier v(BatchVerifierOptions{threads});
+    v.AddPoRep(porep_in[0], porep[0]);
+    PoRepProof bad_label = porep[1];
+    bad_label.challenges[2].columns[3].labels[1][0] ^= 1;
+    v.AddPoRep(porep_in[1], bad_label);
+    v.AddPoSt(post_in, post);
+    PoStProof bad_post = post;
+    bad_post.sectors[3].paths[2].siblings[1][9] ^= 1;
+    v.AddPoSt(post_in, bad_post);
+    v.AddPoRep(porep_in[3], porep[2]);  // proof of another sector
+    v.AddPoRep(porep_in[3], porep[3]);
+    EXPECT_EQ(v.size(), 6u);
+    std::vector<Status> verdicts = v.Verify();
+    EXPECT_EQ(v.size(), 0u);
+    EXPECT_GT(v.last_stats().pair_hashes, 0u);
+    EXPECT_GT(v.last_stats().message_hashes, 0u);
+    return verdicts;
+  };
+  std::vector<Status> one = run(1);
+  ASSERT_EQ(one.size(), 6u);
+  EXPECT_TRUE(one[0].ok()) << one[0].ToString();
+  EXPECT_EQ(one[1].code(), "porep-bad-column-path");
+  EXPECT_TRUE(one[2].ok()) << one[2].ToString();
+  EXPECT_EQ(one[3].code(), "post-bad-replica-path");
+  EXPECT_EQ(one[4].code(), "porep-wrong-challenge");
+  EXPECT_TRUE(one[5].ok());
+  for (size_t threads : {2u, 5u}) {
+    std::vector<Status> many = run(threads);
+    ASSERT_EQ(many.size(), one.size());
+    for (size_t i = 0; i < one.size(); ++i) {
+      EXPECT_EQ(many[i].code(), one[i].code()) << i;
+      EXPECT_EQ(many[i].message(), one[i].message()) << i;
+    }
+  }
+}
+
+TEST(BatchVerifier, EmptyBatchHasNoVerdicts) {
+  BatchVerifier v;
+  EXPECT_TRUE(v.Verify().empty());
+}
+
+}  // namespace
+}  // namespace depin::storage::proofs
