@@ -1,0 +1,319 @@
+// Chainstate: connect, restart, reorganisation across competing branches,
+// invalid blocks and their descendants, the undo depth limit.
+#include "chain/chainstate.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "consensus/abi.h"
+#include "consensus/executor.h"
+#include "consensus/params.h"
+#include "consensus/test_module.h"
+#include "crypto/secp256k1.h"
+#include "primitives/merkle.h"
+
+namespace depin::chain {
+namespace {
+
+crypto::PrivateKey Key(uint8_t i) {
+  Bytes secret(32, 0x22);
+  secret[31] = i;
+  return crypto::PrivateKey::FromBytes(secret).value();
+}
+
+Address AddressOf(uint8_t i) { return Address::FromPublicKey(Key(i).GetPublicKey()); }
+
+consensus::ChainParams Params() {
+  consensus::ChainParams p = consensus::RegtestParams();
+  for (uint8_t i = 1; i <= 4; ++i) p.genesis_alloc.push_back({AddressOf(i), Dpn(1000)});
+  p.max_reorg_depth = 20;
+  return p;
+}
+
+TxRef Transfer(uint8_t from, uint64_t nonce, const Address& to, uint64_t value_gwei) {
+  Transaction tx;
+  tx.type = TxType::kDynamicFee;
+  tx.chain_id = consensus::RegtestParams().chain_id;
+  tx.nonce = nonce;
+  tx.max_priority_fee_per_gas = Uint256(kWeiPerGwei);
+  tx.max_fee_per_gas = Uint256(100 * kWeiPerGwei);
+  tx.gas_limit = 21000;
+  tx.to = to;
+  tx.value = *CheckedMul(Uint256(value_gwei), Uint256(kWeiPerGwei));
+  tx.Sign(Key(from));
+  return MakeVerifiedTx(tx).value();
+}
+
+std::filesystem::path TempDir() {
+  static std::atomic<int> n{0};
+  auto dir = std::filesystem::temp_directory_path() /
+             ("depin-chainstate-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+class Node {
+ public:
+  explicit Node(consensus::ChainParams params = Params())
+      : params_(std::move(params)), dir_(TempDir()) {
+    modules_.Register(consensus::MakeTestModule());
+    Reopen();
+  }
+  ~Node() {
+    chain_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Reopen() {
+    chain_.reset();
+    ChainstateOptions options;
+    options.datadir = dir_.string();
+    options.script_threads = 2;
+    auto opened = Chainstate::Open(params_, modules_, options);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    chain_ = std::move(opened).value();
+  }
+  Chainstate& chain() { return *chain_; }
+
+  // A valid block on the current tip, mined at regtest difficulty.
+  std::shared_ptr<Block> Build(std::vector<TxRef> txs, uint8_t miner = 9,
+                               uint64_t time_offset = 0) {
+    auto next = chain_->NextBlockContext();
+    auto block = std::make_shared<Block>();
+    BlockHeader& h = block->header;
+    h.height = next.height;
+    h.parent_hash = next.parent_hash;
+    h.bits = next.bits;
+    h.base_fee = next.base_fee;
+    h.gas_limit = next.gas_limit;
+    h.timestamp = params_.genesis_time + next.height * 15 + time_offset;
+    h.miner = AddressOf(miner);
+    block->txs = std::move(txs);
+    consensus::BlockContext ctx{h.height,   h.timestamp, h.miner,         h.parent_hash,
+                                h.base_fee, h.gas_limit, params_.chain_id};
+    auto exec = consensus::ExecuteBlock(*chain_->StateAtTip(), ctx, block->txs, modules_, params_);
+    EXPECT_TRUE(exec.ok()) << exec.status().ToString();
+    h.gas_used = exec->gas_used;
+    h.tx_root = TxRoot(block->txs);
+    h.receipts_root = ReceiptsRoot(exec->receipts);
+    h.state_root = chain_->StateRootAfter(exec->diff);
+    Mine(h);
+    return block;
+  }
+  void Mine(BlockHeader& h) {
+    const Uint256 target = CompactToTarget(h.bits).value();
+    while (!HashMeetsTarget(h.Hash(), target)) ++h.nonce;
+  }
+  Status Submit(const std::shared_ptr<Block>& b) { return chain_->ProcessBlock(b); }
+  std::shared_ptr<Block> BuildAndSubmit(std::vector<TxRef> txs, uint8_t miner = 9,
+                                        uint64_t time_offset = 0) {
+    auto b = Build(std::move(txs), miner, time_offset);
+    Status s = Submit(b);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return b;
+  }
+
+  consensus::ModuleRegistry modules_;
+
+ private:
+  consensus::ChainParams params_;
+  std::filesystem::path dir_;
+  std::unique_ptr<Chainstate> chain_;
+};
+
+TEST(Chainstate, GenesisStateMatchesParams) {
+  Node node;
+  const TipInfo tip = node.chain().Tip();
+  EXPECT_EQ(tip.height, 0u);
+  EXPECT_EQ(tip.hash, Params().GenesisHash());
+  EXPECT_EQ(node.chain().StateRoot(), Params().GenesisHeader().state_root);
+  EXPECT_EQ(node.chain().GetAccount(AddressOf(1)).balance, Dpn(1000));
+  EXPECT_EQ(node.chain().GetAccount(consensus::DevAccounts()[0]).balance,
+            Dpn(consensus::kDevAccountBalanceDpn));
+}
+
+TEST(Chainstate, ConnectsTransfersAndPaysMiner) {
+  Node node;
+  const Address to = AddressOf(50);
+  auto block = node.BuildAndSubmit({Transfer(1, 0, to, 5), Transfer(1, 1, to, 7)});
+  EXPECT_EQ(node.chain().Tip().hash, block->Hash());
+  EXPECT_EQ(node.chain().GetAccount(to).balance, Uint256(12 * kWeiPerGwei));
+  EXPECT_EQ(node.chain().GetAccount(AddressOf(1)).nonce, 2u);
+  auto receipts = node.chain().ReadReceipts(block->Hash());
+  ASSERT_TRUE(receipts.ok());
+  ASSERT_EQ(receipts->size(), 2u);
+  EXPECT_EQ((*receipts)[1].cumulative_gas_used, 42000u);
+  EXPECT_EQ((*receipts)[1].gas_used, 21000u);
+  auto loc = node.chain().FindTransaction(block->txs[1]->hash);
+  ASSERT_TRUE(loc.has_value());
+  EXPECT_EQ(loc->index, 1u);
+  EXPECT_EQ(loc->height, 1u);
+  // Miner: subsidy plus tips of 1 gwei per gas.
+  const Uint256 expected =
+      *CheckedAdd(consensus::BlockSubsidy(1, Params()), Uint256(42000 * kWeiPerGwei));
+  EXPECT_EQ(node.chain().GetAccount(AddressOf(9)).balance, expected);
+}
+
+TEST(Chainstate, RestartKeepsTipAndStateRoot) {
+  Node node;
+  for (uint64_t i = 0; i < 5; ++i) node.BuildAndSubmit({Transfer(2, i, AddressOf(60), 1)});
+  const TipInfo before = node.chain().Tip();
+  const Hash256 root = node.chain().StateRoot();
+  node.Reopen();
+  EXPECT_EQ(node.chain().Tip().hash, before.hash);
+  EXPECT_EQ(node.chain().StateRoot(), root);
+  EXPECT_EQ(node.chain().GetAccount(AddressOf(60)).balance, Uint256(5 * kWeiPerGwei));
+  // And it keeps extending.
+  node.BuildAndSubmit({Transfer(2, 5, AddressOf(60), 1)});
+  EXPECT_EQ(node.chain().Tip().height, 6u);
+}
+
+TEST(Chainstate, ReorgAcrossThreeBranchesMatchesFreshReplay) {
+  // Three nodes build competing branches from genesis; a fourth receives all
+  // blocks interleaved and must end on the most-work branch with the state a
+  // fresh replay of that branch gives.
+  Node a, b, c;
+  std::vector<std::shared_ptr<Block>> ba, bb, bc;
+  for (uint64_t i = 0; i < 3; ++i)
+    ba.push_back(a.BuildAndSubmit({Transfer(1, i, AddressOf(70), 1)}, 10));
+  for (uint64_t i = 0; i < 5; ++i)
+    bb.push_back(b.BuildAndSubmit({Transfer(2, i, AddressOf(71), 2)}, 11));
+  for (uint64_t i = 0; i < 4; ++i)
+    bc.push_back(c.BuildAndSubmit({Transfer(1, i, AddressOf(72), 3)}, 12));
+
+  Node d;
+  for (auto& blk : ba) ASSERT_TRUE(d.Submit(blk).ok());
+  EXPECT_EQ(d.chain().Tip().hash, ba.back()->Hash());
+  for (auto& blk : bc) ASSERT_TRUE(d.Submit(blk).ok());
+  EXPECT_EQ(d.chain().Tip().hash, bc.back()->Hash());
+  for (auto& blk : bb) ASSERT_TRUE(d.Submit(blk).ok());
+  EXPECT_EQ(d.chain().Tip().hash, bb.back()->Hash());
+  EXPECT_EQ(d.chain().StateRoot(), b.chain().StateRoot());
+  EXPECT_EQ(d.chain().GetAccount(AddressOf(70)).balance, Uint256());
+  EXPECT_EQ(d.chain().GetAccount(AddressOf(71)).balance, Uint256(10 * kWeiPerGwei));
+  // Txs of disconnected branches are no longer indexed.
+  EXPECT_FALSE(d.chain().FindTransaction(ba[0]->txs[0]->hash).has_value());
+  EXPECT_TRUE(d.chain().FindTransaction(bb[0]->txs[0]->hash).has_value());
+  // Survives a restart on the winning branch.
+  d.Reopen();
+  EXPECT_EQ(d.chain().StateRoot(), b.chain().StateRoot());
+}
+
+TEST(Chainstate, EqualWorkKeepsFirstSeen) {
+  Node a, b;
+  auto a1 = a.BuildAndSubmit({}, 10);
+  auto b1 = b.BuildAndSubmit({}, 11);
+  Node d;
+  ASSERT_TRUE(d.Submit(a1).ok());
+  ASSERT_TRUE(d.Submit(b1).ok());
+  EXPECT_EQ(d.chain().Tip().hash, a1->Hash());
+}
+
+TEST(Chainstate, BadStateRootMarksBlockAndDescendantsInvalid) {
+  Node good;
+  auto g1 = good.BuildAndSubmit({}, 10);
+  Node bad;
+  auto b1 = bad.Build({Transfer(1, 0, AddressOf(80), 1)}, 11);
+  b1->header.state_root[0] ^= 1;
+  bad.Mine(b1->header);
+  Status s = bad.Submit(b1);
+  EXPECT_EQ(s.code(), "block-bad-state-root");
+  EXPECT_EQ(bad.chain().Tip().height, 0u);
+  auto info = bad.chain().LookupBlock(b1->Hash());
+  ASSERT_TRUE(info.has_value());
+  EXPECT_TRUE(info->invalid);
+  // A child of the invalid block is refused at the header.
+  BlockHeader child = b1->header;
+  child.parent_hash = b1->Hash();
+  child.height = 2;
+  child.timestamp += 15;
+  bad.Mine(child);
+  auto child_block = std::make_shared<Block>();
+  child_block->header = child;
+  EXPECT_EQ(bad.Submit(child_block).code(), "bad-prevblk");
+  // The same invalid block again is known-invalid.
+  EXPECT_EQ(bad.Submit(b1).code(), "duplicate-invalid");
+  (void)g1;
+}
+
+TEST(Chainstate, InvalidTxInBlockIsRejectedWithRule) {
+  Node node;
+  // Nonce 1 without nonce 0: the block breaks the nonce rule.
+  auto block = node.Build({}, 9);
+  block->txs = {Transfer(1, 1, AddressOf(81), 1)};
+  block->header.tx_root = TxRoot(block->txs);
+  node.Mine(block->header);
+  EXPECT_EQ(node.Submit(block).code(), "tx-nonce-too-high");
+  EXPECT_EQ(node.chain().Tip().height, 0u);
+}
+
+TEST(Chainstate, MutatedBodyDoesNotCondemnHeader) {
+  Node node;
+  auto block = node.Build({Transfer(1, 0, AddressOf(82), 1)}, 9);
+  auto mutated = std::make_shared<Block>(*block);
+  mutated->txs.clear();
+  EXPECT_EQ(node.Submit(mutated).code(), "block-bad-tx-root");
+  // The genuine block is still accepted.
+  EXPECT_TRUE(node.Submit(block).ok());
+  EXPECT_EQ(node.chain().Tip().hash, block->Hash());
+}
+
+TEST(Chainstate, OrphanBlockIsReported) {
+  Node a;
+  a.BuildAndSubmit({}, 10);
+  auto a2 = a.BuildAndSubmit({}, 10);
+  Node d;
+  BlockAcceptance acceptance;
+  EXPECT_EQ(d.chain().ProcessBlock(a2, &acceptance).code(), "prev-blk-not-found");
+  EXPECT_EQ(acceptance, BlockAcceptance::kOrphan);
+}
+
+TEST(Chainstate, ReorgDeeperThanUndoIsRefused) {
+  consensus::ChainParams params = Params();
+  params.max_reorg_depth = 2;
+  Node a(params), b(params);
+  std::vector<std::shared_ptr<Block>> ba, bb;
+  for (int i = 0; i < 3; ++i) ba.push_back(a.BuildAndSubmit({}, 10));
+  for (int i = 0; i < 5; ++i) bb.push_back(b.BuildAndSubmit({}, 11));
+  Node d(params);
+  for (auto& blk : ba) ASSERT_TRUE(d.Submit(blk).ok());
+  Status last;
+  for (auto& blk : bb) last = d.Submit(blk);
+  EXPECT_EQ(last.code(), "reorg-too-deep");
+  EXPECT_EQ(d.chain().Tip().hash, ba.back()->Hash());
+}
+
+TEST(Chainstate, FailedModuleCallChargesFeeAndReverts) {
+  Node node;
+  Transaction tx;
+  tx.chain_id = Params().chain_id;
+  tx.nonce = 0;
+  tx.max_priority_fee_per_gas = Uint256(kWeiPerGwei);
+  tx.max_fee_per_gas = Uint256(100 * kWeiPerGwei);
+  tx.gas_limit = 100000;
+  tx.to = consensus::TestModuleAddress();
+  tx.value = Uint256(12345);
+  tx.data = abi::Encoder().String("nope").FinishCall(abi::SelectorOf("fail(string)"));
+  tx.Sign(Key(3));
+  auto vtx = MakeVerifiedTx(tx).value();
+  const Uint256 before = node.chain().GetAccount(AddressOf(3)).balance;
+  auto block = node.BuildAndSubmit({vtx});
+  auto receipts = node.chain().ReadReceipts(block->Hash()).value();
+  ASSERT_EQ(receipts.size(), 1u);
+  EXPECT_EQ(receipts[0].status, 0);
+  const consensus::Account after = node.chain().GetAccount(AddressOf(3));
+  EXPECT_EQ(after.nonce, 1u);
+  // Value came back; only the fee was charged.
+  const Uint256 price = *CheckedAdd(block->header.base_fee, Uint256(kWeiPerGwei));
+  const Uint256 fee = *CheckedMul(Uint256(receipts[0].gas_used), price);
+  EXPECT_EQ(after.balance, *CheckedSub(before, fee));
+  EXPECT_EQ(node.chain().GetAccount(consensus::TestModuleAddress()).balance, Uint256());
+}
+
+}  // namespace
+}  // namespace depin::chain
