@@ -1,0 +1,66 @@
+// Helpers shared by the block store / state store tests: a temporary
+// directory removed at scope exit, and small deterministic blocks.
+#pragma once
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "crypto/secp256k1.h"
+#include "primitives/block.h"
+#include "primitives/transaction.h"
+
+namespace depin::chain::testing {
+
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    path_ = std::filesystem::temp_directory_path() /
+            ("depin_store_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A block at `height` with `tx_count` signed transfers, distinct per height.
+inline Block MakeBlock(uint64_t height, int tx_count = 0) {
+  Block block;
+  block.header.height = height;
+  block.header.timestamp = 1700000000 + height * 15;
+  block.header.bits = 0x207fffff;
+  block.header.nonce = height * 7919;
+  block.header.extra[0] = static_cast<uint8_t>(height);
+  uint8_t secret[32] = {};
+  secret[31] = 1;
+  secret[0] = static_cast<uint8_t>(height + 1);
+  auto key = crypto::PrivateKey::FromBytes(ByteSpan(secret, 32));
+  for (int i = 0; i < tx_count; ++i) {
+    Transaction tx;
+    tx.chain_id = 1337;
+    tx.nonce = static_cast<uint64_t>(i);
+    tx.max_fee_per_gas = Uint256(1000);
+    tx.max_priority_fee_per_gas = Uint256(1);
+    tx.gas_limit = 21000;
+    tx.to = Address();
+    tx.value = Uint256(height * 100 + static_cast<uint64_t>(i));
+    tx.Sign(*key);
+    block.txs.push_back(*MakeVerifiedTx(tx));
+  }
+  return block;
+}
+
+}  // namespace depin::chain::testing
