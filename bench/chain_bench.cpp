@@ -1,0 +1,131 @@
+// Connecting a block of 10,000 transfers: decode with parallel sender
+// recovery, execute, LtHash state root, undo and one synced LevelDB batch.
+// Compare with BM_Secp256k1RawRecover x cores from the same run.
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "chain/chainstate.h"
+#include "consensus/executor.h"
+#include "consensus/params.h"
+#include "crypto/secp256k1.h"
+#include "primitives/merkle.h"
+
+namespace depin {
+namespace {
+
+constexpr size_t kTxs = 10000;
+
+crypto::PrivateKey BenchKey(uint32_t i) {
+  Bytes secret(32, 0x33);
+  WriteBE32(secret.data() + 28, i + 1);
+  return crypto::PrivateKey::FromBytes(secret).value();
+}
+
+struct Fixture {
+  consensus::ChainParams params;
+  consensus::ModuleRegistry modules;
+  Bytes raw_block;
+  std::filesystem::path base;
+};
+
+std::unique_ptr<chain::Chainstate> OpenChain(const Fixture& f, const std::string& dir) {
+  chain::ChainstateOptions options;
+  options.datadir = dir;
+  options.sync_writes = true;
+  auto opened = chain::Chainstate::Open(f.params, f.modules, options);
+  if (!opened.ok()) std::abort();
+  return std::move(opened).value();
+}
+
+// Builds (once) a regtest chain whose genesis funds kTxs senders and a block
+// in which each sends one transfer to a fresh address.
+const Fixture& GetFixture() {
+  static Fixture* fixture = [] {
+    auto* f = new Fixture;
+    f->params = consensus::RegtestParams();
+    std::vector<crypto::PrivateKey> keys;
+    for (uint32_t i = 0; i < kTxs; ++i) {
+      keys.push_back(BenchKey(i));
+      f->params.genesis_alloc.push_back(
+          {Address::FromPublicKey(keys.back().GetPublicKey()), Dpn(10)});
+    }
+    f->base = std::filesystem::temp_directory_path() /
+              ("depin-bench-connect-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(f->base);
+    auto chain = OpenChain(*f, (f->base / "template").string());
+    auto next = chain->NextBlockContext();
+    Block block;
+    BlockHeader& h = block.header;
+    h.height = next.height;
+    h.parent_hash = next.parent_hash;
+    h.bits = next.bits;
+    h.base_fee = next.base_fee;
+    h.gas_limit = next.gas_limit;
+    h.timestamp = f->params.genesis_time + 15;
+    for (uint32_t i = 0; i < kTxs; ++i) {
+      Transaction tx;
+      tx.chain_id = f->params.chain_id;
+      tx.max_priority_fee_per_gas = Uint256(kWeiPerGwei);
+      tx.max_fee_per_gas = Uint256(10 * kWeiPerGwei);
+      tx.gas_limit = 21000;
+      Address to;
+      WriteBE32(to.data() + 16, 0x10000000 + i);
+      tx.to = to;
+      tx.value = Uint256(1000);
+      tx.Sign(keys[i]);
+      block.txs.push_back(MakeVerifiedTx(tx).value());
+    }
+    consensus::BlockContext ctx{h.height,   h.timestamp, h.miner,           h.parent_hash,
+                                h.base_fee, h.gas_limit, f->params.chain_id};
+    auto exec =
+        consensus::ExecuteBlock(*chain->StateAtTip(), ctx, block.txs, f->modules, f->params);
+    if (!exec.ok()) std::abort();
+    h.gas_used = exec->gas_used;
+    h.tx_root = TxRoot(block.txs);
+    h.receipts_root = ReceiptsRoot(exec->receipts);
+    h.state_root = chain->StateRootAfter(exec->diff);
+    const Uint256 target = CompactToTarget(h.bits).value();
+    while (!HashMeetsTarget(h.Hash(), target)) ++h.nonce;
+    f->raw_block = block.Serialize();
+    return f;
+  }();
+  return *fixture;
+}
+
+void BM_ConnectBlock10kTransfers(benchmark::State& state) {
+  const Fixture& f = GetFixture();
+  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  int run = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const std::string dir = (f.base / ("run" + std::to_string(run++))).string();
+    auto chain = OpenChain(f, dir);
+    state.ResumeTiming();
+    auto block = DecodeBlock(f.raw_block, f.params.max_block_size, threads);
+    if (!block.ok()) {
+      state.SkipWithError(block.status().ToString().c_str());
+      break;
+    }
+    Status s = chain->ProcessBlock(std::make_shared<const Block>(std::move(block).value()));
+    if (!s.ok() || chain->Tip().height != 1) {
+      state.SkipWithError(s.ToString().c_str());
+      break;
+    }
+    state.PauseTiming();
+    chain.reset();
+    std::filesystem::remove_all(dir);
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kTxs));
+  state.counters["threads"] = threads;
+}
+BENCHMARK(BM_ConnectBlock10kTransfers)->Unit(benchmark::kMillisecond)->Iterations(5)->UseRealTime();
+
+}  // namespace
+}  // namespace depin
