@@ -68,7 +68,7 @@ Uint256 Uint256::Max() { return ~Uint256(); }
 Result<Uint256> Uint256::FromBigEndian(ByteSpan bytes) {
   if (bytes.size() > 32) return Status::Error("uint-overflow", "more than 32 bytes");
   uint8_t buf[32] = {};
-  std::memcpy(buf + 32 - bytes.size(), bytes.data(), bytes.size());
+  if (!bytes.empty()) std::memcpy(buf + 32 - bytes.size(), bytes.data(), bytes.size());
   return FromBigEndian32(buf);
 }
 
