@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -61,6 +62,34 @@ inline Block MakeBlock(uint64_t height, int tx_count = 0) {
     block.txs.push_back(*MakeVerifiedTx(tx));
   }
   return block;
+}
+
+}  // namespace depin::chain::testing
+
+namespace depin::chain::testing {
+
+inline constexpr uint32_t kTestMagic = 0xd9b4bef9;
+
+inline uint64_t FileSize(const std::filesystem::path& p) {
+  return static_cast<uint64_t>(std::filesystem::file_size(p));
+}
+
+// Overwrites one byte of a file in place.
+inline void FlipByte(const std::filesystem::path& p, uint64_t offset, uint8_t mask = 0xff) {
+  std::FILE* f = std::fopen(p.c_str(), "r+b");
+  if (f == nullptr) std::abort();
+  std::fseek(f, static_cast<long>(offset), SEEK_SET);
+  const int c = std::fgetc(f);
+  std::fseek(f, static_cast<long>(offset), SEEK_SET);
+  std::fputc(static_cast<uint8_t>(c) ^ mask, f);
+  std::fclose(f);
+}
+
+inline void AppendBytes(const std::filesystem::path& p, const Bytes& data) {
+  std::FILE* f = std::fopen(p.c_str(), "ab");
+  if (f == nullptr) std::abort();
+  std::fwrite(data.data(), 1, data.size(), f);
+  std::fclose(f);
 }
 
 }  // namespace depin::chain::testing
