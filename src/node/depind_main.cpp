@@ -1,2 +1,4 @@
-// depind entry point; wiring lands with node/init.
-int main() { return 0; }
+// depind: the depin full node daemon. All of the work is in node/init.
+#include "node/init.h"
+
+int main(int argc, char** argv) { return depin::node::RunNode(argc, argv); }

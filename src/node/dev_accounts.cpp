@@ -1,0 +1,49 @@
+#include "node/dev_accounts.h"
+
+#include <sstream>
+
+#include "crypto/hd_wallet.h"
+
+namespace depin::node {
+
+Result<std::vector<DevAccount>> DeriveDevAccounts(size_t count) {
+  auto seed = crypto::Bip39Seed(kDevMnemonic, /*passphrase=*/"");
+  if (!seed) return seed.status();
+  std::vector<DevAccount> accounts;
+  for (size_t i = 0; i < count; ++i) {
+    std::string path = "m/44'/60'/0'/0/" + std::to_string(i);
+    auto key = crypto::DeriveBip32(*seed, path);
+    if (!key) return key.status();
+    Address address = Address::FromPublicKey(key->GetPublicKey());
+    accounts.push_back(DevAccount{path, *key, address});
+  }
+  return accounts;
+}
+
+std::string DevBanner(const std::vector<DevAccount>& accounts, const Uint256& balance_each,
+                      const std::string& rpc_url, uint64_t chain_id, uint64_t block_time) {
+  // Whole coins for display; balances are exact multiples of 10^18 here.
+  Uint256 coins = balance_each / Dpn(1);
+  std::ostringstream out;
+  out << "\n"
+      << "depind dev node: regtest, chain id " << chain_id << ", a block every " << block_time
+      << " s\n"
+      << "JSON-RPC: " << rpc_url << "\n\n"
+      << "Accounts (" << coins.ToDecimal() << " DPN each)\n"
+      << "==================\n";
+  for (size_t i = 0; i < accounts.size(); ++i) {
+    out << "(" << i << ") " << accounts[i].address.ToChecksumHex() << "\n";
+  }
+  out << "\nPrivate keys\n"
+      << "==================\n";
+  for (size_t i = 0; i < accounts.size(); ++i) {
+    out << "(" << i << ") " << accounts[i].key.secret().Hex() << "\n";
+  }
+  out << "\nMnemonic: " << kDevMnemonic << "\n"
+      << "Derivation: m/44'/60'/0'/0/{index}\n\n"
+      << "WARNING: these keys are publicly known. Any funds sent to them on a real network\n"
+      << "will be stolen.\n\n";
+  return out.str();
+}
+
+}  // namespace depin::node

@@ -1,0 +1,419 @@
+#include "node/init.h"
+
+#include <fcntl.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "consensus/test_module.h"
+#include "node/dev_accounts.h"
+
+namespace depin::node {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr size_t kDevAccountCount = 10;
+
+// Waits for the stop reply to reach the client before the server closes
+// its connection.
+constexpr auto kStopReplyGrace = std::chrono::milliseconds(200);
+
+// A start-up failure: printed to stderr and, once the log is open, logged.
+int Fail(NodeContext& node, const Status& status) {
+  std::cerr << "depind: error: " << status.message() << std::endl;
+  if (node.logger)
+    LogError(node.logger.get(), LogCategory::kNode, "start-up failed: {}", status.ToString());
+  return kExitFailure;
+}
+
+// -daemon: forks; the parent waits until the child reports whether start-up
+// succeeded and exits with that result, so `depind -daemon && depin-cli ...`
+// works in scripts. Returns the pipe the child reports on (-1 without
+// -daemon), or an error in the parent's stead.
+struct DaemonHandle {
+  int report_fd = -1;
+  void Report(bool ok) {
+    if (report_fd < 0) return;
+    char byte = ok ? '1' : '0';
+    [[maybe_unused]] ssize_t n = ::write(report_fd, &byte, 1);
+    ::close(report_fd);
+    report_fd = -1;
+  }
+};
+
+Result<DaemonHandle> Daemonize() {
+  int fds[2];
+  if (::pipe(fds) != 0) return Status::Error("daemon-failed", "pipe() failed");
+  pid_t pid = ::fork();
+  if (pid < 0) return Status::Error("daemon-failed", "fork() failed");
+  if (pid > 0) {
+    ::close(fds[1]);
+    char byte = '0';
+    ssize_t n = ::read(fds[0], &byte, 1);
+    ::_exit(n == 1 && byte == '1' ? kExitOk : kExitFailure);
+  }
+  ::close(fds[0]);
+  ::setsid();
+  int devnull = ::open("/dev/null", O_RDWR);
+  if (devnull >= 0) {
+    ::dup2(devnull, STDIN_FILENO);
+    ::dup2(devnull, STDOUT_FILENO);
+    // Start-up errors from here on are in debug.log; the parent's exit code
+    // says whether there are any.
+    ::dup2(devnull, STDERR_FILENO);
+    if (devnull > STDERR_FILENO) ::close(devnull);
+  }
+  return DaemonHandle{fds[1]};
+}
+
+void BuildModules(NodeContext& node) {
+  if (node.params.enable_test_module) node.modules.Register(consensus::MakeTestModule());
+}
+
+// Everything before the first thread: arguments, config, network, datadir,
+// lock. Returns an exit code to stop with (help, version, errors), or
+// nullopt to go on.
+std::optional<int> ParseAndPrepare(NodeContext& node, int argc, const char* const* argv) {
+  if (Status s = node.args.ParseCommandLine(argc, argv); !s.ok()) return Fail(node, s);
+  if (node.args.GetBool("help", false)) {
+    std::cout << ArgsHelpText();
+    return kExitOk;
+  }
+  if (node.args.GetBool("version", false)) {
+    std::cout << "depind " << kDepindVersion << "\n";
+    return kExitOk;
+  }
+  if (node.args.GetBool("dumpconfexample", false)) {
+    std::cout << ConfigExampleText();
+    return kExitOk;
+  }
+  if (node.args.GetBool("dumprpcdocs", false)) {
+    std::cout << RpcDocsMarkdown();
+    return kExitOk;
+  }
+
+  // The datadir must exist when given explicitly (a typo should not start
+  // a fresh chain somewhere); the default one is created.
+  bool explicit_datadir = node.args.IsSet("datadir");
+  node.datadir = ResolveDataDir(node.args.GetString("datadir", ""));
+  if (explicit_datadir && !fs::is_directory(node.datadir)) {
+    return Fail(node, Status::Error("datadir-missing",
+                                    "data directory " + node.datadir.string() + " does not exist"));
+  }
+  bool explicit_conf = node.args.IsSet("conf");
+  fs::path conf = node.args.GetString("conf", "depin.conf");
+  if (conf.is_relative()) conf = node.datadir / conf;
+  if (Status s = node.args.ReadConfigFile(conf, /*required=*/explicit_conf); !s.ok()) {
+    return Fail(node, s);
+  }
+  auto network = node.args.SelectNetwork();
+  if (!network) return Fail(node, network.status());
+  node.params = consensus::ParamsFor(*network);
+
+  node.dev_mode = node.args.GetBool("dev", false);
+  if (node.dev_mode) {
+    node.args.SoftSet("mine", "1");
+    node.args.SoftSet("printtoconsole", "1");
+  }
+
+  auto net_dir = PrepareNetworkDir(node.datadir, node.params.datadir_sub,
+                                   /*create_datadir=*/!explicit_datadir);
+  if (!net_dir) return Fail(node, net_dir.status());
+  node.network_dir = *net_dir;
+  auto lock = DataDirLock::Acquire(node.network_dir);
+  if (!lock) return Fail(node, lock.status());
+  node.lock = std::move(*lock);
+  return std::nullopt;
+}
+
+Status StartComponents(NodeContext& node) {
+  Logger* logger = node.logger.get();
+  LogInfo(logger, LogCategory::kNode, "depind {} starting: network {}, datadir {}", kDepindVersion,
+          node.params.name, node.network_dir.string());
+
+  BuildModules(node);
+  for (const consensus::Module* m : node.modules.All()) {
+    LogInfo(logger, LogCategory::kNode, "module {} at {}", m->name(), m->address().ToChecksumHex());
+  }
+
+  auto started = std::chrono::steady_clock::now();
+  auto chainstate = chain::Chainstate::Open(
+      node.params, node.modules, ChainstateOptionsFromArgs(node.args, node.network_dir, logger));
+  if (!chainstate) return chainstate.status();
+  node.chainstate = std::move(*chainstate);
+  chain::TipInfo tip = node.chainstate->Tip();
+  LogInfo(logger, LogCategory::kNode, "chainstate loaded in {} ms: height {}, tip {}",
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                started)
+              .count(),
+          tip.height, tip.hash.Hex());
+
+  chain::MempoolOptions mempool_options = MempoolOptionsFromArgs(node.args, logger);
+  node.mempool = std::make_unique<chain::Mempool>(mempool_options, *node.chainstate);
+
+  auto miner_options = MinerOptionsFromArgs(node.args, node.params, node.dev_mode, logger);
+  if (!miner_options) return miner_options.status();
+  bool mine = node.args.GetBool("mine", false);
+  // The miner exists even without -mine: generatetoaddress uses it.
+  node.miner = std::make_unique<chain::Miner>(*miner_options, *node.chainstate, node.mempool.get());
+
+  auto rpc_options = RpcServerOptionsFromArgs(node.args, node.params, node.network_dir);
+  if (!rpc_options) return rpc_options.status();
+
+  NodeRpcContext& rc = node.rpc_context;
+  rc.params = &node.params;
+  rc.chainstate = node.chainstate.get();
+  rc.mempool = node.mempool.get();
+  rc.miner = node.miner.get();
+  rc.mining_enabled = mine;
+  if (mine || node.args.IsSet("mineraddress")) rc.miner_address = miner_options->coinbase;
+  rc.miner_threads = miner_options->threads;
+  rc.dev_block_time = miner_options->dev_block_time;
+  rc.mempool_max_bytes = mempool_options.max_bytes;
+  rc.version = std::string(kDepindVersion);
+  rc.p2p_port = static_cast<uint16_t>(node.args.GetInt("port", node.params.default_port));
+  rc.request_shutdown = [&node] { node.shutdown.Request(); };
+
+  node.rpc_dispatcher = std::make_unique<RpcDispatcher>(logger);
+  for (RpcTable& table : NodeRpcTables(rc)) {
+    DEPIN_RETURN_IF_ERROR(node.rpc_dispatcher->AddTable(std::move(table)));
+  }
+  node.rpc_server = std::make_unique<RpcServer>(*rpc_options, *node.rpc_dispatcher, logger);
+  DEPIN_RETURN_IF_ERROR(node.rpc_server->Start());
+  rc.rpc_port = node.rpc_server->port();
+  rc.rpc_public_port = node.rpc_server->public_port();
+  LogInfo(logger, LogCategory::kNode, "RPC listening on port {}{}", rc.rpc_port,
+          rc.rpc_public_port ? ", public port " + std::to_string(*rc.rpc_public_port) : "");
+
+  if (mine) {
+    node.miner->Start();
+    LogInfo(logger, LogCategory::kNode, "mining to {}{}", miner_options->coinbase.ToChecksumHex(),
+            miner_options->dev_block_time > 0
+                ? ", a block every " + std::to_string(miner_options->dev_block_time) + " s"
+                : "");
+  }
+
+  if (node.dev_mode) {
+    auto accounts = DeriveDevAccounts(kDevAccountCount);
+    if (!accounts) return accounts.status();
+    std::string host =
+        rpc_options->bind_addresses.empty() ? "127.0.0.1" : rpc_options->bind_addresses.front();
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    std::string url = "http://" + host + ":" + std::to_string(rc.rpc_port);
+    std::string banner = DevBanner(*accounts, Dpn(consensus::kDevAccountBalanceDpn), url,
+                                   node.params.chain_id, miner_options->dev_block_time);
+    std::cout << banner << std::flush;
+    LogInfo(logger, LogCategory::kNode,
+            "dev mode: RPC at {}, 10 funded accounts from the "
+            "development mnemonic",
+            url);
+  }
+  return Status::Ok();
+}
+
+void Shutdown(NodeContext& node, const std::string& reason) {
+  Logger* logger = node.logger.get();
+  LogInfo(logger, LogCategory::kNode, "shutdown requested ({})", reason);
+  auto started = std::chrono::steady_clock::now();
+  if (node.rpc_server) {
+    LogInfo(logger, LogCategory::kNode, "shutdown: stopping RPC server");
+    node.rpc_server->Stop();
+  }
+  if (node.miner) {
+    LogInfo(logger, LogCategory::kNode, "shutdown: stopping miner");
+    node.miner->Stop();
+  }
+  // Tables hold pointers into the components below; the server is stopped,
+  // so nothing calls them any more.
+  node.rpc_server.reset();
+  node.rpc_dispatcher.reset();
+  node.miner.reset();
+  if (node.mempool) {
+    LogInfo(logger, LogCategory::kNode, "shutdown: dropping {} mempool txs", node.mempool->Size());
+    node.mempool.reset();
+  }
+  if (node.chainstate) {
+    LogInfo(logger, LogCategory::kNode, "shutdown: flushing and closing the chainstate");
+    node.chainstate->Close();
+    node.chainstate.reset();
+  }
+  node.pid_file.reset();
+  LogInfo(logger, LogCategory::kNode, "shutdown: done in {} ms",
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                started)
+              .count());
+}
+
+}  // namespace
+
+Result<LoggerOptions> LoggerOptionsFromArgs(const Args& args, const fs::path& network_dir,
+                                            bool dev_mode) {
+  LoggerOptions o;
+  o.file = network_dir / "debug.log";
+  o.print_to_console = args.GetBool("printtoconsole", dev_mode);
+  auto level = ParseLogLevel(args.GetString("loglevel", "info"));
+  if (!level) return level.status();
+  auto categories = ParseLogCategories(args.GetList("debug"));
+  if (!categories) return categories.status();
+  o.debug_categories = *categories;
+  // -debug=<category> asks for debug lines; without it info is the floor.
+  o.min_level = args.IsSet("loglevel") ? *level
+                : *categories != 0     ? LogLevel::kDebug
+                                       : LogLevel::kInfo;
+  return o;
+}
+
+chain::ChainstateOptions ChainstateOptionsFromArgs(const Args& args, const fs::path& network_dir,
+                                                   Logger* logger) {
+  chain::ChainstateOptions o;
+  o.datadir = network_dir.string();
+  int64_t mib = std::max<int64_t>(4, args.GetInt("dbcache", 64));
+  o.db_cache_bytes = static_cast<size_t>(mib) << 20;
+  o.logger = logger;
+  return o;
+}
+
+chain::MempoolOptions MempoolOptionsFromArgs(const Args& args, Logger* logger) {
+  chain::MempoolOptions o;
+  int64_t mib = std::max<int64_t>(1, args.GetInt("maxmempool", 300));
+  o.max_bytes = static_cast<size_t>(mib) << 20;
+  o.logger = logger;
+  return o;
+}
+
+Result<chain::MinerOptions> MinerOptionsFromArgs(const Args& args,
+                                                 const consensus::ChainParams& params,
+                                                 bool dev_mode, Logger* logger) {
+  chain::MinerOptions o;
+  int64_t threads = args.GetInt("minethreads", 1);
+  if (threads < 0 || threads > 1024) {
+    return Status::Error("args-bad-value", "-minethreads must be 0..1024");
+  }
+  o.threads = static_cast<unsigned>(threads);
+  o.logger = logger;
+  if (args.IsSet("mineraddress")) {
+    auto address = Address::Parse(args.GetString("mineraddress", ""));
+    if (!address) {
+      return Status::Error("args-bad-value", "-mineraddress: " + address.status().message());
+    }
+    o.coinbase = *address;
+  } else if (dev_mode && !consensus::DevAccounts().empty()) {
+    o.coinbase = consensus::DevAccounts().front();
+  } else if (args.GetBool("mine", false)) {
+    return Status::Error("args-bad-value", "-mine needs -mineraddress=<address> to pay");
+  }
+  if (dev_mode) {
+    int64_t block_time = args.GetInt("devblocktime", 2);
+    if (block_time < 1) return Status::Error("args-bad-value", "-devblocktime must be at least 1");
+    o.dev_block_time = static_cast<uint64_t>(block_time);
+  }
+  (void)params;
+  return o;
+}
+
+Result<RpcServerOptions> RpcServerOptionsFromArgs(const Args& args,
+                                                  const consensus::ChainParams& params,
+                                                  const fs::path& network_dir) {
+  RpcServerOptions o;
+  int64_t port = args.GetInt("rpcport", params.default_rpc_port);
+  if (port < 0 || port > 65535) return Status::Error("args-bad-value", "-rpcport must be 0..65535");
+  o.port = static_cast<uint16_t>(port);
+  if (std::vector<std::string> bind = args.GetList("rpcbind"); !bind.empty()) {
+    o.bind_addresses = bind;
+  }
+  // Loopback is always allowed; -rpcallowip adds to it.
+  for (const std::string& ip : args.GetList("rpcallowip")) o.allow_ips.push_back(ip);
+  int64_t public_port = args.GetInt("rpcpublicport", 0);
+  if (public_port < 0 || public_port > 65535) {
+    return Status::Error("args-bad-value", "-rpcpublicport must be 0..65535");
+  }
+  if (public_port > 0) o.public_port = static_cast<uint16_t>(public_port);
+  if (args.IsSet("rpcpublicbind")) o.public_bind_addresses = {args.GetString("rpcpublicbind", "")};
+  int64_t threads = args.GetInt("rpcthreads", 4);
+  if (threads < 1 || threads > 256)
+    return Status::Error("args-bad-value", "-rpcthreads must be 1..256");
+  o.threads = static_cast<size_t>(threads);
+  o.cookie_dir = network_dir;
+  o.rpcauth = args.GetList("rpcauth");
+  return o;
+}
+
+std::string RpcDocsMarkdown() {
+  NodeRpcContext empty;
+  RpcDispatcher dispatcher(nullptr);
+  for (RpcTable& table : NodeRpcTables(empty)) {
+    Status s = dispatcher.AddTable(std::move(table));
+    if (!s.ok()) return "error: " + s.ToString() + "\n";
+  }
+  return RenderRpcMarkdown(dispatcher.tables());
+}
+
+int RunNode(int argc, const char* const* argv) {
+  SetThreadName("init");
+  NodeContext node;
+  if (std::optional<int> exit_code = ParseAndPrepare(node, argc, argv)) return *exit_code;
+
+  DaemonHandle daemon;
+  if (node.args.GetBool("daemon", false)) {
+    auto handle = Daemonize();
+    if (!handle) return Fail(node, handle.status());
+    daemon = *handle;
+  }
+
+  auto logger_options = LoggerOptionsFromArgs(node.args, node.network_dir, node.dev_mode);
+  if (!logger_options) {
+    daemon.Report(false);
+    return Fail(node, logger_options.status());
+  }
+  node.logger = std::make_unique<Logger>(*logger_options);
+  if (Status s = node.logger->Open(); !s.ok()) {
+    daemon.Report(false);
+    return Fail(node, s);
+  }
+  SetDefaultLogger(node.logger.get());
+
+  if (Status s = node.shutdown.InstallSignalHandlers(); !s.ok()) {
+    daemon.Report(false);
+    return Fail(node, s);
+  }
+
+  if (node.args.IsSet("pid")) {
+    fs::path pid_path = node.args.GetString("pid", "depind.pid");
+    if (pid_path.is_relative()) pid_path = node.network_dir / pid_path;
+    auto pid = PidFile::Create(pid_path);
+    if (!pid) {
+      daemon.Report(false);
+      return Fail(node, pid.status());
+    }
+    node.pid_file = std::move(*pid);
+  }
+
+  if (Status s = StartComponents(node); !s.ok()) {
+    daemon.Report(false);
+    int code = Fail(node, s);
+    Shutdown(node, "start-up failure");
+    SetDefaultLogger(nullptr);
+    return code;
+  }
+  daemon.Report(true);
+  LogInfo(node.logger.get(), LogCategory::kNode, "depind started");
+
+  std::string reason = node.shutdown.Wait([&node] {
+    if (Status s = node.logger->Reopen(); !s.ok()) {
+      std::cerr << "depind: cannot reopen debug.log: " << s.message() << std::endl;
+    }
+  });
+  if (reason == "stop request") std::this_thread::sleep_for(kStopReplyGrace);
+  Shutdown(node, reason);
+  SetDefaultLogger(nullptr);
+  return kExitOk;
+}
+
+}  // namespace depin::node

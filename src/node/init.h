@@ -1,0 +1,57 @@
+// Node start-up and shutdown: the one place where arguments become the
+// options structs of each component (LoggerOptions, ChainstateOptions,
+// MempoolOptions, MinerOptions, RpcServerOptions) and where components are
+// created, wired and torn down in order.
+//
+// Start-up: parse the command line, read depin.conf, choose the network,
+// prepare and lock the datadir, fork with -daemon, open debug.log, write the
+// pid file, build the module registry, open the chainstate, create the
+// mempool and miner, register the RPC tables and start the RPC server, start
+// mining, print the dev banner. Shutdown (SIGINT, SIGTERM or `stop`): stop
+// RPC, stop the miner, drop the mempool, flush and close the chainstate,
+// remove the pid file, release the lock; each step is logged.
+//
+// Thread-safety: RunNode and the *FromArgs builders run on the main thread.
+#pragma once
+
+#include <string_view>
+
+#include "chain/chainstate.h"
+#include "chain/mempool.h"
+#include "chain/miner.h"
+#include "node/args.h"
+#include "node/node_context.h"
+#include "rpc/http_server.h"
+#include "util/logging.h"
+#include "util/status.h"
+
+namespace depin::node {
+
+inline constexpr std::string_view kDepindVersion = "0.1.0";
+
+// depind's main(): returns the process exit code (0 after a clean shutdown,
+// 1 when start-up fails; the reason is printed to stderr and the log).
+int RunNode(int argc, const char* const* argv);
+
+// Builders from arguments, exposed for unit tests. `args` must have had its
+// network selected.
+Result<LoggerOptions> LoggerOptionsFromArgs(const Args& args,
+                                            const std::filesystem::path& network_dir,
+                                            bool dev_mode);
+chain::ChainstateOptions ChainstateOptionsFromArgs(const Args& args,
+                                                   const std::filesystem::path& network_dir,
+                                                   Logger* logger);
+chain::MempoolOptions MempoolOptionsFromArgs(const Args& args, Logger* logger);
+// Errors: "args-bad-value" for an unparsable -mineraddress or a missing one
+// with -mine outside dev mode.
+Result<chain::MinerOptions> MinerOptionsFromArgs(const Args& args,
+                                                 const consensus::ChainParams& params,
+                                                 bool dev_mode, Logger* logger);
+Result<RpcServerOptions> RpcServerOptionsFromArgs(const Args& args,
+                                                  const consensus::ChainParams& params,
+                                                  const std::filesystem::path& network_dir);
+
+// The RPC reference (docs/rpc.md) rendered from the method tables.
+std::string RpcDocsMarkdown();
+
+}  // namespace depin::node

@@ -1,0 +1,53 @@
+// NodeContext: everything a running depind owns, in one struct owned by
+// main (through RunNode). Components are created by node/init in dependency
+// order and destroyed by Shutdown() in reverse; nothing here is global, so
+// tests can run several nodes in one process.
+//
+// Thread-safety: the struct is filled and torn down by the main thread. While
+// the node runs, other threads reach components only through the references
+// they were given at construction.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "chain/chainstate.h"
+#include "chain/mempool.h"
+#include "chain/miner.h"
+#include "consensus/module.h"
+#include "consensus/params.h"
+#include "node/args.h"
+#include "node/datadir.h"
+#include "node/shutdown.h"
+#include "rpc/http_server.h"
+#include "rpc/node_methods.h"
+#include "rpc/rpc_dispatcher.h"
+#include "util/logging.h"
+
+namespace depin::node {
+
+struct NodeContext {
+  Args args;
+  consensus::ChainParams params;
+  std::filesystem::path datadir;      // -datadir
+  std::filesystem::path network_dir;  // datadir or datadir/<network>
+  bool dev_mode = false;
+
+  std::unique_ptr<Logger> logger;
+  std::unique_ptr<DataDirLock> lock;
+  std::unique_ptr<PidFile> pid_file;
+
+  consensus::ModuleRegistry modules;
+  std::unique_ptr<chain::Chainstate> chainstate;
+  std::unique_ptr<chain::Mempool> mempool;
+  std::unique_ptr<chain::Miner> miner;
+
+  // What the RPC method tables read; must outlive the dispatcher.
+  NodeRpcContext rpc_context;
+  std::unique_ptr<RpcDispatcher> rpc_dispatcher;
+  std::unique_ptr<RpcServer> rpc_server;
+
+  ShutdownSignal shutdown;
+};
+
+}  // namespace depin::node

@@ -1,0 +1,102 @@
+// The chain-facing native RPC methods (Bitcoin Core-style names, Ethereum
+// conventions for values): blockchain, mempool, mining and control tables.
+// Conventions shared by every method here:
+//   - hashes, addresses and byte strings are 0x hex (addresses EIP-55);
+//   - amounts are decimal strings in wei (they overflow JSON numbers);
+//   - counts, heights, nonces and gas are JSON numbers;
+//   - a rejected tx or block is -32000 with "rule-code: message", e.g.
+//     "tx-nonce-too-low: nonce too low", so callers can match the rule.
+//
+// node/init fills a NodeRpcContext, which must outlive the tables, and
+// registers the tables with the RpcDispatcher. Handlers read the pointers at
+// call time, so tables can also be built over an empty context to render
+// help and docs/rpc.md (`depind -dumprpcdocs`).
+//
+// Thread-safety: handlers run on RPC worker threads; the components they
+// call (Chainstate, Mempool, Miner) are thread-safe, and the context itself
+// is not modified after the server starts.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chain/chainstate.h"
+#include "chain/mempool.h"
+#include "chain/miner.h"
+#include "consensus/params.h"
+#include "rpc/rpc_table.h"
+
+namespace depin {
+
+// "Not found" for blocks and transactions, the code Bitcoin Core uses
+// (RPC_INVALID_ADDRESS_OR_KEY), so explorers written for it keep working.
+inline constexpr int kRpcNotFound = -5;
+
+struct NodeRpcContext {
+  const consensus::ChainParams* params = nullptr;
+  chain::Chainstate* chainstate = nullptr;
+  chain::Mempool* mempool = nullptr;
+  chain::Miner* miner = nullptr;
+
+  // Mining configuration as given to the node (getmininginfo,
+  // getblocktemplate's default payee).
+  bool mining_enabled = false;
+  std::optional<Address> miner_address;
+  unsigned miner_threads = 1;
+  uint64_t dev_block_time = 0;
+  uint64_t mempool_max_bytes = 0;
+
+  // Network facts for getnetworkinfo.
+  std::string version;  // "0.1.0"
+  uint16_t p2p_port = 0;
+  uint16_t rpc_port = 0;
+  std::optional<uint16_t> rpc_public_port;
+
+  std::chrono::steady_clock::time_point start_time = std::chrono::steady_clock::now();
+  // The `stop` method calls this; it must only signal (shutdown runs on the
+  // main thread after the reply is sent).
+  std::function<void()> request_shutdown;
+};
+
+RpcTable BlockchainRpcTable(const NodeRpcContext& ctx);
+RpcTable MempoolRpcTable(const NodeRpcContext& ctx);
+RpcTable MiningRpcTable(const NodeRpcContext& ctx);
+RpcTable ControlRpcTable(const NodeRpcContext& ctx);
+
+// All four, in the order help and docs/rpc.md show them.
+std::vector<RpcTable> NodeRpcTables(const NodeRpcContext& ctx);
+
+namespace rpc_json {
+
+using Alloc = rapidjson::Document::AllocatorType;
+
+rapidjson::Value Str(std::string_view s, Alloc& a);
+rapidjson::Value Hex(ByteSpan bytes, Alloc& a);
+rapidjson::Value Wei(const Uint256& amount, Alloc& a);  // decimal string
+rapidjson::Value AddressValue(const Address& address, Alloc& a);
+
+// Difficulty of a compact target relative to the network's pow limit.
+double Difficulty(uint32_t bits, const consensus::ChainParams& params);
+
+// A tx as JSON (hash, type, chainid, nonce, from, to, value, gas, fee caps,
+// data, access list, signature, size). `sender` null when it does not
+// recover (decoderawtransaction of a bad signature).
+rapidjson::Value TxToJson(const Transaction& tx, const Hash256& hash, const Address* sender,
+                          size_t size, Alloc& a);
+// A receipt; `base_fee` gives effectivegasprice; `first_log_index` numbers
+// the logs within the block.
+rapidjson::Value ReceiptToJson(const Receipt& receipt, const Transaction& tx,
+                               const Uint256& base_fee, uint64_t first_log_index, Alloc& a);
+// The header fields shared by getblockheader and getblock.
+void AddHeaderFields(const chain::BlockInfo& info, const chain::Chainstate& chainstate,
+                     rapidjson::Value& obj, Alloc& a);
+
+}  // namespace rpc_json
+
+}  // namespace depin
