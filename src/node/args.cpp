@@ -76,10 +76,15 @@ std::vector<ArgSpec> BuildSpecs() {
       "RPC");
   add("rpcpublicport", K::kInt, S::kAnywhere, "0",
       "extra listener serving public methods only, with per-IP limits; 0 disables it", "RPC");
-  add("rpcpublicbind", K::kString, S::kAnywhere, "0.0.0.0",
-      "address the public RPC listener binds to", "RPC");
+  add("rpcpublicbind", K::kList, S::kAnywhere, "127.0.0.1 ::1",
+      "address the public RPC listener binds to (repeatable); 0.0.0.0 to serve the internet",
+      "RPC");
   add("rpcthreads", K::kInt, S::kAnywhere, "4",
       "worker threads executing RPC calls; raise for many concurrent explorers", "RPC");
+  add("rpcservertimeout", K::kInt, S::kAnywhere, "30",
+      "seconds a client has to send each complete request; bounds idle and slowloris "
+      "connections",
+      "RPC");
   // Mining.
   add("mine", K::kFlag, S::kAnywhere, "0", "run the built-in CPU miner", "Mining");
   add("mineraddress", K::kString, S::kAnywhere, "",

@@ -335,7 +335,12 @@ Result<RpcServerOptions> RpcServerOptionsFromArgs(const Args& args,
     return Status::Error("args-bad-value", "-rpcpublicport must be 0..65535");
   }
   if (public_port > 0) o.public_port = static_cast<uint16_t>(public_port);
-  if (args.IsSet("rpcpublicbind")) o.public_bind_addresses = {args.GetString("rpcpublicbind", "")};
+  if (std::vector<std::string> bind = args.GetList("rpcpublicbind"); !bind.empty()) {
+    o.public_bind_addresses = bind;
+  }
+  int64_t timeout = args.GetInt("rpcservertimeout", 30);
+  if (timeout < 1) return Status::Error("args-bad-value", "-rpcservertimeout must be at least 1");
+  o.read_timeout = std::chrono::seconds(timeout);
   int64_t threads = args.GetInt("rpcthreads", 4);
   if (threads < 1 || threads > 256)
     return Status::Error("args-bad-value", "-rpcthreads must be 1..256");

@@ -1,0 +1,119 @@
+"""DepinTestFramework: the base class of every functional test.
+
+A test overrides set_test_params() (num_nodes, extra_args, network) and
+run_test(). main() parses --bindir/--tmpdir/--nocleanup/--timeout-factor,
+starts the nodes, runs the test, stops the nodes and removes the temporary
+directory on success. On failure the directory is kept and the tail of every
+node's debug.log and stderr is printed, so the log of a failed run survives.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+
+from .node import TestNode
+from .tx import TxTool
+
+EXIT_PASSED = 0
+EXIT_FAILED = 1
+
+
+class DepinTestFramework:
+    def __init__(self):
+        self.num_nodes = 1
+        self.extra_args = None  # list per node
+        self.network = "regtest"
+        self.setup_clean_chain = True
+        self.nodes = []
+        self.options = None
+        self.tmpdir = None
+
+    # To override -------------------------------------------------------------
+    def set_test_params(self):
+        pass
+
+    def run_test(self):
+        raise NotImplementedError
+
+    def setup_nodes(self):
+        """Creates and starts the nodes; override to start them differently."""
+        self.add_nodes(self.num_nodes, self.extra_args)
+        for node in self.nodes:
+            node.start()
+
+    # Helpers -------------------------------------------------------------------
+    def add_nodes(self, n, extra_args=None):
+        for i in range(n):
+            args = extra_args[i] if extra_args else None
+            self.nodes.append(TestNode(len(self.nodes), self.tmpdir, self.options.bindir, args,
+                                       network=self.network,
+                                       timeout_factor=self.options.timeout_factor))
+
+    def log(self, msg):
+        print(f"{time.strftime('%H:%M:%S')} {type(self).__name__}: {msg}", flush=True)
+
+    @property
+    def txtool(self):
+        return TxTool(self.options.bindir)
+
+    # Driver --------------------------------------------------------------------
+    def main(self):
+        parser = argparse.ArgumentParser(description=type(self).__doc__)
+        parser.add_argument("--bindir", default=os.environ.get("DEPIN_BINDIR", "build/bin"),
+                            help="directory holding depind and depin-txtool")
+        parser.add_argument("--tmpdir", help="root of the test's datadirs (default: a new one)")
+        parser.add_argument("--nocleanup", action="store_true",
+                            help="keep datadirs and logs after a passing run")
+        parser.add_argument("--timeout-factor", type=float, default=1.0,
+                            help="multiply every timeout (slow machines, sanitizers)")
+        self.options = parser.parse_args()
+        self.options.bindir = os.path.abspath(self.options.bindir)
+        self.set_test_params()
+        name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+        if self.options.tmpdir:
+            os.makedirs(self.options.tmpdir, exist_ok=True)
+            self.tmpdir = self.options.tmpdir
+        else:
+            self.tmpdir = tempfile.mkdtemp(prefix=f"depin_{name}_")
+        self.log(f"datadirs in {self.tmpdir}")
+
+        success = False
+        try:
+            if not os.path.exists(os.path.join(self.options.bindir, "depind")):
+                raise FileNotFoundError(f"no depind in {self.options.bindir} (use --bindir)")
+            self.setup_nodes()
+            self.run_test()
+            success = True
+        except Exception:  # noqa: BLE001 - every failure is reported the same way
+            self.log("FAILED:\n" + traceback.format_exc())
+        finally:
+            for node in self.nodes:
+                if node.running():
+                    try:
+                        node.stop(how="sigterm", timeout=30)
+                    except Exception as e:  # noqa: BLE001
+                        self.log(f"node{node.index} did not stop cleanly: {e}")
+                        success = False
+                        node.kill()
+        if success:
+            self.log("passed")
+            if not self.options.nocleanup and not self.options.tmpdir:
+                shutil.rmtree(self.tmpdir, ignore_errors=True)
+            return EXIT_PASSED
+        self.dump_logs()
+        self.log(f"logs kept in {self.tmpdir}")
+        return EXIT_FAILED
+
+    def dump_logs(self, lines=40):
+        for node in self.nodes:
+            for label, text in (("debug.log", node.read_debug_log()),
+                                ("stderr", node.read_stderr())):
+                tail = text.splitlines()[-lines:]
+                if tail:
+                    print(f"--- node{node.index} {label} (last {len(tail)} lines) ---")
+                    print("\n".join(tail))
+        sys.stdout.flush()
