@@ -105,11 +105,11 @@ Status ReadAccessList(rlp::ListReader& r, std::vector<AccessListEntry>& out) {
 }
 
 // Assigns the value of a Result to `dst` or returns its error.
-#define DEPIN_ASSIGN_OR_RETURN(dst, expr) \
-  do {                                    \
-    auto r_ = (expr);                     \
-    if (!r_) return r_.status();          \
-    (dst) = std::move(*r_);               \
+#define DEPIN_TX_ASSIGN_OR_RETURN(dst, expr) \
+  do {                                       \
+    auto r_ = (expr);                        \
+    if (!r_) return r_.status();             \
+    (dst) = std::move(*r_);                  \
   } while (0)
 
 Result<Transaction> DecodeDynamicFee(ByteSpan body) {
@@ -120,23 +120,23 @@ Result<Transaction> DecodeDynamicFee(ByteSpan body) {
   if (*count != 12) return Err("tx-field-count", "type 0x02 tx has 12 fields");
   Transaction tx;
   tx.type = TxType::kDynamicFee;
-  DEPIN_ASSIGN_OR_RETURN(tx.chain_id, r->ReadUint64());
-  DEPIN_ASSIGN_OR_RETURN(tx.nonce, r->ReadUint64());
-  DEPIN_ASSIGN_OR_RETURN(tx.max_priority_fee_per_gas, r->ReadUint256());
-  DEPIN_ASSIGN_OR_RETURN(tx.max_fee_per_gas, r->ReadUint256());
-  DEPIN_ASSIGN_OR_RETURN(tx.gas_limit, r->ReadUint64());
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.chain_id, r->ReadUint64());
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.nonce, r->ReadUint64());
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.max_priority_fee_per_gas, r->ReadUint256());
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.max_fee_per_gas, r->ReadUint256());
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.gas_limit, r->ReadUint64());
   DEPIN_RETURN_IF_ERROR(ReadTo(*r, tx.to));
-  DEPIN_ASSIGN_OR_RETURN(tx.value, r->ReadUint256());
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.value, r->ReadUint256());
   ByteSpan data;
-  DEPIN_ASSIGN_OR_RETURN(data, r->ReadBytes());
+  DEPIN_TX_ASSIGN_OR_RETURN(data, r->ReadBytes());
   tx.data.assign(data.begin(), data.end());
   DEPIN_RETURN_IF_ERROR(ReadAccessList(*r, tx.access_list));
   uint64_t parity = 0;
-  DEPIN_ASSIGN_OR_RETURN(parity, r->ReadUint64());
+  DEPIN_TX_ASSIGN_OR_RETURN(parity, r->ReadUint64());
   if (parity > 1) return Err("tx-bad-y-parity", "y_parity must be 0 or 1");
   tx.y_parity = static_cast<uint8_t>(parity);
-  DEPIN_ASSIGN_OR_RETURN(tx.r, r->ReadUint256());
-  DEPIN_ASSIGN_OR_RETURN(tx.s, r->ReadUint256());
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.r, r->ReadUint256());
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.s, r->ReadUint256());
   return tx;
 }
 
@@ -148,17 +148,17 @@ Result<Transaction> DecodeLegacy(ByteSpan envelope) {
   if (*count != 9) return Err("tx-field-count", "legacy tx has 9 fields");
   Transaction tx;
   tx.type = TxType::kLegacy;
-  DEPIN_ASSIGN_OR_RETURN(tx.nonce, r->ReadUint64());
-  DEPIN_ASSIGN_OR_RETURN(tx.max_fee_per_gas, r->ReadUint256());
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.nonce, r->ReadUint64());
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.max_fee_per_gas, r->ReadUint256());
   tx.max_priority_fee_per_gas = tx.max_fee_per_gas;
-  DEPIN_ASSIGN_OR_RETURN(tx.gas_limit, r->ReadUint64());
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.gas_limit, r->ReadUint64());
   DEPIN_RETURN_IF_ERROR(ReadTo(*r, tx.to));
-  DEPIN_ASSIGN_OR_RETURN(tx.value, r->ReadUint256());
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.value, r->ReadUint256());
   ByteSpan data;
-  DEPIN_ASSIGN_OR_RETURN(data, r->ReadBytes());
+  DEPIN_TX_ASSIGN_OR_RETURN(data, r->ReadBytes());
   tx.data.assign(data.begin(), data.end());
   Uint256 v;
-  DEPIN_ASSIGN_OR_RETURN(v, r->ReadUint256());
+  DEPIN_TX_ASSIGN_OR_RETURN(v, r->ReadUint256());
   if (v == Uint256(27) || v == Uint256(28)) {
     return Err("tx-pre-eip155", "legacy tx without EIP-155 replay protection");
   }
@@ -169,8 +169,8 @@ Result<Transaction> DecodeLegacy(ByteSpan envelope) {
   if (!chain_id.FitsUint64()) return Err("tx-bad-v", "chain id from v exceeds 64 bits");
   tx.chain_id = chain_id.Low64();
   tx.y_parity = static_cast<uint8_t>(rest.Low64() & 1);
-  DEPIN_ASSIGN_OR_RETURN(tx.r, r->ReadUint256());
-  DEPIN_ASSIGN_OR_RETURN(tx.s, r->ReadUint256());
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.r, r->ReadUint256());
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.s, r->ReadUint256());
   return tx;
 }
 
@@ -285,3 +285,5 @@ Result<TxRef> DecodeAndVerifyTransaction(ByteSpan envelope) {
 }
 
 }  // namespace depin
+
+#undef DEPIN_TX_ASSIGN_OR_RETURN
