@@ -7,16 +7,14 @@
 namespace depin::storage::proofs {
 namespace {
 
-// The final block of a message of `len` bytes (a multiple of 64): 0x80, zeros
-// and the bit length. Constant per layer, so it is built once per layer.
-void PaddingBlock(uint64_t len, uint8_t* block) {
-  std::memset(block, 0, 64);
-  block[0] = 0x80;
-  WriteBE64(block + 56, len * 8);
-}
-
 void StateToBytes(const uint32_t* state, uint8_t* out) {
   for (int i = 0; i < 8; ++i) WriteBE32(out + 4 * i, state[i]);
+}
+
+void WritePrefix(const Hash256& replica_id, uint32_t layer, uint8_t* out) {
+  std::memset(out, 0, kLabelPrefixSize);
+  std::memcpy(out, replica_id.data(), 32);
+  WriteBE32(out + 32, layer);
 }
 
 }  // namespace
@@ -34,28 +32,36 @@ Hash256 ReplicaId(const ProviderAddress& provider, uint64_t sector_number, const
 
 void WriteLabelMessage(const Hash256& replica_id, uint32_t layer, uint64_t node, const uint8_t* drg,
                        const uint8_t* expander, uint8_t* out) {
-  std::memset(out, 0, kLabelPrefixSize);
-  std::memcpy(out, replica_id.data(), 32);
-  WriteBE32(out + 32, layer);
-  WriteBE64(out + 36, node);
-  std::memcpy(out + kLabelPrefixSize, drg, kDrgDegree * kNodeSize);
+  WritePrefix(replica_id, layer, out);
+  uint8_t* p = out + kLabelPrefixSize;
+  std::memcpy(p, drg, kDrgDegree * kNodeSize);
+  p += kDrgDegree * kNodeSize;
   if (layer > 1) {
-    std::memcpy(out + kLabelPrefixSize + kDrgDegree * kNodeSize, expander,
-                kExpanderDegree * kNodeSize);
+    std::memcpy(p, expander, kExpanderDegree * kNodeSize);
+    p += kExpanderDegree * kNodeSize;
   }
+  WriteBE64(p, node);
 }
 
 void LabelLayer(const ParentCache& parents, const Hash256& replica_id, uint32_t layer,
                 const uint8_t* below, uint8_t* out) {
   const uint64_t n = parents.nodes();
-  const size_t msg_len = LabelMessageSize(layer);
-  const size_t msg_blocks = msg_len / 64;
-  alignas(64) uint8_t msg[LabelMessageSize(2)];
-  alignas(64) uint8_t pad[64];
-  PaddingBlock(msg_len, pad);
-  std::memset(msg, 0, kLabelPrefixSize);
-  std::memcpy(msg, replica_id.data(), 32);
-  WriteBE32(msg + 32, layer);
+  const size_t parent_bytes = (layer == 1 ? kDrgDegree : kParentCount) * kNodeSize;
+  // The first block is the same for every node of the layer: compress it
+  // once and start each label from that midstate.
+  alignas(64) uint8_t prefix[kLabelPrefixSize];
+  WritePrefix(replica_id, layer, prefix);
+  uint32_t prefix_state[8];
+  std::memcpy(prefix_state, crypto::kSha256InitialState, sizeof(prefix_state));
+  crypto::Sha256Transform(prefix_state, prefix, 1);
+  // The rest of the message: parent labels, then a final block holding the
+  // node index and the padding, so each label is one Transform call.
+  alignas(64) uint8_t msg[kParentCount * kNodeSize + 64];
+  uint8_t* final_block = msg + parent_bytes;
+  std::memset(final_block, 0, 64);
+  final_block[8] = 0x80;
+  WriteBE64(final_block + 56, uint64_t{LabelMessageSize(layer)} * 8);
+  const size_t blocks = parent_bytes / 64 + 1;
   // How far ahead to prefetch parent labels: far enough to cover a cache
   // miss, near enough that the lines are still there when used.
   constexpr uint64_t kPrefetchDistance = 8;
@@ -70,8 +76,7 @@ void LabelLayer(const ParentCache& parents, const Hash256& replica_id, uint32_t 
       }
     }
     const uint32_t* p = parents.Parents(v);
-    WriteBE64(msg + 36, v);
-    uint8_t* dst = msg + kLabelPrefixSize;
+    uint8_t* dst = msg;
     for (size_t k = 0; k < kDrgDegree; ++k, dst += kNodeSize) {
       // Node 0 has no earlier node; its DRG slots are zero labels.
       if (v == 0) {
@@ -85,10 +90,10 @@ void LabelLayer(const ParentCache& parents, const Hash256& replica_id, uint32_t 
         std::memcpy(dst, below + uint64_t{p[k]} * kNodeSize, kNodeSize);
       }
     }
+    WriteBE64(final_block, v);
     uint32_t state[8];
-    std::memcpy(state, crypto::kSha256InitialState, sizeof(state));
-    crypto::Sha256Transform(state, msg, msg_blocks);
-    crypto::Sha256Transform(state, pad, 1);
+    std::memcpy(state, prefix_state, sizeof(state));
+    crypto::Sha256Transform(state, msg, blocks);
     StateToBytes(state, out + v * kNodeSize);
   }
 }

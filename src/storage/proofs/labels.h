@@ -1,11 +1,14 @@
 // Replica ids, layer labels and column hashes of Stacked-DRG sealing.
 //
-// A label is SHA-256 over a 64-byte prefix block
-//   replica id (32) || layer (u32 BE) || node (u64 BE) || 20 zero bytes
-// followed by the labels of the node's 6 DRG parents in the same layer and,
-// from layer 2 on, the labels of its 8 expander parents in the layer below
-// (layer 1 has only the DRG parents, as in Filecoin). The message is 256
-// bytes in layer 1 and 512 bytes after, i.e. 5 or 9 compressions with padding.
+// A label is SHA-256 over
+//   replica id (32) || layer (u32 BE) || 28 zero bytes       (one 64-byte block)
+//   || the labels of the node's 6 DRG parents in the same layer
+//   || from layer 2 on, the labels of its 8 expander parents in the layer below
+//   || node index (u64 BE)
+// (layer 1 has only the DRG parents, as in Filecoin): 264 bytes in layer 1,
+// 520 bytes after. The first block is the same for a whole layer, so the
+// sealer compresses it once per layer, and the node index rides in the final
+// block with the padding: 4 compressions per label in layer 1, 8 after.
 // A column hash is SHA-256 over a node's labels in all layers, layer 1 first.
 //
 // Labeling is sequential within a layer (node i needs node i-1), so its speed
@@ -33,10 +36,15 @@ Hash256 ReplicaId(const ProviderAddress& provider, uint64_t sector_number, const
 inline constexpr size_t kLabelPrefixSize = 64;
 // Bytes in the label message of `layer` (1-based).
 inline constexpr size_t LabelMessageSize(uint32_t layer) {
-  return kLabelPrefixSize + kNodeSize * (layer == 1 ? kDrgDegree : kParentCount);
+  return kLabelPrefixSize + kNodeSize * (layer == 1 ? kDrgDegree : kParentCount) + 8;
 }
-// Compression calls spent on one label of `layer`, padding block included.
-inline constexpr uint64_t LabelBlocks(uint32_t layer) { return LabelMessageSize(layer) / 64 + 1; }
+// Compressions of one label message of `layer`, padding included.
+inline constexpr uint64_t LabelBlocks(uint32_t layer) {
+  return (LabelMessageSize(layer) + 9 + 63) / 64;
+}
+// Compressions the sealer spends per label once the layer's first block is
+// compressed.
+inline constexpr uint64_t LabelSequentialBlocks(uint32_t layer) { return LabelBlocks(layer) - 1; }
 
 // Writes the label message of `node` in `layer`: `drg` holds the 6 DRG parent
 // labels (192 bytes), `expander` the 8 expander parent labels (256 bytes,

@@ -20,13 +20,15 @@ Hash256 SpecLabel(const StackedGraph& graph, const Hash256& replica_id, uint32_t
   uint8_t prefix[64] = {};
   std::memcpy(prefix, replica_id.data(), 32);
   WriteBE32(prefix + 32, layer);
-  WriteBE64(prefix + 36, v);
   h.Write(prefix, 64);
   NodeParents p = graph.Parents(v);
   for (size_t k = 0; k < kDrgDegree; ++k) h.Write(&this_layer[p[k] * 32], 32);
   if (layer > 1) {
     for (size_t k = kDrgDegree; k < kParentCount; ++k) h.Write(&below[p[k] * 32], 32);
   }
+  uint8_t index[8];
+  WriteBE64(index, v);
+  h.Write(index, 8);
   return h.Finalize();
 }
 
@@ -55,8 +57,11 @@ TEST(Labels, LayerLabelsFollowTheDocumentedLayout) {
   }
   WriteLabelMessage(replica_id, 2, 9, drg.data(), exp.data(), msg);
   EXPECT_EQ(crypto::Sha256Hash(ByteSpan(msg, sizeof(msg))), Hash256(&layer2[9 * 32]));
+  EXPECT_EQ(LabelMessageSize(1), 264u);
+  EXPECT_EQ(LabelMessageSize(2), 520u);
   EXPECT_EQ(LabelBlocks(1), 5u);
   EXPECT_EQ(LabelBlocks(2), 9u);
+  EXPECT_EQ(LabelSequentialBlocks(2), 8u);
 }
 
 TEST(Labels, ColumnHashIsTheHashOfTheNodesLabels) {

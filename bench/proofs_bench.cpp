@@ -1,0 +1,454 @@
+// Storage proofs against the machine's SHA-256 limit. The limit is OpenSSL's
+// SHA-256 over 16 KiB buffers in 64-byte blocks per second on one core
+// (BM_OpenSSLSha256_16KiB in crypto_bench.cpp measures the same; each
+// benchmark here also measures it once and reports x_limit = its own blocks/s
+// divided by that limit, per core where the target is per core).
+//  - Labeling (sequential, one core): target x_limit >= 0.7 at 8 MiB.
+//  - Tree building: target >= 0.8 per core, scaling with threads.
+//  - PoSt verification on all cores: target >= 0.6 x (limit x cores).
+//  - Seal times at 8 MiB and 512 MiB, with the 32 GiB time extrapolated.
+//  - PoRep verification time per sector and proof sizes at every size.
+// PoRep and PoSt verification at 512 MiB and 32 GiB use synthetic proofs built
+// over sparse virtual trees: the verifier does exactly the hashing it does for
+// a real sector of that size, without sealing one.
+#include <benchmark/benchmark.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+
+#include <time.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <set>
+
+#include "crypto/sha256.h"
+#include "storage/proofs/batch_verifier.h"
+#include "storage/proofs/graph.h"
+#include "storage/proofs/labels.h"
+#include "storage/proofs/merkle_tree.h"
+#include "storage/proofs/parallel.h"
+#include "storage/proofs/porep.h"
+#include "storage/proofs/post.h"
+#include "storage/proofs/seal.h"
+
+namespace depin::storage::proofs {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+// CPU seconds of the calling thread / of the whole process. The ratios use
+// CPU time so they stay meaningful on a machine shared with other work; the
+// wall-clock figures are reported beside them.
+double CpuSeconds(clockid_t clock) {
+  timespec ts;
+  clock_gettime(clock, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+double ThreadCpu() { return CpuSeconds(CLOCK_THREAD_CPUTIME_ID); }
+double ProcessCpu() { return CpuSeconds(CLOCK_PROCESS_CPUTIME_ID); }
+
+Bytes RandomBytes(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Bytes b(n);
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    uint64_t v = rng();
+    std::memcpy(&b[i], &v, 8);
+  }
+  return b;
+}
+
+// OpenSSL SHA-256 blocks per CPU-second on one core over 16 KiB buffers,
+// measured once per process.
+double ShaLimit() {
+  static const double limit = [] {
+    const Bytes buf = RandomBytes(16 * 1024, 1);
+    uint8_t out[32];
+    unsigned int len = 0;
+    uint64_t iters = 0;
+    const double start = ThreadCpu();
+    while (ThreadCpu() - start < 0.5) {
+      for (int i = 0; i < 64; ++i) {
+        EVP_Digest(buf.data(), buf.size(), out, &len, EVP_sha256(), nullptr);
+      }
+      iters += 64;
+      benchmark::DoNotOptimize(out);
+    }
+    return static_cast<double>(iters * (buf.size() / 64)) / (ThreadCpu() - start);
+  }();
+  return limit;
+}
+
+// blocks_per_cpu_s / limit is the per-core ratio the targets speak of;
+// blocks_per_s is wall-clock throughput.
+void ReportBlocks(benchmark::State& state, double blocks, double cpu_seconds, double wall_seconds) {
+  state.counters["limit_blocks_per_s"] = ShaLimit();
+  state.counters["blocks_per_cpu_s"] = blocks / cpu_seconds;
+  state.counters["blocks_per_s"] = blocks / wall_seconds;
+  state.counters["x_limit_per_core"] = blocks / cpu_seconds / ShaLimit();
+}
+
+SectorSize SizeArg(int64_t log2) { return *SectorSize::FromLog2(static_cast<uint32_t>(log2)); }
+
+// Labeling one layer (arg 1: layer 1, 5 blocks per label; arg 2: a later
+// layer, 9 blocks per label) of an 8 MiB sector on one core.
+void BM_ProofsLabelLayer(benchmark::State& state) {
+  const uint32_t layer = static_cast<uint32_t>(state.range(0));
+  const SectorSize size = SectorSize::Size8MiB();
+  const StackedGraph graph(size);
+  const ParentCache parents(graph, HardwareThreads());
+  const Bytes below = RandomBytes(size.bytes(), 2);
+  Bytes out(size.bytes());
+  const Hash256 replica_id = crypto::Sha256Hash(below);
+  double wall = 0, cpu = 0, blocks = 0;
+  for (auto _ : state) {
+    auto t0 = Clock::now();
+    const double c0 = ThreadCpu();
+    LabelLayer(parents, replica_id, layer, below.data(), out.data());
+    cpu += ThreadCpu() - c0;
+    wall += Seconds(t0, Clock::now());
+    blocks += static_cast<double>(size.nodes() * LabelSequentialBlocks(layer) + 1);
+    benchmark::DoNotOptimize(out.data());
+  }
+  ReportBlocks(state, blocks, cpu, wall);
+  state.SetLabel(crypto::Sha256ImplName());
+}
+BENCHMARK(BM_ProofsLabelLayer)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+
+// Building the interior of a tree over 64 MiB of leaves (2M leaves) with
+// `threads` workers.
+void BM_ProofsTreeBuild(benchmark::State& state) {
+  const size_t threads = static_cast<size_t>(state.range(0));
+  const Bytes leaves = RandomBytes(64 << 20, 3);
+  Bytes levels(leaves.size() - kNodeSize);
+  double wall = 0, cpu = 0, blocks = 0;
+  for (auto _ : state) {
+    auto t0 = Clock::now();
+    const double c0 = ProcessCpu();
+    BuildTreeLevelsInto(leaves, levels.data(), threads);
+    cpu += ProcessCpu() - c0;
+    wall += Seconds(t0, Clock::now());
+    blocks += 2.0 * static_cast<double>(leaves.size() / kNodeSize - 1);
+    benchmark::DoNotOptimize(levels.data());
+  }
+  ReportBlocks(state, blocks, cpu, wall);
+  state.SetLabel(crypto::Sha256BatchImplName());
+}
+BENCHMARK(BM_ProofsTreeBuild)->Arg(1)->Arg(2)->Arg(4)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// Whole seal into a scratch directory (all files synced), arg = log2(size).
+// Reports the time spent labeling and the 32 GiB time extrapolated from the
+// per-node cost (same 11 layers at 512 MiB).
+void BM_ProofsSeal(benchmark::State& state) {
+  const SectorSize size = SizeArg(state.range(0));
+  const ProofParams params = ParamsFor(size);
+  const Bytes data = RandomBytes(size.bytes(), 4);
+  std::string tmpl = (std::filesystem::temp_directory_path() / "depin-seal-bench-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) {
+    state.SkipWithError("mkdtemp failed");
+    return;
+  }
+  double total = 0, labeling = 0, labeling_cpu = 0;
+  uint64_t n = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::filesystem::remove_all(tmpl + "/s");
+    SectorStore store = *SectorStore::Open(tmpl + "/s");
+    SealInputs in;
+    in.size = size;
+    in.sector_number = n++;
+    in.data = data;
+    Clock::time_point label_start, label_end;
+    double cpu_start = 0, cpu_end = 0;
+    SealOptions options;
+    // Labeling runs on this thread between these two reports; its layer
+    // files are written (and synced) in between too, which counts in wall
+    // time but hardly in CPU time.
+    options.progress = [&](const SealProgress& p) {
+      if (p.stage == SealStage::kLabeling && p.layer == 0) {
+        label_start = Clock::now();
+        cpu_start = ThreadCpu();
+      }
+      if (p.stage == SealStage::kTreeC) {
+        label_end = Clock::now();
+        cpu_end = ThreadCpu();
+      }
+      return true;
+    };
+    state.ResumeTiming();
+    auto t0 = Clock::now();
+    auto out = SealSector(in, store, options);
+    total += Seconds(t0, Clock::now());
+    labeling += Seconds(label_start, label_end);
+    labeling_cpu += cpu_end - cpu_start;
+    if (!out.ok()) state.SkipWithError(out.status().ToString().c_str());
+  }
+  std::filesystem::remove_all(tmpl);
+  const double iters = static_cast<double>(state.iterations());
+  state.counters["seal_s"] = total / iters;
+  state.counters["labeling_s"] = labeling / iters;
+  double blocks = static_cast<double>(size.nodes()) *
+                  static_cast<double>(LabelSequentialBlocks(1) +
+                                      (params.layers - 1) * LabelSequentialBlocks(2));
+  ReportBlocks(state, blocks * iters, labeling_cpu, labeling);
+  if (params.layers == ParamsFor(SectorSize::Size32GiB()).layers) {
+    const double scale =
+        static_cast<double>(SectorSize::Size32GiB().nodes()) / static_cast<double>(size.nodes());
+    state.counters["extrapolated_32GiB_s"] = total / iters * scale;
+  }
+}
+BENCHMARK(BM_ProofsSeal)->Arg(23)->Iterations(3)->Unit(benchmark::kSecond);
+BENCHMARK(BM_ProofsSeal)->Arg(29)->Iterations(1)->Unit(benchmark::kSecond);
+
+// A tree of 2^height leaves of which only `leaves` are given; every subtree
+// without a given leaf has a pseudo-random root. Paths through it verify
+// exactly like paths of a real tree of that height.
+class VirtualTree {
+ public:
+  VirtualTree(uint32_t height, uint64_t salt) : height_(height), salt_(salt) {}
+  void SetLeaf(uint64_t index, const Hash256& leaf) { leaves_[index] = leaf; }
+  Hash256 Root() { return Node(height_, 0); }
+  MerklePath Path(uint64_t index) {
+    MerklePath p;
+    for (uint32_t l = 0; l < height_; ++l) p.siblings.push_back(Node(l, (index >> l) ^ 1));
+    return p;
+  }
+
+ private:
+  Hash256 Node(uint32_t level, uint64_t index) {
+    auto key = std::make_pair(level, index);
+    if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+    Hash256 out;
+    const uint64_t lo = index << level, hi = (index + 1) << level;
+    auto it = leaves_.lower_bound(lo);
+    if (it == leaves_.end() || it->first >= hi) {
+      uint8_t msg[8 + 4 + 8];
+      WriteBE64(msg, salt_);
+      WriteBE32(msg + 8, level);
+      WriteBE64(msg + 12, index);
+      out = crypto::Sha256Hash(ByteSpan(msg, sizeof(msg)));
+    } else if (level == 0) {
+      out = it->second;
+    } else {
+      out = crypto::Sha256Pair(Node(level - 1, 2 * index), Node(level - 1, 2 * index + 1));
+    }
+    memo_[key] = out;
+    return out;
+  }
+
+  uint32_t height_;
+  uint64_t salt_;
+  std::map<uint64_t, Hash256> leaves_;
+  std::map<std::pair<uint32_t, uint64_t>, Hash256> memo_;
+};
+
+Hash256 RandomHash(std::mt19937_64& rng) {
+  Hash256 h;
+  for (size_t i = 0; i < 32; i += 8) {
+    uint64_t v = rng();
+    std::memcpy(h.data() + i, &v, 8);
+  }
+  return h;
+}
+
+// A PoRep proof that verifies for a sector of `size` that was never sealed:
+// parent columns are random, challenged labels are computed from them, and
+// the three trees are virtual.
+std::pair<PoRepPublicInputs, PoRepProof> SyntheticPoRep(SectorSize size, uint64_t salt) {
+  const ProofParams params = ParamsFor(size);
+  const StackedGraph graph(size);
+  std::mt19937_64 rng(salt);
+  PoRepPublicInputs in{size, RandomHash(rng), RandomHash(rng), {}, {}};
+  const auto challenges = PoRepChallenges(in.replica_id, in.seed, size, params.porep_challenges);
+  std::set<uint64_t> challenged(challenges.begin(), challenges.end());
+  std::map<uint64_t, std::vector<Hash256>> columns;
+  std::map<uint64_t, NodeParents> parents;
+  for (uint64_t c : challenged) {
+    parents[c] = graph.Parents(c);
+    for (uint32_t p : parents[c]) columns[p].resize(params.layers);
+    columns[c].resize(params.layers);
+  }
+  for (auto& [node, labels] : columns) {
+    for (auto& l : labels) l = RandomHash(rng);
+  }
+  // Challenged labels layer by layer, nodes in order: a challenged parent's
+  // label is then final before any child reads it.
+  for (uint32_t layer = 1; layer <= params.layers; ++layer) {
+    for (uint64_t c : challenged) {
+      uint8_t drg[kDrgDegree * kNodeSize], exp[kExpanderDegree * kNodeSize];
+      const NodeParents& p = parents[c];
+      for (size_t k = 0; k < kDrgDegree; ++k) {
+        std::memcpy(drg + k * kNodeSize, columns[p[k]][layer - 1].data(), kNodeSize);
+      }
+      for (size_t k = 0; layer > 1 && k < kExpanderDegree; ++k) {
+        std::memcpy(exp + k * kNodeSize, columns[p[kDrgDegree + k]][layer - 2].data(), kNodeSize);
+      }
+      Bytes msg(LabelMessageSize(layer));
+      WriteLabelMessage(in.replica_id, layer, c, drg, exp, msg.data());
+      columns[c][layer - 1] = crypto::Sha256Hash(msg);
+    }
+  }
+  const uint32_t height = size.tree_height();
+  VirtualTree tree_d(height, salt * 3 + 1), tree_r(height, salt * 3 + 2), tree_c(height, salt * 3);
+  std::map<uint64_t, Hash256> data;
+  for (uint64_t c : challenged) {
+    data[c] = RandomHash(rng);
+    Hash256 replica = data[c];
+    for (size_t b = 0; b < 32; ++b) replica[b] ^= columns[c][params.layers - 1][b];
+    tree_d.SetLeaf(c, data[c]);
+    tree_r.SetLeaf(c, replica);
+  }
+  for (auto& [node, labels] : columns) {
+    Bytes msg;
+    for (auto& l : labels) msg.insert(msg.end(), l.begin(), l.end());
+    tree_c.SetLeaf(node, crypto::Sha256Hash(msg));
+  }
+  PoRepProof proof;
+  proof.size = size;
+  proof.layers = params.layers;
+  proof.comm_c = tree_c.Root();
+  proof.comm_r_last = tree_r.Root();
+  in.comm_d = tree_d.Root();
+  in.comm_r = crypto::Sha256Pair(proof.comm_c, proof.comm_r_last);
+  for (uint64_t c : challenges) {
+    PoRepChallengeProof cp;
+    cp.node = c;
+    cp.data_leaf = data[c];
+    cp.data_path = tree_d.Path(c);
+    cp.replica_path = tree_r.Path(c);
+    cp.replica_leaf = cp.data_leaf;
+    for (size_t b = 0; b < 32; ++b) cp.replica_leaf[b] ^= columns[c][params.layers - 1][b];
+    for (size_t k = 0; k < kColumnsPerChallenge; ++k) {
+      uint64_t node = k == 0 ? c : parents[c][k - 1];
+      cp.columns[k].labels = columns[node];
+      cp.columns[k].path = tree_c.Path(node);
+    }
+    proof.challenges.push_back(std::move(cp));
+  }
+  return {in, proof};
+}
+
+// A one-sector PoSt proof over a virtual tree.
+std::pair<PoStSectorInfo, PoStSectorProof> SyntheticPoStSector(SectorSize size,
+                                                               const Hash256& randomness,
+                                                               uint64_t sector_number) {
+  std::mt19937_64 rng(sector_number);
+  const ProofParams params = ParamsFor(size);
+  VirtualTree tree_r(size.tree_height(), sector_number);
+  const auto leaves = PoStChallenges(randomness, sector_number, size, params.post_challenges);
+  std::map<uint64_t, Hash256> values;
+  for (uint64_t l : leaves) {
+    values[l] = RandomHash(rng);
+    tree_r.SetLeaf(l, values[l]);
+  }
+  PoStSectorProof p;
+  p.sector_number = sector_number;
+  p.size = size;
+  p.comm_c = RandomHash(rng);
+  p.comm_r_last = tree_r.Root();
+  for (uint64_t l : leaves) {
+    p.leaves.push_back(values[l]);
+    p.paths.push_back(tree_r.Path(l));
+  }
+  return {PoStSectorInfo{sector_number, size, crypto::Sha256Pair(p.comm_c, p.comm_r_last)}, p};
+}
+
+// PoRep verification of 8 sectors at once on all cores; arg = log2(size).
+void BM_ProofsPoRepVerify(benchmark::State& state) {
+  const SectorSize size = SizeArg(state.range(0));
+  constexpr int kProofs = 8;
+  std::vector<std::pair<PoRepPublicInputs, PoRepProof>> proofs;
+  for (int i = 0; i < kProofs; ++i) proofs.push_back(SyntheticPoRep(size, 100 + i));
+  double seconds = 0, cpu = 0, blocks = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    BatchVerifier v;
+    for (auto& [in, proof] : proofs) v.AddPoRep(in, proof);
+    state.ResumeTiming();
+    auto t0 = Clock::now();
+    const double c0 = ProcessCpu();
+    auto verdicts = v.Verify();
+    cpu += ProcessCpu() - c0;
+    seconds += Seconds(t0, Clock::now());
+    for (auto& s : verdicts) {
+      if (!s.ok()) state.SkipWithError(s.ToString().c_str());
+    }
+    blocks += 2.0 * static_cast<double>(v.last_stats().pair_hashes) +
+              static_cast<double>(v.last_stats().message_blocks);
+  }
+  const double sectors = kProofs * static_cast<double>(state.iterations());
+  state.counters["ms_per_sector"] = seconds * 1e3 / sectors;
+  state.counters["cpu_ms_per_sector"] = cpu * 1e3 / sectors;
+  state.counters["proof_bytes"] = static_cast<double>(PoRepProofBytes(size));
+  ReportBlocks(state, blocks, cpu, seconds);
+}
+BENCHMARK(BM_ProofsPoRepVerify)
+    ->Arg(11)
+    ->Arg(23)
+    ->Arg(29)
+    ->Arg(35)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// PoSt verification of one proof covering 2,000 sectors on all cores;
+// arg = log2(size). Blocks counted: path steps (2 each), challenge
+// derivation (1 each) and the CommR check (2 per sector).
+void BM_ProofsPoStVerify(benchmark::State& state) {
+  const SectorSize size = SizeArg(state.range(0));
+  constexpr int kSectors = 2000;
+  const Hash256 randomness = crypto::Sha256Hash(AsSpan("post bench"));
+  PoStPublicInputs in{randomness, {}};
+  PoStProof proof;
+  for (int i = 0; i < kSectors; ++i) {
+    auto [info, p] = SyntheticPoStSector(size, randomness, static_cast<uint64_t>(i));
+    in.sectors.push_back(info);
+    proof.sectors.push_back(std::move(p));
+  }
+  const uint32_t k = ParamsFor(size).post_challenges;
+  double seconds = 0, cpu = 0, blocks = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    BatchVerifier v;
+    v.AddPoSt(in, proof);
+    state.ResumeTiming();
+    auto t0 = Clock::now();
+    const double c0 = ProcessCpu();
+    Status s = v.Verify().front();
+    cpu += ProcessCpu() - c0;
+    seconds += Seconds(t0, Clock::now());
+    if (!s.ok()) state.SkipWithError(s.ToString().c_str());
+    blocks += 2.0 * static_cast<double>(v.last_stats().pair_hashes) + kSectors * (k + 2.0);
+  }
+  const double sectors = kSectors * static_cast<double>(state.iterations());
+  state.counters["sector_proofs_per_s"] = sectors / seconds;
+  state.counters["sector_proofs_per_cpu_s"] = sectors / cpu;
+  state.counters["bytes_per_sector"] = static_cast<double>(PoStProofBytesPerSector(size));
+  ReportBlocks(state, blocks, cpu, seconds);
+}
+BENCHMARK(BM_ProofsPoStVerify)
+    ->Arg(11)
+    ->Arg(23)
+    ->Arg(29)
+    ->Arg(35)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// Encoded proof sizes per sector (no timing of interest).
+void BM_ProofsProofSizes(benchmark::State& state) {
+  const SectorSize size = SizeArg(state.range(0));
+  for (auto _ : state) benchmark::DoNotOptimize(PoRepProofBytes(size));
+  state.counters["porep_bytes"] = static_cast<double>(PoRepProofBytes(size));
+  state.counters["post_bytes_per_sector"] = static_cast<double>(PoStProofBytesPerSector(size));
+  state.counters["porep_challenges"] = ParamsFor(size).porep_challenges;
+  state.counters["post_challenges"] = ParamsFor(size).post_challenges;
+  state.counters["layers"] = ParamsFor(size).layers;
+}
+BENCHMARK(BM_ProofsProofSizes)->Arg(11)->Arg(23)->Arg(29)->Arg(35)->Iterations(1);
+
+}  // namespace
+}  // namespace depin::storage::proofs
