@@ -1,0 +1,185 @@
+#include "consensus/abi.h"
+
+#include <gtest/gtest.h>
+
+#include "crypto/keccak.h"
+
+namespace depin::abi {
+namespace {
+
+std::string SelectorHex(std::string_view signature) {
+  Selector s = SelectorOf(signature);
+  return HexEncode(ByteSpan(s.data(), s.size()), /*prefix=*/false);
+}
+
+Bytes Word(uint64_t v) {
+  Bytes w(32, 0);
+  for (int i = 0; i < 8; ++i) w[31 - i] = static_cast<uint8_t>(v >> (8 * i));
+  return w;
+}
+
+Bytes Cat(std::initializer_list<Bytes> parts) {
+  Bytes out;
+  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+TEST(Abi, KnownSelectors) {
+  EXPECT_EQ(SelectorHex("transfer(address,uint256)"), "a9059cbb");
+  EXPECT_EQ(SelectorHex("balanceOf(address)"), "70a08231");
+  EXPECT_EQ(SelectorHex("Error(string)"), "08c379a0");
+  EXPECT_EQ(SelectorHex("approve(address,uint256)"), "095ea7b3");
+}
+
+TEST(Abi, KnownEventTopic) {
+  EXPECT_EQ(EventTopic("Transfer(address,address,uint256)").Hex(),
+            "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef");
+}
+
+TEST(Abi, StaticArgumentsAreWords) {
+  Address a;
+  for (size_t i = 0; i < 20; ++i) a[i] = static_cast<uint8_t>(i + 1);
+  Hash256 h;
+  h[0] = 0xaa;
+  const Bytes enc = Encoder().Uint(Uint256(0x1234)).Address(a).Bool(true).Bytes32(h).Finish();
+  ASSERT_EQ(enc.size(), 4u * 32);
+  EXPECT_EQ(Bytes(enc.begin(), enc.begin() + 32), Word(0x1234));
+  Bytes addr_word(32, 0);
+  std::copy(a.begin(), a.end(), addr_word.begin() + 12);
+  EXPECT_EQ(Bytes(enc.begin() + 32, enc.begin() + 64), addr_word);
+  EXPECT_EQ(Bytes(enc.begin() + 64, enc.begin() + 96), Word(1));
+  EXPECT_EQ(Bytes(enc.begin() + 96, enc.end()), Bytes(h.begin(), h.end()));
+}
+
+TEST(Abi, DynamicArgumentsUseHeadOffsetsAndPaddedTail) {
+  // f(uint256 1, string "dave", bytes 0x01..0x21 (33 bytes))
+  Bytes long_bytes(33);
+  for (size_t i = 0; i < long_bytes.size(); ++i) long_bytes[i] = static_cast<uint8_t>(i + 1);
+  const Bytes enc = Encoder().Uint(Uint256(1)).String("dave").Bytes(long_bytes).Finish();
+  Bytes dave = {'d', 'a', 'v', 'e'};
+  dave.resize(32, 0);
+  Bytes padded = long_bytes;
+  padded.resize(64, 0);
+  const Bytes want = Cat({Word(1), Word(0x60), Word(0xa0), Word(4), dave, Word(33), padded});
+  EXPECT_EQ(enc, want);
+}
+
+TEST(Abi, FinishCallPrependsSelector) {
+  const Selector sel = SelectorOf("transfer(address,uint256)");
+  const Bytes call = Encoder().Uint(Uint256(7)).FinishCall(sel);
+  ASSERT_EQ(call.size(), 36u);
+  EXPECT_EQ(Bytes(call.begin(), call.begin() + 4), Bytes(sel.begin(), sel.end()));
+  auto split = SplitCall(call);
+  ASSERT_TRUE(split.ok());
+  EXPECT_EQ(split->first, sel);
+  EXPECT_EQ(Bytes(split->second.begin(), split->second.end()), Word(7));
+}
+
+TEST(Abi, RoundTripAllTypes) {
+  Address a;
+  a[19] = 0x99;
+  a[0] = 0x11;
+  Hash256 h;
+  h[31] = 0x77;
+  const Bytes blob = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
+                      17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+  const Bytes enc = Encoder()
+                        .Uint(Uint256::Max())
+                        .String("hello")
+                        .Address(a)
+                        .Bool(false)
+                        .Bytes(blob)
+                        .Bytes32(h)
+                        .Uint(Uint256(~uint64_t{0}))
+                        .String("")
+                        .Finish();
+  Decoder d(enc);
+  EXPECT_EQ(*d.Uint(), Uint256::Max());
+  EXPECT_EQ(*d.String(100), "hello");
+  EXPECT_EQ(*d.Address(), a);
+  EXPECT_EQ(*d.Bool(), false);
+  EXPECT_EQ(*d.Bytes(100), blob);
+  EXPECT_EQ(*d.Bytes32(), h);
+  EXPECT_EQ(*d.Uint64(), ~uint64_t{0});
+  EXPECT_EQ(*d.String(0), "");
+}
+
+TEST(Abi, ShortDataFails) {
+  Bytes w = Word(5);
+  EXPECT_TRUE(Decoder(w).Uint().ok());
+  w.pop_back();
+  EXPECT_EQ(Decoder(w).Uint().status().code(), "abi-short-data");
+  EXPECT_EQ(Decoder(ByteSpan()).Address().status().code(), "abi-short-data");
+  EXPECT_EQ(Decoder(w).Bytes32().status().code(), "abi-short-data");
+}
+
+TEST(Abi, ShortCalldataFails) {
+  const Bytes three = {1, 2, 3};
+  EXPECT_EQ(SplitCall(three).status().code(), "abi-short-calldata");
+  const Bytes four = {1, 2, 3, 4};
+  auto split = SplitCall(four);
+  ASSERT_TRUE(split.ok());
+  EXPECT_TRUE(split->second.empty());
+}
+
+TEST(Abi, Uint64Overflow) {
+  Bytes w = Word(~uint64_t{0});
+  EXPECT_EQ(*Decoder(w).Uint64(), ~uint64_t{0});
+  w[23] = 1;  // 2^64 + (2^64 - 1)
+  EXPECT_EQ(Decoder(w).Uint64().status().code(), "abi-uint64-overflow");
+}
+
+TEST(Abi, AddressPaddingMustBeZero) {
+  Bytes w(32, 0);
+  w[31] = 1;
+  EXPECT_TRUE(Decoder(w).Address().ok());
+  for (size_t i : {0u, 11u}) {
+    Bytes bad = w;
+    bad[i] = 1;
+    EXPECT_EQ(Decoder(bad).Address().status().code(), "abi-bad-address") << i;
+  }
+}
+
+TEST(Abi, BoolMustBeZeroOrOne) {
+  EXPECT_EQ(*Decoder(Word(0)).Bool(), false);
+  EXPECT_EQ(*Decoder(Word(1)).Bool(), true);
+  EXPECT_EQ(Decoder(Word(2)).Bool().status().code(), "abi-bad-bool");
+  Bytes high = Word(1);
+  high[0] = 1;
+  EXPECT_EQ(Decoder(high).Bool().status().code(), "abi-bad-bool");
+}
+
+TEST(Abi, DynamicOffsetMustBeAlignedAndInRange) {
+  const Bytes good = Cat({Word(0x20), Word(1), Word(0)});
+  EXPECT_TRUE(Decoder(good).Bytes(32).ok());
+  const Bytes unaligned = Cat({Word(0x21), Word(1), Word(0)});
+  EXPECT_EQ(Decoder(unaligned).Bytes(32).status().code(), "abi-bad-offset");
+  const Bytes beyond = Cat({Word(0x80), Word(1), Word(0)});
+  EXPECT_EQ(Decoder(beyond).Bytes(32).status().code(), "abi-bad-offset");
+  Bytes huge = Cat({Word(0), Word(1)});
+  huge[0] = 0x80;
+  EXPECT_EQ(Decoder(huge).Bytes(32).status().code(), "abi-bad-offset");
+  // Offset at the very end: no room for the length word.
+  const Bytes at_end = Cat({Word(0x40), Word(0)});
+  EXPECT_EQ(Decoder(at_end).Bytes(32).status().code(), "abi-short-data");
+}
+
+TEST(Abi, DynamicLengthMustFitData) {
+  // Length 33 with only 32 bytes of payload.
+  const Bytes runs_past = Cat({Word(0x20), Word(33), Bytes(32, 0xee)});
+  EXPECT_EQ(Decoder(runs_past).Bytes(100).status().code(), "abi-short-data");
+  const Bytes exact = Cat({Word(0x20), Word(32), Bytes(32, 0xee)});
+  EXPECT_EQ(Decoder(exact).Bytes(100)->size(), 32u);
+}
+
+TEST(Abi, DynamicLongerThanMaxFails) {
+  const Bytes enc = Encoder().String("dave").Finish();
+  EXPECT_EQ(*Decoder(enc).String(4), "dave");
+  EXPECT_EQ(Decoder(enc).String(3).status().code(), "abi-too-long");
+  Bytes huge_len = Cat({Word(0x20), Word(0)});
+  huge_len[32] = 0x01;  // length 2^248
+  EXPECT_EQ(Decoder(huge_len).Bytes(~size_t{0}).status().code(), "abi-too-long");
+}
+
+}  // namespace
+}  // namespace depin::abi

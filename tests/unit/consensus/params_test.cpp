@@ -1,0 +1,183 @@
+#include "consensus/params.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "consensus/state.h"
+#include "crypto/hd_wallet.h"
+#include "crypto/lthash.h"
+
+namespace depin::consensus {
+namespace {
+
+constexpr const char* kDevMnemonic = "test test test test test test test test test test test junk";
+
+TEST(Params, DevAccountsAreTheHardhatMnemonicAccounts) {
+  auto seed = crypto::Bip39Seed(kDevMnemonic, "");
+  ASSERT_TRUE(seed.ok()) << seed.status().ToString();
+  const auto& accounts = DevAccounts();
+  ASSERT_EQ(accounts.size(), 10u);
+  for (size_t i = 0; i < accounts.size(); ++i) {
+    auto key = crypto::DeriveBip32(*seed, "m/44'/60'/0'/0/" + std::to_string(i));
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+    EXPECT_EQ(Address::FromPublicKey(key->GetPublicKey()), accounts[i]) << "account " << i;
+  }
+  // Well-known first and last accounts of that mnemonic (Hardhat, Anvil).
+  EXPECT_EQ(accounts[0].ToChecksumHex(), "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+  EXPECT_EQ(accounts[9].ToChecksumHex(), "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720");
+}
+
+TEST(Params, RegtestGenesisFundsEachDevAccount) {
+  const ChainParams p = RegtestParams();
+  ASSERT_EQ(p.genesis_alloc.size(), DevAccounts().size());
+  for (size_t i = 0; i < p.genesis_alloc.size(); ++i) {
+    EXPECT_EQ(p.genesis_alloc[i].address, DevAccounts()[i]);
+    EXPECT_EQ(p.genesis_alloc[i].balance, Dpn(10000));
+  }
+  EXPECT_EQ(Dpn(10000).ToDecimal(), "10000000000000000000000");
+}
+
+TEST(Params, RegtestGenesisStateRootIsLtHashOfAllocations) {
+  const ChainParams p = RegtestParams();
+  crypto::LtHash16 want;
+  for (const Address& a : DevAccounts()) {
+    want.Add(AccountKey(a), EncodeAccount(Account{0, Dpn(10000)}));
+  }
+  EXPECT_EQ(p.GenesisHeader().state_root, want.Root());
+  // Main and test start with no allocations: the empty set's root.
+  EXPECT_EQ(MainParams().GenesisHeader().state_root, crypto::LtHash16().Root());
+}
+
+TEST(Params, GenesisHeaderFields) {
+  for (const ChainParams& p : {MainParams(), TestParams(), RegtestParams()}) {
+    const BlockHeader g = p.GenesisHeader();
+    EXPECT_EQ(g.version, 1u) << p.name;
+    EXPECT_EQ(g.height, 0u);
+    EXPECT_TRUE(g.parent_hash.IsZero());
+    EXPECT_EQ(g.timestamp, p.genesis_time);
+    EXPECT_EQ(g.bits, p.pow_limit_bits);
+    EXPECT_EQ(g.gas_limit, p.block_gas_limit);
+    EXPECT_EQ(g.gas_used, 0u);
+    EXPECT_EQ(g.base_fee, p.initial_base_fee);
+    EXPECT_EQ(g.extra, p.genesis_extra);
+    EXPECT_EQ(p.GenesisHash(), g.Hash());
+  }
+}
+
+TEST(Params, GenesisHashesArePinned) {
+  // Consensus-critical: any change to the header format, the genesis
+  // parameters, the account encoding or the state root changes these.
+  EXPECT_EQ(MainParams().GenesisHash().Hex(),
+            "0x28770aa6c9b24e3c2215d552ea2c5d830db11e4ea2696813deff54526282ac6f");
+  EXPECT_EQ(TestParams().GenesisHash().Hex(),
+            "0x590fa1aa2a61059b6be0b53b7ad5052bdde8f7709b6c4df0989fac12fe6275fd");
+  EXPECT_EQ(RegtestParams().GenesisHash().Hex(),
+            "0x82dbd7895a296d1e5d226fe7d14f1a7e43d55be36930b419db387d042e4b4f2e");
+}
+
+TEST(Params, NetworksAreDistinct) {
+  const std::vector<ChainParams> nets = {MainParams(), TestParams(), RegtestParams()};
+  std::set<std::array<uint8_t, 4>> magics;
+  std::set<uint64_t> chain_ids;
+  std::set<uint16_t> ports;
+  std::set<Hash256> genesis;
+  std::set<std::string> names;
+  for (const ChainParams& p : nets) {
+    magics.insert(p.magic);
+    chain_ids.insert(p.chain_id);
+    ports.insert(p.default_port);
+    ports.insert(p.default_rpc_port);
+    genesis.insert(p.GenesisHash());
+    names.insert(p.name);
+  }
+  EXPECT_EQ(magics.size(), 3u);
+  EXPECT_EQ(chain_ids.size(), 3u);
+  EXPECT_EQ(ports.size(), 6u);
+  EXPECT_EQ(genesis.size(), 3u);
+  EXPECT_EQ(names.size(), 3u);
+}
+
+TEST(Params, RegtestMatchesEthereumDevTooling) {
+  const ChainParams p = RegtestParams();
+  EXPECT_EQ(p.network, Network::kRegtest);
+  EXPECT_EQ(p.name, "regtest");
+  EXPECT_EQ(p.default_rpc_port, 8545);
+  EXPECT_EQ(p.chain_id, 1337u);
+  EXPECT_TRUE(p.pow_no_retargeting);
+  EXPECT_TRUE(p.enable_test_module);
+  EXPECT_EQ(p.subsidy_halving_interval, 150u);
+  EXPECT_FALSE(MainParams().enable_test_module);
+  EXPECT_FALSE(TestParams().enable_test_module);
+  EXPECT_FALSE(MainParams().pow_no_retargeting);
+  EXPECT_FALSE(TestParams().pow_no_retargeting);
+}
+
+TEST(Params, PinnedMainAndTestValues) {
+  const ChainParams m = MainParams();
+  EXPECT_EQ(m.chain_id, 62831u);
+  EXPECT_EQ(m.default_port, 9645);
+  EXPECT_EQ(m.target_spacing, 15u);
+  EXPECT_EQ(m.asert_half_life, 3600);
+  EXPECT_EQ(m.pow_limit_bits, 0x1f00ffffu);
+  EXPECT_EQ(m.initial_subsidy, Dpn(2));
+  EXPECT_EQ(m.block_gas_limit, 300'000'000u);
+  EXPECT_EQ(m.initial_base_fee, Uint256(kWeiPerGwei));
+  EXPECT_EQ(m.min_base_fee, Uint256(kWeiPerGwei / 1000));
+  EXPECT_EQ(m.max_future_block_time, 7200u);
+  EXPECT_EQ(m.median_time_span, 11u);
+  EXPECT_EQ(TestParams().chain_id, 62832u);
+  EXPECT_EQ(RegtestParams().pow_limit_bits, 0x207fffffu);
+}
+
+TEST(Params, ParamsForMapsEachNetwork) {
+  EXPECT_EQ(ParamsFor(Network::kMain).name, "main");
+  EXPECT_EQ(ParamsFor(Network::kTest).name, "test");
+  EXPECT_EQ(ParamsFor(Network::kRegtest).name, "regtest");
+  EXPECT_EQ(ParamsFor(Network::kTest).chain_id, TestParams().chain_id);
+}
+
+TEST(Params, PowLimitMatchesBits) {
+  for (const ChainParams& p : {MainParams(), TestParams(), RegtestParams()}) {
+    EXPECT_EQ(*CompactToTarget(p.pow_limit_bits), p.pow_limit) << p.name;
+    EXPECT_EQ(TargetToCompact(p.pow_limit), p.pow_limit_bits) << p.name;
+  }
+}
+
+TEST(BlockSubsidy, ZeroAtGenesis) {
+  EXPECT_TRUE(BlockSubsidy(0, RegtestParams()).IsZero());
+  EXPECT_TRUE(BlockSubsidy(0, MainParams()).IsZero());
+}
+
+TEST(BlockSubsidy, HalvesAtRegtestInterval) {
+  const ChainParams p = RegtestParams();
+  EXPECT_EQ(BlockSubsidy(1, p), Dpn(2));
+  EXPECT_EQ(BlockSubsidy(149, p), Dpn(2));
+  EXPECT_EQ(BlockSubsidy(150, p), Dpn(1));
+  EXPECT_EQ(BlockSubsidy(299, p), Dpn(1));
+  EXPECT_EQ(BlockSubsidy(300, p), Uint256(500'000'000'000'000'000ULL));
+  EXPECT_EQ(BlockSubsidy(450, p), Uint256(250'000'000'000'000'000ULL));
+}
+
+TEST(BlockSubsidy, ZeroAfterSixtyFourHalvings) {
+  const ChainParams p = RegtestParams();
+  EXPECT_EQ(BlockSubsidy(150 * 64 - 1, p), Dpn(2) >> 63);
+  EXPECT_TRUE(BlockSubsidy(150 * 64, p).IsZero());
+  EXPECT_TRUE(BlockSubsidy(~uint64_t{0}, p).IsZero());
+  // With a subsidy of 2^70 wei the 63rd halving is still non-zero, so only the
+  // 64-halving rule makes it zero.
+  ChainParams big = p;
+  big.initial_subsidy = Uint256(1) << 70;
+  EXPECT_EQ(BlockSubsidy(150 * 64 - 1, big), Uint256(128));
+  EXPECT_TRUE(BlockSubsidy(150 * 64, big).IsZero());
+}
+
+TEST(BlockSubsidy, MainIntervalIsAboutTwoYears) {
+  const ChainParams p = MainParams();
+  EXPECT_EQ(BlockSubsidy(4'199'999, p), Dpn(2));
+  EXPECT_EQ(BlockSubsidy(4'200'000, p), Dpn(1));
+}
+
+}  // namespace
+}  // namespace depin::consensus
