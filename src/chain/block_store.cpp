@@ -178,7 +178,7 @@ Result<std::unique_ptr<BlockStore>> BlockStore::Open(const BlockStoreOptions& op
 }
 
 Status BlockStore::Recover(const ChainDb* db) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   // Committed infos: what the last index batch saw.
   std::map<uint32_t, BlockFileInfo> committed;
   uint32_t committed_last = 0;
@@ -315,7 +315,7 @@ Result<uint64_t> BlockStore::ScanFile(uint32_t file, uint64_t file_size, uint64_
 }
 
 Result<std::shared_ptr<BlockStore::File>> BlockStore::OpenForRead(uint32_t file) const {
-  std::lock_guard<std::mutex> lock(read_mu_);
+  MutexLock lock(read_mu_);
   auto it = read_files_.find(file);
   if (it != read_files_.end()) return it->second;
   const int fd = ::open(FilePath(file).c_str(), O_RDONLY | O_CLOEXEC);
@@ -354,7 +354,7 @@ Result<FlatFilePos> BlockStore::Append(ByteSpan payload, uint64_t height) {
   }
   const uint64_t record_size = kBlockRecordOverhead + payload.size();
 
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (!failed_.ok()) return failed_;
 
   uint32_t file = current_file_;
@@ -463,7 +463,7 @@ Result<Block> BlockStore::ReadBlock(const FlatFilePos& pos) const {
 }
 
 void BlockStore::WriteFileInfo(WriteBatch& batch) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   for (uint32_t file : dirty_infos_) {
     batch.Put(BlockFileInfoKey(file), EncodeBlockFileInfo(infos_[file]));
   }
@@ -474,17 +474,17 @@ void BlockStore::WriteFileInfo(WriteBatch& batch) {
 }
 
 uint64_t BlockStore::SizeOnDisk() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return size_on_disk_;
 }
 
 uint32_t BlockStore::current_file() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return current_file_;
 }
 
 BlockFileInfo BlockStore::file_info(uint32_t file) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return file < infos_.size() ? infos_[file] : BlockFileInfo{};
 }
 

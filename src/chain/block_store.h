@@ -33,7 +33,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <vector>
 
@@ -41,6 +40,7 @@
 #include "primitives/block.h"
 #include "util/bytes.h"
 #include "util/status.h"
+#include "util/sync.h"
 
 namespace depin::chain {
 
@@ -140,30 +140,30 @@ class BlockStore {
   class File;
   explicit BlockStore(const BlockStoreOptions& options);
 
-  Status Recover(const ChainDb* db);
+  Status Recover(const ChainDb* db) EXCLUDES(mu_);
   // Scans `file` from `start`, extending `info`; returns the end of the last
   // record with a valid checksum.
   Result<uint64_t> ScanFile(uint32_t file, uint64_t file_size, uint64_t start,
                             BlockFileInfo& info) const;
-  Result<std::shared_ptr<File>> OpenForRead(uint32_t file) const;
+  Result<std::shared_ptr<File>> OpenForRead(uint32_t file) const EXCLUDES(read_mu_);
   Status Fault(BlockFileOp op, uint32_t file) const;
-  Result<FlatFilePos> Append(ByteSpan payload, uint64_t height);
+  Result<FlatFilePos> Append(ByteSpan payload, uint64_t height) EXCLUDES(mu_);
 
   const BlockStoreOptions options_;
   uint64_t truncated_bytes_ = 0;  // set in Open only
 
-  mutable std::mutex read_mu_;
+  mutable Mutex read_mu_;
   // Read handles by file number, opened lazily. Readers hold a shared_ptr,
   // so dropping an entry never closes a file under a pread.
-  mutable std::map<uint32_t, std::shared_ptr<File>> read_files_;  // guarded by read_mu_
+  mutable std::map<uint32_t, std::shared_ptr<File>> read_files_ GUARDED_BY(read_mu_);
 
-  mutable std::mutex mu_;
-  std::vector<BlockFileInfo> infos_;   // by file number; guarded by mu_
-  std::set<uint32_t> dirty_infos_;     // guarded by mu_
-  uint32_t current_file_ = 0;          // guarded by mu_
-  std::shared_ptr<File> append_file_;  // guarded by mu_
-  uint64_t size_on_disk_ = 0;          // guarded by mu_
-  Status failed_;                      // guarded by mu_; sticky write failure
+  mutable Mutex mu_;
+  std::vector<BlockFileInfo> infos_ GUARDED_BY(mu_);  // by file number
+  std::set<uint32_t> dirty_infos_ GUARDED_BY(mu_);    // not yet given to WriteFileInfo
+  uint32_t current_file_ GUARDED_BY(mu_) = 0;
+  std::shared_ptr<File> append_file_ GUARDED_BY(mu_);
+  uint64_t size_on_disk_ GUARDED_BY(mu_) = 0;
+  Status failed_ GUARDED_BY(mu_);  // sticky write failure
 };
 
 }  // namespace depin::chain

@@ -16,13 +16,13 @@ Result<std::optional<Bytes>> StateView::Read(ByteSpan key) const {
 std::optional<Bytes> StateView::Get(ByteSpan key) const {
   auto value = Read(key);
   if (value) return std::move(value).value();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (read_error_.ok()) read_error_ = value.status();
   return std::nullopt;
 }
 
 Status StateView::read_error() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return read_error_;
 }
 

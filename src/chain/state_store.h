@@ -18,7 +18,6 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <optional>
 
 #include "chain/chain_db.h"
@@ -27,6 +26,7 @@
 #include "primitives/address.h"
 #include "util/bytes.h"
 #include "util/status.h"
+#include "util/sync.h"
 
 namespace depin::chain {
 
@@ -58,8 +58,8 @@ class StateView : public consensus::StateReader {
 
  private:
   std::shared_ptr<const DbSnapshot> snapshot_;  // null: live reads
-  mutable std::mutex mu_;
-  mutable Status read_error_;  // guarded by mu_
+  mutable Mutex mu_;
+  mutable Status read_error_ GUARDED_BY(mu_);
 };
 
 class StateStore : public StateView {
