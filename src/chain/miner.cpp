@@ -115,10 +115,8 @@ SearchResult SearchNonce(const BlockHeader& header, const Uint256& target, unsig
       hasher.SetNonceLow(low);
       uint64_t high = 0;
       while (high <= UINT32_MAX) {
-        if (done.load(std::memory_order_relaxed) || should_stop()) {
-          report();
-          return;
-        }
+        report();  // hashrate and progress stay current during a long search
+        if (done.load(std::memory_order_relaxed) || should_stop()) return;
         const uint64_t batch_end = std::min<uint64_t>(high + kPollInterval, uint64_t{1} << 32);
         for (; high < batch_end; ++high) {
           WriteLE32(final_block, static_cast<uint32_t>(high));
