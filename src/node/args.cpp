@@ -232,8 +232,26 @@ Status Args::ParseCommandLine(int argc, const char* const* argv) {
     auto style = po::command_line_style::unix_style | po::command_line_style::allow_long_disguise;
     style &= ~po::command_line_style::allow_guessing;  // -rpc must not mean -rpcport
     style &= ~po::command_line_style::allow_short;
-    po::parsed_options parsed =
-        po::command_line_parser(argc, argv).options(desc).style(style).run();
+    style &= ~po::command_line_style::long_allow_next;  // values only as -name=value
+    // Bare flags become -name=1 before Program_options sees them: with an
+    // implicit value it would take the next token as the flag's value
+    // (-regtest -rpcport=1). A bare non-flag option is an error here too.
+    std::vector<std::string> tokens;
+    for (int i = 1; i < argc; ++i) {
+      std::string token = argv[i];
+      if (token.size() > 1 && token[0] == '-' && token.find('=') == std::string::npos) {
+        std::string name = token.substr(token.find_first_not_of('-'));
+        if (const ArgSpec* spec = FindSpec(name)) {
+          if (spec->kind != ArgKind::kFlag) {
+            return Status::Error("args-bad-value", "command line: -" + name + " needs a value (-" +
+                                                       name + "=<value>)");
+          }
+          token += "=1";
+        }
+      }
+      tokens.push_back(std::move(token));
+    }
+    po::parsed_options parsed = po::command_line_parser(tokens).options(desc).style(style).run();
     return Collect(parsed, "command line", /*from_file=*/false, command_line_, nullptr);
   } catch (const po::too_many_positional_options_error&) {
     return Status::Error(

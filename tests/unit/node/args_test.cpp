@@ -27,6 +27,17 @@ TEST(Args, SingleAndDoubleDashAndBareFlags) {
   EXPECT_EQ(args.GetInt("rpcthreads", 4), 4);
 }
 
+TEST(Args, FlagDoesNotSwallowTheNextOption) {
+  Args args;
+  Status s = Parse(args, {"-regtest", "-nosuchoption=1"});
+  EXPECT_EQ(s.code(), "args-unknown-option");
+  Args b;
+  ASSERT_TRUE(Parse(b, {"-regtest", "-rpcport=5"}).ok());
+  EXPECT_EQ(b.GetInt("rpcport", 0), 5);
+  Args c;
+  EXPECT_FALSE(Parse(c, {"-rpcport", "5"}).ok());  // values need '='
+}
+
 TEST(Args, UnknownOptionIsAnErrorNamingIt) {
   Args args;
   Status s = Parse(args, {"-rpcprot=1"});
