@@ -1,2 +1,6 @@
-// depin-cli entry point; commands land with cli/.
-int main() { return 0; }
+// depin-cli entry point: see cli/cli.h for the commands.
+#include <iostream>
+
+#include "cli/cli.h"
+
+int main(int argc, char** argv) { return depin::cli::RunCli(argc, argv, std::cout, std::cerr); }
