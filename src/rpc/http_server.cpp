@@ -326,6 +326,10 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
  private:
   void ReadHeader() {
+    // Credentials are per request, never per connection.
+    authenticated_ = false;
+    extra_allow_ = false;
+    extra_www_authenticate_ = false;
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(shared_->options.max_header_bytes));
     parser_->body_limit(shared_->options.max_body_bytes);

@@ -22,7 +22,9 @@
 //         }});
 //     return t;
 //   }
-// Params may arrive positionally (["0xab..", 2]) or by name
+// Give every field up to .handler, in order (`.params = {}` when there are
+// none): GCC's -Wmissing-field-initializers flags gaps in designated
+// initializers. Params may arrive positionally (["0xab..", 2]) or by name
 // ({"blockhash": "0xab..", "verbosity": 2}); a positional null counts as
 // "not given".
 //
