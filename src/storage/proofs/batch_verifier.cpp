@@ -148,13 +148,18 @@ void Run::AddPoRep(size_t p, const PoRepPublicInputs& in, const PoRepProof& proo
   if (proof.layers != params.layers) {
     return structure("porep-wrong-layer-count", std::to_string(proof.layers) + " layers");
   }
-  if (proof.challenges.size() != params.porep_challenges) {
-    return structure("porep-wrong-challenge-count", std::to_string(proof.challenges.size()) +
-                                                        " challenges, expected " +
-                                                        std::to_string(params.porep_challenges));
+  if (in.partition >= params.porep_partitions || proof.partition != in.partition) {
+    return structure("porep-wrong-partition", "proof answers partition " +
+                                                  std::to_string(proof.partition) + ", expected " +
+                                                  std::to_string(in.partition));
+  }
+  if (proof.challenges.size() != PoRepChallengesPerPartition(params)) {
+    return structure("porep-wrong-challenge-count",
+                     std::to_string(proof.challenges.size()) + " challenges, expected " +
+                         std::to_string(PoRepChallengesPerPartition(params)));
   }
   const std::vector<uint64_t> expected =
-      PoRepChallenges(in.replica_id, in.seed, in.size, params.porep_challenges);
+      PoRepPartitionChallenges(in.replica_id, in.seed, in.size, in.partition);
   for (size_t j = 0; j < expected.size(); ++j) {
     const PoRepChallengeProof& c = proof.challenges[j];
     if (c.node != expected[j]) {

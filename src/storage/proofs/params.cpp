@@ -20,12 +20,14 @@ std::optional<SectorSize> SectorSize::FromBytes(uint64_t bytes) {
 
 ProofParams ParamsFor(SectorSize size) {
   // Test sizes keep the structure of the real construction (both kinds of
-  // parents, several layers) but few challenges so tests stay fast; they
-  // carry no security claim. The main sizes use 11 layers and 176 challenges,
-  // the counts behind Filecoin's SDR soundness analysis (docs/proofs.md).
-  if (size == SectorSize::Size2KiB()) return {size, 2, 8, 4};
-  if (size == SectorSize::Size8MiB()) return {size, 2, 16, 8};
-  return {size, 11, 176, 16};
+  // parents, several layers, partitions) but few challenges so tests stay
+  // fast; they carry no security claim. The main sizes use 11 layers and 176
+  // challenges, the counts behind Filecoin's SDR soundness analysis, in 8
+  // partitions so that no single transaction carries a 4 MB proof
+  // (docs/proofs.md).
+  if (size == SectorSize::Size2KiB()) return {size, 2, 8, 2, 4};
+  if (size == SectorSize::Size8MiB()) return {size, 2, 16, 2, 8};
+  return {size, 11, 176, 8, 16};
 }
 
 Hash256 GraphSeed(SectorSize size) {

@@ -50,11 +50,16 @@ class SectorSize {
 struct ProofParams {
   SectorSize sector_size;
   uint32_t layers;            // labeling layers; the last one is the key
-  uint32_t porep_challenges;  // challenged nodes in one prove-commit
+  uint32_t porep_challenges;  // challenged nodes in one prove-commit, all partitions
+  uint32_t porep_partitions;  // proofs the challenges are split into (one tx each)
   uint32_t post_challenges;   // challenged leaves per sector per PoSt
 };
 
 ProofParams ParamsFor(SectorSize size);
+
+inline uint32_t PoRepChallengesPerPartition(const ProofParams& p) {
+  return p.porep_challenges / p.porep_partitions;
+}
 
 // Seed used for the sector size's DRG and expander graph: every sector of a
 // size shares one graph, so its parents can be cached once per node.

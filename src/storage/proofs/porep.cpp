@@ -11,7 +11,7 @@ namespace depin::storage::proofs {
 namespace {
 
 constexpr uint8_t kPoRepVersion = 1;
-constexpr uint64_t kHeaderBytes = 1 + 1 + 1 + 1 + 2 + 32 + 32;
+constexpr uint64_t kHeaderBytes = 1 + 1 + 1 + 1 + 1 + 2 + 32 + 32;
 
 uint64_t ChallengeBytes(uint32_t layers, uint32_t height) {
   const uint64_t path = uint64_t{height} * kNodeSize;
@@ -35,20 +35,27 @@ Status ReadColumn(const SectorStore& store, const SectorMeta& meta, uint64_t nod
 }  // namespace
 
 std::vector<uint64_t> PoRepChallenges(const Hash256& replica_id, const Hash256& seed,
-                                      SectorSize size, uint32_t count) {
+                                      SectorSize size, uint32_t first, uint32_t count) {
   std::vector<uint64_t> out(count);
   uint8_t msg[32 + 32 + 4];
   std::memcpy(msg, replica_id.data(), 32);
   std::memcpy(msg + 32, seed.data(), 32);
   for (uint32_t j = 0; j < count; ++j) {
-    WriteBE32(msg + 64, j);
+    WriteBE32(msg + 64, first + j);
     Hash256 h = crypto::Sha256Hash(ByteSpan(msg, sizeof(msg)));
     out[j] = 1 + ReadBE64(h.data()) % (size.nodes() - 1);
   }
   return out;
 }
 
-Result<PoRepProof> GeneratePoRep(const SectorStore& store, const Hash256& seed) {
+std::vector<uint64_t> PoRepPartitionChallenges(const Hash256& replica_id, const Hash256& seed,
+                                               SectorSize size, uint32_t partition) {
+  const uint32_t per = PoRepChallengesPerPartition(ParamsFor(size));
+  return PoRepChallenges(replica_id, seed, size, partition * per, per);
+}
+
+Result<PoRepProof> GeneratePoRep(const SectorStore& store, const Hash256& seed,
+                                 uint32_t partition) {
   auto meta = store.ReadMeta();
   if (!meta) return meta.status();
   if (!meta->sealed) return Status::Error("store-not-sealed", "sector is not sealed yet");
@@ -56,15 +63,20 @@ Result<PoRepProof> GeneratePoRep(const SectorStore& store, const Hash256& seed) 
     return Status::Error("porep-sealing-files-removed", "layers and tree_c are gone");
   }
   const ProofParams params = ParamsFor(meta->size);
+  if (partition >= params.porep_partitions) {
+    return Status::Error(
+        "porep-bad-partition",
+        "sector size has " + std::to_string(params.porep_partitions) + " partitions");
+  }
   const uint64_t n = meta->size.nodes();
   const StackedGraph graph(meta->size);
   PoRepProof proof;
   proof.size = meta->size;
   proof.layers = meta->layers;
+  proof.partition = partition;
   proof.comm_c = meta->comm_c;
   proof.comm_r_last = meta->comm_r_last;
-  for (uint64_t node :
-       PoRepChallenges(meta->replica_id, seed, meta->size, params.porep_challenges)) {
+  for (uint64_t node : PoRepPartitionChallenges(meta->replica_id, seed, meta->size, partition)) {
     PoRepChallengeProof c;
     c.node = node;
     auto data_leaf = store.ReadNode(kUnsealedFile, node);
@@ -97,7 +109,8 @@ Status VerifyPoRep(const PoRepPublicInputs& inputs, const PoRepProof& proof) {
 
 uint64_t PoRepProofBytes(SectorSize size) {
   const ProofParams params = ParamsFor(size);
-  return kHeaderBytes + params.porep_challenges * ChallengeBytes(params.layers, size.tree_height());
+  return kHeaderBytes +
+         PoRepChallengesPerPartition(params) * ChallengeBytes(params.layers, size.tree_height());
 }
 
 Bytes EncodePoRepProof(const PoRepProof& proof) {
@@ -107,6 +120,7 @@ Bytes EncodePoRepProof(const PoRepProof& proof) {
   w.U8(static_cast<uint8_t>(proof.size.log2_bytes()));
   w.U8(static_cast<uint8_t>(proof.layers));
   w.U8(static_cast<uint8_t>(height));
+  w.U8(static_cast<uint8_t>(proof.partition));
   w.U16(static_cast<uint16_t>(proof.challenges.size()));
   w.Node(proof.comm_c);
   w.Node(proof.comm_r_last);
@@ -130,6 +144,7 @@ Result<PoRepProof> DecodePoRepProof(ByteSpan encoded) {
   const uint8_t log2_bytes = r.U8();
   const uint8_t layers = r.U8();
   const uint8_t height = r.U8();
+  const uint8_t partition = r.U8();
   const uint16_t count = r.U16();
   if (!r.ok()) return r.status();
   if (version != kPoRepVersion) {
@@ -147,10 +162,15 @@ Result<PoRepProof> DecodePoRepProof(ByteSpan encoded) {
                                                         ", expected " +
                                                         std::to_string(size->tree_height()));
   }
-  if (count != params.porep_challenges) {
-    return Status::Error(
-        "porep-decode-bad-challenge-count",
-        std::to_string(count) + " challenges, expected " + std::to_string(params.porep_challenges));
+  if (partition >= params.porep_partitions) {
+    return Status::Error("porep-decode-bad-partition", "partition " + std::to_string(partition) +
+                                                           " of " +
+                                                           std::to_string(params.porep_partitions));
+  }
+  if (count != PoRepChallengesPerPartition(params)) {
+    return Status::Error("porep-decode-bad-challenge-count",
+                         std::to_string(count) + " challenges, expected " +
+                             std::to_string(PoRepChallengesPerPartition(params)));
   }
   // Check the length before allocating anything sized by the input.
   const uint64_t expected = kHeaderBytes + count * ChallengeBytes(layers, height);
@@ -163,6 +183,7 @@ Result<PoRepProof> DecodePoRepProof(ByteSpan encoded) {
   PoRepProof proof;
   proof.size = *size;
   proof.layers = layers;
+  proof.partition = partition;
   proof.comm_c = r.Node();
   proof.comm_r_last = r.Node();
   auto read_path = [&](MerklePath& p) {

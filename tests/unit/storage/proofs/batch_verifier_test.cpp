@@ -35,7 +35,7 @@ TEST(BatchVerifier, GivesOneVerdictPerProofWhateverTheThreadCount) {
   for (auto& s : sectors) {
     porep_in.push_back(
         {SectorSize::Size2KiB(), s.out.replica_id, seed, s.out.comm_d, s.out.comm_r});
-    porep.push_back(*GeneratePoRep(*s.store, seed));
+    porep.push_back(*GeneratePoRep(*s.store, seed, /*partition=*/0));
   }
   std::vector<const SectorStore*> ptrs;
   PoStPublicInputs post_in{randomness, {}};

@@ -68,9 +68,9 @@ std::vector<std::pair<std::string, std::string>> Compute() {
   kv.emplace_back("seal_2kib_comm_r", out.comm_r.Hex());
   kv.emplace_back("seal_2kib_label_l1_n5", store.ReadNode(LayerFileName(1), 5)->Hex());
   kv.emplace_back("seal_2kib_label_l2_n63", store.ReadNode(LayerFileName(2), 63)->Hex());
-  Bytes porep = EncodePoRepProof(*GeneratePoRep(store, HashOf(0x5e)));
-  kv.emplace_back("porep_2kib_challenges",
-                  Join(PoRepChallenges(out.replica_id, HashOf(0x5e), SectorSize::Size2KiB(), 8)));
+  Bytes porep = EncodePoRepProof(*GeneratePoRep(store, HashOf(0x5e), /*partition=*/1));
+  kv.emplace_back("porep_2kib_challenges", Join(PoRepChallenges(out.replica_id, HashOf(0x5e),
+                                                                SectorSize::Size2KiB(), 0, 8)));
   kv.emplace_back("porep_2kib_proof_sha256", crypto::Sha256Hash(porep).Hex());
   const SectorStore* stores[] = {&store};
   Bytes post = EncodePoStProof(GeneratePoSt(HashOf(0xd0), stores).proof);

@@ -41,7 +41,7 @@ class PoRepTest : public ::testing::Test {
                              output_->comm_r};
   }
   static PoRepProof Proof(const Hash256& seed = HashOf(0x5e)) {
-    auto p = GeneratePoRep(*store_, seed);
+    auto p = GeneratePoRep(*store_, seed, /*partition=*/0);
     EXPECT_TRUE(p.ok()) << p.status().ToString();
     return *p;
   }
@@ -58,20 +58,21 @@ SealOutput* PoRepTest::output_;
 
 TEST_F(PoRepTest, HonestProofVerifies) {
   PoRepProof proof = Proof();
-  EXPECT_EQ(proof.challenges.size(), ParamsFor(SectorSize::Size2KiB()).porep_challenges);
+  EXPECT_EQ(proof.challenges.size(),
+            PoRepChallengesPerPartition(ParamsFor(SectorSize::Size2KiB())));
   Status s = VerifyPoRep(Inputs(), proof);
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
 TEST_F(PoRepTest, ChallengesAreDeterministicAndNeverNodeZero) {
   const SectorSize size = SectorSize::Size2KiB();
-  EXPECT_EQ(PoRepChallenges(HashOf(1), HashOf(2), size, 10),
-            PoRepChallenges(HashOf(1), HashOf(2), size, 10));
-  EXPECT_NE(PoRepChallenges(HashOf(1), HashOf(2), size, 10),
-            PoRepChallenges(HashOf(1), HashOf(3), size, 10));
+  EXPECT_EQ(PoRepChallenges(HashOf(1), HashOf(2), size, 0, 10),
+            PoRepChallenges(HashOf(1), HashOf(2), size, 0, 10));
+  EXPECT_NE(PoRepChallenges(HashOf(1), HashOf(2), size, 0, 10),
+            PoRepChallenges(HashOf(1), HashOf(3), size, 0, 10));
   std::vector<int> hits(size.nodes());
   for (uint8_t s = 0; s < 200; ++s) {
-    for (uint64_t c : PoRepChallenges(HashOf(9), HashOf(s), size, 20)) {
+    for (uint64_t c : PoRepChallenges(HashOf(9), HashOf(s), size, 0, 20)) {
       ASSERT_GE(c, 1u);
       ASSERT_LT(c, size.nodes());
       ++hits[c];
@@ -79,6 +80,33 @@ TEST_F(PoRepTest, ChallengesAreDeterministicAndNeverNodeZero) {
   }
   EXPECT_EQ(hits[0], 0);
   for (uint64_t v = 1; v < size.nodes(); ++v) EXPECT_GT(hits[v], 0) << v;
+}
+
+TEST_F(PoRepTest, PartitionsSplitTheChallengesAndAreProvenSeparately) {
+  const ProofParams params = ParamsFor(SectorSize::Size2KiB());
+  std::vector<uint64_t> joined;
+  for (uint32_t p = 0; p < params.porep_partitions; ++p) {
+    auto part =
+        PoRepPartitionChallenges(output_->replica_id, HashOf(0x5e), SectorSize::Size2KiB(), p);
+    joined.insert(joined.end(), part.begin(), part.end());
+    PoRepPublicInputs in = Inputs();
+    in.partition = p;
+    auto proof = GeneratePoRep(*store_, in.seed, p);
+    ASSERT_TRUE(proof.ok());
+    EXPECT_TRUE(VerifyPoRep(in, *proof).ok()) << p;
+    in.partition = (p + 1) % params.porep_partitions;
+    EXPECT_EQ(VerifyPoRep(in, *proof).code(), "porep-wrong-partition");
+    // Relabeling the proof's partition does not make its challenges fit.
+    proof->partition = in.partition;
+    EXPECT_EQ(VerifyPoRep(in, *proof).code(), "porep-wrong-challenge");
+  }
+  EXPECT_EQ(joined, PoRepChallenges(output_->replica_id, HashOf(0x5e), SectorSize::Size2KiB(), 0,
+                                    params.porep_challenges));
+  EXPECT_EQ(GeneratePoRep(*store_, HashOf(0x5e), params.porep_partitions).status().code(),
+            "porep-bad-partition");
+  PoRepPublicInputs beyond = Inputs();
+  beyond.partition = params.porep_partitions;
+  EXPECT_EQ(VerifyPoRep(beyond, Proof()).code(), "porep-wrong-partition");
 }
 
 TEST_F(PoRepTest, EncodingRoundTripsAtTheAdvertisedSize) {
@@ -108,7 +136,8 @@ TEST_F(PoRepTest, DecodingIsStrict) {
   EXPECT_EQ(with(1, 12), "porep-decode-bad-sector-size");
   EXPECT_EQ(with(2, 3), "porep-decode-bad-layers");
   EXPECT_EQ(with(3, 7), "porep-wrong-tree-height");
-  EXPECT_EQ(with(5, 9), "porep-decode-bad-challenge-count");
+  EXPECT_EQ(with(4, 2), "porep-decode-bad-partition");
+  EXPECT_EQ(with(6, 9), "porep-decode-bad-challenge-count");
   // The 8 MiB size has the same layer count but a taller tree.
   EXPECT_EQ(with(1, 23), "porep-wrong-tree-height");
 }
@@ -129,7 +158,8 @@ TEST_F(PoRepTest, EveryFlippedByteIsRejected) {
     EXPECT_FALSE(s.ok()) << "byte " << at << " flipped and accepted";
   }
   // And every byte of the first challenge, exhaustively.
-  for (size_t at = 0; at < enc.size() / ParamsFor(SectorSize::Size2KiB()).porep_challenges; ++at) {
+  for (size_t at = 0;
+       at < enc.size() / PoRepChallengesPerPartition(ParamsFor(SectorSize::Size2KiB())); ++at) {
     Bytes bad = enc;
     bad[at] ^= 0x80;
     auto dec = DecodePoRepProof(bad);
@@ -192,10 +222,9 @@ TEST_F(PoRepTest, ReplicaSealedUnderAnotherReplicaIdIsRejected) {
   in.comm_r = out->comm_r;
   // The challenges follow the claimed replica id, so the cheater opens
   // those nodes of its own replica.
-  auto proof = GeneratePoRep(other, in.seed);
+  auto proof = GeneratePoRep(other, in.seed, 0);
   ASSERT_TRUE(proof.ok());
-  const auto claimed =
-      PoRepChallenges(in.replica_id, in.seed, in.size, ParamsFor(in.size).porep_challenges);
+  const auto claimed = PoRepPartitionChallenges(in.replica_id, in.seed, in.size, 0);
   EXPECT_EQ(VerifyPoRep(in, *proof).code(), "porep-wrong-challenge");
   // Even with the nodes relabeled to the expected challenges the openings of
   // the other replica do not verify.
@@ -227,7 +256,7 @@ TEST_F(PoRepTest, LabelsThatDoNotFollowFromTheirParentsAreRejected) {
 
   PoRepPublicInputs in = Inputs();
   in.comm_r = meta.comm_r;
-  auto proof = GeneratePoRep(store, in.seed);
+  auto proof = GeneratePoRep(store, in.seed, 0);
   ASSERT_TRUE(proof.ok());
   EXPECT_EQ(VerifyPoRep(in, *proof).code(), "porep-bad-label");
 }
@@ -237,9 +266,9 @@ TEST_F(PoRepTest, NeedsTheSealingFiles) {
   SectorStore store = *SectorStore::Open(dir.Sub("s"));
   ASSERT_TRUE(SealSector(TestInputs(SectorSize::Size2KiB(), *data_), store).ok());
   ASSERT_TRUE(store.RemoveSealingFiles().ok());
-  EXPECT_EQ(GeneratePoRep(store, HashOf(1)).status().code(), "porep-sealing-files-removed");
+  EXPECT_EQ(GeneratePoRep(store, HashOf(1), 0).status().code(), "porep-sealing-files-removed");
   SectorStore empty = *SectorStore::Open(dir.Sub("empty"));
-  EXPECT_EQ(GeneratePoRep(empty, HashOf(1)).status().code(), "store-no-meta");
+  EXPECT_EQ(GeneratePoRep(empty, HashOf(1), 0).status().code(), "store-no-meta");
 }
 
 // The full flow at the regtest size: seal, prove, verify, unseal.
@@ -251,16 +280,19 @@ TEST(PoRep8MiB, SealProveVerifyUnseal) {
   auto out = SealSector(TestInputs(size, data), store);
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   PoRepPublicInputs in{size, out->replica_id, HashOf(0x77), out->comm_d, out->comm_r};
-  auto proof = GeneratePoRep(store, in.seed);
-  ASSERT_TRUE(proof.ok()) << proof.status().ToString();
-  Bytes enc = EncodePoRepProof(*proof);
-  EXPECT_EQ(enc.size(), PoRepProofBytes(size));
-  auto dec = DecodePoRepProof(enc);
-  ASSERT_TRUE(dec.ok());
-  Status s = VerifyPoRep(in, *dec);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  dec->challenges[5].columns[12].labels[0][31] ^= 1;
-  EXPECT_FALSE(VerifyPoRep(in, *dec).ok());
+  for (uint32_t partition = 0; partition < ParamsFor(size).porep_partitions; ++partition) {
+    in.partition = partition;
+    auto proof = GeneratePoRep(store, in.seed, partition);
+    ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+    Bytes enc = EncodePoRepProof(*proof);
+    EXPECT_EQ(enc.size(), PoRepProofBytes(size));
+    auto dec = DecodePoRepProof(enc);
+    ASSERT_TRUE(dec.ok());
+    Status s = VerifyPoRep(in, *dec);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    dec->challenges[5].columns[12].labels[0][31] ^= 1;
+    EXPECT_FALSE(VerifyPoRep(in, *dec).ok());
+  }
 
   auto unsealed = UnsealSector(store);
   ASSERT_TRUE(unsealed.ok()) << unsealed.status().ToString();
