@@ -104,21 +104,31 @@ Result<TxOutcome> ApplyTransaction(StateCache& state, const BlockContext& block,
       Min(tx.max_priority_fee_per_gas, *CheckedSub(tx.max_fee_per_gas, block.base_fee));
   const Uint256 price = *CheckedAdd(block.base_fee, tip);
 
+  // An error below makes the tx invalid: undo the nonce bump and any debit so
+  // the state is left unchanged, as the header promises.
+  const StateCache::Checkpoint start = state.MakeCheckpoint();
   sender.nonce += 1;
   state.PutAccount(vtx.sender, sender);
 
   auto call = RunCall(state, block, vtx.sender, *tx.to, tx.value, tx.data, tx.gas_limit - intrinsic,
                       modules);
-  if (!call.ok()) return call.status();
+  if (!call.ok()) {
+    state.RevertTo(start);
+    return call.status();
+  }
 
   TxOutcome out;
   const uint64_t gas_used = intrinsic + call->gas_used;
   // Affordable: balance >= gas_limit * fee_cap + value was checked and a
   // failed call returned the value.
   auto fee = CheckedMul(Uint256(gas_used), price);
-  if (!fee)
-    return Status::Error("tx-insufficient-funds", "insufficient funds for gas * price + value");
-  DEPIN_RETURN_IF_ERROR(Debit(state, vtx.sender, *fee));
+  Status charged =
+      fee ? Debit(state, vtx.sender, *fee)
+          : Status::Error("tx-insufficient-funds", "insufficient funds for gas * price + value");
+  if (!charged.ok()) {
+    state.RevertTo(start);
+    return charged;
+  }
   out.burned = *CheckedMul(Uint256(gas_used), block.base_fee);
   out.tip = *CheckedMul(Uint256(gas_used), tip);
 
