@@ -238,6 +238,18 @@ TEST_F(ExecutorTest, InvalidTxLeavesStateUnchanged) {
   EXPECT_TRUE(Apply(cache, Tx(1, Bob(), Dpn(1))).ok());
 }
 
+TEST_F(ExecutorTest, ErrorDuringExecutionLeavesStateUnchanged) {
+  // Unreachable with a real supply, but the contract holds for any state: a
+  // credit that would overflow the recipient makes the tx invalid and undoes
+  // the nonce bump and the value debit.
+  Fund(Bob(), Uint256::Max());
+  StateCache cache(base_);
+  auto out = Apply(cache, Tx(0, Bob(), Uint256(1)));
+  EXPECT_EQ(out.status().code(), "balance-overflow");
+  EXPECT_TRUE(cache.Diff().empty());
+  EXPECT_EQ(cache.GetAccount(Alice()), (Account{0, kAliceStart}));
+}
+
 TEST_F(ExecutorTest, BalanceExactlyMaxCostIsEnough) {
   const VerifiedTx tx = Tx(0, Bob(), Dpn(1));
   Fund(Alice(), *MaxCost(tx.tx));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace depin::consensus {
@@ -143,6 +144,33 @@ TEST_F(AsertTest, FractionalFactorApproximatesPowerOfTwo) {
     const double ratio = Ratio(AsertTarget(anchor, seconds, 0, main_), anchor);
     EXPECT_NEAR(ratio / std::exp2(static_cast<double>(seconds) / 3600.0), 1.0, 0.0002) << seconds;
   }
+}
+
+TEST_F(AsertTest, CubicFactorOverEveryFraction) {
+  // With a half-life of 2^16 s the exponent is the time difference itself, so
+  // AsertTarget(2^200, frac) = factor(frac) * 2^184 exposes the 16.16 factor
+  // for every fractional step. Its sum pins the cubic's constants.
+  ChainParams p = main_;
+  p.asert_half_life = 65536;
+  p.pow_limit = Uint256::Max();
+  const Uint256 anchor = Uint256(1) << 200;
+  uint64_t sum = 0;
+  uint64_t previous = 0;
+  double worst = 0;
+  for (int64_t frac = 0; frac < 65536; ++frac) {
+    const Uint256 target = AsertTarget(anchor, frac, 0, p);
+    ASSERT_EQ(target % (Uint256(1) << 184), Uint256()) << frac;
+    const uint64_t factor = (target >> 184).Low64();
+    ASSERT_GE(factor, previous) << frac;
+    previous = factor;
+    sum += factor;
+    const double exact = 65536.0 * std::exp2(static_cast<double>(frac) / 65536.0);
+    worst = std::max(worst, std::fabs(static_cast<double>(factor) / exact - 1.0));
+  }
+  EXPECT_EQ(AsertTarget(anchor, 0, 0, p), anchor);
+  EXPECT_LT(previous, 131072u);
+  EXPECT_LT(worst, 0.00013);    // the header's promise: error < 0.013%
+  EXPECT_EQ(sum, 6196454943u);  // independent big-integer model
 }
 
 TEST_F(AsertTest, HeightDiffCountsSpacing) {
