@@ -118,6 +118,21 @@ Status ParseOptionTokens(const std::vector<std::string>& tokens,
         }
         return Status::Error("cli-bad-option", "unknown option " + word);
       }
+      const po::option_description* spec = desc.find_nothrow(o.string_key, false);
+      bool is_flag = spec != nullptr && spec->semantic()->min_tokens() == 0;
+      if (is_flag && o.original_tokens.size() > 1) {
+        // Program_options hands a flag the next word as its value; a flag's
+        // value must be attached (-wait=0), so that word is positional.
+        if (positional == nullptr) {
+          return Status::Error("cli-bad-option",
+                               "unexpected argument \"" + o.original_tokens[1] + "\"");
+        }
+        (*vm)[o.string_key] = std::string();
+        for (size_t i = 1; i < o.original_tokens.size(); ++i) {
+          positional->push_back(o.original_tokens[i]);
+        }
+        continue;
+      }
       (*vm)[o.string_key] = o.value.empty() ? std::string() : o.value.back();
     }
   } catch (const po::error& e) {
