@@ -72,5 +72,12 @@ inline constexpr uint32_t kProveCommitWindowBlocks = 5760;  // 24 h to prove-com
 inline constexpr uint32_t kProvingPeriodBlocks = 5760;      // 24 h
 inline constexpr uint32_t kDeadlinesPerPeriod = 48;         // one per 30 min
 inline constexpr uint32_t kDeadlineWindowBlocks = kProvingPeriodBlocks / kDeadlinesPerPeriod;
+// A deadline's PoSt must land within this many blocks of its challenge
+// randomness: far less than re-sealing a sector takes, so a provider cannot
+// drop a replica and rebuild it on demand.
+inline constexpr uint32_t kPoStResponseBlocks = 40;  // 10 min
+// A pre-commit's ticket may be at most this old, so sealing cannot start long
+// before the sector is committed.
+inline constexpr uint32_t kTicketMaxAgeBlocks = 5760;  // 24 h
 
 }  // namespace depin::storage::proofs
