@@ -20,6 +20,16 @@ namespace {
 // What a node answers while it is still opening its chainstate.
 constexpr std::string_view kNodeStarting = "node is starting";
 
+// Options as bitcoin-cli lists them: "-name=<value>" (or "--name" for a
+// command's own options) with the description indented below.
+void PrintOptions(const po::options_description& desc, std::string_view dashes, std::ostream& out) {
+  for (const auto& option : desc.options()) {
+    bool is_flag = option->semantic()->min_tokens() == 0;
+    out << "  " << dashes << option->long_name() << (is_flag ? "" : "=<value>") << "\n"
+        << "       " << option->description() << "\n";
+  }
+}
+
 void PrintHelp(std::ostream& out) {
   out << "Usage:\n"
          "  depin-cli [options] <method> [params]   call a JSON-RPC method (`depin-cli help` "
@@ -33,7 +43,8 @@ void PrintHelp(std::ostream& out) {
          "Parameters that parse as JSON are sent as JSON (5, true, {\"a\":1}); others as "
          "strings.\n"
          "Run `depin-cli <command> -help` for a built-in command's options.\n\n"
-      << GlobalOptionsDescription();
+         "Options:\n";
+  PrintOptions(GlobalOptionsDescription(), "-", out);
 }
 
 void PrintResult(const rapidjson::Value& result, std::ostream& out) {
@@ -163,7 +174,8 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   if (!options) return Fail(err, options.status().message());
   if (options->help) {
     if (builtin != nullptr) {
-      out << "Usage:\n" << builtin->usage << "\n\n" << command_options << "\n";
+      out << "Usage:\n" << builtin->usage << "\n\nOptions:\n";
+      PrintOptions(command_options, "--", out);
     } else {
       PrintHelp(out);
     }
