@@ -121,6 +121,20 @@ class CliTest(DepinTestFramework):
         _, err = self.cli("getblockcount", expect_code=1)
         assert_equal(err, f"error: Could not connect to the server 127.0.0.1:{node.rpc_port} "
                           "(is depind running?)\n")
+        _, err = self.cli("-rpcwait", "-rpcwaittimeout=2", "getblockcount", expect_code=1)
+        assert_in("timeout waiting for the node", err)
+
+        self.log("-rpcwait waits for a node that is starting")
+        waiter = subprocess.Popen(
+            [os.path.join(self.options.bindir, "depin-cli"), f"-datadir={node.datadir}",
+             "-regtest", f"-rpcport={node.rpc_port}", "-rpcwait", "getblockcount"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        node.start(replace_args=[node.binary, "-dev", f"-datadir={node.datadir}",
+                                 f"-rpcport={node.rpc_port}", f"-port={node.p2p_port}",
+                                 "-devblocktime=1"])
+        out, err = waiter.communicate(timeout=60 * self.options.timeout_factor)
+        assert_equal(waiter.returncode, 0, err.decode())
+        assert_true(int(out) >= 1)
 
 
 if __name__ == "__main__":
