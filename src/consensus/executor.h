@@ -43,7 +43,7 @@ struct BlockExecution {
 };
 
 // Executes every tx and the end-of-block steps (module EndBlock hooks, miner
-// reward). "block-gas-limit-exceeded" if the txs' gas passes the limit; tx
+// reward). "tx-block-gas-exhausted" if a tx's gas does not fit what is left; tx
 // errors carry the tx's code with its index in the message.
 Result<BlockExecution> ExecuteBlock(const StateReader& base, const BlockContext& block,
                                     const std::vector<TxRef>& txs, const ModuleRegistry& modules,

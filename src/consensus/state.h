@@ -42,8 +42,8 @@ Result<Account> DecodeAccount(ByteSpan data);
 class StateReader {
  public:
   virtual ~StateReader() = default;
-  // nullopt when the key is absent. I/O failure is a fatal error for the
-  // caller's purpose, reported through `status` when non-null.
+  // nullopt when the key is absent. Implementations backed by storage report
+  // I/O failures out of band (chain::StateView::read_error()).
   virtual std::optional<Bytes> Get(ByteSpan key) const = 0;
 };
 
