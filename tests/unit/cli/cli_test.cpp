@@ -90,6 +90,15 @@ TEST(Cli, CookieFromTheDatadirIsSentAsBasicAuth) {
             std::string::npos);
 }
 
+TEST(Cli, NonJsonHttpErrorsNameTheStatus) {
+  OneShotHttpServer server(
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 26\r\n"
+      "Connection: close\r\n\r\nwork queue depth exceeded\n");
+  auto run = RunCliWith(Against(server, {"getblockcount"}));
+  EXPECT_EQ(run.code, 1);
+  EXPECT_EQ(run.err, "error: server returned HTTP 503: work queue depth exceeded\n");
+}
+
 TEST(Cli, NodeDownIsAConnectError) {
   uint16_t port = 0;
   {
