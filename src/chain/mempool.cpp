@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <queue>
 #include <string>
 #include <thread>
@@ -334,33 +335,40 @@ Status Mempool::Add(const TxRef& tx) {
   return status;
 }
 
-std::vector<Status> Mempool::AddBatch(const std::vector<TxRef>& txs) {
-  std::vector<Status> results(txs.size());
-  // Stateless checks and account reads happen before the lock, one read per
-  // sender.
-  std::map<Address, AccountRead> accounts;
+Mempool::PreparedBatch Mempool::PrepareBatch(const std::vector<TxRef>& txs) const {
+  PreparedBatch batch;
+  batch.results.resize(txs.size());
   for (size_t i = 0; i < txs.size(); ++i) {
-    results[i] = consensus::CheckTransactionStateless(txs[i]->tx, chainstate_.params(),
-                                                      chainstate_.modules());
-    if (results[i].ok() && accounts.count(txs[i]->sender) == 0) {
-      accounts.emplace(txs[i]->sender, ReadAccount(txs[i]->sender));
+    batch.results[i] = consensus::CheckTransactionStateless(txs[i]->tx, chainstate_.params(),
+                                                            chainstate_.modules());
+    if (batch.results[i].ok() && batch.accounts.count(txs[i]->sender) == 0) {
+      batch.accounts.emplace(txs[i]->sender, ReadAccount(txs[i]->sender));
     }
   }
+  return batch;
+}
+
+void Mempool::InsertBatch(const std::vector<TxRef>& txs, PreparedBatch& batch) {
   const uint64_t now = Now();
   {
     MutexLock lock(mu_);
     const uint64_t epoch = chain_epoch_.load(std::memory_order_acquire);
     for (size_t i = 0; i < txs.size(); ++i) {
-      if (!results[i].ok()) continue;
-      AccountRead& read = accounts.at(txs[i]->sender);
+      if (!batch.results[i].ok()) continue;
+      AccountRead& read = batch.accounts.at(txs[i]->sender);
       if (read.epoch != epoch) read = ReadAccount(txs[i]->sender);
-      results[i] = AddLocked(txs[i], read, now);
+      batch.results[i] = AddLocked(txs[i], read, now);
     }
   }
   for (size_t i = 0; i < txs.size(); ++i) {
-    if (results[i].ok()) Notify(txs[i]);
+    if (batch.results[i].ok()) Notify(txs[i]);
   }
-  return results;
+}
+
+std::vector<Status> Mempool::AddBatch(const std::vector<TxRef>& txs) {
+  PreparedBatch batch = PrepareBatch(txs);
+  InsertBatch(txs, batch);
+  return std::move(batch.results);
 }
 
 Result<TxRef> Mempool::AddRaw(ByteSpan envelope) {
@@ -372,44 +380,79 @@ Result<TxRef> Mempool::AddRaw(ByteSpan envelope) {
 }
 
 std::vector<Result<TxRef>> Mempool::AddRawBatch(const std::vector<depin::Bytes>& envelopes) {
-  std::vector<std::optional<Result<TxRef>>> decoded(envelopes.size());
+  // Sender recovery dominates admission and needs no pool state, so it runs
+  // on every thread; the locked insert is serial. To keep the insert from
+  // adding to the wall time, the envelopes are cut into chunks: a thread
+  // recovers a chunk, prepares it (stateless rules, account reads), marks it
+  // ready, and then whichever thread holds the insert baton inserts every
+  // ready chunk in input order while the others recover the next ones.
+  constexpr size_t kChunkSize = 256;
+  struct Chunk {
+    size_t begin = 0;
+    size_t end = 0;
+    std::vector<TxRef> txs;
+    std::vector<size_t> index;  // position of txs[k] in `envelopes`
+    PreparedBatch prepared;
+    std::atomic<bool> ready{false};
+  };
+  const size_t count = envelopes.size();
+  std::vector<Result<TxRef>> results(count, Status::Error("txpool-not-processed"));
+  const size_t chunk_count = (count + kChunkSize - 1) / kChunkSize;
+  std::vector<Chunk> chunks(chunk_count);
+  for (size_t c = 0; c < chunk_count; ++c) {
+    chunks[c].begin = c * kChunkSize;
+    chunks[c].end = std::min(count, chunks[c].begin + kChunkSize);
+  }
+
+  std::atomic<size_t> next_to_recover{0};
+  std::atomic<size_t> next_to_insert{0};
+  std::mutex baton;  // held by the thread inserting; never waited on
+  auto drain = [&] {
+    for (;;) {
+      std::unique_lock<std::mutex> lock(baton, std::try_to_lock);
+      if (!lock.owns_lock()) return;  // the holder will insert our chunk too
+      size_t c = next_to_insert.load();
+      while (c < chunk_count && chunks[c].ready.load(std::memory_order_acquire)) {
+        InsertBatch(chunks[c].txs, chunks[c].prepared);
+        next_to_insert.store(++c);
+      }
+      lock.unlock();
+      // A chunk that became ready after the check above was left by its
+      // owner, whose try_lock failed while we held the baton: look again.
+      if (c >= chunk_count || !chunks[c].ready.load(std::memory_order_acquire)) return;
+    }
+  };
+  auto worker = [&] {
+    for (size_t c = next_to_recover++; c < chunk_count; c = next_to_recover++) {
+      Chunk& chunk = chunks[c];
+      for (size_t i = chunk.begin; i < chunk.end; ++i) {
+        auto tx = DecodeAndVerifyTransaction(envelopes[i]);
+        if (tx.ok()) {
+          chunk.txs.push_back(*tx);
+          chunk.index.push_back(i);
+        }
+        results[i] = std::move(tx);
+      }
+      chunk.prepared = PrepareBatch(chunk.txs);
+      chunk.ready.store(true, std::memory_order_release);
+      drain();
+    }
+  };
+
   unsigned threads = options_.verify_threads != 0
                          ? options_.verify_threads
                          : std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<size_t>(threads, envelopes.size()));
-  // Sender recovery dominates admission; it needs no pool state, so it runs
-  // on all threads in contiguous chunks before the single locked insert.
-  auto work = [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) decoded[i] = DecodeAndVerifyTransaction(envelopes[i]);
-  };
-  if (threads <= 1) {
-    work(0, envelopes.size());
-  } else {
-    std::vector<std::thread> pool;
-    const size_t chunk = (envelopes.size() + threads - 1) / threads;
-    for (unsigned t = 0; t < threads; ++t) {
-      const size_t begin = t * chunk;
-      const size_t end = std::min(envelopes.size(), begin + chunk);
-      if (begin >= end) break;
-      pool.emplace_back(work, begin, end);
-    }
-    for (auto& thread : pool) thread.join();
-  }
+  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(chunk_count, 1)));
+  std::vector<std::thread> helpers;
+  for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(worker);
+  worker();
+  for (auto& helper : helpers) helper.join();
+  drain();  // every chunk is ready now and no one else holds the baton
 
-  std::vector<TxRef> valid;
-  std::vector<size_t> valid_index;
-  for (size_t i = 0; i < decoded.size(); ++i) {
-    if (decoded[i]->ok()) {
-      valid.push_back(decoded[i]->value());
-      valid_index.push_back(i);
+  for (const Chunk& chunk : chunks) {
+    for (size_t k = 0; k < chunk.txs.size(); ++k) {
+      if (!chunk.prepared.results[k].ok()) results[chunk.index[k]] = chunk.prepared.results[k];
     }
-  }
-  std::vector<Status> statuses = AddBatch(valid);
-  std::vector<Result<TxRef>> results;
-  results.reserve(envelopes.size());
-  for (auto& d : decoded) results.push_back(std::move(*d));
-  for (size_t k = 0; k < valid.size(); ++k) {
-    if (!statuses[k].ok()) results[valid_index[k]] = statuses[k];
   }
   return results;
 }

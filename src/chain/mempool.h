@@ -103,8 +103,11 @@ class Mempool : public ChainListener {
   std::vector<Status> AddBatch(const std::vector<TxRef>& txs) EXCLUDES(mu_);
   // Decodes an envelope, recovers the sender (outside the lock) and admits it.
   Result<TxRef> AddRaw(ByteSpan envelope) EXCLUDES(mu_);
-  // Decodes and recovers on verify_threads threads, then AddBatch; one result
-  // per envelope, in input order.
+  // Decodes and recovers on verify_threads threads (the caller's included)
+  // in chunks, and inserts each chunk while later ones are still being
+  // recovered; chunks are inserted in input order, so the outcome is the
+  // same as admitting the envelopes one by one. One result per envelope, in
+  // input order.
   std::vector<Result<TxRef>> AddRawBatch(const std::vector<depin::Bytes>& envelopes) EXCLUDES(mu_);
 
   TxRef Get(const Hash256& hash) const EXCLUDES(mu_);  // null when absent
@@ -176,8 +179,19 @@ class Mempool : public ChainListener {
     uint64_t epoch = 0;
   };
 
+  // A batch checked and with its senders' accounts read, ready for the
+  // locked insert.
+  struct PreparedBatch {
+    std::vector<Status> results;  // stateless failures; ok = still to insert
+    std::map<Address, AccountRead> accounts;
+  };
+
   uint64_t Now() const;
   AccountRead ReadAccount(const Address& address) const;
+  // Stateless rules and one account read per sender; no lock.
+  PreparedBatch PrepareBatch(const std::vector<TxRef>& txs) const;
+  // Inserts under one lock acquisition, then tells the listeners.
+  void InsertBatch(const std::vector<TxRef>& txs, PreparedBatch& batch) EXCLUDES(mu_);
   Status AddLocked(const TxRef& tx, const AccountRead& read, uint64_t now) REQUIRES(mu_);
   EvictKey KeyFor(const Entry& entry) const REQUIRES(mu_);
   // Erases the entry at `nonce` of `sender` and, when `with_later`, every

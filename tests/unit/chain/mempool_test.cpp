@@ -297,6 +297,37 @@ TEST_F(MempoolTest, AddRawDecodesRecoversAndReportsErrorsInOrder) {
   EXPECT_EQ(pool->Size(), 2u);
 }
 
+TEST_F(MempoolTest, AddRawBatchOverManyChunksAndThreadsKeepsInputOrder) {
+  MempoolOptions options;
+  options.verify_threads = 3;
+  auto pool = MakePool(options);
+  std::vector<TxRef> txs;
+  std::vector<depin::Bytes> envelopes;
+  for (uint8_t key = 1; key <= 20; ++key) {
+    for (uint64_t n = 0; n < 30; ++n) {
+      txs.push_back(Tx(key, n));
+      envelopes.push_back(txs.back()->tx.Encode());
+    }
+  }
+  envelopes.insert(envelopes.begin() + 300, depin::Bytes{0x02, 0x01});
+  envelopes.push_back(envelopes.front());  // a duplicate: must lose to the original
+  std::vector<Hash256> heard;
+  pool->AddListener([&heard](const TxRef& tx) { heard.push_back(tx->hash); });
+
+  auto results = pool->AddRawBatch(envelopes);
+  ASSERT_EQ(results.size(), envelopes.size());
+  for (size_t i = 0; i + 1 < results.size(); ++i) {
+    EXPECT_EQ(results[i].ok(), i != 300) << i << " " << results[i].status().ToString();
+  }
+  EXPECT_EQ(results.back().status().code(), "txpool-already-known");
+  EXPECT_EQ(pool->ReadyCount(), 600u);
+  EXPECT_EQ(pool->FutureCount(), 0u);
+  // Listeners hear the txs in input order.
+  ASSERT_EQ(heard.size(), 600u);
+  for (size_t i = 0; i < txs.size(); ++i) EXPECT_EQ(heard[i], txs[i]->hash) << i;
+  EXPECT_TRUE(pool->AddRawBatch({}).empty());
+}
+
 TEST_F(MempoolTest, AddBatchAdmitsSequencesFromOneRead) {
   auto pool = MakePool();
   std::vector<TxRef> txs;
