@@ -1,0 +1,116 @@
+#include "node/init.h"
+
+#include <gtest/gtest.h>
+
+namespace depin::node {
+namespace {
+
+Args ParsedArgs(const std::vector<std::string>& argv, std::string_view conf = "") {
+  std::vector<const char*> ptrs = {"depind"};
+  for (const std::string& a : argv) ptrs.push_back(a.c_str());
+  Args args;
+  EXPECT_TRUE(args.ParseCommandLine(static_cast<int>(ptrs.size()), ptrs.data()).ok());
+  if (!conf.empty()) {
+    EXPECT_TRUE(args.ReadConfigText(conf, "test.conf").ok());
+  }
+  EXPECT_TRUE(args.SelectNetwork().ok());
+  return args;
+}
+
+TEST(InitOptions, RpcDefaultsComeFromTheNetwork) {
+  Args args = ParsedArgs({"-regtest"});
+  auto o = RpcServerOptionsFromArgs(args, consensus::RegtestParams(), "/tmp/net");
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->port, consensus::RegtestParams().default_rpc_port);
+  EXPECT_FALSE(o->public_port.has_value());
+  EXPECT_EQ(o->cookie_dir, std::filesystem::path("/tmp/net"));
+  EXPECT_EQ(o->threads, 4u);
+}
+
+TEST(InitOptions, RpcArgumentsMapOntoServerOptions) {
+  Args args =
+      ParsedArgs({"-regtest", "-rpcport=1234", "-rpcbind=127.0.0.2", "-rpcallowip=10.0.0.0/8",
+                  "-rpcpublicport=4321", "-rpcthreads=8", "-rpcservertimeout=5", "-rpcauth=a:b$c"});
+  auto o = RpcServerOptionsFromArgs(args, consensus::RegtestParams(), "/tmp/net");
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->port, 1234);
+  EXPECT_EQ(o->bind_addresses, std::vector<std::string>{"127.0.0.2"});
+  // Loopback stays allowed next to the configured subnet.
+  EXPECT_NE(std::find(o->allow_ips.begin(), o->allow_ips.end(), "10.0.0.0/8"), o->allow_ips.end());
+  EXPECT_GT(o->allow_ips.size(), 1u);
+  EXPECT_EQ(o->public_port, std::optional<uint16_t>(4321));
+  EXPECT_EQ(o->threads, 8u);
+  EXPECT_EQ(o->read_timeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(o->rpcauth, std::vector<std::string>{"a:b$c"});
+}
+
+TEST(InitOptions, OutOfRangeRpcValuesAreErrors) {
+  EXPECT_FALSE(
+      RpcServerOptionsFromArgs(ParsedArgs({"-rpcport=70000"}), consensus::MainParams(), "/x").ok());
+  EXPECT_FALSE(
+      RpcServerOptionsFromArgs(ParsedArgs({"-rpcthreads=0"}), consensus::MainParams(), "/x").ok());
+}
+
+TEST(InitOptions, MineNeedsAnAddressExceptInDevMode) {
+  Args mine = ParsedArgs({"-regtest", "-mine"});
+  EXPECT_EQ(MinerOptionsFromArgs(mine, consensus::RegtestParams(), /*dev_mode=*/false, nullptr)
+                .status()
+                .code(),
+            "args-bad-value");
+  Args dev = ParsedArgs({"-dev"});
+  auto o = MinerOptionsFromArgs(dev, consensus::RegtestParams(), /*dev_mode=*/true, nullptr);
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->coinbase, consensus::DevAccounts().front());
+  EXPECT_EQ(o->dev_block_time, 2u);
+  Args dev5 = ParsedArgs({"-dev", "-devblocktime=5", "-minethreads=3"});
+  auto o5 = MinerOptionsFromArgs(dev5, consensus::RegtestParams(), /*dev_mode=*/true, nullptr);
+  ASSERT_TRUE(o5.ok());
+  EXPECT_EQ(o5->dev_block_time, 5u);
+  EXPECT_EQ(o5->threads, 3u);
+  // Outside dev mode -devblocktime does nothing.
+  auto plain = MinerOptionsFromArgs(ParsedArgs({"-regtest"}), consensus::RegtestParams(),
+                                    /*dev_mode=*/false, nullptr);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->dev_block_time, 0u);
+}
+
+TEST(InitOptions, MinerAddressIsChecked) {
+  Args bad = ParsedArgs({"-regtest", "-mineraddress=0x12"});
+  EXPECT_FALSE(MinerOptionsFromArgs(bad, consensus::RegtestParams(), false, nullptr).ok());
+  Args good =
+      ParsedArgs({"-regtest", "-mine", "-mineraddress=0x70997970C51812dc3A010C7d01b50e0d17dc79C8"});
+  auto o = MinerOptionsFromArgs(good, consensus::RegtestParams(), false, nullptr);
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->coinbase.ToChecksumHex(), "0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+}
+
+TEST(InitOptions, SizesAreMebibytes) {
+  Args args = ParsedArgs({"-dbcache=100", "-maxmempool=50"});
+  EXPECT_EQ(ChainstateOptionsFromArgs(args, "/x", nullptr).db_cache_bytes, size_t{100} << 20);
+  EXPECT_EQ(MempoolOptionsFromArgs(args, nullptr).max_bytes, size_t{50} << 20);
+}
+
+TEST(InitOptions, LoggingFromArgs) {
+  auto quiet = LoggerOptionsFromArgs(ParsedArgs({}), "/net", /*dev_mode=*/false);
+  ASSERT_TRUE(quiet.ok());
+  EXPECT_EQ(quiet->file, std::filesystem::path("/net/debug.log"));
+  EXPECT_FALSE(quiet->print_to_console);
+  EXPECT_EQ(quiet->min_level, LogLevel::kInfo);
+  EXPECT_EQ(quiet->debug_categories, 0u);
+
+  auto debug = LoggerOptionsFromArgs(ParsedArgs({"-debug=rpc", "-debug=net"}), "/net", false);
+  ASSERT_TRUE(debug.ok());
+  EXPECT_EQ(debug->min_level, LogLevel::kDebug);
+  EXPECT_EQ(debug->debug_categories,
+            static_cast<uint32_t>(LogCategory::kRpc) | static_cast<uint32_t>(LogCategory::kNet));
+
+  auto dev = LoggerOptionsFromArgs(ParsedArgs({"-dev"}), "/net", /*dev_mode=*/true);
+  ASSERT_TRUE(dev.ok());
+  EXPECT_TRUE(dev->print_to_console);
+
+  EXPECT_FALSE(LoggerOptionsFromArgs(ParsedArgs({"-debug=nosuch"}), "/net", false).ok());
+  EXPECT_FALSE(LoggerOptionsFromArgs(ParsedArgs({"-loglevel=loud"}), "/net", false).ok());
+}
+
+}  // namespace
+}  // namespace depin::node
