@@ -561,6 +561,9 @@ Status Chainstate::Impl::ConnectTip(IndexNode* node, std::shared_ptr<const Block
     }
   }
   if (!failure.ok()) {
+    // A disk error while reading state must not condemn a valid block.
+    Status io = state_->read_error();
+    if (!io.ok()) return Status::Error("db-io-error", "reading state: " + io.message());
     MarkFailed(node, failure);
     return failure;
   }
