@@ -24,6 +24,7 @@
 
 #include "chain/chainstate.h"
 #include "chain/mempool.h"
+#include "chain/miner.h"
 #include "consensus/module.h"
 #include "consensus/params.h"
 #include "crypto/secp256k1.h"
@@ -285,6 +286,31 @@ void BM_MempoolInsertRecovered(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(txs.size()));
 }
 BENCHMARK(BM_MempoolInsertRecovered)->Unit(benchmark::kMillisecond)->Iterations(5);
+
+}  // namespace
+}  // namespace depin::chain
+
+namespace depin::chain {
+namespace {
+
+// The miner's inner loop: midstate SHA-256d per nonce, one thread, against
+// an unreachable target so every nonce is hashed (hashes per second).
+void BM_MinerSearchNonce(benchmark::State& state) {
+  BlockHeader header;
+  header.height = 1;
+  header.timestamp = 1'700'000'000;
+  header.bits = 0x1d00ffff;
+  uint64_t hashes = 0;
+  for (auto _ : state) {
+    int polls = 0;
+    // 64 polls of 4096 nonces each per iteration.
+    SearchResult result = SearchNonce(header, Uint256(0), 1, [&polls] { return ++polls > 64; });
+    hashes += result.hashes;
+    header.nonce += 1;  // a different low half each iteration
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(hashes));
+}
+BENCHMARK(BM_MinerSearchNonce)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace depin::chain

@@ -89,7 +89,8 @@ struct MempoolOptions {
 class Mempool : public ChainListener {
  public:
   // Reads the next block's base fee from `chainstate` and registers itself as
-  // its listener; the destructor unregisters.
+  // its listener; the destructor unregisters. `chainstate` must outlive the
+  // pool.
   Mempool(const MempoolOptions& options, Chainstate& chainstate);
   ~Mempool() override;
   Mempool(const Mempool&) = delete;

@@ -100,7 +100,8 @@ struct MinerOptions {
 class Miner : public ChainListener {
  public:
   // Registers as a listener of `chainstate`; the destructor stops and
-  // unregisters.
+  // unregisters. `chainstate` and `mempool` (may be null: empty blocks) must
+  // outlive the miner.
   Miner(const MinerOptions& options, Chainstate& chainstate, Mempool* mempool);
   ~Miner() override;
   Miner(const Miner&) = delete;
