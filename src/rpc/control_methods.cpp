@@ -20,9 +20,9 @@ RpcResult GetNetworkInfo(const NodeRpcContext& ctx) {
     doc.AddMember("chain", Str(ctx.params->name, a), a);
     doc.AddMember("chainid", ctx.params->chain_id, a);
   }
-  // P2P lands with net/; until then the node is a single-node chain.
-  doc.AddMember("networkactive", false, a);
-  doc.AddMember("connections", 0, a);
+  bool p2p = static_cast<bool>(ctx.peer_count);
+  doc.AddMember("networkactive", p2p, a);
+  doc.AddMember("connections", p2p ? static_cast<uint64_t>(ctx.peer_count()) : 0, a);
   doc.AddMember("localport", ctx.p2p_port, a);
   doc.AddMember("rpcport", ctx.rpc_port, a);
   if (ctx.rpc_public_port) {
@@ -30,7 +30,7 @@ RpcResult GetNetworkInfo(const NodeRpcContext& ctx) {
   } else {
     doc.AddMember("rpcpublicport", Value(), a);
   }
-  doc.AddMember("warnings", Str("P2P networking is not available in this version", a), a);
+  doc.AddMember("warnings", Str(p2p ? "" : "P2P networking is off", a), a);
   return RpcResult(std::move(doc));
 }
 

@@ -57,6 +57,8 @@ struct NodeRpcContext {
   uint16_t p2p_port = 0;
   uint16_t rpc_port = 0;
   std::optional<uint16_t> rpc_public_port;
+  // Open P2P connections; unset when the node runs without P2P.
+  std::function<size_t()> peer_count;
 
   std::chrono::steady_clock::time_point start_time = std::chrono::steady_clock::now();
   // The `stop` method calls this; it must only signal (shutdown runs on the
