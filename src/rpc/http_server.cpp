@@ -184,16 +184,24 @@ class WsSession : public RpcSession,
   }
 
   void Close() override {
+    net::post(ws_.get_executor(), [self = shared_from_this()] { self->HardClose(); });
+  }
+
+  // Lets replies already queued go out first, then closes.
+  void Shutdown() override {
     net::post(ws_.get_executor(), [self = shared_from_this()] {
-      error_code ec;
-      beast::get_lowest_layer(self->ws_).socket().shutdown(tcp::socket::shutdown_both, ec);
-      beast::get_lowest_layer(self->ws_).close();
+      self->closing_ = true;
+      if (!self->writing_) self->HardClose();
     });
   }
 
-  void Shutdown() override { Close(); }
-
  private:
+  void HardClose() {
+    error_code ec;
+    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ec);
+    beast::get_lowest_layer(ws_).close();
+  }
+
   void OnAccept(error_code ec) {
     if (ec) return Closed();
     open_.store(true);
@@ -253,6 +261,7 @@ class WsSession : public RpcSession,
     }
     if (outbox_.empty()) {
       writing_ = false;
+      if (closing_) HardClose();
     } else {
       DoWrite();
     }
@@ -282,6 +291,7 @@ class WsSession : public RpcSession,
   // Strand-only state.
   std::deque<std::string> outbox_;
   bool writing_ = false;
+  bool closing_ = false;
   // Any thread.
   std::atomic<bool> open_{false};
   std::atomic<size_t> queued_{0};
@@ -314,10 +324,15 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
                   beast::bind_front_handler(&HttpSession::ReadHeader, shared_from_this()));
   }
 
+  // A connection waiting for its client is closed at once; one whose
+  // request is being answered gets the reply first (so that the answer to
+  // `stop` reaches its caller) and is closed after it.
   void Shutdown() override {
     net::post(delay_timer_.get_executor(), [self = shared_from_this()] {
+      self->stopping_ = true;
+      self->keep_alive_ = false;
       self->delay_timer_.cancel();
-      if (self->upgraded_) return;
+      if (self->upgraded_ || !self->awaiting_client_) return;
       error_code ec;
       self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
       self->stream_.close();
@@ -335,14 +350,16 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     parser_->body_limit(shared_->options.max_body_bytes);
     // One deadline for the whole request, idle time included.
     stream_.expires_after(shared_->options.read_timeout);
+    awaiting_client_ = true;
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
   }
 
   void OnHeader(error_code ec, size_t) {
+    awaiting_client_ = false;
     if (ec) return OnReadError(ec);
     const auto& req = parser_->get();
-    keep_alive_ = req.keep_alive();
+    keep_alive_ = req.keep_alive() && !stopping_;
     version_ = req.version();
 
     std::string_view target(req.target().data(), req.target().size());
@@ -383,7 +400,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     if (beast::iequals(expect, "100-continue")) {
       continue_ =
           std::make_shared<http::response<http::empty_body>>(http::status::continue_, version_);
+      awaiting_client_ = true;
       http::async_write(stream_, *continue_, [self = shared_from_this()](error_code wec, size_t) {
+        self->awaiting_client_ = false;
         if (wec) return self->Close();
         self->ReadBody();
       });
@@ -393,6 +412,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   }
 
   void ReadBody() {
+    awaiting_client_ = true;
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&HttpSession::OnBody, shared_from_this()));
   }
@@ -418,6 +438,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   }
 
   void OnBody(error_code ec, size_t) {
+    awaiting_client_ = false;
     if (ec) return OnReadError(ec);
     // No deadline while the request is being worked on.
     stream_.expires_never();
@@ -481,7 +502,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void OnWrite(error_code ec, size_t) {
     response_.reset();
-    if (ec || !keep_alive_) return Close();
+    if (ec || !keep_alive_ || stopping_) return Close();
     ReadHeader();
   }
 
@@ -507,6 +528,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   bool keep_alive_ = true;
   bool authenticated_ = false;
   bool upgraded_ = false;
+  // A read (or the 100-continue write) is pending on the client.
+  bool awaiting_client_ = false;
+  bool stopping_ = false;
   bool extra_allow_ = false;
   bool extra_www_authenticate_ = false;
 };
@@ -729,19 +753,23 @@ void RpcServer::Stop() {
   ServerShared& s = *d.shared;
   for (auto& l : d.listeners) l->Close();
 
-  std::vector<std::shared_ptr<SessionBase>> open;
   {
     MutexLock lock(s.mu);
     s.stopping = true;
+  }
+  // Queued requests are dropped (their connections close). Running
+  // handlers finish first and queue their replies, which the sessions then
+  // send before closing: the caller of `stop` gets its answer.
+  s.pool->Stop();
+  std::vector<std::shared_ptr<SessionBase>> open;
+  {
+    MutexLock lock(s.mu);
     for (auto& [id, weak] : s.sessions) {
       if (auto session = weak.lock()) open.push_back(std::move(session));
     }
   }
   for (auto& session : open) session->Shutdown();
   open.clear();
-  // Queued requests are dropped (their connections close); running
-  // handlers finish and their replies go nowhere.
-  s.pool->Stop();
   {
     MutexLock lock(s.mu);
     bool drained = s.cv.WaitFor(s.mu, s.options.shutdown_timeout,

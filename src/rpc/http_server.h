@@ -37,9 +37,11 @@
 // Threads. Asio I/O runs on io_threads threads ("rpc-io"); handlers run on
 // a fixed pool of `threads` workers ("rpc-worker") behind a queue of
 // work_queue_depth requests. Start() and Stop() are called from one
-// controlling thread (node init/shutdown); accessors are thread-safe.
-// Stop() closes listeners and connections, drops queued requests, waits for
-// running handlers and joins all threads; handlers must return promptly.
+// controlling thread (node init/shutdown), never from a handler (a `stop`
+// method asks the node to shut down instead); accessors are thread-safe.
+// Stop() closes listeners, drops queued requests, waits for running
+// handlers and delivers their replies, closes every connection and joins
+// all threads; handlers must return promptly.
 #pragma once
 
 #include <chrono>

@@ -712,6 +712,69 @@ TEST_F(RpcServerTest, StopWhileClientsConnected) {
   server_->Stop();  // idempotent
 }
 
+TEST_F(RpcServerTest, StopDeliversRepliesOfRunningHandlers) {
+  auto o = Options();
+  o.threads = 1;
+  StartServer(o);
+  HttpClient c(server_->port());
+  std::string block = Call("block");
+  c.WriteRaw("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+             std::to_string(block.size()) + "\r\n\r\n" + block);
+  gate_.entered.get_future().wait();
+  std::thread stopper([this] { server_->Stop(); });
+  gate_.release.set_value();
+  Reply r = c.Read();
+  stopper.join();
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_STREQ(Json(r.body)["result"].GetString(), "released");
+  EXPECT_TRUE(c.WaitForClose());
+}
+
+TEST_F(RpcServerTest, StopDeliversWebSocketReplies) {
+  auto o = Options();
+  o.threads = 1;
+  StartServer(o);
+  WsClient ws(server_->port());
+  ws.Send(Call("block", "[]", 5));
+  gate_.entered.get_future().wait();
+  std::thread stopper([this] { server_->Stop(); });
+  gate_.release.set_value();
+  auto d = Json(ws.Read());
+  stopper.join();
+  EXPECT_EQ(d["id"].GetInt(), 5);
+  EXPECT_STREQ(d["result"].GetString(), "released");
+}
+
+TEST_F(RpcServerTest, ConnectionsBeyondTheLimitAreClosed) {
+  auto o = Options();
+  o.max_connections = 2;
+  StartServer(o);
+  HttpClient a(server_->port());
+  HttpClient b(server_->port());
+  EXPECT_EQ(a.Post(Call("add", "[1]")).status, 200u);
+  EXPECT_EQ(b.Post(Call("add", "[1]")).status, 200u);
+  HttpClient c(server_->port());
+  EXPECT_TRUE(c.WaitForClose());
+  EXPECT_EQ(server_->open_connections(), 2u);
+}
+
+TEST_F(RpcServerTest, WebSocketOnPublicPortIsRateLimited) {
+  auto o = Options();
+  o.public_port = 0;
+  o.public_rate_per_second = 0.001;
+  o.public_rate_burst = 3;  // one token goes to the upgrade request
+  StartServer(o);
+  WsClient ws(*server_->public_port());
+  ws.Send(Call("add", "[1]"));
+  EXPECT_EQ(ErrorCodeOf(ws.Read()), 0);
+  ws.Send(Call("add", "[1]"));
+  EXPECT_EQ(ErrorCodeOf(ws.Read()), 0);
+  ws.Send(Call("add", "[1]"));
+  EXPECT_EQ(ErrorCodeOf(ws.Read()), kRpcLimitExceeded);
+  // A new upgrade from the same address is refused with 429.
+  EXPECT_THROW(WsClient{*server_->public_port()}, boost::system::system_error);
+}
+
 TEST_F(RpcServerTest, HelpOverHttp) {
   StartServer(Options());
   HttpClient c(server_->port());
