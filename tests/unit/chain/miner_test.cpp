@@ -170,6 +170,28 @@ TEST_F(MinerTest, BackgroundMiningRunsUntilStopped) {
   EXPECT_GT(miner.hashrate(), 0.0);
 }
 
+TEST_F(MinerTest, DevModeMinesEmptyBlocksOnItsIntervalAndStopsWhileWaiting) {
+  MinerOptions options;
+  options.coinbase = AddressOf(TestKey(74));
+  options.dev_block_time = 1;
+  {
+    Miner miner(options, env_.chain(), &pool_);
+    miner.Start();
+    WaitUntil([&] { return miner.blocks_mined() >= 1; });
+    miner.Stop();
+    EXPECT_GE(env_.chain().Tip().height, 1u);
+    EXPECT_TRUE(env_.chain().ReadBlock(env_.chain().Tip().hash).value()->txs.empty());
+  }
+  // An hour-long interval: Stop must wake the waiting loop, not outwait it.
+  options.dev_block_time = 3600;
+  Miner idle(options, env_.chain(), &pool_);
+  const uint64_t height = env_.chain().Tip().height;
+  idle.Start();
+  idle.Stop();
+  EXPECT_FALSE(idle.running());
+  EXPECT_EQ(env_.chain().Tip().height, height);
+}
+
 TEST_F(MinerTest, TemplateSolvedExternallyIsAcceptedBySubmitBlock) {
   const Address coinbase = AddressOf(TestKey(73));
   TxRef tx = env_.Transfer(TestKey(2), 0, Uint256(kGwei), Uint256(10 * kGwei));
