@@ -107,14 +107,10 @@ Result<SealOutput> SealSector(const SealInputs& inputs, SectorStore& store,
   // Labeling: two layer buffers, the one below and the one being labeled.
   const StackedGraph graph(size);
   const ParentCache parents(graph, threads);
-  Bytes below, current(bytes);
+  HugeBuffer below(bytes), current(bytes);
   if (meta.layers_done > 0) {
-    auto loaded = store.ReadFile(LayerFileName(meta.layers_done));
-    if (!loaded) return loaded.status();
-    if (loaded->size() != bytes) {
-      return Status::Error("store-short-read", "checkpointed layer has the wrong size");
-    }
-    current = std::move(*loaded);
+    DEPIN_RETURN_IF_ERROR(
+        store.ReadRange(LayerFileName(meta.layers_done), 0, bytes, current.data()));
     for (uint32_t l = 1; l <= meta.layers_done; ++l) {
       if (!Report(options, SealStage::kLabeling, l, params.layers, true)) return Cancelled();
     }
@@ -123,14 +119,13 @@ Result<SealOutput> SealSector(const SealInputs& inputs, SectorStore& store,
   }
   for (uint32_t layer = meta.layers_done + 1; layer <= params.layers; ++layer) {
     std::swap(below, current);
-    current.resize(bytes);
     LabelLayer(parents, replica_id, layer, layer == 1 ? nullptr : below.data(), current.data());
-    DEPIN_RETURN_IF_ERROR(store.WriteFile(LayerFileName(layer), current));
+    DEPIN_RETURN_IF_ERROR(store.WriteFile(LayerFileName(layer), current.span()));
     meta.layers_done = layer;
     DEPIN_RETURN_IF_ERROR(store.WriteMeta(meta));
     if (!Report(options, SealStage::kLabeling, layer, params.layers, false)) return Cancelled();
   }
-  below = Bytes();
+  below = HugeBuffer();
 
   if (!Report(options, SealStage::kTreeC, 0, params.layers, false)) return Cancelled();
   auto columns = ComputeColumns(store, size, params.layers, threads);
@@ -163,14 +158,13 @@ Result<SealOutput> SealOutputOf(const SectorStore& store) {
   return OutputOf(*meta);
 }
 
-Bytes ComputeKey(SectorSize size, const Hash256& replica_id, size_t threads) {
+HugeBuffer ComputeKey(SectorSize size, const Hash256& replica_id, size_t threads) {
   const ProofParams params = ParamsFor(size);
   const StackedGraph graph(size);
   const ParentCache parents(graph, Threads(threads));
-  Bytes below, current(size.bytes());
+  HugeBuffer below(size.bytes()), current(size.bytes());
   for (uint32_t layer = 1; layer <= params.layers; ++layer) {
     std::swap(below, current);
-    current.resize(size.bytes());
     LabelLayer(parents, replica_id, layer, layer == 1 ? nullptr : below.data(), current.data());
   }
   return current;
@@ -185,7 +179,7 @@ Result<Bytes> UnsealSector(const SectorStore& store, size_t threads) {
   if (replica->size() != meta->size.bytes()) {
     return Status::Error("unseal-bad-replica", "replica has the wrong size");
   }
-  Bytes key = ComputeKey(meta->size, meta->replica_id, threads);
+  HugeBuffer key = ComputeKey(meta->size, meta->replica_id, threads);
   XorInto(replica->data(), key.data(), replica->data(), replica->size(), Threads(threads));
   Bytes levels = BuildTreeLevels(*replica, Threads(threads));
   if (RootOfLevels(levels) != meta->comm_d) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "storage/proofs/huge_buffer.h"
 #include "storage/proofs/labels.h"
 #include "storage/proofs/params.h"
 #include "storage/proofs/sector_store.h"
@@ -78,6 +79,6 @@ Result<Bytes> ReadUnsealedCopy(const SectorStore& store);
 
 // Computes the key (last layer labels) of a sector in memory; used by
 // UnsealSector and benchmarks.
-Bytes ComputeKey(SectorSize size, const Hash256& replica_id, size_t threads);
+HugeBuffer ComputeKey(SectorSize size, const Hash256& replica_id, size_t threads);
 
 }  // namespace depin::storage::proofs
