@@ -20,16 +20,18 @@ bool Report(const SealOptions& options, SealStage stage, uint32_t layer, uint32_
   return !options.progress || options.progress(SealProgress{stage, layer, layers, resumed});
 }
 
-void XorInto(const uint8_t* a, const uint8_t* b, uint8_t* out, uint64_t len, size_t threads) {
+// dst ^= src over len bytes.
+void XorInPlace(uint8_t* dst, const uint8_t* src, uint64_t len, size_t threads) {
   ParallelFor(len / 8, threads, 1 << 16, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       uint64_t x, y;
-      std::memcpy(&x, a + 8 * i, 8);
-      std::memcpy(&y, b + 8 * i, 8);
+      std::memcpy(&x, dst + 8 * i, 8);
+      std::memcpy(&y, src + 8 * i, 8);
       x ^= y;
-      std::memcpy(out + 8 * i, &x, 8);
+      std::memcpy(dst + 8 * i, &x, 8);
     }
   });
+  for (uint64_t i = len / 8 * 8; i < len; ++i) dst[i] ^= src[i];
 }
 
 // Column hashes of all nodes, reading the layer files in slices so memory
@@ -102,7 +104,10 @@ Result<SealOutput> SealSector(const SealInputs& inputs, SectorStore& store,
     DEPIN_RETURN_IF_ERROR(store.WriteFile(kTreeDFile, tree_d));
     DEPIN_RETURN_IF_ERROR(store.WriteMeta(meta));
   }
+  // The caller's data is still at hand for the XOR at the end; the padded
+  // copy would only cost a sector of memory during labeling.
   tree_d = Bytes();
+  data = Bytes();
 
   // Labeling: two layer buffers, the one below and the one being labeled.
   const StackedGraph graph(size);
@@ -138,12 +143,14 @@ Result<SealOutput> SealSector(const SealInputs& inputs, SectorStore& store,
   tree_c = Bytes();
 
   if (!Report(options, SealStage::kTreeR, 0, params.layers, false)) return Cancelled();
-  // The key is the last layer, which is `current` here.
-  XorInto(data.data(), current.data(), data.data(), bytes, threads);
-  Bytes tree_r = BuildTreeLevels(data, threads);
+  // The key is the last layer, `current` here; XORing the data into it makes
+  // it the replica (the zero padding leaves the key as it is).
+  HugeBuffer& replica = current;
+  XorInPlace(replica.data(), inputs.data.data(), inputs.data.size(), threads);
+  Bytes tree_r = BuildTreeLevels(replica.span(), threads);
   meta.comm_r_last = RootOfLevels(tree_r);
   meta.comm_r = crypto::Sha256Pair(meta.comm_c, meta.comm_r_last);
-  DEPIN_RETURN_IF_ERROR(store.WriteFile(kReplicaFile, data));
+  DEPIN_RETURN_IF_ERROR(store.WriteFile(kReplicaFile, replica.span()));
   DEPIN_RETURN_IF_ERROR(store.WriteFile(kTreeRFile, tree_r));
   meta.sealed = true;
   DEPIN_RETURN_IF_ERROR(store.WriteMeta(meta));
@@ -180,7 +187,7 @@ Result<Bytes> UnsealSector(const SectorStore& store, size_t threads) {
     return Status::Error("unseal-bad-replica", "replica has the wrong size");
   }
   HugeBuffer key = ComputeKey(meta->size, meta->replica_id, threads);
-  XorInto(replica->data(), key.data(), replica->data(), replica->size(), Threads(threads));
+  XorInPlace(replica->data(), key.data(), replica->size(), Threads(threads));
   Bytes levels = BuildTreeLevels(*replica, Threads(threads));
   if (RootOfLevels(levels) != meta->comm_d) {
     return Status::Error("unseal-bad-comm-d", "recovered data does not match CommD");
