@@ -99,14 +99,10 @@ std::optional<int> ParseAndPrepare(NodeContext& node, int argc, const char* cons
     return kExitOk;
   }
 
-  // The datadir must exist when given explicitly (a typo should not start
-  // a fresh chain somewhere); the default one is created.
-  bool explicit_datadir = node.args.IsSet("datadir");
+  // A missing datadir is created, explicit or not, as geth does: `make run`
+  // and tutorials pass -datadir for folders that do not exist yet. The
+  // folder is logged at start so a typo is easy to spot.
   node.datadir = ResolveDataDir(node.args.GetString("datadir", ""));
-  if (explicit_datadir && !fs::is_directory(node.datadir)) {
-    return Fail(node, Status::Error("datadir-missing",
-                                    "data directory " + node.datadir.string() + " does not exist"));
-  }
   bool explicit_conf = node.args.IsSet("conf");
   fs::path conf = node.args.GetString("conf", "depin.conf");
   if (conf.is_relative()) conf = node.datadir / conf;
@@ -124,7 +120,7 @@ std::optional<int> ParseAndPrepare(NodeContext& node, int argc, const char* cons
   }
 
   auto net_dir = PrepareNetworkDir(node.datadir, node.params.datadir_sub,
-                                   /*create_datadir=*/!explicit_datadir);
+                                   /*create_datadir=*/true);
   if (!net_dir) return Fail(node, net_dir.status());
   node.network_dir = *net_dir;
   auto lock = DataDirLock::Acquire(node.network_dir);

@@ -26,6 +26,8 @@ class MakeRunTest(DepinTestFramework):
         self.add_nodes(1)
         node = self.nodes[0]
         build_dir = os.path.dirname(self.options.bindir)
+        # A first `make run` has no ~/.depin yet: use a datadir that does not exist.
+        node.datadir = os.path.join(self.tmpdir, "fresh", "depin")
         dry = subprocess.run(["make", "-s", "-n", "-C", REPO, "run", f"BUILD_DIR={build_dir}",
                               f"DATADIR={node.datadir}"],
                              capture_output=True, text=True, timeout=60)

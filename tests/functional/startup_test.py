@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Start-up checks: a second daemon on the same datadir is refused while the
-first keeps running; unknown options, bad values and a missing datadir stop
+first keeps running; unknown options, bad values and an unusable datadir stop
 start-up with a clear message; depin.conf sections apply per network and the
 command line wins."""
 
@@ -33,10 +33,11 @@ class StartupTest(DepinTestFramework):
         other.assert_start_fails(["-mineraddress=0x1234"], "-mineraddress")
         other.assert_start_fails(["-testnet"], "cannot be combined")
         other.assert_start_fails(["-loglevel=loud"], "")
-        missing = os.path.join(self.tmpdir, "does-not-exist")
+        not_a_dir = os.path.join(self.tmpdir, "a-file")
+        open(not_a_dir, "w").close()
         other.assert_start_fails(
-            [], "does not exist",
-            replace_args=[other.binary, "-regtest", f"-datadir={missing}"])
+            [], "cannot create",
+            replace_args=[other.binary, "-regtest", f"-datadir={not_a_dir}"])
         other.assert_start_fails(
             [], "cannot read config file",
             replace_args=other.base_args() + ["-conf=nosuch.conf"])

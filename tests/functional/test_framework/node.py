@@ -14,8 +14,10 @@ class TestNode:
                  timeout_factor=1.0):
         self.index = index
         self.bindir = bindir
-        self.datadir = os.path.join(tmpdir, f"node{index}")
-        os.makedirs(self.datadir, exist_ok=True)
+        # stdout/stderr captures live here even when a test points datadir elsewhere.
+        self.logdir = os.path.join(tmpdir, f"node{index}")
+        os.makedirs(self.logdir, exist_ok=True)
+        self.datadir = self.logdir
         self.network = network
         self.rpc_port = free_port()
         self.p2p_port = free_port()
@@ -42,11 +44,11 @@ class TestNode:
 
     @property
     def stdout_path(self):
-        return os.path.join(self.datadir, "stdout.txt")
+        return os.path.join(self.logdir, "stdout.txt")
 
     @property
     def stderr_path(self):
-        return os.path.join(self.datadir, "stderr.txt")
+        return os.path.join(self.logdir, "stderr.txt")
 
     def base_args(self):
         args = [self.binary, f"-datadir={self.datadir}", f"-rpcport={self.rpc_port}",
