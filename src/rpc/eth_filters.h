@@ -1,0 +1,125 @@
+// Log filter criteria (address and topic sets, as eth_getLogs, eth_newFilter
+// and the "logs" subscription take them) and the polling filters of
+// eth_newFilter / eth_newBlockFilter / eth_newPendingTransactionFilter.
+//
+// A polling filter is a queue the chain and mempool events fill: connected
+// block hashes, admitted tx hashes, or matching logs (with a copy marked
+// removed when a block leaves the active chain, as geth). eth_getFilterChanges
+// drains the queue. A filter not polled for kFilterTimeout is dropped (geth:
+// 5 minutes); a queue keeps at most kMaxFilterQueue entries (oldest dropped
+// first) so an abandoned filter cannot grow without bound; at most
+// kMaxFilters filters exist at once.
+//
+// Use:
+//   auto filters = std::make_shared<EthFilters>(&chainstate);  // registers
+//   mempool.AddListener([w = std::weak_ptr(filters)](const TxRef& tx) {...});
+//   std::string id = filters->NewBlockFilter();
+//   auto changes = filters->TakeChanges(id);
+//
+// Thread-safety: every method may be called from any thread (one mutex).
+// Chain events arrive on the thread that changed the chain.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "chain/chainstate.h"
+#include "rpc/eth_json.h"
+#include "util/status.h"
+#include "util/sync.h"
+
+namespace depin {
+
+// Which logs a filter wants: any of `addresses` (all when empty), and at
+// topic position i any of topics[i] (all when empty).
+struct LogCriteria {
+  std::vector<Address> addresses;
+  std::vector<std::vector<Hash256>> topics;  // at most 4 positions
+
+  bool Matches(const Log& log) const;
+  // False only when no log behind `bloom` can match.
+  bool MayMatch(const Bloom& bloom) const;
+};
+
+// Parses the "address" and "topics" members of a filter object. Error
+// messages are for -32602.
+Result<LogCriteria> ParseLogCriteria(const rapidjson::Value& filter);
+
+// Unique, unguessable id ("0x" + 32 hex digits) for filters and subscriptions.
+std::string NewEthId();
+
+inline constexpr std::chrono::minutes kFilterTimeout{5};
+inline constexpr size_t kMaxFilterQueue = 10000;
+inline constexpr size_t kMaxFilters = 10000;
+
+class EthFilters : public chain::ChainListener {
+ public:
+  enum class Kind { kBlocks, kPendingTxs, kLogs };
+
+  // Registers with `chainstate` (may be null in tests); the destructor
+  // unregisters.
+  explicit EthFilters(chain::Chainstate* chainstate);
+  ~EthFilters() override;
+  EthFilters(const EthFilters&) = delete;
+  EthFilters& operator=(const EthFilters&) = delete;
+
+  // Each returns the new filter's id, or an error when kMaxFilters exist.
+  // A log filter only collects logs of blocks in [from, to] (to unset: no end).
+  Result<std::string> NewBlockFilter() EXCLUDES(mu_);
+  Result<std::string> NewPendingTxFilter() EXCLUDES(mu_);
+  Result<std::string> NewLogFilter(LogCriteria criteria, uint64_t from, std::optional<uint64_t> to)
+      EXCLUDES(mu_);
+  bool Uninstall(const std::string& id) EXCLUDES(mu_);
+
+  struct LogFilterSpec {
+    LogCriteria criteria;
+    uint64_t from = 0;
+    std::optional<uint64_t> to;
+  };
+  // The criteria of a log filter (eth_getFilterLogs); nullopt when there is
+  // no such log filter. Counts as a poll.
+  std::optional<LogFilterSpec> GetLogFilter(const std::string& id) EXCLUDES(mu_);
+
+  // What arrived since the last call: hashes for block and pending-tx
+  // filters, logs for log filters. nullopt: no such filter.
+  using Changes = std::variant<std::vector<Hash256>, std::vector<eth_json::LocatedLog>>;
+  std::optional<Changes> TakeChanges(const std::string& id) EXCLUDES(mu_);
+
+  // Mempool listener.
+  void TxAdded(const Hash256& hash) EXCLUDES(mu_);
+
+  // ChainListener.
+  void BlockConnected(const Block& block, const std::vector<Receipt>& receipts) override
+      EXCLUDES(mu_);
+  void BlockDisconnected(const Block& block) override EXCLUDES(mu_);
+
+  size_t size() const EXCLUDES(mu_);
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Filter {
+    Kind kind = Kind::kBlocks;
+    LogFilterSpec spec;
+    std::deque<Hash256> hashes;
+    std::deque<eth_json::LocatedLog> logs;
+    Clock::time_point last_poll;
+  };
+
+  Result<std::string> Install(Filter filter) EXCLUDES(mu_);
+  void ExpireLocked(Clock::time_point now) REQUIRES(mu_);
+  void AddLogs(const std::vector<eth_json::LocatedLog>& logs) REQUIRES(mu_);
+
+  chain::Chainstate* const chainstate_;
+  mutable Mutex mu_;
+  std::map<std::string, Filter> filters_ GUARDED_BY(mu_);
+};
+
+}  // namespace depin

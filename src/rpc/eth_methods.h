@@ -1,0 +1,52 @@
+// The Ethereum-compatible JSON-RPC methods (eth_, net_, web3_) that
+// ethers.js, viem and MetaMask use, with Ethereum's value formats
+// (quantities as minimal 0x hex, data as 0x hex) and go-ethereum's error
+// messages and codes: a rejected tx is -32000 with geth's text ("nonce too
+// low", "insufficient funds for gas * price + value", ...); a reverting
+// eth_call / eth_estimateGas is code 3, "execution reverted: <reason>", with
+// the ABI-encoded Error(string) as data. Every method is public.
+//
+// Block parameters take a number, "latest", "pending" (the tip: blocks are
+// not built ahead), "earliest", "safe" (kSafeConfirmations behind the tip)
+// and "finalized" (params.max_reorg_depth behind the tip: this node refuses
+// reorganisations deeper than that), or an EIP-1898 object with blockHash or
+// blockNumber. State (balances, nonces, eth_call) is kept at the tip only,
+// so a state query for another block is -32000 "historical state not
+// available".
+//
+// node/init builds the tables over its NodeRpcContext (which must outlive
+// them); the tables own the filter and subscription state, which listens to
+// the chainstate and mempool for as long as the tables live.
+//
+// Thread-safety: handlers run concurrently on RPC worker threads; the shared
+// state they touch is internally synchronised.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "rpc/node_methods.h"
+#include "rpc/rpc_table.h"
+
+namespace depin {
+
+// "safe" is this many blocks behind the tip (about 90 s at 15 s spacing).
+inline constexpr uint64_t kSafeConfirmations = 6;
+// eth_getLogs / eth_getFilterLogs: widest block range and most logs returned.
+inline constexpr uint64_t kMaxLogBlockRange = 10000;
+inline constexpr size_t kMaxLogResults = 10000;
+// eth_feeHistory: most blocks per call (as geth).
+inline constexpr uint64_t kMaxFeeHistoryBlocks = 1024;
+// eth_getCode of a native module address: non-empty so tools treat it as a
+// contract, and 0xfe (EVM INVALID) so nothing could ever run it.
+inline constexpr const char* kModuleCodeMarker = "0xfe";
+// Tip suggested when recent blocks hold no txs to sample: 1 gwei (geth's).
+inline constexpr uint64_t kDefaultSuggestedTipWei = 1'000'000'000;
+// Recent blocks sampled for eth_maxPriorityFeePerGas / eth_gasPrice.
+inline constexpr uint64_t kTipSampleBlocks = 20;
+
+// The "eth" table (eth_, net_ and web3_ methods). With a null chainstate
+// (docs) the handlers answer "node is starting".
+std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx);
+
+}  // namespace depin

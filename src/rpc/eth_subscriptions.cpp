@@ -1,0 +1,134 @@
+#include "rpc/eth_subscriptions.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace depin {
+
+namespace {
+
+std::string ToJson(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v.Accept(w);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace
+
+EthSubscriptions::EthSubscriptions(chain::Chainstate* chainstate) : chainstate_(chainstate) {
+  if (chainstate_ != nullptr) chainstate_->RegisterListener(this);
+}
+
+EthSubscriptions::~EthSubscriptions() {
+  if (chainstate_ != nullptr) chainstate_->UnregisterListener(this);
+}
+
+std::string EthSubscriptions::Notification(const std::string& id, const std::string& result_json) {
+  std::string out;
+  out.reserve(result_json.size() + id.size() + 96);
+  out += R"({"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":")";
+  out += id;
+  out += R"(","result":)";
+  out += result_json;
+  out += "}}";
+  return out;
+}
+
+std::string EthSubscriptions::Subscribe(const std::shared_ptr<RpcSession>& session, Kind kind,
+                                        LogCriteria criteria) {
+  std::string id = NewEthId();
+  {
+    MutexLock lock(mu_);
+    subs_.emplace(id, Subscription{kind, std::move(criteria), session});
+  }
+  std::weak_ptr<EthSubscriptions> weak = weak_from_this();
+  uint64_t session_id = session->id();
+  session->AddCloseHook([weak, session_id] {
+    if (auto self = weak.lock()) self->DropSession(session_id);
+  });
+  return id;
+}
+
+bool EthSubscriptions::Unsubscribe(const RpcSession& session, const std::string& id) {
+  MutexLock lock(mu_);
+  auto it = subs_.find(id);
+  if (it == subs_.end() || it->second.session->id() != session.id()) return false;
+  subs_.erase(it);
+  return true;
+}
+
+void EthSubscriptions::DropSession(uint64_t session_id) {
+  MutexLock lock(mu_);
+  for (auto it = subs_.begin(); it != subs_.end();) {
+    if (it->second.session->id() == session_id) {
+      it = subs_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::vector<std::pair<std::string, EthSubscriptions::Subscription>> EthSubscriptions::Snapshot(
+    Kind kind) const {
+  std::vector<std::pair<std::string, Subscription>> out;
+  MutexLock lock(mu_);
+  for (const auto& [id, s] : subs_) {
+    if (s.kind == kind) out.emplace_back(id, s);
+  }
+  return out;
+}
+
+void EthSubscriptions::TxAdded(const Hash256& hash) {
+  auto subs = Snapshot(Kind::kPendingTxs);
+  if (subs.empty()) return;
+  std::string result = "\"" + hash.Hex() + "\"";
+  for (auto& [id, s] : subs) s.session->Send(Notification(id, result));
+}
+
+void EthSubscriptions::SendLogs(const std::vector<eth_json::LocatedLog>& logs) {
+  if (logs.empty()) return;
+  auto subs = Snapshot(Kind::kLogs);
+  for (auto& [id, s] : subs) {
+    for (const eth_json::LocatedLog& l : logs) {
+      if (!s.criteria.Matches(l.log)) continue;
+      rapidjson::Document doc;
+      rapidjson::Value v = eth_json::LogObject(l, doc.GetAllocator());
+      s.session->Send(Notification(id, ToJson(v)));
+    }
+  }
+}
+
+void EthSubscriptions::BlockConnected(const Block& block, const std::vector<Receipt>& receipts) {
+  const Hash256 hash = block.Hash();
+  auto heads = Snapshot(Kind::kNewHeads);
+  if (!heads.empty()) {
+    rapidjson::Document doc(rapidjson::kObjectType);
+    auto& a = doc.GetAllocator();
+    Uint256 total;
+    if (chainstate_ != nullptr) {
+      if (auto info = chainstate_->LookupBlock(hash)) total = info->chain_work;
+    }
+    eth_json::AddHeaderFields(block.header, hash, total, eth_json::BlockBloom(receipts), doc, a);
+    std::string result = ToJson(doc);
+    for (auto& [id, s] : heads) s.session->Send(Notification(id, result));
+  }
+  if (!Snapshot(Kind::kLogs).empty()) SendLogs(eth_json::BlockLogs(block, hash, receipts));
+}
+
+void EthSubscriptions::BlockDisconnected(const Block& block) {
+  if (Snapshot(Kind::kLogs).empty() || chainstate_ == nullptr) return;
+  const Hash256 hash = block.Hash();
+  auto receipts = chainstate_->ReadReceipts(hash);
+  if (!receipts) return;
+  std::vector<eth_json::LocatedLog> logs = eth_json::BlockLogs(block, hash, *receipts);
+  for (eth_json::LocatedLog& l : logs) l.removed = true;
+  SendLogs(logs);
+}
+
+size_t EthSubscriptions::size() const {
+  MutexLock lock(mu_);
+  return subs_.size();
+}
+
+}  // namespace depin

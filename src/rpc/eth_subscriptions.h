@@ -1,0 +1,82 @@
+// eth_subscribe over WebSocket: "newHeads", "logs" (with an address/topics
+// filter) and "newPendingTransactions" (tx hashes). Each subscription
+// belongs to one RpcSession; notifications are pushed as
+//   {"jsonrpc":"2.0","method":"eth_subscription",
+//    "params":{"subscription":"0x…","result":…}}
+// A block leaving the active chain sends its logs again with removed: true,
+// as geth. Subscriptions end with eth_unsubscribe or when their session
+// closes (a close hook on the session).
+//
+// Use (node init, through EthRpcTables):
+//   auto subs = std::make_shared<EthSubscriptions>(&chainstate);  // registers
+//   mempool.AddListener([w = std::weak_ptr(subs)](const TxRef& tx) {...});
+//
+// Thread-safety: every method may be called from any thread. Chain events
+// arrive on the thread that changed the chain; sending only queues on the
+// session, so a slow client never blocks block connection (the server closes
+// a session whose queue overflows).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "chain/chainstate.h"
+#include "rpc/eth_filters.h"
+#include "rpc/rpc_session.h"
+#include "util/sync.h"
+
+namespace depin {
+
+class EthSubscriptions : public chain::ChainListener,
+                         public std::enable_shared_from_this<EthSubscriptions> {
+ public:
+  enum class Kind { kNewHeads, kLogs, kPendingTxs };
+
+  // Registers with `chainstate` (may be null in tests); the destructor
+  // unregisters.
+  explicit EthSubscriptions(chain::Chainstate* chainstate);
+  ~EthSubscriptions() override;
+  EthSubscriptions(const EthSubscriptions&) = delete;
+  EthSubscriptions& operator=(const EthSubscriptions&) = delete;
+
+  // Adds a subscription for `session` and returns its id. The object must be
+  // owned by a shared_ptr (the session's close hook holds a weak one).
+  std::string Subscribe(const std::shared_ptr<RpcSession>& session, Kind kind,
+                        LogCriteria criteria = {}) EXCLUDES(mu_);
+  // Only the session that made a subscription may end it.
+  bool Unsubscribe(const RpcSession& session, const std::string& id) EXCLUDES(mu_);
+  void DropSession(uint64_t session_id) EXCLUDES(mu_);
+
+  // Mempool listener.
+  void TxAdded(const Hash256& hash) EXCLUDES(mu_);
+
+  // ChainListener.
+  void BlockConnected(const Block& block, const std::vector<Receipt>& receipts) override
+      EXCLUDES(mu_);
+  void BlockDisconnected(const Block& block) override EXCLUDES(mu_);
+
+  size_t size() const EXCLUDES(mu_);
+
+  // The notification envelope around `result_json` (serialized JSON).
+  static std::string Notification(const std::string& id, const std::string& result_json);
+
+ private:
+  struct Subscription {
+    Kind kind = Kind::kNewHeads;
+    LogCriteria criteria;
+    std::shared_ptr<RpcSession> session;
+  };
+
+  // Sends `logs` (the whole block's) to every matching logs subscription.
+  void SendLogs(const std::vector<eth_json::LocatedLog>& logs) EXCLUDES(mu_);
+  std::vector<std::pair<std::string, Subscription>> Snapshot(Kind kind) const EXCLUDES(mu_);
+
+  chain::Chainstate* const chainstate_;
+  mutable Mutex mu_;
+  std::map<std::string, Subscription> subs_ GUARDED_BY(mu_);
+};
+
+}  // namespace depin
