@@ -1,0 +1,175 @@
+// NetManager: the node's P2P layer. It owns the I/O threads (Boost.Asio),
+// the listeners, outbound connections (-connect, -addnode, -seednode and,
+// outside regtest, addresses from the AddrMan), the AddrMan and BanMan, and
+// the protocol logic: version/verack handshake (chain id, genesis, self-
+// connection nonce), ping/pong, headers-first sync with a parallel block
+// download window and stall detection, relay of blocks (headers
+// announcements) and txs (inv/getdata), bounded orphan pools, addr gossip,
+// misbehaviour scores that disconnect and ban, per-peer buffer limits and
+// inbound eviction.
+//
+// Threads:
+//   - I/O threads run the sockets (one Connection strand per peer);
+//   - the message thread ("net-msg") runs every protocol decision, one event
+//     at a time, so peer and sync state needs no finer locking;
+//   - the block thread ("net-block") calls Chainstate::ProcessBlock, which is
+//     blocking and serialized, so the network keeps reading meanwhile.
+// Chainstate and Mempool events are posted to the message thread.
+//
+// Thread-safety: every public method may be called from any thread (RPC
+// handlers). Start and Stop from the owner's thread only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chain/chainstate.h"
+#include "chain/mempool.h"
+#include "consensus/params.h"
+#include "net/addr_man.h"
+#include "net/ban_man.h"
+#include "net/net_address.h"
+#include "util/status.h"
+
+namespace depin {
+class Logger;
+}
+
+namespace depin::net {
+
+struct NetOptions {
+  // Where peers.dat and banlist.dat live; empty: nothing persisted.
+  std::filesystem::path datadir;
+  bool listen = true;
+  uint16_t port = 0;                  // 0: any free port (tests); node/init passes -port
+  std::vector<std::string> bind;      // addresses to listen on; empty: all interfaces
+  std::vector<std::string> connect;   // only these peers, no automatic outbound
+  std::vector<std::string> addnode;   // these peers in addition, kept connected
+  std::vector<std::string> seednode;  // ask for addresses, then disconnect
+  size_t max_connections = 125;
+  size_t max_outbound = 8;
+  // Automatic outbound connections from the AddrMan (off in regtest).
+  bool discover = true;
+  // Accept and gossip non-routable addresses (regtest, tests).
+  bool allow_local_addresses = false;
+  // Subnets whose peers are never banned (misbehaviour only disconnects).
+  std::vector<std::string> whitelist;
+
+  size_t max_receive_buffer = size_t{5} << 20;  // per peer, unprocessed bytes
+  size_t max_send_buffer = size_t{1} << 20;     // per peer; serving pauses above
+  uint64_t ban_seconds = 24 * 3600;
+
+  std::chrono::milliseconds handshake_timeout{10000};
+  std::chrono::milliseconds ping_interval{60000};
+  std::chrono::milliseconds ping_timeout{120000};
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds reconnect_interval{2000};  // manual peers
+  // A peer holding the block that keeps the download window from moving
+  // for this long is disconnected and the block asked of another.
+  std::chrono::milliseconds block_stall_timeout{5000};
+  // Any requested block not delivered in this time drops the peer.
+  std::chrono::milliseconds block_download_timeout{60000};
+  size_t block_download_window = 1024;
+  size_t max_blocks_in_flight_per_peer = 16;
+  // Received blocks waiting for the block thread; requests pause above.
+  size_t max_queued_blocks = 64;
+
+  size_t max_orphan_txs = 100;
+  size_t max_orphan_tx_bytes = size_t{5} << 20;
+  size_t max_orphan_blocks = 16;
+  size_t max_orphan_block_bytes = size_t{32} << 20;
+
+  unsigned io_threads = 1;
+  unsigned block_decode_threads = 1;  // sender recovery while decoding blocks
+  std::string user_agent = "/depind/";
+  Logger* logger = nullptr;
+};
+
+struct PeerInfo {
+  uint64_t id = 0;
+  std::string address;
+  std::string local_address;
+  bool inbound = false;
+  bool manual = false;
+  bool handshake_done = false;
+  uint32_t version = 0;
+  std::string user_agent;
+  uint64_t services = 0;
+  uint64_t start_height = 0;
+  uint64_t synced_headers = 0;  // best header height known from this peer
+  uint64_t bytes_sent = 0;
+  uint64_t bytes_received = 0;
+  int64_t connected_seconds = 0;
+  std::optional<double> ping_ms;
+  std::optional<double> min_ping_ms;
+  std::optional<double> ping_wait_ms;
+  int misbehavior = 0;
+  size_t blocks_in_flight = 0;
+};
+
+struct NetTotals {
+  uint64_t bytes_received = 0;
+  uint64_t bytes_sent = 0;
+};
+
+struct SyncProgress {
+  uint64_t tip_height = 0;
+  uint64_t best_header_height = 0;
+  size_t blocks_in_flight = 0;
+  bool initial_block_download = false;
+};
+
+class NetManager {
+ public:
+  NetManager(const consensus::ChainParams& params, chain::Chainstate& chainstate,
+             chain::Mempool* mempool, NetOptions options);
+  ~NetManager();
+  NetManager(const NetManager&) = delete;
+  NetManager& operator=(const NetManager&) = delete;
+
+  // Loads peers.dat and banlist.dat, binds the listeners ("net-bind-failed"),
+  // starts the threads and the outbound connections.
+  Status Start();
+  // Closes every connection, joins the threads, saves peers.dat and the ban
+  // list. Idempotent.
+  void Stop();
+
+  // The port the first listener is bound to (0 when not listening).
+  uint16_t listen_port() const;
+  std::vector<std::string> LocalAddresses() const;
+
+  std::vector<PeerInfo> GetPeerInfo() const;
+  size_t ConnectionCount(bool inbound, bool outbound) const;
+  NetTotals Totals() const;
+  SyncProgress Progress() const;
+
+  // addnode: "add" keeps a manual peer connected, "remove" forgets it (and
+  // disconnects it), "onetry" connects once. Errors: "net-bad-address",
+  // "net-node-already-added", "net-node-not-added", "net-bad-command".
+  Status AddNode(const std::string& address, const std::string& command);
+  // By address ("1.2.3.4:9000") or, when `address` is empty, by id.
+  // "net-node-not-connected" when no such peer.
+  Status DisconnectNode(const std::string& address, std::optional<uint64_t> id);
+  // Bans a subnet and disconnects matching peers; "remove" lifts it.
+  // Errors: "net-bad-subnet", "net-ban-not-found", "net-bad-command".
+  Status SetBan(const std::string& subnet, const std::string& command, uint64_t seconds,
+                bool absolute);
+  std::vector<BanEntry> ListBanned() const;
+  void ClearBanned();
+  // Sends a ping to every peer; results show in GetPeerInfo.
+  void PingAll();
+
+  AddrMan& addr_man();
+  BanMan& ban_man();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace depin::net
