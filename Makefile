@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 DATADIR ?= $(HOME)/.depin
 
-.PHONY: all deps configure build run test unit functional bench format clean
+.PHONY: all deps configure build run test interop-deps interop unit functional bench format clean
 
 all: build
 
@@ -23,8 +23,19 @@ build: configure
 run: build
 	$(BUILD_DIR)/bin/depind -dev -printtoconsole -datadir=$(DATADIR)
 
-test: build
+# npm ci installs the interop tests' pinned packages (ethers) when Node.js is
+# present; without them those tests skip with a printed reason.
+test: build interop-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+interop-deps:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error >/dev/null \
+	    || echo "warning: npm ci in tests/interop failed; interop tests will skip"; \
+	fi
+
+interop: build interop-deps
+	cd $(BUILD_DIR) && ctest --output-on-failure -L interop
 
 unit: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L unit
