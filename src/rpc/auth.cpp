@@ -185,7 +185,9 @@ bool RpcAuth::Check(std::string_view authorization) const {
   if (!cookie_.empty()) ok |= SecretEquals(credentials, cookie_);
   for (const auto& e : entries_) {
     std::string mac = RpcAuthHmac(e.salt, password);
-    ok |= SecretEquals(user, e.user) & SecretEquals(mac, e.hmac_hex);
+    bool user_ok = SecretEquals(user, e.user);
+    bool mac_ok = SecretEquals(mac, e.hmac_hex);
+    ok |= user_ok && mac_ok;
   }
   return ok;
 }

@@ -283,6 +283,8 @@ void RpcDispatcher::DispatchOne(const rapidjson::Value& request, const RpcCallCo
   }
   const Entry& entry = *found->second;
   const RpcMethod& method = *entry.method;
+  LogDebug(logger_, LogCategory::kRpc, "call {} from {}{}", method.name, context.remote_address,
+           context.session ? " (websocket)" : "");
   if (method.access == RpcAccess::kAdmin) {
     if (context.public_port) {
       if (!notification) {
