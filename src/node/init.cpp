@@ -10,6 +10,7 @@
 
 #include "consensus/test_module.h"
 #include "node/dev_accounts.h"
+#include "rpc/eth_methods.h"
 
 namespace depin::node {
 
@@ -181,6 +182,11 @@ Status StartComponents(NodeContext& node) {
   for (RpcTable& table : NodeRpcTables(rc)) {
     DEPIN_RETURN_IF_ERROR(node.rpc_dispatcher->AddTable(std::move(table)));
   }
+  // The eth_ tables listen to the chainstate and mempool while they live;
+  // the dispatcher (their owner) is destroyed before both.
+  for (RpcTable& table : EthRpcTables(rc)) {
+    DEPIN_RETURN_IF_ERROR(node.rpc_dispatcher->AddTable(std::move(table)));
+  }
   node.rpc_server = std::make_unique<RpcServer>(*rpc_options, *node.rpc_dispatcher, logger);
   DEPIN_RETURN_IF_ERROR(node.rpc_server->Start());
   rc.rpc_port = node.rpc_server->port();
@@ -350,6 +356,10 @@ std::string RpcDocsMarkdown() {
   NodeRpcContext empty;
   RpcDispatcher dispatcher(nullptr);
   for (RpcTable& table : NodeRpcTables(empty)) {
+    Status s = dispatcher.AddTable(std::move(table));
+    if (!s.ok()) return "error: " + s.ToString() + "\n";
+  }
+  for (RpcTable& table : EthRpcTables(empty)) {
     Status s = dispatcher.AddTable(std::move(table));
     if (!s.ok()) return "error: " + s.ToString() + "\n";
   }
