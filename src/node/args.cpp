@@ -63,6 +63,31 @@ std::vector<ArgSpec> BuildSpecs() {
   // P2P (the listener lands with net/; the port is reserved now so configs stay valid).
   add("port", K::kInt, S::kAnywhere, PortsText(&consensus::ChainParams::default_port),
       "P2P listen port", "Connections");
+  add("listen", K::kFlag, S::kAnywhere, "1",
+      "accept inbound P2P connections (off with -connect unless given explicitly)", "Connections");
+  add("bind", K::kList, S::kAnywhere, "0.0.0.0",
+      "address to listen on for P2P (repeatable); the port comes from -port", "Connections");
+  add("connect", K::kList, S::kAnywhere, "",
+      "connect only to this peer (repeatable); no other outbound connections are made",
+      "Connections");
+  add("addnode", K::kList, S::kAnywhere, "",
+      "peer to keep connected in addition to the automatic ones (repeatable)", "Connections");
+  add("seednode", K::kList, S::kAnywhere, "",
+      "peer to ask for addresses once at start-up, then disconnect (repeatable)", "Connections");
+  add("maxconnections", K::kInt, S::kAnywhere, "125",
+      "most P2P connections in total; inbound gets what outbound leaves", "Connections");
+  add("maxoutbound", K::kInt, S::kAnywhere, "8",
+      "most automatic outbound connections; more peers help sync, each costs bandwidth",
+      "Connections");
+  add("bantime", K::kInt, S::kAnywhere, "86400", "seconds a misbehaving peer stays banned",
+      "Connections");
+  add("whitelist", K::kList, S::kAnywhere, "",
+      "subnet whose peers are never banned, only disconnected (repeatable)", "Connections");
+  add("maxreceivebuffer", K::kInt, S::kAnywhere, "5000",
+      "per-peer receive buffer in KiB; reading pauses when a peer sends faster than we process",
+      "Connections");
+  add("maxsendbuffer", K::kInt, S::kAnywhere, "1000",
+      "per-peer send buffer in KiB; serving data pauses while a peer reads slowly", "Connections");
   // RPC.
   add("rpcport", K::kInt, S::kAnywhere, PortsText(&consensus::ChainParams::default_rpc_port),
       "JSON-RPC port (HTTP and WebSocket); all methods, admin ones need credentials", "RPC");

@@ -11,6 +11,7 @@
 #include "consensus/test_module.h"
 #include "node/dev_accounts.h"
 #include "rpc/eth_methods.h"
+#include "rpc/net_methods.h"
 
 namespace depin::node {
 
@@ -161,6 +162,12 @@ Status StartComponents(NodeContext& node) {
   // The miner exists even without -mine: generatetoaddress uses it.
   node.miner = std::make_unique<chain::Miner>(*miner_options, *node.chainstate, node.mempool.get());
 
+  auto net_options = NetOptionsFromArgs(node.args, node.params, node.network_dir, logger);
+  if (!net_options) return net_options.status();
+  node.net = std::make_unique<net::NetManager>(node.params, *node.chainstate, node.mempool.get(),
+                                               *net_options);
+  DEPIN_RETURN_IF_ERROR(node.net->Start());
+
   auto rpc_options = RpcServerOptionsFromArgs(node.args, node.params, node.network_dir);
   if (!rpc_options) return rpc_options.status();
 
@@ -187,6 +194,7 @@ Status StartComponents(NodeContext& node) {
   for (RpcTable& table : EthRpcTables(rc)) {
     DEPIN_RETURN_IF_ERROR(node.rpc_dispatcher->AddTable(std::move(table)));
   }
+  DEPIN_RETURN_IF_ERROR(node.rpc_dispatcher->AddTable(NetRpcTable(node.net.get())));
   node.rpc_server = std::make_unique<RpcServer>(*rpc_options, *node.rpc_dispatcher, logger);
   DEPIN_RETURN_IF_ERROR(node.rpc_server->Start());
   rc.rpc_port = node.rpc_server->port();
@@ -232,10 +240,15 @@ void Shutdown(NodeContext& node, const std::string& reason) {
     LogInfo(logger, LogCategory::kNode, "shutdown: stopping miner");
     node.miner->Stop();
   }
+  if (node.net) {
+    LogInfo(logger, LogCategory::kNode, "shutdown: stopping P2P");
+    node.net->Stop();
+  }
   // Tables hold pointers into the components below; the server is stopped,
   // so nothing calls them any more.
   node.rpc_server.reset();
   node.rpc_dispatcher.reset();
+  node.net.reset();
   node.miner.reset();
   if (node.mempool) {
     LogInfo(logger, LogCategory::kNode, "shutdown: dropping {} mempool txs", node.mempool->Size());
@@ -317,6 +330,49 @@ Result<chain::MinerOptions> MinerOptionsFromArgs(const Args& args,
     o.dev_block_time = static_cast<uint64_t>(block_time);
   }
   (void)params;
+  return o;
+}
+
+Result<net::NetOptions> NetOptionsFromArgs(const Args& args, const consensus::ChainParams& params,
+                                           const fs::path& network_dir, Logger* logger) {
+  net::NetOptions o;
+  o.datadir = network_dir;
+  int64_t port = args.GetInt("port", params.default_port);
+  if (port < 0 || port > 65535) return Status::Error("args-bad-value", "-port must be 0..65535");
+  o.port = static_cast<uint16_t>(port);
+  o.connect = args.GetList("connect");
+  o.addnode = args.GetList("addnode");
+  o.seednode = args.GetList("seednode");
+  o.bind = args.GetList("bind");
+  o.whitelist = args.GetList("whitelist");
+  // -connect means "only these peers": no listening unless asked for.
+  o.listen = args.GetBool("listen", o.connect.empty());
+  int64_t max_connections = args.GetInt("maxconnections", 125);
+  int64_t max_outbound = args.GetInt("maxoutbound", 8);
+  if (max_connections < 0 || max_connections > 10000 || max_outbound < 0 ||
+      max_outbound > max_connections) {
+    return Status::Error("args-bad-value",
+                         "-maxconnections must be 0..10000 and -maxoutbound at most that");
+  }
+  o.max_connections = static_cast<size_t>(max_connections);
+  o.max_outbound = static_cast<size_t>(max_outbound);
+  int64_t bantime = args.GetInt("bantime", 86400);
+  if (bantime < 1) return Status::Error("args-bad-value", "-bantime must be at least 1");
+  o.ban_seconds = static_cast<uint64_t>(bantime);
+  int64_t recv_kib = args.GetInt("maxreceivebuffer", 5000);
+  int64_t send_kib = args.GetInt("maxsendbuffer", 1000);
+  if (recv_kib < 1 || send_kib < 1)
+    return Status::Error("args-bad-value", "-maxreceivebuffer and -maxsendbuffer must be >= 1");
+  o.max_receive_buffer = static_cast<size_t>(recv_kib) << 10;
+  o.max_send_buffer = static_cast<size_t>(send_kib) << 10;
+  const bool regtest = params.network == consensus::Network::kRegtest;
+  // Regtest peers come from -connect/-addnode only, and live on loopback.
+  o.discover = !regtest;
+  o.allow_local_addresses = regtest;
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  o.block_decode_threads = std::max(1u, cores / 2);
+  o.user_agent = "/depind:" + std::string(kDepindVersion) + "/";
+  o.logger = logger;
   return o;
 }
 

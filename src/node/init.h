@@ -19,6 +19,7 @@
 #include "chain/chainstate.h"
 #include "chain/mempool.h"
 #include "chain/miner.h"
+#include "net/net_manager.h"
 #include "node/args.h"
 #include "node/node_context.h"
 #include "rpc/http_server.h"
@@ -47,6 +48,10 @@ chain::MempoolOptions MempoolOptionsFromArgs(const Args& args, Logger* logger);
 Result<chain::MinerOptions> MinerOptionsFromArgs(const Args& args,
                                                  const consensus::ChainParams& params,
                                                  bool dev_mode, Logger* logger);
+// Errors: "args-bad-value" for out-of-range ports and limits.
+Result<net::NetOptions> NetOptionsFromArgs(const Args& args, const consensus::ChainParams& params,
+                                           const std::filesystem::path& network_dir,
+                                           Logger* logger);
 Result<RpcServerOptions> RpcServerOptionsFromArgs(const Args& args,
                                                   const consensus::ChainParams& params,
                                                   const std::filesystem::path& network_dir);

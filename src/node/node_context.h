@@ -16,6 +16,7 @@
 #include "chain/miner.h"
 #include "consensus/module.h"
 #include "consensus/params.h"
+#include "net/net_manager.h"
 #include "node/args.h"
 #include "node/datadir.h"
 #include "node/shutdown.h"
@@ -41,6 +42,7 @@ struct NodeContext {
   std::unique_ptr<chain::Chainstate> chainstate;
   std::unique_ptr<chain::Mempool> mempool;
   std::unique_ptr<chain::Miner> miner;
+  std::unique_ptr<net::NetManager> net;  // null with -listen=0 and no peers configured
 
   // What the RPC method tables read; must outlive the dispatcher.
   NodeRpcContext rpc_context;
