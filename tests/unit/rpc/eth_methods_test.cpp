@@ -1,0 +1,416 @@
+// The eth_ table through the dispatcher, over a real regtest chainstate (with
+// the test module) and mempool: value formats, geth's error messages and
+// codes, module calls, blocks, receipts, logs, filters and subscriptions.
+#include "rpc/eth_methods.h"
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "chain/block_assembler.h"
+#include "chain/miner.h"
+#include "consensus/abi.h"
+#include "consensus/test_module.h"
+#include "rpc/eth_subscriptions.h"
+#include "rpc/rpc_dispatcher.h"
+
+namespace depin {
+namespace {
+
+constexpr uint64_t kGwei = 1'000'000'000;
+
+crypto::PrivateKey Key(uint8_t i) {
+  Bytes secret(32, 0x22);
+  secret[31] = i;
+  return crypto::PrivateKey::FromBytes(secret).value();
+}
+
+Address AddressOf(uint8_t i) { return Address::FromPublicKey(Key(i).GetPublicKey()); }
+
+// A websocket stand-in that records what is pushed to it.
+class FakeSession : public RpcSession {
+ public:
+  uint64_t id() const override { return 7; }
+  bool Send(std::string json) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    sent_.push_back(std::move(json));
+    return true;
+  }
+  bool IsOpen() const override { return open_; }
+  void AddCloseHook(std::function<void()> hook) override { hooks_.push_back(std::move(hook)); }
+  void Close() override {
+    open_ = false;
+    for (auto& h : hooks_) h();
+    hooks_.clear();
+  }
+  std::vector<std::string> sent() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sent_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> sent_;
+  std::vector<std::function<void()>> hooks_;
+  bool open_ = true;
+};
+
+class EthMethodsTest : public ::testing::Test {
+ protected:
+  EthMethodsTest() {
+    params_ = consensus::RegtestParams();
+    for (uint8_t i = 1; i <= 5; ++i) params_.genesis_alloc.push_back({AddressOf(i), Dpn(100)});
+    params_.genesis_alloc.push_back({AddressOf(9), Uint256(1000)});  // poor
+    modules_.Register(consensus::MakeTestModule());
+    static std::atomic<int> counter{0};
+    dir_ = std::filesystem::temp_directory_path() /
+           ("depin-eth-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    chain::ChainstateOptions options;
+    options.datadir = dir_.string();
+    options.sync_writes = false;
+    options.script_threads = 1;
+    chain_ = chain::Chainstate::Open(params_, modules_, options).value();
+    chain::MempoolOptions pool_options;
+    pool_options.min_tip = Uint256(kGwei);
+    pool_options.verify_threads = 1;
+    pool_ = std::make_unique<chain::Mempool>(pool_options, *chain_);
+    ctx_.params = &params_;
+    ctx_.chainstate = chain_.get();
+    ctx_.mempool = pool_.get();
+    ctx_.version = "0.1.0";
+    dispatcher_ = std::make_unique<RpcDispatcher>();
+    for (RpcTable& t : EthRpcTables(ctx_)) EXPECT_TRUE(dispatcher_->AddTable(std::move(t)).ok());
+  }
+  ~EthMethodsTest() override {
+    dispatcher_.reset();
+    pool_.reset();
+    chain_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  // The response object of one call; `params` is JSON text.
+  rapidjson::Document Call(const std::string& method, const std::string& params = "[]",
+                           const RpcCallContext& context = {}) {
+    std::string body =
+        R"({"jsonrpc":"2.0","id":1,"method":")" + method + R"(","params":)" + params + "}";
+    std::string reply = dispatcher_->Dispatch(body, context);
+    rapidjson::Document doc;
+    doc.Parse(reply.c_str());
+    EXPECT_FALSE(doc.HasParseError()) << reply;
+    return doc;
+  }
+  std::string Result(const std::string& method, const std::string& params = "[]") {
+    rapidjson::Document doc = Call(method, params);
+    EXPECT_TRUE(doc.HasMember("result")) << method << " " << params;
+    if (!doc.HasMember("result") || !doc["result"].IsString()) return "";
+    return doc["result"].GetString();
+  }
+  // "code message" of an error reply.
+  std::pair<int, std::string> Error(const std::string& method, const std::string& params) {
+    rapidjson::Document doc = Call(method, params);
+    EXPECT_TRUE(doc.HasMember("error")) << method << " " << params;
+    if (!doc.HasMember("error")) return {0, ""};
+    return {doc["error"]["code"].GetInt(), doc["error"]["message"].GetString()};
+  }
+
+  Transaction MakeTx(uint8_t key, uint64_t nonce, Uint256 tip = Uint256(2 * kGwei),
+                     Uint256 fee_cap = Uint256(20 * kGwei), std::optional<Address> to = {},
+                     Bytes data = {}, uint64_t gas = 21000) const {
+    Transaction tx;
+    tx.chain_id = params_.chain_id;
+    tx.nonce = nonce;
+    tx.max_priority_fee_per_gas = tip;
+    tx.max_fee_per_gas = fee_cap;
+    tx.gas_limit = gas;
+    tx.to = to ? *to : AddressOf(50);
+    tx.value = data.empty() ? Uint256(1) : Uint256();
+    tx.data = std::move(data);
+    tx.Sign(Key(key));
+    return tx;
+  }
+  static std::string RawParam(const Transaction& tx) {
+    return "[\"" + HexEncode(tx.Encode()) + "\"]";
+  }
+  Transaction SetTx(uint8_t key, uint64_t nonce, uint64_t k, uint64_t v) const {
+    Bytes data = abi::Encoder()
+                     .Uint(Uint256(k))
+                     .Uint(Uint256(v))
+                     .FinishCall(abi::SelectorOf("set(uint256,uint256)"));
+    return MakeTx(key, nonce, Uint256(2 * kGwei), Uint256(20 * kGwei),
+                  consensus::TestModuleAddress(), std::move(data), 200000);
+  }
+
+  std::shared_ptr<Block> Mine() {
+    chain::BlockAssembler assembler(chain::BlockAssemblerOptions{}, *chain_, pool_.get());
+    auto tmpl = assembler.CreateNewBlock(AddressOf(60), static_cast<uint64_t>(std::time(nullptr)));
+    EXPECT_TRUE(tmpl.ok()) << tmpl.status().ToString();
+    std::shared_ptr<Block> block = tmpl->block;
+    chain::SearchResult found = chain::SearchNonce(
+        block->header, tmpl->target, 1, [] { return false; }, nullptr);
+    EXPECT_TRUE(found.found);
+    block->header.nonce = found.nonce;
+    Status s = chain_->ProcessBlock(block);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return block;
+  }
+
+  consensus::ChainParams params_;
+  consensus::ModuleRegistry modules_;
+  std::filesystem::path dir_;
+  std::unique_ptr<chain::Chainstate> chain_;
+  std::unique_ptr<chain::Mempool> pool_;
+  NodeRpcContext ctx_;
+  std::unique_ptr<RpcDispatcher> dispatcher_;
+};
+
+TEST_F(EthMethodsTest, QuantitiesAreMinimalHex) {
+  EXPECT_EQ(Result("eth_chainId"), "0x539");
+  EXPECT_EQ(Result("net_version"), "1337");
+  EXPECT_EQ(Result("eth_blockNumber"), "0x0");
+  EXPECT_EQ(Result("eth_getBalance", "[\"" + AddressOf(1).ToChecksumHex() + "\",\"latest\"]"),
+            Dpn(100).ToQuantityHex());
+  EXPECT_EQ(Result("eth_getTransactionCount", "[\"" + AddressOf(1).ToChecksumHex() + "\"]"), "0x0");
+  EXPECT_EQ(Result("web3_sha3", "[\"0x\"]"),
+            "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+  EXPECT_EQ(Result("web3_clientVersion"), "depind/v0.1.0");
+  rapidjson::Document accounts = Call("eth_accounts");
+  EXPECT_TRUE(accounts["result"].IsArray() && accounts["result"].Empty());
+}
+
+TEST_F(EthMethodsTest, UnknownMethodIsMethodNotFound) {
+  EXPECT_EQ(Error("eth_sendTransaction", "[{}]").first, kRpcMethodNotFound);
+}
+
+TEST_F(EthMethodsTest, CodeMarksModulesAsContracts) {
+  EXPECT_EQ(Result("eth_getCode", "[\"" + consensus::TestModuleAddress().ToChecksumHex() + "\"]"),
+            kModuleCodeMarker);
+  EXPECT_EQ(Result("eth_getCode", "[\"" + AddressOf(1).ToChecksumHex() + "\"]"), "0x");
+}
+
+TEST_F(EthMethodsTest, RejectedTransactionsUseGethMessages) {
+  auto expect = [&](const Transaction& tx, const std::string& prefix) {
+    auto [code, message] = Error("eth_sendRawTransaction", RawParam(tx));
+    EXPECT_EQ(code, kRpcServerError) << message;
+    EXPECT_EQ(message.rfind(prefix, 0), 0u) << message << " should start with " << prefix;
+  };
+  Transaction first = MakeTx(1, 0);
+  EXPECT_EQ(Result("eth_sendRawTransaction", RawParam(first)), first.Hash().Hex());
+  expect(first, "already known");
+  expect(MakeTx(1, 0, Uint256(2 * kGwei), Uint256(21 * kGwei)),
+         "replacement transaction underpriced");
+  expect(MakeTx(1, 500), "nonce too high");
+  expect(MakeTx(2, 0, Uint256(0)), "transaction underpriced");
+  expect(MakeTx(2, 0, Uint256(1), Uint256(1)), "max fee per gas less than block base fee");
+  expect(MakeTx(9, 0), "insufficient funds for gas * price + value");
+  expect(MakeTx(2, 0, Uint256(2 * kGwei), Uint256(20 * kGwei), std::nullopt, {}, 20000),
+         "intrinsic gas too low");
+  Transaction wrong_chain = MakeTx(2, 0);
+  wrong_chain.chain_id = 5;
+  wrong_chain.Sign(Key(2));
+  expect(wrong_chain, "invalid chain id");
+  expect(MakeTx(2, 0, Uint256(2 * kGwei), Uint256(20 * kGwei), AddressOf(50), Bytes{1, 2}, 50000),
+         "data sent to a non-module address");
+  Mine();
+  expect(MakeTx(1, 0), "nonce too low");
+  EXPECT_EQ(Result("eth_getTransactionCount", "[\"" + AddressOf(1).ToChecksumHex() + "\"]"), "0x1");
+}
+
+TEST_F(EthMethodsTest, PendingNonceCountsThePool) {
+  std::string param = "[\"" + AddressOf(3).ToChecksumHex() + "\",\"pending\"]";
+  EXPECT_EQ(Result("eth_getTransactionCount", param), "0x0");
+  Result("eth_sendRawTransaction", RawParam(MakeTx(3, 0)));
+  Result("eth_sendRawTransaction", RawParam(MakeTx(3, 1)));
+  EXPECT_EQ(Result("eth_getTransactionCount", param), "0x2");
+  EXPECT_EQ(Result("eth_getTransactionCount", "[\"" + AddressOf(3).ToChecksumHex() + "\"]"), "0x0");
+}
+
+TEST_F(EthMethodsTest, FailingCallIsExecutionRevertedWithErrorData) {
+  Bytes data = abi::Encoder().String("boom").FinishCall(abi::SelectorOf("fail(string)"));
+  std::string call = R"([{"to":")" + consensus::TestModuleAddress().ToChecksumHex() +
+                     R"(","data":")" + HexEncode(data) + R"("},"latest"])";
+  rapidjson::Document doc = Call("eth_call", call);
+  ASSERT_TRUE(doc.HasMember("error"));
+  EXPECT_EQ(doc["error"]["code"].GetInt(), kRpcExecutionReverted);
+  EXPECT_STREQ(doc["error"]["message"].GetString(), "execution reverted: boom");
+  EXPECT_EQ(doc["error"]["data"].GetString(), HexEncode(consensus::EncodeRevertReason("boom")));
+  doc = Call("eth_estimateGas",
+             call.substr(0, call.size() - std::string(",\"latest\"]").size()) + "]");
+  ASSERT_TRUE(doc.HasMember("error"));
+  EXPECT_EQ(doc["error"]["code"].GetInt(), kRpcExecutionReverted);
+}
+
+TEST_F(EthMethodsTest, ViewCallAndGasEstimate) {
+  Result("eth_sendRawTransaction", RawParam(SetTx(1, 0, 7, 42)));
+  Mine();
+  Bytes get = abi::Encoder().Uint(Uint256(7)).FinishCall(abi::SelectorOf("get(uint256)"));
+  std::string to = consensus::TestModuleAddress().ToChecksumHex();
+  EXPECT_EQ(Result("eth_call", R"([{"to":")" + to + R"(","input":")" + HexEncode(get) + R"("}])"),
+            Uint256(42).ToHash().Hex());
+  Bytes set = abi::Encoder()
+                  .Uint(Uint256(8))
+                  .Uint(Uint256(1))
+                  .FinishCall(abi::SelectorOf("set(uint256,uint256)"));
+  std::string estimate =
+      Result("eth_estimateGas", R"([{"from":")" + AddressOf(2).ToChecksumHex() + R"(","to":")" +
+                                    to + R"(","data":")" + HexEncode(set) + R"("}])");
+  auto gas = Uint256::FromHex(estimate);
+  ASSERT_TRUE(gas.ok()) << estimate;
+  EXPECT_GT(gas->Low64(), 21000u);
+  // The estimate is enough: a tx with exactly that limit succeeds.
+  Transaction tx = SetTx(2, 0, 8, 1);
+  tx.gas_limit = gas->Low64();
+  tx.Sign(Key(2));
+  Result("eth_sendRawTransaction", RawParam(tx));
+  Mine();
+  rapidjson::Document receipt = Call("eth_getTransactionReceipt", "[\"" + tx.Hash().Hex() + "\"]");
+  EXPECT_STREQ(receipt["result"]["status"].GetString(), "0x1");
+  EXPECT_EQ(Result("eth_estimateGas", R"([{"to":")" + AddressOf(40).ToChecksumHex() + R"("}])"),
+            "0x5208");
+}
+
+TEST_F(EthMethodsTest, BlocksReceiptsAndLogsCarryEthereumFields) {
+  Transaction a = SetTx(1, 0, 1, 10);
+  Transaction b = SetTx(2, 0, 2, 20);
+  Result("eth_sendRawTransaction", RawParam(a));
+  Result("eth_sendRawTransaction", RawParam(b));
+  std::shared_ptr<Block> block = Mine();
+  ASSERT_EQ(block->txs.size(), 2u);
+
+  rapidjson::Document doc = Call("eth_getBlockByNumber", R"(["0x1",true])");
+  const rapidjson::Value& r = doc["result"];
+  EXPECT_EQ(std::string(r["hash"].GetString()), block->Hash().Hex());
+  EXPECT_STREQ(r["number"].GetString(), "0x1");
+  EXPECT_STREQ(r["sha3Uncles"].GetString(),
+               "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347");
+  EXPECT_EQ(std::string(r["nonce"].GetString()).size(), 18u);
+  EXPECT_EQ(std::string(r["mixHash"].GetString()), block->header.extra.Hex());
+  EXPECT_EQ(std::string(r["logsBloom"].GetString()).size(), 2u + 512u);
+  EXPECT_NE(std::string(r["logsBloom"].GetString()), Bloom().Hex());
+  EXPECT_EQ(std::string(r["miner"].GetString()), AddressOf(60).ToChecksumHex());
+  EXPECT_TRUE(r["uncles"].IsArray() && r["uncles"].Empty());
+  EXPECT_EQ(r["transactions"].Size(), 2u);
+  EXPECT_STREQ(r["transactions"][1]["transactionIndex"].GetString(), "0x1");
+  EXPECT_STREQ(r["transactions"][1]["type"].GetString(), "0x2");
+  auto difficulty = Uint256::FromHex(r["difficulty"].GetString());
+  auto total = Uint256::FromHex(r["totalDifficulty"].GetString());
+  ASSERT_TRUE(difficulty.ok() && total.ok());
+  EXPECT_FALSE(difficulty->IsZero());
+  EXPECT_GT(*total, *difficulty);  // genesis work plus this block's
+
+  // Log indexes run across the block's txs.
+  rapidjson::Document second = Call("eth_getTransactionReceipt", "[\"" + b.Hash().Hex() + "\"]");
+  const rapidjson::Value& rec = second["result"];
+  EXPECT_STREQ(rec["transactionIndex"].GetString(), "0x1");
+  EXPECT_STREQ(rec["logs"][0]["logIndex"].GetString(), "0x1");
+  EXPECT_TRUE(rec["contractAddress"].IsNull());
+  EXPECT_EQ(std::string(rec["from"].GetString()), AddressOf(2).ToChecksumHex());
+
+  std::string topic = abi::EventTopic("ValueSet(address,uint256,uint256)").Hex();
+  rapidjson::Document logs =
+      Call("eth_getLogs", R"([{"fromBlock":"0x0","toBlock":"latest","topics":[")" + topic +
+                              R"(",null,")" + Uint256(2).ToHash().Hex() + R"("]}])");
+  ASSERT_TRUE(logs["result"].IsArray());
+  ASSERT_EQ(logs["result"].Size(), 1u);
+  EXPECT_EQ(std::string(logs["result"][0]["transactionHash"].GetString()), b.Hash().Hex());
+  rapidjson::Document none = Call("eth_getLogs", R"([{"address":")" + AddressOf(1).ToChecksumHex() +
+                                                     R"(","fromBlock":"0x0"}])");
+  EXPECT_EQ(none["result"].Size(), 0u);
+  // A range past the tip ends at the tip (as geth).
+  EXPECT_EQ(Call("eth_getLogs", R"([{"fromBlock":"0x0","toBlock":"0x100000"}])")["result"].Size(),
+            2u);
+  rapidjson::Document receipts = Call("eth_getBlockReceipts", "[\"0x1\"]");
+  EXPECT_EQ(receipts["result"].Size(), 2u);
+  EXPECT_TRUE(Call("eth_getBlockByNumber", R"(["0x7",false])")["result"].IsNull());
+  EXPECT_EQ(Result("eth_getBlockTransactionCountByNumber", R"(["latest"])"), "0x2");
+}
+
+TEST_F(EthMethodsTest, PollingFiltersCollectNewBlocksTxsAndLogs) {
+  std::string blocks = Result("eth_newBlockFilter");
+  std::string pending = Result("eth_newPendingTransactionFilter");
+  std::string logs =
+      Result("eth_newFilter",
+             R"([{"address":")" + consensus::TestModuleAddress().ToChecksumHex() + R"("}])");
+  Transaction tx = SetTx(1, 0, 3, 30);
+  Result("eth_sendRawTransaction", RawParam(tx));
+  std::shared_ptr<Block> block = Mine();
+  rapidjson::Document b = Call("eth_getFilterChanges", "[\"" + blocks + "\"]");
+  ASSERT_EQ(b["result"].Size(), 1u);
+  EXPECT_EQ(std::string(b["result"][0].GetString()), block->Hash().Hex());
+  rapidjson::Document p = Call("eth_getFilterChanges", "[\"" + pending + "\"]");
+  ASSERT_EQ(p["result"].Size(), 1u);
+  EXPECT_EQ(std::string(p["result"][0].GetString()), tx.Hash().Hex());
+  rapidjson::Document l = Call("eth_getFilterChanges", "[\"" + logs + "\"]");
+  ASSERT_EQ(l["result"].Size(), 1u);
+  EXPECT_FALSE(l["result"][0]["removed"].GetBool());
+  EXPECT_EQ(Call("eth_getFilterChanges", "[\"" + logs + "\"]")["result"].Size(), 0u);
+  EXPECT_EQ(Call("eth_getFilterLogs", "[\"" + logs + "\"]")["result"].Size(), 1u);
+  EXPECT_TRUE(Call("eth_uninstallFilter", "[\"" + logs + "\"]")["result"].GetBool());
+  EXPECT_EQ(Error("eth_getFilterChanges", "[\"" + logs + "\"]").second, "filter not found");
+}
+
+TEST_F(EthMethodsTest, SubscriptionsPushToTheirSession) {
+  auto session = std::make_shared<FakeSession>();
+  RpcCallContext ws;
+  ws.session = session;
+  EXPECT_EQ(Error("eth_subscribe", R"(["newHeads"])").second, "notifications not supported");
+  rapidjson::Document heads = Call("eth_subscribe", R"(["newHeads"])", ws);
+  rapidjson::Document logs = Call("eth_subscribe", R"(["logs",{"topics":[]}])", ws);
+  rapidjson::Document txs = Call("eth_subscribe", R"(["newPendingTransactions"])", ws);
+  std::string heads_id = heads["result"].GetString();
+  Result("eth_sendRawTransaction", RawParam(SetTx(1, 0, 4, 40)));
+  std::shared_ptr<Block> block = Mine();
+  std::vector<std::string> sent = session->sent();
+  ASSERT_EQ(sent.size(), 3u);  // pending tx, head, log
+  rapidjson::Document head;
+  head.Parse(sent[1].c_str());
+  EXPECT_STREQ(head["method"].GetString(), "eth_subscription");
+  EXPECT_EQ(std::string(head["params"]["subscription"].GetString()), heads_id);
+  EXPECT_EQ(std::string(head["params"]["result"]["hash"].GetString()), block->Hash().Hex());
+  EXPECT_TRUE(Call("eth_unsubscribe", "[\"" + heads_id + "\"]", ws)["result"].GetBool());
+  EXPECT_FALSE(Call("eth_unsubscribe", "[\"" + heads_id + "\"]", ws)["result"].GetBool());
+  session->Close();  // drops the session's other subscriptions
+  Mine();
+  EXPECT_EQ(session->sent().size(), 3u);
+}
+
+TEST_F(EthMethodsTest, BlockTagsAndHistoricalState) {
+  Mine();
+  Mine();
+  EXPECT_EQ(Result("eth_blockNumber"), "0x2");
+  rapidjson::Document safe = Call("eth_getBlockByNumber", R"(["safe",false])");
+  EXPECT_STREQ(safe["result"]["number"].GetString(), "0x0");  // fewer than 6 confirmations
+  rapidjson::Document earliest = Call("eth_getBlockByNumber", R"(["earliest",false])");
+  EXPECT_STREQ(earliest["result"]["number"].GetString(), "0x0");
+  std::string address = AddressOf(1).ToChecksumHex();
+  EXPECT_FALSE(Result("eth_getBalance", "[\"" + address + "\",\"0x2\"]").empty());
+  auto [code, message] = Error("eth_getBalance", "[\"" + address + "\",\"0x1\"]");
+  EXPECT_EQ(code, kRpcServerError);
+  EXPECT_NE(message.find("historical state not available"), std::string::npos);
+  EXPECT_EQ(Error("eth_getBalance", "[\"" + address + "\",\"soon\"]").first, kRpcInvalidParams);
+}
+
+TEST_F(EthMethodsTest, FeeSuggestionsAndHistory) {
+  Result("eth_sendRawTransaction", RawParam(MakeTx(1, 0, Uint256(3 * kGwei))));
+  Mine();
+  EXPECT_EQ(Result("eth_maxPriorityFeePerGas"), Uint256(3 * kGwei).ToQuantityHex());
+  rapidjson::Document h = Call("eth_feeHistory", R"(["0x2","latest",[50]])");
+  const rapidjson::Value& r = h["result"];
+  EXPECT_STREQ(r["oldestBlock"].GetString(), "0x0");
+  EXPECT_EQ(r["baseFeePerGas"].Size(), 3u);
+  EXPECT_EQ(r["gasUsedRatio"].Size(), 2u);
+  EXPECT_STREQ(r["reward"][1][0].GetString(), Uint256(3 * kGwei).ToQuantityHex().c_str());
+}
+
+}  // namespace
+}  // namespace depin
