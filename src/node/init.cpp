@@ -184,6 +184,11 @@ Status StartComponents(NodeContext& node) {
   rc.version = std::string(kDepindVersion);
   rc.p2p_port = static_cast<uint16_t>(node.args.GetInt("port", node.params.default_port));
   rc.request_shutdown = [&node] { node.shutdown.Request(); };
+  if (node.net) {
+    rc.peer_count = [net = node.net.get()] {
+      return net->ConnectionCount(/*inbound=*/true, /*outbound=*/true);
+    };
+  }
 
   node.rpc_dispatcher = std::make_unique<RpcDispatcher>(logger);
   for (RpcTable& table : NodeRpcTables(rc)) {
@@ -418,6 +423,9 @@ std::string RpcDocsMarkdown() {
   for (RpcTable& table : EthRpcTables(empty)) {
     Status s = dispatcher.AddTable(std::move(table));
     if (!s.ok()) return "error: " + s.ToString() + "\n";
+  }
+  if (Status s = dispatcher.AddTable(NetRpcTable(nullptr)); !s.ok()) {
+    return "error: " + s.ToString() + "\n";
   }
   return RenderRpcMarkdown(dispatcher.tables());
 }
