@@ -1,5 +1,7 @@
 #include "storage/proofs/params.h"
 
+#include <algorithm>
+
 #include "crypto/sha256.h"
 
 namespace depin::storage::proofs {
@@ -16,6 +18,45 @@ std::optional<SectorSize> SectorSize::FromBytes(uint64_t bytes) {
     if (s.bytes() == bytes) return s;
   }
   return std::nullopt;
+}
+
+std::string SectorSize::ToString() const {
+  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB"};
+  uint32_t unit = std::min<uint32_t>(log2_bytes_ / 10, 3);
+  std::string out = std::to_string(bytes() >> (10 * unit));
+  out.append(kUnits[unit]);
+  return out;
+}
+
+Result<SectorSize> ParseSectorSize(std::string_view text) {
+  auto unknown = [&] {
+    std::string message(text);
+    message.append(" is not 2KiB, 8MiB, 512MiB or 32GiB");
+    return Status::Error("sector-size-unknown", message);
+  };
+  size_t digits = 0;
+  uint64_t value = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+    if (value > (uint64_t{1} << 40)) return unknown();
+    value = value * 10 + static_cast<uint64_t>(text[digits] - '0');
+    ++digits;
+  }
+  if (digits == 0) return unknown();
+  std::string unit;
+  for (char c : text.substr(digits)) unit += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  uint32_t shift = 0;
+  if (unit == "kib") {
+    shift = 10;
+  } else if (unit == "mib") {
+    shift = 20;
+  } else if (unit == "gib") {
+    shift = 30;
+  } else if (!unit.empty() && unit != "b") {
+    return unknown();
+  }
+  auto size = SectorSize::FromBytes(value << shift);
+  if (!size) return unknown();
+  return *size;
 }
 
 ProofParams ParamsFor(SectorSize size) {

@@ -9,8 +9,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "util/bytes.h"
+#include "util/status.h"
 
 namespace depin::storage::proofs {
 
@@ -39,6 +42,9 @@ class SectorSize {
   // an inclusion path).
   uint32_t tree_height() const { return log2_bytes_ - 5; }
 
+  // "2KiB", "8MiB", "512MiB" or "32GiB".
+  std::string ToString() const;
+
   friend bool operator==(SectorSize, SectorSize) = default;
 
  private:
@@ -54,6 +60,11 @@ struct ProofParams {
   uint32_t porep_partitions;  // proofs the challenges are split into (one tx each)
   uint32_t post_challenges;   // challenged leaves per sector per PoSt
 };
+
+// Parses the names ToString() gives (case-insensitive unit) or a plain byte
+// count, as command lines and config files write them; "sector-size-unknown"
+// for anything else.
+Result<SectorSize> ParseSectorSize(std::string_view text);
 
 ProofParams ParamsFor(SectorSize size);
 

@@ -69,6 +69,23 @@ TEST(CommD, OfMissingFileIsAnIoError) {
             "commd-io-error");
 }
 
+TEST(SectorSize, ParsesTheNamesItPrints) {
+  for (SectorSize s : {SectorSize::Size2KiB(), SectorSize::Size8MiB(), SectorSize::Size512MiB(),
+                       SectorSize::Size32GiB()}) {
+    auto parsed = ParseSectorSize(s.ToString());
+    ASSERT_TRUE(parsed.ok()) << s.ToString();
+    EXPECT_EQ(*parsed, s);
+    EXPECT_EQ(*ParseSectorSize(std::to_string(s.bytes())), s);
+  }
+  EXPECT_EQ(SectorSize::Size8MiB().ToString(), "8MiB");
+  EXPECT_EQ(*ParseSectorSize("8mib"), SectorSize::Size8MiB());
+  EXPECT_EQ(*ParseSectorSize("2048B"), SectorSize::Size2KiB());
+  for (const char* bad :
+       {"", "MiB", "8", "8MB", "4KiB", "8 MiB", "-8MiB", "99999999999999999999GiB", "32GiBx"}) {
+    EXPECT_EQ(ParseSectorSize(bad).status().code(), "sector-size-unknown") << bad;
+  }
+}
+
 TEST(SectorSize, OnlyListedSizesExist) {
   EXPECT_EQ(SectorSize::FromBytes(2048), SectorSize::Size2KiB());
   EXPECT_EQ(SectorSize::FromBytes(uint64_t{32} << 30), SectorSize::Size32GiB());
