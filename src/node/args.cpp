@@ -104,6 +104,9 @@ std::vector<ArgSpec> BuildSpecs() {
   add("rpcpublicbind", K::kList, S::kAnywhere, "127.0.0.1 ::1",
       "address the public RPC listener binds to (repeatable); 0.0.0.0 to serve the internet",
       "RPC");
+  add("rpcpublicrate", K::kInt, S::kAnywhere, "20",
+      "requests per second each client IP may make on the public port (bursts of twice that)",
+      "RPC");
   add("rpcthreads", K::kInt, S::kAnywhere, "4",
       "worker threads executing RPC calls; raise for many concurrent explorers", "RPC");
   add("rpcservertimeout", K::kInt, S::kAnywhere, "30",

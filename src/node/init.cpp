@@ -401,6 +401,10 @@ Result<RpcServerOptions> RpcServerOptionsFromArgs(const Args& args,
   if (std::vector<std::string> bind = args.GetList("rpcpublicbind"); !bind.empty()) {
     o.public_bind_addresses = bind;
   }
+  int64_t rate = args.GetInt("rpcpublicrate", 20);
+  if (rate < 1) return Status::Error("args-bad-value", "-rpcpublicrate must be at least 1");
+  o.public_rate_per_second = static_cast<double>(rate);
+  o.public_rate_burst = 2.0 * static_cast<double>(rate);
   int64_t timeout = args.GetInt("rpcservertimeout", 30);
   if (timeout < 1) return Status::Error("args-bad-value", "-rpcservertimeout must be at least 1");
   o.read_timeout = std::chrono::seconds(timeout);

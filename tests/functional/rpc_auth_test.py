@@ -5,8 +5,11 @@ credentials; the cookie and -rpcauth credentials both unlock them."""
 
 import hashlib
 import hmac
+import os
+import re
 
 from test_framework.framework import DepinTestFramework
+from test_framework.rpc import HTTPError
 from test_framework.tx import DEV_ACCOUNTS
 from test_framework.util import (assert_equal, assert_raises_rpc_error, assert_true, free_port)
 
@@ -29,6 +32,15 @@ PUBLIC_CALLS = [
 ]
 
 
+def admin_methods_from_docs():
+    """Every admin method, from docs/rpc.md (generated from the tables and
+    checked current by a unit test), so new admin methods are covered too."""
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "rpc.md")
+    with open(path) as f:
+        text = f.read()
+    return re.findall(r"^### (\S+)\n\n`[^\n]*` — \*\*admin\*\*", text, re.MULTILINE)
+
+
 def rpcauth_line(user, salt, password):
     mac = hmac.new(salt.encode(), password.encode(), hashlib.sha256).hexdigest()
     return f"{user}:{salt}${mac}"
@@ -38,7 +50,7 @@ class RpcAuthTest(DepinTestFramework):
     def set_test_params(self):
         self.num_nodes = 1
         self.public_port = free_port()
-        self.extra_args = [[f"-rpcpublicport={self.public_port}",
+        self.extra_args = [[f"-rpcpublicport={self.public_port}", "-rpcpublicrate=1000",
                             "-rpcauth=" + rpcauth_line("alice", "c0ffee", "s3cret")]]
 
     def run_test(self):
@@ -57,6 +69,15 @@ class RpcAuthTest(DepinTestFramework):
             assert_raises_rpc_error(METHOD_NOT_FOUND, None, public.call, method, *params)
             assert_raises_rpc_error(METHOD_NOT_FOUND, None, public_with_cookie.call, method,
                                     *params)
+
+        documented = admin_methods_from_docs()
+        self.log(f"every documented admin method ({len(documented)}) is refused the same way")
+        for name, _ in ADMIN_CALLS:
+            assert_true(name in documented, f"{name} documented as admin")
+        for method in documented:
+            assert_raises_rpc_error(UNAUTHORIZED, None, anon.call, method)
+            assert_raises_rpc_error(METHOD_NOT_FOUND, None, public.call, method)
+            assert_raises_rpc_error(METHOD_NOT_FOUND, None, public_with_cookie.call, method)
 
         self.log("public methods: served everywhere without auth")
         for method, params in PUBLIC_CALLS:
@@ -80,6 +101,22 @@ class RpcAuthTest(DepinTestFramework):
         assert_equal(anon.getblockcount(), height + 3)
         alice.stop()
         node.wait_for_exit()
+
+        self.log("the public port limits each client IP; the main port does not")
+        node.start(extra_args=["-rpcpublicrate=2"])
+        public = node.client(port=self.public_port)
+        statuses = []
+        for _ in range(12):
+            try:
+                public.getblockcount()
+                statuses.append(200)
+            except HTTPError as e:
+                statuses.append(e.status)
+                public.close()
+        assert_true(429 in statuses, f"no 429 in {statuses}")
+        assert_true(statuses[0] == 200, "the first requests pass")
+        for _ in range(12):
+            node.client().getblockcount()
 
 
 if __name__ == "__main__":
