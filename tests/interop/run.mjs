@@ -107,7 +107,8 @@ export class DevNode {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (!fs.existsSync(path.join(HERE, "node_modules", "ethers"))) {
+  const packages = ["ethers", "viem"];
+  if (!packages.every((p) => fs.existsSync(path.join(HERE, "node_modules", p)))) {
     console.log("SKIP: tests/interop/node_modules is missing; run `npm ci --prefix tests/interop` " +
       "(make test does this when npm is installed)");
     return EXIT_SKIP;
