@@ -6,8 +6,10 @@
 
 #include "crypto/sha256.h"
 #include "proofs_test_util.h"
+#include "storage/proofs/batch_verifier.h"
 #include "storage/proofs/labels.h"
 #include "storage/proofs/merkle_tree.h"
+#include "storage/proofs/post.h"
 #include "storage/proofs/seal.h"
 
 namespace depin::storage::proofs {
@@ -293,6 +295,35 @@ TEST(PoRep8MiB, SealProveVerifyUnseal) {
     dec->challenges[5].columns[12].labels[0][31] ^= 1;
     EXPECT_FALSE(VerifyPoRep(in, *dec).ok());
   }
+
+  // One batch mixing sizes (paths of height 18 and 6 climb together) and
+  // kinds: each verdict stands on its own.
+  SectorStore small = *SectorStore::Open(dir.Sub("small"));
+  Bytes small_data = PatternData(2048, 3);
+  auto small_out = SealSector(TestInputs(SectorSize::Size2KiB(), small_data, 9), small);
+  ASSERT_TRUE(small_out.ok());
+  PoRepPublicInputs small_in{SectorSize::Size2KiB(), small_out->replica_id, in.seed,
+                             small_out->comm_d, small_out->comm_r};
+  PoRepProof small_proof = *GeneratePoRep(small, in.seed, 0);
+  PoRepProof small_bad = small_proof;
+  small_bad.challenges[1].data_path.siblings[5][0] ^= 1;
+  in.partition = 1;
+  const SectorStore* both[] = {&store, &small};
+  PoStPublicInputs post_in{
+      HashOf(0x99), {{7, size, out->comm_r}, {9, SectorSize::Size2KiB(), small_out->comm_r}}};
+  PoStGeneration post = GeneratePoSt(post_in.randomness, both);
+  ASSERT_TRUE(post.faults.empty());
+  BatchVerifier batch(BatchVerifierOptions{/*threads=*/2});
+  batch.AddPoRep(small_in, small_bad);
+  batch.AddPoRep(in, *GeneratePoRep(store, in.seed, 1));
+  batch.AddPoSt(post_in, post.proof);
+  batch.AddPoRep(small_in, small_proof);
+  std::vector<Status> verdicts = batch.Verify();
+  ASSERT_EQ(verdicts.size(), 4u);
+  EXPECT_EQ(verdicts[0].code(), "porep-bad-data-path");
+  EXPECT_TRUE(verdicts[1].ok()) << verdicts[1].ToString();
+  EXPECT_TRUE(verdicts[2].ok()) << verdicts[2].ToString();
+  EXPECT_TRUE(verdicts[3].ok()) << verdicts[3].ToString();
 
   auto unsealed = UnsealSector(store);
   ASSERT_TRUE(unsealed.ok()) << unsealed.status().ToString();
