@@ -1350,8 +1350,10 @@ void NetManager::Impl::OnTipChanged() {
     best_header_height_ = best_tip_height_.load();
   }
   if (connected.empty()) return;
-  // While catching up, announcing every connected block helps nobody.
-  if (!to_download_.empty() || !received_.empty()) return;
+  // While catching up, announcing every connected block helps nobody. (Blocks
+  // received but still queued do not count: the one just connected is among
+  // them until its result arrives.)
+  if (!to_download_.empty()) return;
   if (connected.size() > kMaxAnnounceHeaders)
     connected.erase(connected.begin(), connected.end() - kMaxAnnounceHeaders);
   for (auto& [id, p] : peers_) {
