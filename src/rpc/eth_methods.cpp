@@ -360,6 +360,13 @@ RpcError Reverted(const std::string& reason) {
   return RpcError{kRpcExecutionReverted, std::move(message), std::move(data)};
 }
 
+// A module call that hit its gas allowance (ModuleContext::ChargeGas's
+// "out-of-gas", whose message becomes the revert reason) rather than one that
+// reverted on its own.
+bool RanOutOfGas(const consensus::TxOutcome& out) {
+  return out.receipt.status == 0 && out.revert_reason == "out of gas";
+}
+
 Result<consensus::TxOutcome> Simulate(const EthApi& api, const consensus::CallRequest& call) {
   auto state = api.chain().StateAtTip();
   return consensus::SimulateCall(*state, api.NextContext(), call, api.chain().modules(),
@@ -379,7 +386,10 @@ RpcResult Call(const EthApi& api, const RpcRequest& req) {
   }
   auto out = Simulate(api, *call);
   if (!out) return Server(out.status().message());
-  if (out->receipt.status == 0) return Reverted(out->revert_reason);
+  if (out->receipt.status == 0) {
+    if (RanOutOfGas(*out)) return Server("out of gas");  // geth's eth_call wording
+    return Reverted(out->revert_reason);
+  }
   return RpcResult::String(HexEncode(out->return_data));
 }
 
@@ -399,10 +409,10 @@ RpcResult EstimateGas(const EthApi& api, const RpcRequest& req) {
   auto out = Simulate(api, probe);
   if (!out) return Server(out.status().message());
   if (out->receipt.status == 0) {
-    if (call->gas_limit != 0 || out->revert_reason.find("out-of-gas") == std::string::npos) {
-      return Reverted(out->revert_reason);
+    if (RanOutOfGas(*out)) {
+      return Server("gas required exceeds allowance (" + std::to_string(cap) + ")");
     }
-    return Server("gas required exceeds allowance (" + std::to_string(cap) + ")");
+    return Reverted(out->revert_reason);
   }
   uint64_t lo = out->receipt.gas_used;
   if (call->to && !api.chain().modules().IsModuleAddress(*call->to)) {

@@ -250,6 +250,18 @@ TEST_F(EthMethodsTest, FailingCallIsExecutionRevertedWithErrorData) {
   EXPECT_EQ(doc["error"]["code"].GetInt(), kRpcExecutionReverted);
 }
 
+TEST_F(EthMethodsTest, CallThatRunsOutOfGasIsNotARevert) {
+  Bytes data = abi::Encoder()
+                   .Uint(Uint256(uint64_t{1} << 62))
+                   .FinishCall(abi::SelectorOf("burnGas(uint256)"));
+  std::string call = R"([{"to":")" + consensus::TestModuleAddress().ToChecksumHex() +
+                     R"(","data":")" + HexEncode(data) + R"("}])";
+  auto [code, message] = Error("eth_estimateGas", call);
+  EXPECT_EQ(code, kRpcServerError);
+  EXPECT_EQ(message.rfind("gas required exceeds allowance", 0), 0u) << message;
+  EXPECT_EQ(Error("eth_call", call), std::make_pair(kRpcServerError, std::string("out of gas")));
+}
+
 TEST_F(EthMethodsTest, ViewCallAndGasEstimate) {
   Result("eth_sendRawTransaction", RawParam(SetTx(1, 0, 7, 42)));
   Mine();
