@@ -5,7 +5,8 @@
 # nginx figure is the machine's HTTP limit; the target is depind >= 0.5x it.
 #
 #   contrib/bench/rpc.sh [bindir]          # default build/bin
-#   DURATION=10 CONNECTIONS=32 WRK_THREADS=2 NGINX_WORKERS=1 RPC_THREADS=4 contrib/bench/rpc.sh
+#   DURATION=10 ROUNDS=3 CONNECTIONS=32 WRK_THREADS=2 NGINX_WORKERS=1 RPC_THREADS=4 \
+#     contrib/bench/rpc.sh
 #
 # Starts its own regtest depind and nginx (not daemonized, own temporary
 # config and datadir, loopback ports) and stops both on exit.
@@ -17,6 +18,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 WRK_THREADS=${WRK_THREADS:-2}
 NGINX_WORKERS=${NGINX_WORKERS:-1}
 RPC_THREADS=${RPC_THREADS:-4}
+ROUNDS=${ROUNDS:-3}
 
 for tool in wrk nginx python3; do
   command -v "$tool" >/dev/null || { echo "rpc.sh: $tool not found (contrib/install-deps.sh)"; exit 1; }
@@ -111,15 +113,24 @@ run_wrk() {  # $1 url, $2 lua -> requests/s
   awk '/Requests\/sec/ {print $2}' "$TMP/wrk.out"
 }
 
-echo "wrk: $WRK_THREADS threads, $CONNECTIONS keep-alive connections, ${DURATION}s each;" \
-  "depind -rpcthreads=$RPC_THREADS, nginx $NGINX_WORKERS worker(s); $(nproc) cores"
-NGINX_RPS=$(run_wrk "http://127.0.0.1:$NGINX_PORT/" "$TMP/getblockcount.lua")
-BLOCKCOUNT_RPS=$(run_wrk "http://127.0.0.1:$RPC_PORT/" "$TMP/getblockcount.lua")
-ACCOUNT_RPS=$(run_wrk "http://127.0.0.1:$RPC_PORT/" "$TMP/getaccount.lua")
+echo "wrk: $WRK_THREADS threads, $CONNECTIONS keep-alive connections, ${DURATION}s each," \
+  "$ROUNDS interleaved rounds (median); depind -rpcthreads=$RPC_THREADS," \
+  "nginx $NGINX_WORKERS worker(s); $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
+# Interleaved rounds so that load from other processes hits all three alike.
+NGINX_RPS=""; BLOCKCOUNT_RPS=""; ACCOUNT_RPS=""
+for round in $(seq 1 "$ROUNDS"); do
+  NGINX_RPS="$NGINX_RPS $(run_wrk "http://127.0.0.1:$NGINX_PORT/" "$TMP/getblockcount.lua")"
+  BLOCKCOUNT_RPS="$BLOCKCOUNT_RPS $(run_wrk "http://127.0.0.1:$RPC_PORT/" "$TMP/getblockcount.lua")"
+  ACCOUNT_RPS="$ACCOUNT_RPS $(run_wrk "http://127.0.0.1:$RPC_PORT/" "$TMP/getaccount.lua")"
+  echo "round $round: nginx $(echo "$NGINX_RPS" | awk '{print $NF}')" \
+    "getblockcount $(echo "$BLOCKCOUNT_RPS" | awk '{print $NF}')" \
+    "getaccount $(echo "$ACCOUNT_RPS" | awk '{print $NF}')"
+done
 
 python3 - "$NGINX_RPS" "$BLOCKCOUNT_RPS" "$ACCOUNT_RPS" <<'PY'
-import sys
-nginx, blockcount, account = (float(x) for x in sys.argv[1:4])
+import statistics, sys
+nginx, blockcount, account = (statistics.median(float(x) for x in arg.split())
+                              for arg in sys.argv[1:4])
 print(f"{'target':<28}{'requests/s':>12}{'vs nginx':>10}")
 print(f"{'nginx static 200 (limit)':<28}{nginx:>12.0f}{1.0:>10.2f}")
 print(f"{'depind getblockcount':<28}{blockcount:>12.0f}{blockcount / nginx:>10.2f}")
