@@ -451,7 +451,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       std::string response =
           self->shared_->dispatcher.Dispatch(body, context, self->shared_->options.max_batch);
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        if (response.empty()) return self->Respond(http::status::no_content, "", false);
+        if (response.empty()) {
+          return self->Respond(http::status::no_content, "", /*close=*/false);
+        }
         self->Respond(http::status::ok, std::move(response), /*close=*/false, /*json=*/true);
       });
     };
