@@ -151,16 +151,20 @@ class EthMethodsTest : public ::testing::Test {
                   consensus::TestModuleAddress(), std::move(data), 200000);
   }
 
-  std::shared_ptr<Block> Mine() {
-    chain::BlockAssembler assembler(chain::BlockAssemblerOptions{}, *chain_, pool_.get());
-    auto tmpl = assembler.CreateNewBlock(AddressOf(60), static_cast<uint64_t>(std::time(nullptr)));
+  std::shared_ptr<Block> Mine() { return MineOn(*chain_, pool_.get(), AddressOf(60)); }
+
+  // Mines one block on `chain`'s tip from `pool` (may be null).
+  static std::shared_ptr<Block> MineOn(chain::Chainstate& chain, const chain::Mempool* pool,
+                                       const Address& coinbase) {
+    chain::BlockAssembler assembler(chain::BlockAssemblerOptions{}, chain, pool);
+    auto tmpl = assembler.CreateNewBlock(coinbase, static_cast<uint64_t>(std::time(nullptr)));
     EXPECT_TRUE(tmpl.ok()) << tmpl.status().ToString();
     std::shared_ptr<Block> block = tmpl->block;
     chain::SearchResult found = chain::SearchNonce(
         block->header, tmpl->target, 1, [] { return false; }, nullptr);
     EXPECT_TRUE(found.found);
     block->header.nonce = found.nonce;
-    Status s = chain_->ProcessBlock(block);
+    Status s = chain.ProcessBlock(block);
     EXPECT_TRUE(s.ok()) << s.ToString();
     return block;
   }
@@ -394,6 +398,49 @@ TEST_F(EthMethodsTest, SubscriptionsPushToTheirSession) {
   session->Close();  // drops the session's other subscriptions
   Mine();
   EXPECT_EQ(session->sent().size(), 3u);
+}
+
+TEST_F(EthMethodsTest, ReorgSendsRemovedLogs) {
+  auto session = std::make_shared<FakeSession>();
+  RpcCallContext ws;
+  ws.session = session;
+  std::string sub = Call("eth_subscribe", R"(["logs",{}])", ws)["result"].GetString();
+  std::string filter = Result("eth_newFilter", "[{}]");
+  Transaction tx = SetTx(1, 0, 5, 50);
+  Result("eth_sendRawTransaction", RawParam(tx));
+  Mine();
+  EXPECT_EQ(Call("eth_getFilterChanges", "[\"" + filter + "\"]")["result"].Size(), 1u);
+
+  // A heavier branch from genesis, mined on a second chainstate, replaces the
+  // block with the log.
+  auto dir = dir_.string() + "-fork";
+  chain::ChainstateOptions options;
+  options.datadir = dir;
+  options.sync_writes = false;
+  options.script_threads = 1;
+  auto fork = chain::Chainstate::Open(params_, modules_, options).value();
+  std::shared_ptr<Block> b1 = MineOn(*fork, nullptr, AddressOf(61));
+  std::shared_ptr<Block> b2 = MineOn(*fork, nullptr, AddressOf(61));
+  ASSERT_TRUE(chain_->ProcessBlock(b1).ok());
+  ASSERT_TRUE(chain_->ProcessBlock(b2).ok());
+  ASSERT_EQ(chain_->Tip().hash, b2->Hash());
+
+  rapidjson::Document changes = Call("eth_getFilterChanges", "[\"" + filter + "\"]");
+  ASSERT_EQ(changes["result"].Size(), 1u);
+  EXPECT_TRUE(changes["result"][0]["removed"].GetBool());
+  EXPECT_EQ(std::string(changes["result"][0]["transactionHash"].GetString()), tx.Hash().Hex());
+  std::vector<std::string> sent = session->sent();
+  ASSERT_EQ(sent.size(), 2u);
+  rapidjson::Document removed;
+  removed.Parse(sent[1].c_str());
+  EXPECT_EQ(std::string(removed["params"]["subscription"].GetString()), sub);
+  EXPECT_TRUE(removed["params"]["result"]["removed"].GetBool());
+  // The tx is pending again: no receipt, a tx object without a block.
+  EXPECT_TRUE(
+      Call("eth_getTransactionReceipt", "[\"" + tx.Hash().Hex() + "\"]")["result"].IsNull());
+  fork.reset();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 TEST_F(EthMethodsTest, BlockTagsAndHistoricalState) {
