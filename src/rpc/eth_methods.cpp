@@ -698,19 +698,24 @@ RpcResult GetFilterLogs(const EthApi& api, const RpcRequest& req) {
   return GetLogsOver(api, spec->criteria, range);
 }
 
+RpcResult SubscriptionResult(const Result<std::string>& id) {
+  if (!id) return RpcError{kRpcLimitExceeded, id.status().message(), std::nullopt};
+  return RpcResult::String(*id);
+}
+
 RpcResult Subscribe(const EthApi& api, const RpcRequest& req) {
   if (!api.ready()) return NotReady();
   const std::shared_ptr<RpcSession>& session = req.context().session;
   if (session == nullptr) return Server("notifications not supported");
   std::string kind = req.GetString("kind");
   if (kind == "newHeads") {
-    return RpcResult::String(api.subs().Subscribe(session, EthSubscriptions::Kind::kNewHeads));
+    return SubscriptionResult(api.subs().Subscribe(session, EthSubscriptions::Kind::kNewHeads));
   }
   if (kind == "newPendingTransactions") {
     if (req.Has("options") && req.Get("options").IsTrue()) {
       return Invalid("full pending transactions are not supported; subscribe for hashes");
     }
-    return RpcResult::String(api.subs().Subscribe(session, EthSubscriptions::Kind::kPendingTxs));
+    return SubscriptionResult(api.subs().Subscribe(session, EthSubscriptions::Kind::kPendingTxs));
   }
   if (kind == "logs") {
     LogCriteria criteria;
@@ -719,7 +724,7 @@ RpcResult Subscribe(const EthApi& api, const RpcRequest& req) {
       if (!c) return Invalid(c.status().message());
       criteria = std::move(*c);
     }
-    return RpcResult::String(
+    return SubscriptionResult(
         api.subs().Subscribe(session, EthSubscriptions::Kind::kLogs, std::move(criteria)));
   }
   return Invalid("no \"" + kind +

@@ -35,13 +35,24 @@ std::string EthSubscriptions::Notification(const std::string& id, const std::str
   return out;
 }
 
-std::string EthSubscriptions::Subscribe(const std::shared_ptr<RpcSession>& session, Kind kind,
-                                        LogCriteria criteria) {
+Result<std::string> EthSubscriptions::Subscribe(const std::shared_ptr<RpcSession>& session,
+                                                Kind kind, LogCriteria criteria) {
   std::string id = NewEthId();
+  bool first = true;
   {
     MutexLock lock(mu_);
+    size_t count = 0;
+    for (const auto& [other_id, s] : subs_) count += s.session->id() == session->id() ? 1 : 0;
+    if (count >= kMaxSubscriptionsPerSession) {
+      return Status::Error("too-many-subscriptions",
+                           "too many subscriptions on this connection (at most " +
+                               std::to_string(kMaxSubscriptionsPerSession) + ")");
+    }
+    first = hooked_sessions_.insert(session->id()).second;
     subs_.emplace(id, Subscription{kind, std::move(criteria), session});
   }
+  // One close hook per session drops all of its subscriptions.
+  if (!first) return id;
   std::weak_ptr<EthSubscriptions> weak = weak_from_this();
   uint64_t session_id = session->id();
   session->AddCloseHook([weak, session_id] {
@@ -60,6 +71,7 @@ bool EthSubscriptions::Unsubscribe(const RpcSession& session, const std::string&
 
 void EthSubscriptions::DropSession(uint64_t session_id) {
   MutexLock lock(mu_);
+  hooked_sessions_.erase(session_id);
   for (auto it = subs_.begin(); it != subs_.end();) {
     if (it->second.session->id() == session_id) {
       it = subs_.erase(it);

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@
 #include "util/sync.h"
 
 namespace depin {
+
+// Bounds what one websocket client can make the node track.
+inline constexpr size_t kMaxSubscriptionsPerSession = 1000;
 
 class EthSubscriptions : public chain::ChainListener,
                          public std::enable_shared_from_this<EthSubscriptions> {
@@ -42,10 +46,11 @@ class EthSubscriptions : public chain::ChainListener,
   EthSubscriptions(const EthSubscriptions&) = delete;
   EthSubscriptions& operator=(const EthSubscriptions&) = delete;
 
-  // Adds a subscription for `session` and returns its id. The object must be
+  // Adds a subscription for `session` and returns its id, or an error when
+  // the session already has kMaxSubscriptionsPerSession. The object must be
   // owned by a shared_ptr (the session's close hook holds a weak one).
-  std::string Subscribe(const std::shared_ptr<RpcSession>& session, Kind kind,
-                        LogCriteria criteria = {}) EXCLUDES(mu_);
+  Result<std::string> Subscribe(const std::shared_ptr<RpcSession>& session, Kind kind,
+                                LogCriteria criteria = {}) EXCLUDES(mu_);
   // Only the session that made a subscription may end it.
   bool Unsubscribe(const RpcSession& session, const std::string& id) EXCLUDES(mu_);
   void DropSession(uint64_t session_id) EXCLUDES(mu_);
@@ -77,6 +82,8 @@ class EthSubscriptions : public chain::ChainListener,
   chain::Chainstate* const chainstate_;
   mutable Mutex mu_;
   std::map<std::string, Subscription> subs_ GUARDED_BY(mu_);
+  // Sessions that have a close hook registered (one each).
+  std::set<uint64_t> hooked_sessions_ GUARDED_BY(mu_);
 };
 
 }  // namespace depin

@@ -400,6 +400,22 @@ TEST_F(EthMethodsTest, SubscriptionsPushToTheirSession) {
   EXPECT_EQ(session->sent().size(), 3u);
 }
 
+TEST_F(EthMethodsTest, SubscriptionsPerConnectionAreBounded) {
+  auto session = std::make_shared<FakeSession>();
+  RpcCallContext ws;
+  ws.session = session;
+  for (size_t i = 0; i < kMaxSubscriptionsPerSession; ++i) {
+    ASSERT_TRUE(Call("eth_subscribe", R"(["newHeads"])", ws).HasMember("result"));
+  }
+  rapidjson::Document over = Call("eth_subscribe", R"(["newHeads"])", ws);
+  ASSERT_TRUE(over.HasMember("error"));
+  EXPECT_EQ(over["error"]["code"].GetInt(), kRpcLimitExceeded);
+  session->Close();
+  auto again = std::make_shared<FakeSession>();
+  ws.session = again;
+  EXPECT_TRUE(Call("eth_subscribe", R"(["newHeads"])", ws).HasMember("result"));
+}
+
 TEST_F(EthMethodsTest, ReorgSendsRemovedLogs) {
   auto session = std::make_shared<FakeSession>();
   RpcCallContext ws;
