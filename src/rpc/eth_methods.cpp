@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
-#include <mutex>
 
 #include "consensus/executor.h"
 #include "crypto/keccak.h"
 #include "rpc/eth_filters.h"
 #include "rpc/eth_json.h"
 #include "rpc/eth_subscriptions.h"
+#include "util/sync.h"
 
 namespace depin {
 
@@ -168,7 +168,7 @@ class EthApi {
   Uint256 SuggestedTip() const {
     chain::TipInfo tip = chain().Tip();
     {
-      std::lock_guard<std::mutex> lock(tip_mu_);
+      MutexLock lock(tip_mu_);
       if (tip_cache_hash_ == tip.hash && tip_cache_valid_) return tip_cache_;
     }
     std::vector<Uint256> tips;
@@ -186,7 +186,7 @@ class EthApi {
       std::sort(tips.begin(), tips.end());
       suggestion = tips[tips.size() / 2];
     }
-    std::lock_guard<std::mutex> lock(tip_mu_);
+    MutexLock lock(tip_mu_);
     tip_cache_hash_ = tip.hash;
     tip_cache_ = suggestion;
     tip_cache_valid_ = true;
@@ -288,10 +288,11 @@ class EthApi {
   std::shared_ptr<EthFilters> filters_;
   std::shared_ptr<EthSubscriptions> subs_;
 
-  mutable std::mutex tip_mu_;
-  mutable Hash256 tip_cache_hash_;
-  mutable Uint256 tip_cache_;
-  mutable bool tip_cache_valid_ = false;
+  // SuggestedTip's answer for the tip it was computed at.
+  mutable Mutex tip_mu_;
+  mutable Hash256 tip_cache_hash_ GUARDED_BY(tip_mu_);
+  mutable Uint256 tip_cache_ GUARDED_BY(tip_mu_);
+  mutable bool tip_cache_valid_ GUARDED_BY(tip_mu_) = false;
 };
 
 RpcResult LogsResult(const Result<std::vector<LocatedLog>>& logs) {
