@@ -618,6 +618,13 @@ void Mempool::Notify(const TxRef& tx) {
 
 void Mempool::BlockConnected(const Block& block, const std::vector<Receipt>& receipts) {
   (void)receipts;
+  UpdateForConnectedBlock(block);
+  // Every block is the pool's clock tick for expiry: no timer thread needed,
+  // and a chain that stops leaves the pool as it was.
+  ExpireOld(Now());
+}
+
+void Mempool::UpdateForConnectedBlock(const Block& block) {
   const Uint256 next_base_fee = chainstate_.NextBlockContext().base_fee;
   MutexLock lock(mu_);
   chain_epoch_.fetch_add(1, std::memory_order_acq_rel);

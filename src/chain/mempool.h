@@ -147,12 +147,15 @@ class Mempool : public ChainListener {
   // The base fee admission checks against (the next block's).
   Uint256 NextBaseFee() const EXCLUDES(mu_);
 
-  // ChainListener.
+  // ChainListener. A connected block also expires old txs (ExpireOld at the
+  // pool's clock).
   void BlockConnected(const Block& block, const std::vector<Receipt>& receipts) override
       EXCLUDES(mu_);
   void BlockDisconnected(const Block& block) override EXCLUDES(mu_);
 
  private:
+  void UpdateForConnectedBlock(const Block& block) EXCLUDES(mu_);
+
   struct Entry {
     TxRef tx;
     uint64_t time_added = 0;

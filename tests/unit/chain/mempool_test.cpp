@@ -247,6 +247,21 @@ TEST_F(MempoolTest, ExpiresOldTxsWithTheirLaterNonces) {
   EXPECT_EQ(pool->Bytes(), 0u);
 }
 
+TEST_F(MempoolTest, ConnectedBlockExpiresOldTxs) {
+  uint64_t now = 1000;
+  MempoolOptions options;
+  options.expiry_seconds = 100;
+  options.clock = [&now] { return now; };
+  auto pool = MakePool(options);
+  TxRef old_tx = Tx(1, 0);
+  ASSERT_TRUE(pool->Add(old_tx).ok());
+  now = 1100;
+  // An empty block (nothing selected from this pool) still ticks expiry.
+  env_.MineBlock(/*pool=*/nullptr, AddressOf(TestKey(9)));
+  EXPECT_FALSE(pool->Contains(old_tx->hash));
+  EXPECT_EQ(pool->Size(), 0u);
+}
+
 TEST_F(MempoolTest, SelectForBlockOrdersByEffectiveTipInNonceOrder) {
   auto pool = MakePool();
   TxRef a0 = Tx(1, 0, /*tip_gwei=*/1);
