@@ -228,6 +228,16 @@ class NetManager::Impl : public chain::ChainListener {
     BlockHeader header = block.header;
     Post([this, header]() REQUIRES(mu_) { connected_headers_.push_back(header); });
   }
+  // The mempool takes a disconnected block's txs back without announcing
+  // them; peers on the other branch never saw them, so relay announces the
+  // ones still in the pool once the reorg is done (OnTipChanged).
+  void BlockDisconnected(const Block& block) override {
+    if (mempool_ == nullptr) return;
+    std::vector<TxRef> txs = block.txs;
+    Post([this, txs = std::move(txs)]() REQUIRES(mu_) {
+      disconnected_txs_.insert(disconnected_txs_.end(), txs.begin(), txs.end());
+    });
+  }
   void TipChanged(const chain::TipInfo& tip) override {
     best_tip_height_.store(tip.height);
     Post([this]() REQUIRES(mu_) { OnTipChanged(); });
@@ -286,7 +296,9 @@ class NetManager::Impl : public chain::ChainListener {
   void SendGetHeaders(Peer& peer, const Hash256& from) REQUIRES(mu_);
   void UpdateBestHeader(const Hash256& candidate) REQUIRES(mu_);
   void RebuildDownloadList() REQUIRES(mu_);
+  bool PeerHasBlock(const Peer& peer, uint64_t height, const Hash256& hash) const REQUIRES(mu_);
   void ScheduleDownloads() REQUIRES(mu_);
+  void QueueBlock(uint64_t peer_id, std::shared_ptr<const Block> block) REQUIRES(mu_);
   void Tick() REQUIRES(mu_);
   void Housekeeping() REQUIRES(mu_);
   void MaintainConnections() REQUIRES(mu_);
@@ -345,10 +357,18 @@ class NetManager::Impl : public chain::ChainListener {
   Hash256 best_header_ GUARDED_BY(mu_);
   std::map<uint64_t, Hash256> to_download_ GUARDED_BY(mu_);  // best header path, by height
   std::unordered_map<Hash256, InFlight, FixedBytesHasher> in_flight_ GUARDED_BY(mu_);
-  std::unordered_set<Hash256, FixedBytesHasher> received_ GUARDED_BY(mu_);  // queued blocks
+  // Received and not yet processed: queued for the block thread or held.
+  std::unordered_set<Hash256, FixedBytesHasher> received_ GUARDED_BY(mu_);
+  // Received blocks whose parent's data has not been processed yet, by
+  // parent hash. Chainstate only considers a block for activation when it is
+  // stored with more work than the tip, and forgets it when its branch still
+  // lacks data, so blocks go to the block thread parent first.
+  std::unordered_map<Hash256, std::vector<BlockJob>, FixedBytesHasher> held_blocks_ GUARDED_BY(mu_);
+  std::unordered_set<Hash256, FixedBytesHasher> held_hashes_ GUARDED_BY(mu_);
   std::map<Hash256, OrphanBlock> orphan_blocks_ GUARDED_BY(mu_);
   size_t orphan_block_bytes_ GUARDED_BY(mu_) = 0;
   std::vector<BlockHeader> connected_headers_ GUARDED_BY(mu_);
+  std::vector<TxRef> disconnected_txs_ GUARDED_BY(mu_);
 
   // Tx relay.
   std::unordered_map<Hash256, InFlight, FixedBytesHasher> tx_requested_ GUARDED_BY(mu_);
@@ -997,6 +1017,9 @@ std::vector<Hash256> NetManager::Impl::Locator(const Hash256& start) const {
 void NetManager::Impl::SendGetHeaders(Peer& peer, const Hash256& from) {
   GetHeadersMessage m;
   m.locator = Locator(from);
+  LogDebug(options_.logger, LogCategory::kNet,
+           "sending getheaders to peer {} ({} locator hashes from {})", peer.id, m.locator.size(),
+           from.Hex());
   Send(peer, kMsgGetHeaders, EncodeGetHeaders(m));
 }
 
@@ -1012,6 +1035,8 @@ void NetManager::Impl::HandleGetHeaders(Peer& peer, const Bytes& payload) {
     }
   }
   std::vector<BlockHeader> headers;
+  LogDebug(options_.logger, LogCategory::kNet, "peer {} getheaders: fork point at height {}",
+           peer.id, start);
   for (uint64_t height = start + 1; headers.size() < kMaxHeadersPerMessage; ++height) {
     auto hash = chainstate_.GetBlockHashAtHeight(height);
     if (!hash) break;
@@ -1032,6 +1057,8 @@ void NetManager::Impl::UpdateBestHeader(const Hash256& candidate) {
   best_header_ = candidate;
   best_header_height_ = c->header.height;
   RebuildDownloadList();
+  LogDebug(options_.logger, LogCategory::kNet, "best header {} at height {}, {} blocks to download",
+           candidate.Hex(), c->header.height, to_download_.size());
 }
 
 void NetManager::Impl::RebuildDownloadList() {
@@ -1053,6 +1080,8 @@ void NetManager::Impl::HandleHeaders(Peer& peer, const Bytes& payload) {
     return Misbehaving(peer, score, "headers: " + headers.status().ToString());
   }
   if (headers->empty()) return;
+  LogDebug(options_.logger, LogCategory::kNet, "peer {} sent {} headers, heights {}..{}", peer.id,
+           headers->size(), headers->front().height, headers->back().height);
   std::vector<Hash256> hashes;
   hashes.reserve(headers->size());
   for (size_t i = 0; i < headers->size(); ++i) {
@@ -1106,6 +1135,38 @@ void NetManager::Impl::HandleHeaders(Peer& peer, const Bytes& payload) {
   ScheduleDownloads();
 }
 
+// Whether the peer has told us (with headers) that it has the block at
+// `height` on the best header path. A height in its version message is no
+// proof: on another branch the peer has other blocks at the same heights.
+bool NetManager::Impl::PeerHasBlock(const Peer& peer, uint64_t height, const Hash256& hash) const {
+  if (peer.best_header.IsZero() || peer.best_header_height < height) return false;
+  if (peer.best_header == best_header_ || peer.known_blocks.Contains(hash)) return true;
+  // Its best header is on our path (a peer behind the best one).
+  auto d = to_download_.find(peer.best_header_height);
+  return d != to_download_.end() && d->second == peer.best_header;
+}
+
+void NetManager::Impl::QueueBlock(uint64_t peer_id, std::shared_ptr<const Block> block) {
+  const Hash256& parent = block->header.parent_hash;
+  bool parent_ready = held_hashes_.count(parent) == 0 && received_.count(parent) != 0;
+  if (!parent_ready) {
+    auto info = chainstate_.LookupBlock(parent);
+    // An unknown parent goes to the chainstate, which reports an orphan.
+    parent_ready = !info || info->have_data || info->invalid;
+  }
+  if (!parent_ready) {
+    held_hashes_.insert(block->Hash());
+    held_blocks_[parent].push_back(BlockJob{peer_id, std::move(block)});
+    return;
+  }
+  ++queued_blocks_;
+  {
+    MutexLock lock(block_mu_);
+    block_jobs_.push_back(BlockJob{peer_id, std::move(block)});
+  }
+  block_cv_.NotifyOne();
+}
+
 void NetManager::Impl::ScheduleDownloads() {
   if (to_download_.empty()) return;
   if (queued_blocks_.load() >= options_.max_queued_blocks) return;
@@ -1121,7 +1182,7 @@ void NetManager::Impl::ScheduleDownloads() {
     for (const auto& [height, hash] : to_download_) {
       if (height > window_end) break;
       if (in_flight_.count(hash) != 0) continue;
-      if (peer.best_header_height < height || peer.not_found.count(hash) != 0) continue;
+      if (!PeerHasBlock(peer, height, hash) || peer.not_found.count(hash) != 0) continue;
       window_full = false;
       request.push_back(InvItem{InvType::kBlock, hash});
       in_flight_[hash] = InFlight{peer.id, now};
@@ -1129,13 +1190,16 @@ void NetManager::Impl::ScheduleDownloads() {
       if (peer.blocks_in_flight.size() >= options_.max_blocks_in_flight_per_peer) break;
     }
     if (!request.empty()) {
+      LogDebug(options_.logger, LogCategory::kNet, "requesting {} blocks from peer {}",
+               request.size(), peer.id);
       Send(peer, kMsgGetData, EncodeInv(request));
       continue;
     }
-    if (!window_full || peer.best_header_height <= tip) continue;
+    if (!window_full) continue;
     // This peer could help but the window is taken: is the block at the
     // window's start held up by a slow peer?
-    const Hash256& first = to_download_.begin()->second;
+    const auto& [first_height, first] = *to_download_.begin();
+    if (!PeerHasBlock(peer, first_height, first)) continue;
     auto f = in_flight_.find(first);
     if (f == in_flight_.end() || f->second.peer == peer.id) continue;
     if (now - f->second.requested < options_.block_stall_timeout) continue;
@@ -1264,12 +1328,7 @@ void NetManager::Impl::HandleBlock(Peer& peer, const Bytes& payload) {
       d != to_download_.end() && d->second == hash)
     to_download_.erase(d);
   received_.insert(hash);
-  ++queued_blocks_;
-  {
-    MutexLock lock(block_mu_);
-    block_jobs_.push_back(BlockJob{peer.id, block});
-  }
-  block_cv_.NotifyOne();
+  QueueBlock(peer.id, block);
   ScheduleDownloads();
 }
 
@@ -1277,6 +1336,19 @@ void NetManager::Impl::OnBlockProcessed(uint64_t peer_id, std::shared_ptr<const 
                                         Status status, chain::BlockAcceptance acceptance) {
   const Hash256 hash = block->Hash();
   received_.erase(hash);
+  LogDebug(options_.logger, LogCategory::kNet, "block {} at height {} from peer {}: {} {}",
+           hash.Hex(), block->header.height, peer_id, static_cast<int>(acceptance),
+           status.ToString());
+  if (auto h = held_blocks_.find(hash); h != held_blocks_.end()) {
+    // Children held for this block go now, in order behind it; if it was
+    // invalid, the chainstate rejects them as such.
+    std::vector<BlockJob> children = std::move(h->second);
+    held_blocks_.erase(h);
+    for (BlockJob& child : children) {
+      held_hashes_.erase(child.block->Hash());
+      QueueBlock(child.peer, std::move(child.block));
+    }
+  }
   Peer* peer = FindPeer(peer_id);
   switch (acceptance) {
     case chain::BlockAcceptance::kInvalid:
@@ -1344,6 +1416,11 @@ void NetManager::Impl::OnBlockProcessed(uint64_t peer_id, std::shared_ptr<const 
 void NetManager::Impl::OnTipChanged() {
   std::vector<BlockHeader> connected;
   connected.swap(connected_headers_);
+  std::vector<TxRef> returned;
+  returned.swap(disconnected_txs_);
+  for (const TxRef& tx : returned) {
+    if (mempool_->Contains(tx->hash)) OnTxAdded(tx);
+  }
   RetryOrphanTxs(std::nullopt);
   if (best_tip_height_.load() > best_header_height_.load()) {
     best_header_ = chainstate_.Tip().hash;

@@ -16,7 +16,7 @@ class P2PPartitionTest(DepinTestFramework):
         self.num_nodes = 4
 
     def setup_nodes(self):
-        self.add_nodes(4)
+        self.add_nodes(4, [["-debug=net"]] * 4)
         n = self.nodes
         n[0].start()
         n[1].start(extra_args=[f"-addnode=127.0.0.1:{n[0].p2p_port}"])
