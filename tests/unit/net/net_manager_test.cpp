@@ -230,6 +230,25 @@ TEST(NetManager, TwoNodesSyncTwoHundredBlocks) {
   EXPECT_EQ(b.net().ConnectionCount(false, true), 1u);
 }
 
+// A node on the lighter branch meets the heavier one while still connected
+// to a peer of its own branch (which has other blocks at the same heights):
+// it fetches the fork only where it exists and reorganises.
+TEST(NetManager, ReorganisesToAHeavierBranchFromANewPeer) {
+  TestNode a;
+  TestNode b;
+  ASSERT_TRUE(a.miner().Generate(15, AddressOf(9)).ok());
+  ASSERT_TRUE(b.miner().Generate(22, AddressOf(8)).ok());
+  TestNode c({a.Endpoint()});
+  ASSERT_TRUE(WaitFor([&] { return c.chain().Tip().hash == a.chain().Tip().hash; }, 60s));
+  ASSERT_TRUE(c.net().AddNode(b.Endpoint(), "add").ok());
+  ASSERT_TRUE(WaitFor([&] { return c.chain().Tip().hash == b.chain().Tip().hash; }, 60s))
+      << "c at " << c.chain().Tip().height;
+  EXPECT_EQ(c.chain().StateRoot(), b.chain().StateRoot());
+  // c announces the heavier chain to a, which reorganises too.
+  ASSERT_TRUE(WaitFor([&] { return a.chain().Tip().hash == b.chain().Tip().hash; }, 60s))
+      << "a at " << a.chain().Tip().height;
+}
+
 TEST(NetManager, RelaysTxsAndBlocks) {
   TestNode a;
   TestNode b({a.Endpoint()});
