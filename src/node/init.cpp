@@ -184,6 +184,7 @@ Status StartComponents(NodeContext& node) {
   rc.version = std::string(kDepindVersion);
   rc.p2p_port = static_cast<uint16_t>(node.args.GetInt("port", node.params.default_port));
   rc.request_shutdown = [&node] { node.shutdown.Request(); };
+  rc.net = node.net.get();
   if (node.net) {
     rc.peer_count = [net = node.net.get()] {
       return net->ConnectionCount(/*inbound=*/true, /*outbound=*/true);

@@ -1,7 +1,9 @@
 // Blockchain RPC methods: chain summary, blocks, headers, transactions and
 // accounts, read from the Chainstate (and the mempool for unconfirmed txs).
+#include <algorithm>
 #include <chrono>
 
+#include "net/net_manager.h"
 #include "rpc/node_methods.h"
 
 namespace depin {
@@ -46,6 +48,19 @@ RpcResult GetBlockchainInfo(const NodeRpcContext& ctx) {
   bool ibd = tip.best_header_height > tip.height ||
              tip.header.timestamp + kMaxTipAgeSeconds < NowSeconds();
   doc.AddMember("initialblockdownload", ibd, a);
+  // Blocks connected out of the best header height known (from peers when
+  // P2P runs, else from the header tree).
+  uint64_t tip_height = tip.height;
+  uint64_t best_height = tip.best_header_height;
+  if (ctx.net != nullptr) {
+    net::SyncProgress p = ctx.net->Progress();
+    tip_height = p.tip_height;
+    best_height = std::max(best_height, p.best_header_height);
+  }
+  double progress = best_height == 0 || tip_height >= best_height
+                        ? 1.0
+                        : static_cast<double>(tip_height) / static_cast<double>(best_height);
+  doc.AddMember("verificationprogress", progress, a);
   doc.AddMember("size_on_disk", cs.SizeOnDisk(), a);
   return RpcResult(std::move(doc));
 }
@@ -196,7 +211,9 @@ RpcTable BlockchainRpcTable(const NodeRpcContext& ctx) {
       .params = {},
       .help = "Returns the state of the active chain.",
       .result = "object: chain, chainid, blocks, headers, bestblockhash, difficulty, chainwork, "
-                "stateroot, time, mediantime, basefee (wei), initialblockdownload, size_on_disk",
+                "stateroot, time, mediantime, basefee (wei), initialblockdownload, "
+                "verificationprogress (0..1), "
+                "size_on_disk",
       .handler = [c](const RpcRequest&) { return GetBlockchainInfo(*c); }});
   t.methods.push_back(
       RpcMethod{.name = "getblockcount",

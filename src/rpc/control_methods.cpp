@@ -1,5 +1,6 @@
 // Control RPC methods: node identity, uptime and shutdown. (`help` is built
 // into the dispatcher.)
+#include "rpc/net_methods.h"
 #include "rpc/node_methods.h"
 
 namespace depin {
@@ -20,9 +21,8 @@ RpcResult GetNetworkInfo(const NodeRpcContext& ctx) {
     doc.AddMember("chain", Str(ctx.params->name, a), a);
     doc.AddMember("chainid", ctx.params->chain_id, a);
   }
-  bool p2p = static_cast<bool>(ctx.peer_count);
-  doc.AddMember("networkactive", p2p, a);
-  doc.AddMember("connections", p2p ? static_cast<uint64_t>(ctx.peer_count()) : 0, a);
+  bool p2p = ctx.net != nullptr;
+  NetworkInfoFields(ctx.net, doc, a);
   doc.AddMember("localport", ctx.p2p_port, a);
   doc.AddMember("rpcport", ctx.rpc_port, a);
   if (ctx.rpc_public_port) {
@@ -45,7 +45,8 @@ RpcTable ControlRpcTable(const NodeRpcContext& ctx) {
       .params = {},
       .help = "Returns the node's version, chain and listening ports.",
       .result = "object: version, subversion, protocolversion, chain, chainid, networkactive, "
-                "connections, localport, rpcport, rpcpublicport, warnings",
+                "connections, connections_in, connections_out, localaddresses, localport, rpcport, "
+                "rpcpublicport, warnings",
       .handler = [c](const RpcRequest&) { return GetNetworkInfo(*c); }});
   t.methods.push_back(
       RpcMethod{.name = "uptime",

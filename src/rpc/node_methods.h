@@ -34,6 +34,10 @@
 
 namespace depin {
 
+namespace net {
+class NetManager;
+}
+
 // "Not found" for blocks and transactions, the code Bitcoin Core uses
 // (RPC_INVALID_ADDRESS_OR_KEY), so explorers written for it keep working.
 inline constexpr int kRpcNotFound = -5;
@@ -59,6 +63,9 @@ struct NodeRpcContext {
   std::optional<uint16_t> rpc_public_port;
   // Open P2P connections; unset when the node runs without P2P.
   std::function<size_t()> peer_count;
+  // The running P2P layer (getnetworkinfo connections, getblockchaininfo
+  // verificationprogress); null without P2P.
+  const net::NetManager* net = nullptr;
 
   std::chrono::steady_clock::time_point start_time = std::chrono::steady_clock::now();
   // The `stop` method calls this; it must only signal (shutdown runs on the

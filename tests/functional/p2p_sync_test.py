@@ -11,6 +11,7 @@ from test_framework.framework import DepinTestFramework
 from test_framework.tx import DEV_ACCOUNTS
 from test_framework.util import assert_equal, assert_true, wait_until
 
+# About 35 s on two loaded cores; DEPIN_P2P_SYNC_BLOCKS picks another size.
 BLOCKS = int(os.environ.get("DEPIN_P2P_SYNC_BLOCKS", "2000"))
 MINER = DEV_ACCOUNTS[9][0]
 
@@ -56,7 +57,9 @@ class P2PSyncTest(DepinTestFramework):
             info = node.rpc.getblockchaininfo()
             assert_equal(info["stateroot"], root)
             assert_equal(info["blocks"], BLOCKS)
-        assert_true("sync: height" in n2.read_debug_log(), "progress lines in the log")
+        if BLOCKS >= 1000:
+            # Progress is logged every 2 s: a short sync may finish sooner.
+            assert_true("sync: height" in n2.read_debug_log(), "progress lines in the log")
 
         self.log("P2P RPCs")
         assert_equal(n1.rpc.getconnectioncount(), 2)
@@ -66,6 +69,11 @@ class P2PSyncTest(DepinTestFramework):
         wait_until(lambda: all("pingtime" in p for p in n1.rpc.getpeerinfo()), what="pong")
         totals = n1.rpc.getnettotals()
         assert_true(totals["totalbytesrecv"] > 0 and totals["totalbytessent"] > 0)
+        info = n1.rpc.getnetworkinfo()
+        assert_equal((info["connections"], info["connections_in"], info["connections_out"]),
+                     (2, 1, 1))
+        assert_true(isinstance(info["localaddresses"], list))
+        assert_equal(n2.rpc.getblockchaininfo()["verificationprogress"], 1.0)
 
         self.log("a tx sent to node2 reaches every mempool and the next block")
         raw, h = self.txtool.sign(DEV_ACCOUNTS[6][1], DEV_ACCOUNTS[7][0], 0, value=12345)
