@@ -49,6 +49,10 @@ std::vector<ArgSpec> BuildSpecs() {
   add("dbcache", K::kInt, S::kAnywhere, "64",
       "LevelDB cache in MiB; more makes sync and RPC reads faster at the cost of memory",
       "General");
+  add("reindex", K::kFlag, S::kAnywhere, "0",
+      "rebuild the chainstate from the block files at start (after damage to chainstate/); "
+      "needs room for a second copy of blocks/ while it runs",
+      "General");
   // Network selection.
   add("regtest", K::kFlag, S::kNoSection, "0",
       "use the local regression-test chain: on-demand blocks at minimum difficulty", "Chain");

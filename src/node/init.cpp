@@ -8,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "chain/block_file_reader.h"
 #include "consensus/test_module.h"
 #include "node/dev_accounts.h"
 #include "rpc/eth_methods.h"
@@ -142,10 +143,35 @@ Status StartComponents(NodeContext& node) {
   }
 
   auto started = std::chrono::steady_clock::now();
+  // -reindex: the block files move to blocks.reindex/, the chainstate starts
+  // empty and every block is replayed from there. A reindex interrupted by a
+  // stop or crash starts over from blocks.reindex/ at the next start.
+  const fs::path reindex_dir = node.network_dir / "blocks.reindex";
+  std::error_code ec;
+  const bool reindex = node.args.GetBool("reindex", false) || fs::exists(reindex_dir, ec);
+  if (reindex) {
+    if (!fs::exists(reindex_dir, ec) && fs::exists(node.network_dir / "blocks", ec))
+      fs::rename(node.network_dir / "blocks", reindex_dir, ec);
+    if (!ec) fs::remove_all(node.network_dir / "blocks", ec);
+    if (!ec) fs::remove_all(node.network_dir / "chainstate", ec);
+    if (ec) return Status::Error("reindex-failed", "cannot prepare the reindex: " + ec.message());
+    LogInfo(logger, LogCategory::kNode, "reindex: rebuilding the chainstate from {}",
+            reindex_dir.string());
+  }
   auto chainstate = chain::Chainstate::Open(
       node.params, node.modules, ChainstateOptionsFromArgs(node.args, node.network_dir, logger));
   if (!chainstate) return chainstate.status();
   node.chainstate = std::move(*chainstate);
+  if (reindex) {
+    auto stats = chain::ReplayBlockFiles(reindex_dir, *node.chainstate, logger);
+    if (!stats) return stats.status();
+    LogInfo(logger, LogCategory::kNode,
+            "reindex: {} blocks read, {} stored, {} invalid, {} without parent, {} records "
+            "skipped",
+            stats->blocks_read, stats->blocks_accepted, stats->blocks_invalid,
+            stats->blocks_unlinked, stats->records_skipped);
+    fs::remove_all(reindex_dir, ec);
+  }
   chain::TipInfo tip = node.chainstate->Tip();
   LogInfo(logger, LogCategory::kNode, "chainstate loaded in {} ms: height {}, tip {}",
           std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -

@@ -2,7 +2,8 @@
 """Four nodes (0-1 and 2-3, bridged by 1-2) are partitioned; each half mines
 its own chain with its own tx. After the bridge is restored every node is on
 the most-work chain with equal state roots, and the losing branch's tx is
-back in every mempool."""
+back in every mempool. A -reindex of a node whose block files hold both
+branches rebuilds the same chain."""
 
 from test_framework.framework import DepinTestFramework
 from test_framework.tx import DEV_ACCOUNTS
@@ -68,6 +69,16 @@ class P2PPartitionTest(DepinTestFramework):
         block = n[3].rpc.generatetoaddress(1, MINER)[0]
         self.synced([n[3], n[0], n[1], n[2]])
         assert_equal(n[0].rpc.getrawtransaction(tx_a, True)["blockhash"], block)
+
+        self.log("-reindex rebuilds node0's chainstate from block files holding both branches")
+        info = n[0].rpc.getblockchaininfo()
+        n[0].stop()
+        n[0].start(extra_args=["-reindex"])
+        after = n[0].rpc.getblockchaininfo()
+        assert_equal((after["bestblockhash"], after["stateroot"]),
+                     (info["bestblockhash"], info["stateroot"]))
+        assert_equal(n[0].rpc.getrawtransaction(tx_a, True)["blockhash"], block)
+        n[0].wait_for_log("reindex: 29 blocks read, 28 stored, 0 invalid, 0 without parent")
 
 
 if __name__ == "__main__":
