@@ -592,10 +592,13 @@ void NetManager::Impl::BlockLoop() {
       window_txs += job.block->txs.size();
     }
     auto now = Clock::now();
-    if (now - window_start >= kProgressLogInterval) {
-      double secs = std::chrono::duration<double>(now - window_start).count();
-      uint64_t tip = best_tip_height_.load();
-      uint64_t best = std::max(best_header_height_.load(), tip);
+    uint64_t tip = best_tip_height_.load();
+    uint64_t best = std::max(best_header_height_.load(), tip);
+    // Every 2 s while blocks arrive, and once when a catch-up of several
+    // blocks ends (a short sync may take less than 2 s).
+    bool caught_up = window_blocks > 1 && tip >= best && queued_blocks_.load() == 0;
+    if (now - window_start >= kProgressLogInterval || caught_up) {
+      double secs = std::max(1e-3, std::chrono::duration<double>(now - window_start).count());
       if (window_blocks > 0 && best > 0) {
         std::ostringstream line;
         line << std::fixed << std::setprecision(1) << "sync: height " << tip << " of " << best

@@ -11,7 +11,7 @@ from test_framework.framework import DepinTestFramework
 from test_framework.tx import DEV_ACCOUNTS
 from test_framework.util import assert_equal, assert_true, wait_until
 
-# About 35 s on two loaded cores; DEPIN_P2P_SYNC_BLOCKS picks another size.
+# 5-35 s on two cores (idle to loaded); DEPIN_P2P_SYNC_BLOCKS picks another size.
 BLOCKS = int(os.environ.get("DEPIN_P2P_SYNC_BLOCKS", "2000"))
 MINER = DEV_ACCOUNTS[9][0]
 
@@ -57,9 +57,7 @@ class P2PSyncTest(DepinTestFramework):
             info = node.rpc.getblockchaininfo()
             assert_equal(info["stateroot"], root)
             assert_equal(info["blocks"], BLOCKS)
-        if BLOCKS >= 1000:
-            # Progress is logged every 2 s: a short sync may finish sooner.
-            assert_true("sync: height" in n2.read_debug_log(), "progress lines in the log")
+        assert_true("sync: height" in n2.read_debug_log(), "progress lines in the log")
 
         self.log("P2P RPCs")
         assert_equal(n1.rpc.getconnectioncount(), 2)
