@@ -233,7 +233,9 @@ Result<Hash256> Miner::MineOneLocked(const Address& coinbase, uint64_t timestamp
         SearchNonce(block->header, target, options_.threads, should_stop, &total_hashes_);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (seconds > 0) {
+    // A search cancelled before its first hash (stop, tip change) says
+    // nothing about the rate: keep the last measured one.
+    if (seconds > 0 && found.hashes > 0) {
       last_rate_milli_.store(
           static_cast<uint64_t>(static_cast<double>(found.hashes) / seconds * 1000.0));
     }
