@@ -32,20 +32,30 @@ void ApplyDiff(crypto::LtHash16& hash, const StateDiff& diff, unsigned threads) 
     return;
   }
   // Chunks no smaller than half the serial threshold, so each thread does
-  // enough hashing to pay for its start.
+  // enough hashing to pay for its start. A change costs one expansion per
+  // side it has (a transfer's sender has two, its fresh recipient one), and
+  // sorted keys cluster alike changes, so chunks split the expansions evenly
+  // rather than the changes.
   const size_t max_chunks = std::max<size_t>(1, diff.size() / (kParallelStateRootMinChanges / 2));
   const size_t chunks = std::min<size_t>(threads, max_chunks);
+  std::vector<size_t> bounds(chunks + 1, diff.size());
+  bounds[0] = 0;
+  size_t total = 0;
+  for (const StateChange& c : diff) total += (c.before ? 1 : 0) + (c.after ? 1 : 0);
+  size_t seen = 0;
+  size_t next = 1;
+  for (size_t i = 0; i < diff.size() && next < chunks; ++i) {
+    seen += (diff[i].before ? 1 : 0) + (diff[i].after ? 1 : 0);
+    if (seen * chunks >= total * next) bounds[next++] = i + 1;
+  }
   std::vector<crypto::LtHash16> partial(chunks);
   std::vector<std::thread> workers;
   workers.reserve(chunks - 1);
-  const size_t per_chunk = (diff.size() + chunks - 1) / chunks;
   for (size_t c = 1; c < chunks; ++c) {
-    const size_t begin = std::min(diff.size(), c * per_chunk);
-    const size_t end = std::min(diff.size(), begin + per_chunk);
     workers.emplace_back(
-        [&diff, &partial, c, begin, end] { SumChanges(diff, begin, end, partial[c]); });
+        [&diff, &partial, &bounds, c] { SumChanges(diff, bounds[c], bounds[c + 1], partial[c]); });
   }
-  SumChanges(diff, 0, std::min(diff.size(), per_chunk), partial[0]);
+  SumChanges(diff, bounds[0], bounds[1], partial[0]);
   for (std::thread& t : workers) t.join();
   for (const crypto::LtHash16& p : partial) hash.Add(p);
 }
