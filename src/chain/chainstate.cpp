@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -133,6 +134,10 @@ class Chainstate::Impl {
   IndexNode* best_header_ = nullptr;
   crypto::LtHash16 tip_lanes_;
   std::set<IndexNode*> candidates_;  // have data, not failed, more work than the tip once
+  // Blocks whose data arrived before an ancestor's: keyed by the nearest
+  // ancestor still missing its data. When that one arrives its waiting
+  // descendants become candidates again (blocks may come in any order).
+  std::multimap<IndexNode*, IndexNode*> unlinked_;
   uint64_t next_sequence_ = 0;
   bool closed_ = false;
 
@@ -161,6 +166,8 @@ class Chainstate::Impl {
   void MarkFailed(IndexNode* node, const Status& why);
   Status InitGenesis();
   Status LoadIndex();
+  IndexNode* NearestAncestorWithoutData(IndexNode* node) const;
+  void BlockDataArrived(IndexNode* node);
   Status ActivateBestChain(std::vector<Event>& events,
                            const std::shared_ptr<const Block>& just_received);
   Status ConnectTip(IndexNode* node, std::shared_ptr<const Block> block,
@@ -198,6 +205,31 @@ uint64_t Chainstate::Impl::MedianTimePast(const IndexNode* node) const {
   }
   std::sort(times.begin(), times.end());
   return times[times.size() / 2];
+}
+
+IndexNode* Chainstate::Impl::NearestAncestorWithoutData(IndexNode* node) const {
+  for (IndexNode* p = node->parent; p != nullptr && !InActiveChain(p); p = p->parent) {
+    if (!p->Has(kBlockHaveData)) return p;
+  }
+  return nullptr;
+}
+
+void Chainstate::Impl::BlockDataArrived(IndexNode* node) {
+  if (IndexNode* missing = NearestAncestorWithoutData(node)) {
+    unlinked_.emplace(missing, node);
+    return;
+  }
+  std::vector<IndexNode*> queue{node};
+  while (!queue.empty()) {
+    IndexNode* n = queue.back();
+    queue.pop_back();
+    if (!n->Failed() && (Tip() == nullptr || n->chain_work > Tip()->chain_work)) {
+      candidates_.insert(n);
+    }
+    auto range = unlinked_.equal_range(n);
+    for (auto it = range.first; it != range.second; ++it) queue.push_back(it->second);
+    unlinked_.erase(range.first, range.second);
+  }
 }
 
 Status Chainstate::Impl::PersistNode(const IndexNode* node, bool sync) {
@@ -361,8 +393,8 @@ Status Chainstate::Impl::Open() {
     return Status::Error("chainstate-corrupt", "stored state does not match the tip's state root");
   }
   for (auto& [hash, node] : index_) {
-    if (node->Has(kBlockHaveData) && !node->Failed() && node->chain_work > tip->chain_work) {
-      candidates_.insert(node.get());
+    if (node->Has(kBlockHaveData) && !node->Failed() && !InActiveChain(node.get())) {
+      BlockDataArrived(node.get());
     }
   }
   LogInfo(options_.logger, LogCategory::kChain,
@@ -444,7 +476,7 @@ Status Chainstate::Impl::ProcessBlock(const std::shared_ptr<const Block>& block,
                 EncodeBlockIndexRecord(node->Record()));
       blocks_->WriteFileInfo(batch);
       DEPIN_RETURN_IF_ERROR(db_->Write(batch, /*sync=*/false));
-      if (Tip() == nullptr || node->chain_work > Tip()->chain_work) candidates_.insert(node);
+      BlockDataArrived(node);
       result = ActivateBestChain(events, block);
       *out = node->Failed() ? BlockAcceptance::kInvalid : BlockAcceptance::kAccepted;
       if (node->Failed() && result.ok())

@@ -204,6 +204,34 @@ TEST(Chainstate, ReorgAcrossThreeBranchesMatchesFreshReplay) {
   EXPECT_EQ(d.chain().StateRoot(), b.chain().StateRoot());
 }
 
+TEST(Chainstate, BlocksArrivingChildrenFirstStillReorganise) {
+  // Headers first, then block data in reverse order: the heavier branch
+  // must win once its first missing block arrives.
+  Node a, b;
+  std::vector<std::shared_ptr<Block>> ba, bb;
+  for (uint64_t i = 0; i < 3; ++i)
+    ba.push_back(a.BuildAndSubmit({Transfer(1, i, AddressOf(73), 1)}, 10));
+  for (uint64_t i = 0; i < 5; ++i) bb.push_back(b.BuildAndSubmit({}, 11));
+  Node d;
+  for (auto& blk : ba) ASSERT_TRUE(d.Submit(blk).ok());
+  for (auto& blk : bb) ASSERT_TRUE(d.chain().ProcessHeader(blk->header).ok());
+  for (size_t i = bb.size(); i-- > 1;) {
+    ASSERT_TRUE(d.Submit(bb[i]).ok());
+    EXPECT_EQ(d.chain().Tip().hash, ba.back()->Hash());
+  }
+  ASSERT_TRUE(d.Submit(bb[0]).ok());
+  EXPECT_EQ(d.chain().Tip().hash, bb.back()->Hash());
+  EXPECT_EQ(d.chain().StateRoot(), b.chain().StateRoot());
+  // A restart with stored-but-unconnected blocks reloads them as well.
+  Node e;
+  for (auto& blk : bb) ASSERT_TRUE(e.chain().ProcessHeader(blk->header).ok());
+  for (size_t i = bb.size(); i-- > 1;) ASSERT_TRUE(e.Submit(bb[i]).ok());
+  e.Reopen();
+  EXPECT_EQ(e.chain().Tip().height, 0u);
+  ASSERT_TRUE(e.Submit(bb[0]).ok());
+  EXPECT_EQ(e.chain().Tip().hash, bb.back()->Hash());
+}
+
 TEST(Chainstate, EqualWorkKeepsFirstSeen) {
   Node a, b;
   auto a1 = a.BuildAndSubmit({}, 10);
