@@ -127,6 +127,10 @@ std::vector<ArgSpec> BuildSpecs() {
   // Mempool.
   add("maxmempool", K::kInt, S::kAnywhere, "300",
       "mempool size limit in MiB; the lowest-fee txs are evicted beyond it", "Mempool");
+  add("mintxtip", K::kInt, S::kAnywhere, "0",
+      "lowest priority fee per gas (wei) a tx needs to enter the mempool; below it the node "
+      "answers \"transaction underpriced\"",
+      "Mempool");
   // Logging.
   add("debug", K::kList, S::kAnywhere, "",
       "debug log categories (repeatable): net rpc chain mempool mining storage compute db "

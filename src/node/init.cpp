@@ -331,6 +331,7 @@ chain::MempoolOptions MempoolOptionsFromArgs(const Args& args, Logger* logger) {
   chain::MempoolOptions o;
   int64_t mib = std::max<int64_t>(1, args.GetInt("maxmempool", 300));
   o.max_bytes = static_cast<size_t>(mib) << 20;
+  o.min_tip = Uint256(static_cast<uint64_t>(std::max<int64_t>(0, args.GetInt("mintxtip", 0))));
   o.logger = logger;
   return o;
 }

@@ -247,6 +247,9 @@ export async function run(node) {
     await expectError("max fee below base fee",
       alice.sendTransaction({ to, value: 1n, gasLimit: 21000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 0n }),
       "UNKNOWN_ERROR", "max fee per gas less than block base fee");
+    await expectError("tip below the node's minimum",
+      alice.sendTransaction({ to, value: 1n, gasLimit: 21000n, maxFeePerGas: 20n * GWEI, maxPriorityFeePerGas: 0n }),
+      "UNKNOWN_ERROR", "transaction underpriced");
     await expectError("intrinsic gas too low",
       alice.sendTransaction({ to, value: 1n, ...feeFields, gasLimit: 20000n }),
       "UNKNOWN_ERROR", "intrinsic gas too low");

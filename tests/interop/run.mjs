@@ -67,7 +67,10 @@ export class DevNode {
     this.url = `http://127.0.0.1:${this.rpcPort}`;
     this.wsUrl = `ws://127.0.0.1:${this.rpcPort}`;
     const args = [`-datadir=${this.datadir}`, "-dev", `-rpcport=${this.rpcPort}`,
-      `-port=${this.p2pPort}`, "-devblocktime=1", ...extraArgs];
+      `-port=${this.p2pPort}`, "-devblocktime=1",
+      // A 1-wei tip floor: every wallet default passes it, a zero tip gets
+      // geth's "transaction underpriced".
+      "-mintxtip=1", ...extraArgs];
     this.stdout = fs.openSync(path.join(this.datadir, "stdout.txt"), "a");
     this.stderr = fs.openSync(path.join(this.datadir, "stderr.txt"), "a");
     this.proc = spawn(path.join(this.bindir, "depind"), args,
