@@ -167,6 +167,12 @@ void Connection::WriteNext() {
                         self->DoClose("write error: " + ec.message());
                         return;
                       }
+                      // DoClose may have run on the strand between the write
+                      // finishing and this handler: the queue is gone then.
+                      if (self->closed_ || self->send_queue_.empty()) {
+                        self->writing_ = false;
+                        return;
+                      }
                       self->bytes_sent_ += n;
                       self->send_queue_bytes_ -= self->send_queue_.front().size();
                       self->send_queue_.pop_front();
