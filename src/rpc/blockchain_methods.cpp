@@ -224,7 +224,8 @@ RpcTable BlockchainRpcTable(const NodeRpcContext& ctx) {
                 .handler = [c](const RpcRequest&) -> RpcResult {
                   if (c->chainstate == nullptr) return NotReady();
                   return RpcResult::Uint(c->chainstate->Tip().height);
-                }});
+                },
+                .inline_ok = true});
   t.methods.push_back(RpcMethod{.name = "getbestblockhash",
                                 .access = RpcAccess::kPublic,
                                 .params = {},
@@ -233,7 +234,8 @@ RpcTable BlockchainRpcTable(const NodeRpcContext& ctx) {
                                 .handler = [c](const RpcRequest&) -> RpcResult {
                                   if (c->chainstate == nullptr) return NotReady();
                                   return RpcResult::String(c->chainstate->Tip().hash.Hex());
-                                }});
+                                },
+                                .inline_ok = true});
   t.methods.push_back(RpcMethod{
       .name = "getblockhash",
       .access = RpcAccess::kPublic,
@@ -296,7 +298,8 @@ RpcTable BlockchainRpcTable(const NodeRpcContext& ctx) {
       .help = "Returns an account's balance and nonce at the tip, and its next nonce counting "
               "pending txs.",
       .result = "object: address, balance (wei), nonce, pendingnonce, ismodule, height",
-      .handler = [c](const RpcRequest& req) { return GetAccount(*c, req); }});
+      .handler = [c](const RpcRequest& req) { return GetAccount(*c, req); },
+      .inline_ok = true});
   return t;
 }
 

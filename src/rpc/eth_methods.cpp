@@ -1046,6 +1046,14 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
       "WebSocket only: ends a subscription of this connection.", "bool: whether it existed",
       [api](const RpcRequest& req) { return Unsubscribe(*api, req); });
 
+  // O(1) reads (the tip, the chain id, one account) that the server may run
+  // on its I/O thread (RpcMethod::inline_ok).
+  for (RpcMethod& m : t.methods) {
+    m.inline_ok = m.name == "eth_chainId" || m.name == "net_version" ||
+                  m.name == "eth_blockNumber" || m.name == "eth_getBalance" ||
+                  m.name == "eth_getTransactionCount";
+  }
+
   std::vector<RpcTable> tables;
   tables.push_back(std::move(t));
   return tables;

@@ -446,7 +446,14 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     context.authenticated = authenticated_;
     context.public_port = public_port_;
     context.remote_address = remote_;
-    std::function<void()> job = [self = shared_from_this(), body = parser_->release().body(),
+    std::string body = parser_->release().body();
+    if (shared_->dispatcher.RunsInline(body)) {
+      std::string response =
+          shared_->dispatcher.Dispatch(body, context, shared_->options.max_batch);
+      if (response.empty()) return Respond(http::status::no_content, "", /*close=*/false);
+      return Respond(http::status::ok, std::move(response), /*close=*/false, /*json=*/true);
+    }
+    std::function<void()> job = [self = shared_from_this(), body = std::move(body),
                                  context = std::move(context)] {
       std::string response =
           self->shared_->dispatcher.Dispatch(body, context, self->shared_->options.max_batch);

@@ -180,6 +180,20 @@ const RpcMethod* RpcDispatcher::FindMethod(std::string_view name) const {
   return it == methods_.end() ? nullptr : it->second->method;
 }
 
+bool RpcDispatcher::RunsInline(std::string_view body) const {
+  // Small single requests only: a large body or a batch may cost real time.
+  constexpr size_t kMaxInlineBody = 512;
+  if (body.size() > kMaxInlineBody) return false;
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject()) return false;
+  auto it = doc.FindMember("method");
+  if (it == doc.MemberEnd() || !it->value.IsString()) return false;
+  const RpcMethod* m =
+      FindMethod(std::string_view(it->value.GetString(), it->value.GetStringLength()));
+  return m != nullptr && m->inline_ok;
+}
+
 std::string RpcDispatcher::HelpText(std::string_view method, const RpcCallContext& context) const {
   if (!method.empty()) {
     const RpcMethod* m = FindMethod(method);

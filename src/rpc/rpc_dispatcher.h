@@ -57,6 +57,9 @@ class RpcDispatcher {
   // Registered tables in registration order (for RenderRpcMarkdown).
   std::vector<const RpcTable*> tables() const;
   const RpcMethod* FindMethod(std::string_view name) const;
+  // True when `body` is one small request (not a batch) for a method marked
+  // inline_ok, so the server can run it on the I/O thread.
+  bool RunsInline(std::string_view body) const;
 
   // Text of `help` / `help <method>` as seen by a caller of this kind.
   std::string HelpText(std::string_view method, const RpcCallContext& context) const;

@@ -102,6 +102,11 @@ struct RpcMethod {
   // handler (RpcRequest::raw_params()); for the rare method whose shape a
   // table cannot say. The params list is then documentation only.
   bool raw_params = false;
+  // The handler is O(1) and short (it reads the tip, one state key or one
+  // sender's pool nonce): the server may run it on the I/O thread instead of
+  // handing it to a worker, which saves two thread wake-ups per request.
+  // Never set it on a handler that can take long or block on I/O for long.
+  bool inline_ok = false;
 };
 
 struct RpcTable {

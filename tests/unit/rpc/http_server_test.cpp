@@ -101,6 +101,14 @@ RpcTable ServerTestTable(Gate* gate, SessionCapture* capture) {
       .help = "Throws.",
       .result = "",
       .handler = [](const RpcRequest&) -> RpcResult { throw std::runtime_error("boom"); }});
+  t.methods.push_back(
+      RpcMethod{.name = "tip",
+                .access = RpcAccess::kPublic,
+                .params = {},
+                .help = "An O(1) read the server may run on its I/O thread.",
+                .result = "",
+                .handler = [](const RpcRequest&) -> RpcResult { return RpcResult::Uint(42); },
+                .inline_ok = true});
   t.methods.push_back(RpcMethod{.name = "block",
                                 .access = RpcAccess::kPublic,
                                 .params = {},
@@ -461,6 +469,32 @@ TEST_F(RpcServerTest, FullWorkQueueAnswers503AtOnce) {
   EXPECT_STREQ(Json(b.body)["result"].GetString(), "released");
   EXPECT_EQ(Json(queued.Read().body)["result"].GetInt(), 11);
   EXPECT_EQ(Json(refused.Post(Call("add", "[2]")).body)["result"].GetInt(), 12);
+}
+
+TEST_F(RpcServerTest, InlineMethodsAnswerWhileEveryWorkerIsBusy) {
+  auto o = Options();
+  o.threads = 1;
+  o.work_queue_depth = 1;
+  StartServer(o);
+  HttpClient busy(server_->port());
+  HttpClient other(server_->port());
+  std::string block = Call("block");
+  busy.WriteRaw("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                std::to_string(block.size()) + "\r\n\r\n" + block);
+  gate_.entered.get_future().wait();  // the only worker is held
+  // An inline_ok method runs on the I/O thread: answered, not queued.
+  Reply r = other.Post(Call("tip"));
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(Json(r.body)["result"].GetUint(), 42u);
+  EXPECT_EQ(server_->queued_requests(), 0u);
+  // A notification to it gets no body, as on the worker path.
+  EXPECT_EQ(other.Post(R"({"jsonrpc":"2.0","method":"tip"})").status, 204u);
+  // A batch is never inline: it waits for the worker.
+  EXPECT_TRUE(dispatcher_.RunsInline(R"({"jsonrpc":"2.0","id":1,"method":"tip"})"));
+  EXPECT_FALSE(dispatcher_.RunsInline(R"([{"jsonrpc":"2.0","id":1,"method":"tip"}])"));
+  EXPECT_FALSE(dispatcher_.RunsInline(R"({"jsonrpc":"2.0","id":1,"method":"add"})"));
+  gate_.release.set_value();
+  EXPECT_EQ(busy.Read().status, 200u);
 }
 
 TEST_F(RpcServerTest, SlowAndIdleClientsAreClosed) {
