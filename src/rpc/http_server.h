@@ -36,7 +36,9 @@
 //
 // Threads. Asio I/O runs on io_threads threads ("rpc-io"); handlers run on
 // a fixed pool of `threads` workers ("rpc-worker") behind a queue of
-// work_queue_depth requests. Start() and Stop() are called from one
+// work_queue_depth requests, except a single small HTTP request for a
+// method marked inline_ok (O(1) reads), which runs on the I/O thread to save
+// the hand-off to a worker and back. Start() and Stop() are called from one
 // controlling thread (node init/shutdown), never from a handler (a `stop`
 // method asks the node to shut down instead); accessors are thread-safe.
 // Stop() closes listeners, drops queued requests, waits for running
