@@ -159,6 +159,17 @@ TEST(Chainstate, ConnectsTransfersAndPaysMiner) {
   EXPECT_EQ(node.chain().GetAccount(AddressOf(9)).balance, expected);
 }
 
+TEST(Chainstate, ZeroValueTransferToAnExistingAccountKeepsTheRoot) {
+  // The recipient is funded and receives nothing: its entry is touched but
+  // unchanged, which the root computation must leave in the state hash.
+  Node node;
+  const Uint256 before = node.chain().GetAccount(AddressOf(2)).balance;
+  auto block = node.BuildAndSubmit({Transfer(1, 0, AddressOf(2), 0)});
+  EXPECT_EQ(node.chain().Tip().hash, block->Hash());
+  EXPECT_EQ(node.chain().GetAccount(AddressOf(2)).balance, before);
+  EXPECT_EQ(node.chain().StateRoot(), block->header.state_root);
+}
+
 TEST(Chainstate, RestartKeepsTipAndStateRoot) {
   Node node;
   for (uint64_t i = 0; i < 5; ++i) node.BuildAndSubmit({Transfer(2, i, AddressOf(60), 1)});
