@@ -890,14 +890,6 @@ Hash256 Chainstate::StateRootAfter(const consensus::StateDiff& diff) const {
   return consensus::StateRootAfter(lanes, diff, impl_->threads_);
 }
 
-double Chainstate::TipDifficulty() const {
-  const TipInfo tip = Tip();
-  auto target = CompactToTarget(tip.header.bits);
-  if (!target.ok() || target->IsZero()) return 0;
-  // Difficulty 1 = the network's proof-of-work limit.
-  return impl_->params_.pow_limit.ToDouble() / target->ToDouble();
-}
-
 uint64_t Chainstate::SizeOnDisk() const {
   return impl_->blocks_->SizeOnDisk() + impl_->db_->ApproximateSize();
 }

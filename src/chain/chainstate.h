@@ -134,8 +134,6 @@ class Chainstate {
   // State root that `diff` would produce on top of the current tip (miner).
   Hash256 StateRootAfter(const consensus::StateDiff& diff) const;
 
-  // Median time past of the tip; difficulty of the tip as a double.
-  double TipDifficulty() const;
   uint64_t SizeOnDisk() const;
 
   void RegisterListener(ChainListener* listener);

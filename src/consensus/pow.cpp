@@ -55,6 +55,12 @@ uint32_t NextWorkRequired(const BlockHeader& parent, const ChainParams& params) 
   return TargetToCompact(AsertTarget(params.pow_limit, time_diff, height_diff, params));
 }
 
+double Difficulty(uint32_t bits, const ChainParams& params) {
+  auto target = CompactToTarget(bits);
+  if (!target.ok() || target->IsZero()) return 0;
+  return params.pow_limit.ToDouble() / target->ToDouble();
+}
+
 Status CheckProofOfWork(const BlockHeader& header, const ChainParams& params) {
   auto target = CompactToTarget(header.bits);
   if (!target.ok() || target->IsZero() || *target > params.pow_limit) {

@@ -21,6 +21,10 @@ uint32_t NextWorkRequired(const BlockHeader& parent, const ChainParams& params);
 Uint256 AsertTarget(const Uint256& anchor_target, int64_t time_diff, int64_t height_diff,
                     const ChainParams& params);
 
+// Difficulty for display: pow_limit / target(bits), so 1 is the network's
+// easiest target; 0 for undecodable bits.
+double Difficulty(uint32_t bits, const ChainParams& params);
+
 // SHA-256d(header) <= target(bits) and target within pow_limit.
 // Errors: "block-bad-bits", "block-high-hash".
 Status CheckProofOfWork(const BlockHeader& header, const ChainParams& params);

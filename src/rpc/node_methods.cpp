@@ -27,12 +27,6 @@ rapidjson::Value AddressValue(const Address& address, Alloc& a) {
   return Str(address.ToChecksumHex(), a);
 }
 
-double Difficulty(uint32_t bits, const consensus::ChainParams& params) {
-  auto target = CompactToTarget(bits);
-  if (!target || target->IsZero()) return 0;
-  return params.pow_limit.ToDouble() / target->ToDouble();
-}
-
 rapidjson::Value TxToJson(const Transaction& tx, const Hash256& hash, const Address* sender,
                           size_t size, Alloc& a) {
   rapidjson::Value o(rapidjson::kObjectType);

@@ -30,6 +30,7 @@
 #include "chain/mempool.h"
 #include "chain/miner.h"
 #include "consensus/params.h"
+#include "consensus/pow.h"
 #include "rpc/rpc_table.h"
 
 namespace depin {
@@ -90,8 +91,8 @@ rapidjson::Value Hex(ByteSpan bytes, Alloc& a);
 rapidjson::Value Wei(const Uint256& amount, Alloc& a);  // decimal string
 rapidjson::Value AddressValue(const Address& address, Alloc& a);
 
-// Difficulty of a compact target relative to the network's pow limit.
-double Difficulty(uint32_t bits, const consensus::ChainParams& params);
+// Difficulty of a compact target (consensus/pow.h), for the RPC result objects.
+using consensus::Difficulty;
 
 // A tx as JSON (hash, type, chainid, nonce, from, to, value, gas, fee caps,
 // data, access list, signature, size). `sender` null when it does not
