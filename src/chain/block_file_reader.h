@@ -69,8 +69,10 @@ struct ReplayStats {
 
 // Reads every record of the files in `dir` and feeds it to `chainstate`
 // (see the header comment). Fails only on I/O errors or a chainstate
-// error that is not about the block itself (database failure).
+// error that is not about the block itself (database failure). Records are
+// read and decoded on a second thread, up to 64 blocks ahead of the one being
+// connected, with sender recovery spread over `decode_threads` threads.
 Result<ReplayStats> ReplayBlockFiles(const std::filesystem::path& dir, Chainstate& chainstate,
-                                     Logger* logger);
+                                     Logger* logger, unsigned decode_threads = 1);
 
 }  // namespace depin::chain

@@ -163,7 +163,10 @@ Status StartComponents(NodeContext& node) {
   if (!chainstate) return chainstate.status();
   node.chainstate = std::move(*chainstate);
   if (reindex) {
-    auto stats = chain::ReplayBlockFiles(reindex_dir, *node.chainstate, logger);
+    // Decoding (sender recovery over every core) runs on a read-ahead thread
+    // beside the connecting one, as in initial sync.
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    auto stats = chain::ReplayBlockFiles(reindex_dir, *node.chainstate, logger, cores);
     if (!stats) return stats.status();
     LogInfo(logger, LogCategory::kNode,
             "reindex: {} blocks read, {} stored, {} invalid, {} without parent, {} records "
@@ -403,7 +406,10 @@ Result<net::NetOptions> NetOptionsFromArgs(const Args& args, const consensus::Ch
   o.discover = !regtest;
   o.allow_local_addresses = regtest;
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  o.block_decode_threads = std::max(1u, cores / 2);
+  // The net thread recovers a block's senders over every core while the
+  // chain thread connects the block before it (sync 293 -> 324 blocks/s on 2
+  // cores against cores / 2).
+  o.block_decode_threads = cores;
   o.user_agent = "/depind:" + std::string(kDepindVersion) + "/";
   o.logger = logger;
   return o;

@@ -95,6 +95,41 @@ TEST_F(BlockFileReaderTest, ReplayRebuildsTheSameChainAndState) {
   EXPECT_EQ(rebuilt->StateRoot(), root);
 }
 
+TEST_F(BlockFileReaderTest, ReplayWithSeveralDecodeThreadsPastTheReadAheadWindow) {
+  TempDir source;
+  TempDir target;
+  Hash256 tip;
+  Hash256 root;
+  {
+    auto chain = OpenChain(params_, modules_, source.path());
+    MineChain(*chain, 150);  // more than the 64 blocks decoded ahead
+    tip = chain->Tip().hash;
+    root = chain->StateRoot();
+  }
+  auto rebuilt = OpenChain(params_, modules_, target.path());
+  auto stats = ReplayBlockFiles(source.path() / "blocks", *rebuilt, nullptr, 3);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->blocks_accepted, 150u);
+  EXPECT_EQ(rebuilt->Tip().hash, tip);
+  EXPECT_EQ(rebuilt->StateRoot(), root);
+}
+
+TEST_F(BlockFileReaderTest, ReplayStopsAtAChainstateErrorWithBlocksStillBeingRead) {
+  TempDir source;
+  TempDir target;
+  {
+    auto chain = OpenChain(params_, modules_, source.path());
+    MineChain(*chain, 150);
+  }
+  auto rebuilt = OpenChain(params_, modules_, target.path());
+  rebuilt->Close();
+  // The read-ahead thread is blocked on a full queue when the replay gives
+  // up; the replay must still return (and join it).
+  auto stats = ReplayBlockFiles(source.path() / "blocks", *rebuilt, nullptr, 2);
+  ASSERT_FALSE(stats.ok());
+  EXPECT_EQ(stats.status().code(), "chainstate-closed");
+}
+
 TEST_F(BlockFileReaderTest, BlocksBeforeTheirParentsAreHeldUntilItArrives) {
   TempDir source;
   TempDir shuffled;
