@@ -127,5 +127,33 @@ void BM_ConnectBlock10kTransfers(benchmark::State& state) {
 }
 BENCHMARK(BM_ConnectBlock10kTransfers)->Unit(benchmark::kMillisecond)->Iterations(5)->UseRealTime();
 
+// The execution step of the same block alone (state reads through the
+// LevelDB-backed tip view, StateCache, receipts, diff), without decoding,
+// state root or writes.
+void BM_ExecuteBlock10kTransfers(benchmark::State& state) {
+  const Fixture& f = GetFixture();
+  const std::string dir = (f.base / "execute").string();
+  auto chain = OpenChain(f, dir);
+  auto block = DecodeBlock(f.raw_block, f.params.max_block_size, 2);
+  if (!block.ok()) {
+    state.SkipWithError(block.status().ToString().c_str());
+    return;
+  }
+  const BlockHeader& h = block->header;
+  consensus::BlockContext ctx{h.height,   h.timestamp, h.miner,          h.parent_hash,
+                              h.base_fee, h.gas_limit, f.params.chain_id};
+  auto view = chain->StateAtTip();
+  for (auto _ : state) {
+    auto exec = consensus::ExecuteBlock(*view, ctx, block->txs, f.modules, f.params);
+    if (!exec.ok()) {
+      state.SkipWithError(exec.status().ToString().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(exec->gas_used);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kTxs));
+}
+BENCHMARK(BM_ExecuteBlock10kTransfers)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 }  // namespace depin

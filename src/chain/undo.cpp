@@ -66,17 +66,19 @@ class Reader {
 
 }  // namespace
 
-Bytes EncodeBlockUndo(const BlockUndo& undo) {
+Bytes EncodeBlockUndo(const BlockUndo& undo) { return EncodeUndoDiff(undo.diff); }
+
+Bytes EncodeUndoDiff(const consensus::StateDiff& diff) {
   size_t size = 5;
-  for (const auto& c : undo.diff) {
+  for (const auto& c : diff) {
     size += 4 + c.key.size() + 1 + (c.before ? 4 + c.before->size() : 0) +
             (c.after ? 4 + c.after->size() : 0);
   }
   Bytes out;
   out.reserve(size);
   out.push_back(kUndoVersion);
-  PutU32(out, undo.diff.size());
-  for (const auto& c : undo.diff) {
+  PutU32(out, diff.size());
+  for (const auto& c : diff) {
     // A record that Decode would refuse must never be written: the block
     // could then never be disconnected.
     assert(c.key.size() <= kMaxUndoKeySize);

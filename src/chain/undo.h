@@ -40,6 +40,8 @@ struct BlockUndo {
 };
 
 Bytes EncodeBlockUndo(const BlockUndo& undo);
+// The same record straight from a connect's diff, without copying it.
+Bytes EncodeUndoDiff(const consensus::StateDiff& diff);
 Result<BlockUndo> DecodeBlockUndo(ByteSpan data);
 
 }  // namespace depin::chain

@@ -1,27 +1,39 @@
 #include "consensus/state_cache.h"
 
+#include <cstring>
+
 namespace depin::consensus {
 
 StateCache::Entry& StateCache::Load(ByteSpan key) {
-  auto it = entries_.find(key);
-  if (it != entries_.end()) return it->second;
-  Entry e;
-  e.original = base_.Get(key);
-  e.current = e.original;
-  return entries_.emplace(Bytes(key.begin(), key.end()), std::move(e)).first->second;
+  for (const Recent& r : recent_) {
+    if (r.key != nullptr && r.key->size() == key.size() &&
+        std::memcmp(r.key->data(), key.data(), key.size()) == 0) {
+      return *r.entry;
+    }
+  }
+  auto it = entries_.lower_bound(key);
+  if (it == entries_.end() || BytesLess()(key, it->first)) {
+    Entry e;
+    e.original = base_.Get(key);
+    e.current = e.original;
+    it = entries_.emplace_hint(it, Bytes(key.begin(), key.end()), std::move(e));
+  }
+  recent_[recent_next_] = {&it->first, &it->second};
+  recent_next_ = (recent_next_ + 1) % kRecent;
+  return it->second;
 }
 
 std::optional<Bytes> StateCache::Get(ByteSpan key) { return Load(key).current; }
 
 void StateCache::Put(ByteSpan key, Bytes value) {
   Entry& e = Load(key);
-  journal_.push_back({Bytes(key.begin(), key.end()), e.current});
+  journal_.push_back({&e, std::move(e.current)});
   e.current = std::move(value);
 }
 
 void StateCache::Erase(ByteSpan key) {
   Entry& e = Load(key);
-  journal_.push_back({Bytes(key.begin(), key.end()), e.current});
+  journal_.push_back({&e, std::move(e.current)});
   e.current.reset();
 }
 
@@ -49,7 +61,7 @@ void StateCache::PutAccount(const Address& address, const Account& account) {
 void StateCache::RevertTo(Checkpoint checkpoint) {
   while (journal_.size() > checkpoint) {
     JournalRecord& r = journal_.back();
-    entries_.find(r.key)->second.current = std::move(r.previous);
+    r.entry->current = std::move(r.previous);
     journal_.pop_back();
   }
 }

@@ -20,6 +20,9 @@ namespace depin::consensus {
 class StateCache {
  public:
   explicit StateCache(const StateReader& base) : base_(base) {}
+  // The journal and the recent-key slots point into entries_.
+  StateCache(const StateCache&) = delete;
+  StateCache& operator=(const StateCache&) = delete;
 
   std::optional<Bytes> Get(ByteSpan key);
   void Put(ByteSpan key, Bytes value);
@@ -44,13 +47,22 @@ class StateCache {
     std::optional<Bytes> current;
   };
   struct JournalRecord {
-    Bytes key;
+    Entry* entry;                   // map nodes never move
     std::optional<Bytes> previous;  // `current` before the write
   };
   Entry& Load(ByteSpan key);
 
   const StateReader& base_;
   std::map<Bytes, Entry, BytesLess> entries_;
+  // The last keys loaded: a transfer loads its sender and recipient several
+  // times in a row, and a hit here skips the ordered map's ~15 key compares.
+  static constexpr size_t kRecent = 4;
+  struct Recent {
+    const Bytes* key = nullptr;
+    Entry* entry = nullptr;
+  };
+  Recent recent_[kRecent];
+  size_t recent_next_ = 0;
   std::vector<JournalRecord> journal_;
   Status status_;
 };

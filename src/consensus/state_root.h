@@ -12,19 +12,31 @@
 // because lane addition is commutative and associative.
 #pragma once
 
+#include <vector>
+
 #include "consensus/state.h"
 #include "crypto/lthash.h"
 #include "util/bytes.h"
 
 namespace depin::consensus {
 
-// Diffs smaller than this are hashed on the calling thread: starting threads
+// Fewer entries than this are hashed on the calling thread: starting threads
 // costs more than hashing a few hundred entries.
-inline constexpr size_t kParallelStateRootMinChanges = 512;
+inline constexpr size_t kParallelStateRootMinEntries = 512;
+
+// One entry to add to or remove from the lanes; the bytes are borrowed.
+struct EntryRef {
+  ByteSpan key;
+  ByteSpan value;
+  bool add = true;  // false: remove
+};
+
+// Adds or removes every entry, split evenly over `threads` threads
+// (0 = std::thread::hardware_concurrency()).
+void ApplyEntries(crypto::LtHash16& hash, const std::vector<EntryRef>& entries, unsigned threads);
 
 // Applies `diff` to `hash`: for every change, remove (key, before) when
-// present and add (key, after) when present. `threads` = 0 means
-// std::thread::hardware_concurrency().
+// present and add (key, after) when present.
 void ApplyDiff(crypto::LtHash16& hash, const StateDiff& diff, unsigned threads);
 
 // The state root after applying `diff` to the state whose lanes are `parent`.

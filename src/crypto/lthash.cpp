@@ -1,5 +1,6 @@
 #include "crypto/lthash.h"
 
+#include <bit>
 #include <cstring>
 
 #include "crypto/sha256.h"
@@ -7,10 +8,19 @@
 namespace depin::crypto {
 namespace {
 
-constexpr size_t kCounterMessageSize = 36;  // e (32) || BE32 counter (4)
-
 inline uint16_t LoadLane(const uint8_t* p, size_t j) {
   return static_cast<uint16_t>(p[2 * j] | (p[2 * j + 1] << 8));
+}
+
+// The expanded entry as native lanes. On little-endian hosts that is a plain
+// copy, which lets the add / subtract loops below compile to SIMD (the
+// byte-assembling loop did not, and cost almost half as much as the hashing).
+inline void LoadLanes(const uint8_t* expanded, uint16_t (&lanes)[LtHash16::kLanes]) {
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(lanes, expanded, sizeof(lanes));
+  } else {
+    for (size_t j = 0; j < LtHash16::kLanes; ++j) lanes[j] = LoadLane(expanded, j);
+  }
 }
 
 }  // namespace
@@ -21,27 +31,19 @@ void ExpandEntry(ByteSpan key, ByteSpan value, uint8_t out[LtHash16::kSerialized
   uint8_t e[Sha256::kOutputSize];
   hasher.Finalize(e);
 
-  // All 64 counter blocks are equal-length messages, which the batch entry
-  // point hashes several at a time (multi-buffer SIMD or SHA-NI).
-  uint8_t messages[LtHash16::kExpandBlocks * kCounterMessageSize];
-  for (size_t i = 0; i < LtHash16::kExpandBlocks; ++i) {
-    uint8_t* m = messages + i * kCounterMessageSize;
-    std::memcpy(m, e, sizeof(e));
-    WriteBE32(m + 32, static_cast<uint32_t>(i));
-  }
-  Sha256Batch(messages, kCounterMessageSize, LtHash16::kExpandBlocks, out);
+  Sha256CounterBlocks(e, LtHash16::kExpandBlocks, out);
 }
 
 void LtHash16::AddExpanded(const uint8_t* expanded) {
-  for (size_t j = 0; j < kLanes; ++j) {
-    lanes_[j] = static_cast<uint16_t>(lanes_[j] + LoadLane(expanded, j));
-  }
+  uint16_t v[kLanes];
+  LoadLanes(expanded, v);
+  for (size_t j = 0; j < kLanes; ++j) lanes_[j] = static_cast<uint16_t>(lanes_[j] + v[j]);
 }
 
 void LtHash16::SubtractExpanded(const uint8_t* expanded) {
-  for (size_t j = 0; j < kLanes; ++j) {
-    lanes_[j] = static_cast<uint16_t>(lanes_[j] - LoadLane(expanded, j));
-  }
+  uint16_t v[kLanes];
+  LoadLanes(expanded, v);
+  for (size_t j = 0; j < kLanes; ++j) lanes_[j] = static_cast<uint16_t>(lanes_[j] - v[j]);
 }
 
 void LtHash16::Add(ByteSpan key, ByteSpan value) {

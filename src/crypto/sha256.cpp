@@ -95,6 +95,7 @@ struct Backend {
   void (*pair)(const uint8_t* in64, uint8_t* out32);
   void (*pair_batch)(const uint8_t* in, uint8_t* out, size_t count);
   void (*batch)(const uint8_t* in, size_t msg_len, size_t count, uint8_t* out);
+  void (*counter_blocks)(const uint8_t* seed32, uint32_t first, size_t count, uint8_t* out);
 };
 
 void HashOne(void (*transform)(uint32_t*, const uint8_t*, size_t), const uint8_t* msg, size_t len,
@@ -201,14 +202,37 @@ void BatchAvx2(const uint8_t* in, size_t msg_len, size_t count, uint8_t* out) {
   }
 }
 
-constexpr Backend kPortableBackend = {Sha256Impl::kPortable, "portable",
-                                      si::TransformPortable, si::PairPortable,
-                                      PairBatchPortable,     BatchPortable};
-constexpr Backend kShaNiBackend = {Sha256Impl::kShaNi, "sha-ni",       si::TransformShaNi,
-                                   si::PairShaNi,      PairBatchShaNi, BatchShaNi};
+// The 36-byte messages seed || BE32(counter), hashed by a back end's batch
+// path, 64 at a time.
+template <void (*BatchFn)(const uint8_t*, size_t, size_t, uint8_t*)>
+void CounterBlocksByBatch(const uint8_t* seed32, uint32_t first, size_t count, uint8_t* out) {
+  constexpr size_t kLen = 36;
+  constexpr size_t kChunk = 64;
+  uint8_t messages[kChunk * kLen];
+  for (size_t done = 0; done < count; done += kChunk) {
+    const size_t n = count - done < kChunk ? count - done : kChunk;
+    for (size_t i = 0; i < n; ++i) {
+      std::memcpy(messages + i * kLen, seed32, 32);
+      WriteBE32(messages + i * kLen + 32, first + static_cast<uint32_t>(done + i));
+    }
+    BatchFn(messages, kLen, n, out + 32 * done);
+  }
+}
+
+constexpr Backend kPortableBackend = {Sha256Impl::kPortable,
+                                      "portable",
+                                      si::TransformPortable,
+                                      si::PairPortable,
+                                      PairBatchPortable,
+                                      BatchPortable,
+                                      CounterBlocksByBatch<BatchPortable>};
+constexpr Backend kShaNiBackend = {Sha256Impl::kShaNi,    "sha-ni",       si::TransformShaNi,
+                                   si::PairShaNi,         PairBatchShaNi, BatchShaNi,
+                                   si::CounterBlocksShaNi};
 // AVX2 only helps many messages at once; single messages stay portable.
-constexpr Backend kAvx2Backend = {Sha256Impl::kAvx2, "avx2-8way",   si::TransformPortable,
-                                  si::PairPortable,  PairBatchAvx2, BatchAvx2};
+constexpr Backend kAvx2Backend = {
+    Sha256Impl::kAvx2, "avx2-8way", si::TransformPortable,          si::PairPortable,
+    PairBatchAvx2,     BatchAvx2,   CounterBlocksByBatch<BatchAvx2>};
 
 struct Selection {
   const Backend* single;
@@ -329,6 +353,10 @@ void Sha256Batch(const uint8_t* in, size_t msg_len, size_t count, uint8_t* out) 
     return;
   }
   Batch().batch(in, msg_len, count, out);
+}
+
+void Sha256CounterBlocks(const uint8_t seed[32], size_t count, uint8_t* out) {
+  Batch().counter_blocks(seed, 0, count, out);
 }
 
 void Sha256Transform(uint32_t state[8], const uint8_t* blocks, size_t nblocks) {

@@ -58,6 +58,11 @@ void Sha256PairBatch(const uint8_t* in, uint8_t* out, size_t count);
 // `count` messages of `msg_len` bytes each, contiguous -> `count` digests.
 void Sha256Batch(const uint8_t* in, size_t msg_len, size_t count, uint8_t* out);
 
+// out[32 i .. 32 i + 31] = SHA-256(seed || BE32(i)) for i = 0 .. count - 1:
+// the counter-mode expansion of LtHash entries. With SHA-NI the rounds that
+// only see the seed are done once for all counters.
+void Sha256CounterBlocks(const uint8_t seed[32], size_t count, uint8_t* out);
+
 // Raw compression of `nblocks` 64-byte blocks into `state` (big-endian words).
 void Sha256Transform(uint32_t state[8], const uint8_t* blocks, size_t nblocks);
 

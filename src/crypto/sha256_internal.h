@@ -62,6 +62,8 @@ void TransformShaNi2(uint32_t* const states[2], const uint8_t* const blocks[2], 
 void TransformShaNi4(uint32_t* const states[4], const uint8_t* const blocks[4], size_t nblocks);
 // N contiguous 64-byte messages -> N contiguous digests; out == in is allowed.
 void PairShaNi(const uint8_t* in64, uint8_t* out32);
+// Sha256CounterBlocks (sha256.h) for counters first .. first + count - 1.
+void CounterBlocksShaNi(const uint8_t* seed32, uint32_t first, size_t count, uint8_t* out);
 void PairShaNi2(const uint8_t* in128, uint8_t* out64);
 void PairShaNi4(const uint8_t* in256, uint8_t* out128);
 

@@ -154,7 +154,66 @@ DEPIN_TARGET_SHANI inline void PairStreams(const uint8_t* in, uint8_t* out) {
   for (int j = 0; j < N; ++j) StoreDigest(abef[j], cdgh[j], out + 32 * j);
 }
 
+// SHA-256(seed || BE32(counter)) for N consecutive counters: a one-block
+// message whose first eight words are the seed for every stream, so rounds
+// 0..7 are done once (`mid_*`) and each stream starts at round 8. Words 8..15
+// are the counter, the 0x80 pad byte, zeros and the 288-bit length.
+template <int N>
+DEPIN_TARGET_SHANI inline void CounterStreams(const __m128i (&seed)[2], __m128i mid_abef,
+                                              __m128i mid_cdgh, __m128i iv_abef, __m128i iv_cdgh,
+                                              uint32_t counter, uint8_t* out) {
+  __m128i abef[N], cdgh[N], m[N][4];
+#pragma GCC unroll 4
+  for (int j = 0; j < N; ++j) {
+    abef[j] = mid_abef;
+    cdgh[j] = mid_cdgh;
+    m[j][0] = seed[0];
+    m[j][1] = seed[1];
+    m[j][2] = _mm_set_epi32(0, 0, static_cast<int>(0x80000000u),
+                            static_cast<int>(counter + static_cast<uint32_t>(j)));
+    m[j][3] = _mm_set_epi32(36 * 8, 0, 0, 0);
+  }
+#pragma GCC unroll 14
+  for (int g = 2; g < 16; ++g) {
+    const __m128i k = Load128(&kK[4 * g]);
+#pragma GCC unroll 4
+    for (int j = 0; j < N; ++j) {
+      if (g >= 4) {
+        const __m128i w16 = _mm_sha256msg1_epu32(m[j][g & 3], m[j][(g + 1) & 3]);
+        const __m128i w7 = _mm_alignr_epi8(m[j][(g + 3) & 3], m[j][(g + 2) & 3], 4);
+        m[j][g & 3] = _mm_sha256msg2_epu32(_mm_add_epi32(w16, w7), m[j][(g + 3) & 3]);
+      }
+      FourRounds(abef[j], cdgh[j], _mm_add_epi32(m[j][g & 3], k));
+    }
+  }
+#pragma GCC unroll 4
+  for (int j = 0; j < N; ++j) {
+    StoreDigest(_mm_add_epi32(abef[j], iv_abef), _mm_add_epi32(cdgh[j], iv_cdgh), out + 32 * j);
+  }
+}
+
 }  // namespace
+
+DEPIN_TARGET_SHANI void CounterBlocksShaNi(const uint8_t* seed32, uint32_t first, size_t count,
+                                           uint8_t* out) {
+  const __m128i mask = ByteSwapMask();
+  const __m128i seed[2] = {_mm_shuffle_epi8(Load128(seed32), mask),
+                           _mm_shuffle_epi8(Load128(seed32 + 16), mask)};
+  __m128i iv_abef, iv_cdgh;
+  LoadState(kIv, iv_abef, iv_cdgh);
+  __m128i mid_abef = iv_abef, mid_cdgh = iv_cdgh;
+  FourRounds(mid_abef, mid_cdgh, _mm_add_epi32(seed[0], Load128(&kK[0])));
+  FourRounds(mid_abef, mid_cdgh, _mm_add_epi32(seed[1], Load128(&kK[4])));
+  size_t i = 0;
+  for (; i + 4 <= count; i += 4) {
+    CounterStreams<4>(seed, mid_abef, mid_cdgh, iv_abef, iv_cdgh, first + static_cast<uint32_t>(i),
+                      out + 32 * i);
+  }
+  for (; i < count; ++i) {
+    CounterStreams<1>(seed, mid_abef, mid_cdgh, iv_abef, iv_cdgh, first + static_cast<uint32_t>(i),
+                      out + 32 * i);
+  }
+}
 
 bool CpuHasShaNi() {
   unsigned int eax = 0, ebx = 0, ecx = 0, edx = 0;

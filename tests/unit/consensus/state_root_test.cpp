@@ -103,7 +103,7 @@ TEST(StateRoot, ParallelEqualsSerialForAnyThreadCount) {
   crypto::LtHash16 base;
   ApplyDiff(base, RandomDiff(state, 300, rng), 1);
   // Large enough to take the threaded path.
-  const StateDiff diff = RandomDiff(state, 3 * kParallelStateRootMinChanges + 7, rng);
+  const StateDiff diff = RandomDiff(state, 3 * kParallelStateRootMinEntries + 7, rng);
   crypto::LtHash16 serial = base;
   ApplyDiff(serial, diff, 1);
   EXPECT_EQ(serial, HashOfState(state));
