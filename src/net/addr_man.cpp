@@ -241,6 +241,7 @@ std::optional<AddrPosition> AddrMan::PositionOf(const NetAddress& address) const
 
 Status AddrMan::Save() const {
   if (options_.file.empty()) return Status::Ok();
+  MutexLock save_lock(save_mu_);
   Bytes out(kFileMagic.begin(), kFileMagic.end());
   out.push_back(kFileVersion);
   out.insert(out.end(), key_.begin(), key_.end());

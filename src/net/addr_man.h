@@ -61,7 +61,9 @@ class AddrMan {
   // Missing file: empty table. A damaged file is moved aside
   // (peers.dat.bad) and reported as "addrman-corrupt"; the table stays empty.
   Status Load() EXCLUDES(mu_);
-  Status Save() const EXCLUDES(mu_);
+  // Writes a snapshot (a temporary file renamed over the old one); the
+  // table stays usable meanwhile. Concurrent calls are serialized.
+  Status Save() const EXCLUDES(mu_, save_mu_);
 
   // Adds gossiped addresses learned from `source`; returns how many were new.
   size_t Add(const std::vector<AddrEntry>& entries, const NetAddress& source) EXCLUDES(mu_);
@@ -97,6 +99,8 @@ class AddrMan {
 
   const AddrManOptions options_;
   Hash256 key_;
+  // Held for a whole Save, so writers of the temporary file never overlap.
+  mutable Mutex save_mu_;
   mutable Mutex mu_;
   std::map<NetAddress, Info> infos_ GUARDED_BY(mu_);
   // slot -> address; empty optional = free.

@@ -74,6 +74,9 @@ Status BanMan::Load() {
 
 Status BanMan::Save() const {
   if (options_.file.empty()) return Status::Ok();
+  // Two writers of the one temporary file could interleave into a damaged
+  // list, or an older snapshot could be renamed over a newer one.
+  MutexLock save_lock(save_mu_);
   std::ostringstream out;
   out << kBanListHeader << "\n";
   {
@@ -105,30 +108,18 @@ void BanMan::Ban(const SubNet& subnet, uint64_t seconds, uint64_t absolute_until
   e.created = now;
   e.until = absolute_until != 0 ? absolute_until
                                 : now + (seconds != 0 ? seconds : options_.default_ban_seconds);
-  {
-    MutexLock lock(mu_);
-    bans_[subnet] = e;
-  }
-  if (Status s = Save(); !s.ok())
-    LogWarn(options_.logger, LogCategory::kNet, "saving the ban list: {}", s.ToString());
+  MutexLock lock(mu_);
+  bans_[subnet] = e;
 }
 
 bool BanMan::Unban(const SubNet& subnet) {
-  bool erased;
-  {
-    MutexLock lock(mu_);
-    erased = bans_.erase(subnet) != 0;
-  }
-  if (erased) (void)Save();
-  return erased;
+  MutexLock lock(mu_);
+  return bans_.erase(subnet) != 0;
 }
 
 void BanMan::Clear() {
-  {
-    MutexLock lock(mu_);
-    bans_.clear();
-  }
-  (void)Save();
+  MutexLock lock(mu_);
+  bans_.clear();
 }
 
 bool BanMan::IsBanned(const NetAddress& address) const {

@@ -1,7 +1,10 @@
 // BanMan: the node's ban list of subnets with expiry times, persisted to
 // <datadir>/banlist.dat so bans survive restarts. Misbehaving peers are
 // banned for `default_ban_seconds`; operators add and remove entries with
-// setban / clearbanned. The file is a small text format, one entry a line:
+// setban / clearbanned. Ban, Unban and Clear change the list in memory only;
+// the owner (NetManager) decides when to Save: right after a change, from a
+// thread that holds none of its own locks, and periodically. The file is a
+// small text format, one entry a line:
 //   depin-banlist 1
 //   <subnet> <created unix s> <until unix s>
 // A damaged file is moved aside (banlist.dat.bad) and the node starts with
@@ -47,7 +50,10 @@ class BanMan {
   // Reads the file; a missing file is an empty list. A damaged file is
   // moved aside and reported as "banlist-corrupt" (the list stays empty).
   Status Load() EXCLUDES(mu_);
-  Status Save() const EXCLUDES(mu_);
+  // Writes a snapshot of the list (a temporary file renamed over the old
+  // one). Concurrent calls are serialized, so the file always holds one
+  // whole snapshot and a later call never loses to an earlier one.
+  Status Save() const EXCLUDES(mu_, save_mu_);
 
   // `seconds` 0 uses default_ban_seconds; `absolute_until` (when non-zero)
   // is the expiry instead.
@@ -63,6 +69,8 @@ class BanMan {
   void SweepLocked(uint64_t now) const REQUIRES(mu_);
 
   const BanManOptions options_;
+  // Held for a whole Save (snapshot and write); taken before mu_.
+  mutable Mutex save_mu_;
   mutable Mutex mu_;
   mutable std::map<SubNet, BanEntry> bans_ GUARDED_BY(mu_);
 };

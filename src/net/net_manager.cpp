@@ -57,6 +57,14 @@ constexpr size_t kKnownBlocksPerPeer = 20000;
 constexpr size_t kKnownTxsPerPeer = 50000;
 constexpr size_t kMaxRecentRejects = 20000;
 constexpr size_t kMaxInvBatch = 1000;
+// addr processing is rate limited per peer with a token bucket, as in
+// Bitcoin Core: each address costs a token, tokens come back at 0.1 a
+// second up to the cap, and addresses beyond the tokens are dropped. The
+// bucket starts full, so the answer to our getaddr (at most
+// kMaxAddrPerMessage) always gets through.
+constexpr double kAddrTokenBucketMax = 1000;
+constexpr double kAddrTokensPerSecond = 0.1;
+static_assert(kAddrTokenBucketMax >= kMaxAddrPerMessage, "a getaddr answer fits in a full bucket");
 constexpr auto kTickInterval = milliseconds(50);
 constexpr auto kHousekeepingInterval = milliseconds(500);
 constexpr auto kTxRequestTimeout = std::chrono::seconds(30);
@@ -134,6 +142,9 @@ struct Peer {
   std::vector<Hash256> tx_inv_queue;
   std::deque<InvItem> pending_getdata;
   bool getaddr_answered = false;
+  double addr_tokens = kAddrTokenBucketMax;
+  Clock::time_point addr_tokens_updated;
+  uint64_t addr_rate_limited = 0;
 
   bool inbound() const { return kind == ConnKind::kInbound; }
   bool manual() const { return kind == ConnKind::kManual || kind == ConnKind::kOneTry; }
@@ -217,7 +228,8 @@ class NetManager::Impl : public chain::ChainListener {
   Status AddNode(const std::string& address, const std::string& command);
   Status DisconnectNode(const std::string& address, std::optional<uint64_t> id);
   Status SetBan(const std::string& subnet, const std::string& command, uint64_t seconds,
-                bool absolute);
+                bool absolute) EXCLUDES(mu_);
+  void ClearBanned() EXCLUDES(mu_);
   void PingAll();
 
   AddrMan& addr_man() { return addr_man_; }
@@ -255,6 +267,10 @@ class NetManager::Impl : public chain::ChainListener {
   void BlockLoop();
   void StartAccept(tcp::acceptor& acceptor);
   void ConnectTo(const NetAddress& address, ConnKind kind);
+  // Write peers.dat / banlist.dat; a failure is logged, the node goes on.
+  // File I/O, so never with mu_ held. True when written.
+  bool SaveAddrMan() EXCLUDES(mu_);
+  bool SaveBanList() EXCLUDES(mu_);
 
   // Everything below runs on the message thread with mu_ held.
   void OnAccepted(std::shared_ptr<tcp::socket> socket) REQUIRES(mu_);
@@ -337,6 +353,9 @@ class NetManager::Impl : public chain::ChainListener {
   std::atomic<size_t> queued_blocks_{0};
   std::atomic<uint64_t> best_header_height_{0};
   std::atomic<uint64_t> best_tip_height_{0};
+  // Set when a misbehaviour ban changed the list under mu_; the message
+  // loop saves it as soon as the event that banned has released mu_.
+  std::atomic<bool> ban_list_dirty_{false};
 
   // Totals of closed connections (open ones are summed live).
   std::atomic<uint64_t> closed_bytes_sent_{0};
@@ -529,10 +548,20 @@ void NetManager::Impl::Stop() {
     MutexLock lock(mu_);
     peers_.clear();
   }
-  if (Status s = addr_man_.Save(); !s.ok())
-    LogWarn(options_.logger, LogCategory::kNet, "saving peers.dat: {}", s.ToString());
-  if (Status s = ban_man_.Save(); !s.ok())
-    LogWarn(options_.logger, LogCategory::kNet, "saving banlist.dat: {}", s.ToString());
+  SaveAddrMan();
+  SaveBanList();
+}
+
+bool NetManager::Impl::SaveAddrMan() {
+  Status s = addr_man_.Save();
+  if (!s.ok()) LogWarn(options_.logger, LogCategory::kNet, "saving peers.dat: {}", s.ToString());
+  return s.ok();
+}
+
+bool NetManager::Impl::SaveBanList() {
+  Status s = ban_man_.Save();
+  if (!s.ok()) LogWarn(options_.logger, LogCategory::kNet, "saving banlist.dat: {}", s.ToString());
+  return s.ok();
 }
 
 void NetManager::Impl::Post(std::function<void()> task) {
@@ -547,6 +576,7 @@ void NetManager::Impl::Post(std::function<void()> task) {
 void NetManager::Impl::MessageLoop() {
   SetThreadName("net-msg");
   auto next_tick = Clock::now();
+  auto next_save = Clock::now() + options_.save_interval;
   while (true) {
     std::deque<std::function<void()>> batch;
     {
@@ -557,13 +587,26 @@ void NetManager::Impl::MessageLoop() {
       batch.swap(tasks_);
     }
     for (auto& task : batch) {
-      MutexLock lock(mu_);
-      task();
+      {
+        MutexLock lock(mu_);
+        task();
+      }
+      if (ban_list_dirty_.exchange(false)) SaveBanList();
     }
     if (Clock::now() >= next_tick || !batch.empty()) {
       MutexLock lock(mu_);
       Tick();
       next_tick = Clock::now() + kTickInterval;
+    }
+    if (ban_list_dirty_.exchange(false)) SaveBanList();
+    if (!options_.datadir.empty() && Clock::now() >= next_save) {
+      bool peers_saved = SaveAddrMan();
+      bool bans_saved = SaveBanList();
+      if (peers_saved && bans_saved) {
+        LogDebug(options_.logger, LogCategory::kNet,
+                 "saved peers.dat ({} addresses) and banlist.dat", addr_man_.Size());
+      }
+      next_save = Clock::now() + options_.save_interval;
     }
   }
 }
@@ -696,6 +739,7 @@ Peer& NetManager::Impl::AddPeer(tcp::socket socket, NetAddress address, ConnKind
   peer->whitelisted = std::any_of(whitelist_.begin(), whitelist_.end(),
                                   [&](const SubNet& s) { return s.Match(address); });
   peer->next_ping = Clock::now() + options_.ping_interval;
+  peer->addr_tokens_updated = Clock::now();
   peer->conn = std::make_shared<Connection>(id, std::move(socket), kind == ConnKind::kInbound,
                                             address, copts, std::move(cb));
   peer->local = peer->conn->local();
@@ -808,6 +852,7 @@ void NetManager::Impl::Misbehaving(Peer& peer, int score, const std::string& rea
   if (peer.misbehavior < kBanScore) return;
   if (!peer.whitelisted && !peer.manual()) {
     ban_man_.Ban(SubNet::Single(peer.address), options_.ban_seconds);
+    ban_list_dirty_ = true;
     LogInfo(options_.logger, LogCategory::kNet, "banned {} for {} s", peer.address.IpString(),
             options_.ban_seconds);
   }
@@ -1548,16 +1593,37 @@ void NetManager::Impl::HandleAddr(Peer& peer, const Bytes& payload) {
   if (!entries) {
     return Misbehaving(peer, kScoreMalformed, "addr: " + entries.status().ToString());
   }
+  const size_t received = entries->size();
+  auto now_steady = Clock::now();
+  if (peer.addr_tokens < kAddrTokenBucketMax) {
+    double elapsed = std::chrono::duration<double>(
+                         std::max(now_steady - peer.addr_tokens_updated, Clock::duration::zero()))
+                         .count();
+    peer.addr_tokens =
+        std::min(kAddrTokenBucketMax, peer.addr_tokens + elapsed * kAddrTokensPerSecond);
+  }
+  peer.addr_tokens_updated = now_steady;
+  const auto allowed = std::min(received, static_cast<size_t>(peer.addr_tokens));
+  peer.addr_tokens -= static_cast<double>(allowed);
+  if (allowed < received) {
+    // Over the limit: a random part of the message is kept, so the order a
+    // peer puts its addresses in does not choose which get through. The
+    // rest is dropped without a score, as honest peers may gossip bursts.
+    std::shuffle(entries->begin(), entries->end(), rng_);
+    entries->resize(allowed);
+    peer.addr_rate_limited += received - allowed;
+  }
   size_t added = addr_man_.Add(*entries, peer.address);
-  LogDebug(options_.logger, LogCategory::kNet, "peer {} sent {} addresses, {} new", peer.id,
-           entries->size(), added);
+  LogDebug(options_.logger, LogCategory::kNet,
+           "peer {} sent {} addresses, {} new, {} dropped by the rate limit", peer.id, received,
+           added, received - allowed);
   if (peer.kind == ConnKind::kSeed) {
     Disconnect(peer, "seed node answered");
     return;
   }
   // Pass a few fresh addresses on, as a gossip network does.
   uint64_t now = UnixNow();
-  if (entries->size() <= 10 && added > 0) {
+  if (received <= 10 && added > 0) {
     std::vector<AddrEntry> fresh;
     for (const AddrEntry& e : *entries) {
       if (e.time + 600 >= now) fresh.push_back(e);
@@ -1716,6 +1782,7 @@ std::vector<PeerInfo> NetManager::Impl::GetPeerInfo() const {
     if (peer.ping_nonce != 0) i.ping_wait_ms = Millis(now - peer.ping_sent);
     i.misbehavior = peer.misbehavior;
     i.blocks_in_flight = peer.blocks_in_flight.size();
+    i.addr_rate_limited = peer.addr_rate_limited;
     out.push_back(std::move(i));
   }
   return out;
@@ -1809,18 +1876,27 @@ Status NetManager::Impl::SetBan(const std::string& subnet_text, const std::strin
     } else {
       ban_man_.Ban(*subnet, seconds);
     }
-    MutexLock lock(mu_);
-    for (auto& [id, p] : peers_) {
-      if (subnet->Match(p->address)) Disconnect(*p, "banned by the operator");
+    {
+      MutexLock lock(mu_);
+      for (auto& [id, p] : peers_) {
+        if (subnet->Match(p->address)) Disconnect(*p, "banned by the operator");
+      }
     }
+    SaveBanList();
     return Status::Ok();
   }
   if (command == "remove") {
     if (!ban_man_.Unban(*subnet))
       return Status::Error("net-ban-not-found", "subnet " + subnet->ToString() + " is not banned");
+    SaveBanList();
     return Status::Ok();
   }
   return Status::Error("net-bad-command", "command must be add or remove");
+}
+
+void NetManager::Impl::ClearBanned() {
+  ban_man_.Clear();
+  SaveBanList();
 }
 
 void NetManager::Impl::PingAll() {
@@ -1855,7 +1931,7 @@ Status NetManager::SetBan(const std::string& subnet, const std::string& command,
   return impl_->SetBan(subnet, command, seconds, absolute);
 }
 std::vector<BanEntry> NetManager::ListBanned() const { return impl_->ban_man().List(); }
-void NetManager::ClearBanned() { impl_->ban_man().Clear(); }
+void NetManager::ClearBanned() { impl_->ClearBanned(); }
 void NetManager::PingAll() { impl_->PingAll(); }
 AddrMan& NetManager::addr_man() { return impl_->addr_man(); }
 BanMan& NetManager::ban_man() { return impl_->ban_man(); }

@@ -4,14 +4,18 @@
 // the protocol logic: version/verack handshake (chain id, genesis, self-
 // connection nonce), ping/pong, headers-first sync with a parallel block
 // download window and stall detection, relay of blocks (headers
-// announcements) and txs (inv/getdata), bounded orphan pools, addr gossip,
-// misbehaviour scores that disconnect and ban, per-peer buffer limits and
-// inbound eviction.
+// announcements) and txs (inv/getdata), bounded orphan pools, addr gossip
+// with a per-peer rate limit, misbehaviour scores that disconnect and ban,
+// per-peer buffer limits and inbound eviction. peers.dat and banlist.dat are
+// written every `save_interval`, at shutdown, and the ban list also right
+// after every change.
 //
 // Threads:
 //   - I/O threads run the sockets (one Connection strand per peer);
 //   - the message thread ("net-msg") runs every protocol decision, one event
-//     at a time, so peer and sync state needs no finer locking;
+//     at a time, so peer and sync state needs no finer locking; it also
+//     writes peers.dat and banlist.dat, between events, without the
+//     manager's lock;
 //   - the block thread ("net-block") calls Chainstate::ProcessBlock, which is
 //     blocking and serialized, so the network keeps reading meanwhile.
 // Chainstate and Mempool events are posted to the message thread.
@@ -63,6 +67,9 @@ struct NetOptions {
   size_t max_receive_buffer = size_t{5} << 20;  // per peer, unprocessed bytes
   size_t max_send_buffer = size_t{1} << 20;     // per peer; serving pauses above
   uint64_t ban_seconds = 24 * 3600;
+  // peers.dat and banlist.dat are also written this often while running,
+  // so a crash loses at most this much of the address table.
+  std::chrono::milliseconds save_interval = std::chrono::minutes(15);
 
   std::chrono::milliseconds handshake_timeout{10000};
   std::chrono::milliseconds ping_interval{60000};
@@ -110,6 +117,8 @@ struct PeerInfo {
   std::optional<double> ping_wait_ms;
   int misbehavior = 0;
   size_t blocks_in_flight = 0;
+  // Addresses from this peer's addr messages dropped by the rate limit.
+  uint64_t addr_rate_limited = 0;
 };
 
 struct NetTotals {
@@ -155,16 +164,20 @@ class NetManager {
   // By address ("1.2.3.4:9000") or, when `address` is empty, by id.
   // "net-node-not-connected" when no such peer.
   Status DisconnectNode(const std::string& address, std::optional<uint64_t> id);
-  // Bans a subnet and disconnects matching peers; "remove" lifts it.
+  // Bans a subnet and disconnects matching peers; "remove" lifts it. The
+  // ban list is saved before returning (a failed write is logged).
   // Errors: "net-bad-subnet", "net-ban-not-found", "net-bad-command".
   Status SetBan(const std::string& subnet, const std::string& command, uint64_t seconds,
                 bool absolute);
   std::vector<BanEntry> ListBanned() const;
+  // Empties the ban list and saves it.
   void ClearBanned();
   // Sends a ping to every peer; results show in GetPeerInfo.
   void PingAll();
 
   AddrMan& addr_man();
+  // Changes made directly through the BanMan reach banlist.dat at the next
+  // periodic save or at shutdown; SetBan and ClearBanned save at once.
   BanMan& ban_man();
 
  private:

@@ -39,6 +39,7 @@ RpcResult GetPeerInfo(const net::NetManager& net) {
     if (p.ping_wait_ms) o.AddMember("pingwait", *p.ping_wait_ms / 1000.0, a);
     o.AddMember("misbehavior", p.misbehavior, a);
     o.AddMember("blocks_in_flight", static_cast<uint64_t>(p.blocks_in_flight), a);
+    o.AddMember("addr_rate_limited", p.addr_rate_limited, a);
     doc.PushBack(o, a);
   }
   return RpcResult(std::move(doc));
@@ -96,7 +97,9 @@ RpcTable NetRpcTable(net::NetManager* net) {
       .help = "Returns one object per connected peer.",
       .result = "array of objects: id, addr, addrlocal, inbound, manual, handshake, version, "
                 "subver, services, startingheight, synced_headers, bytessent, bytesrecv, "
-                "conntime, pingtime, minping, pingwait (seconds), misbehavior, blocks_in_flight",
+                "conntime, pingtime, minping, pingwait (seconds), misbehavior, blocks_in_flight, "
+                "addr_rate_limited (addresses from this peer's addr messages dropped by the "
+                "rate limit)",
       .handler = [net](const RpcRequest&) -> RpcResult {
         if (net == nullptr) return Disabled();
         return GetPeerInfo(*net);

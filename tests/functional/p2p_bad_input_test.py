@@ -169,6 +169,24 @@ class P2PBadInputTest(DepinTestFramework):
         assert_true(max(scores) >= 20, "bad checksum scored")
         p.close()
 
+        self.log("addr flood: past the first 1000 addresses dropped and counted, not scored")
+        p = RawPeer(port)
+        p.handshake(genesis)
+        assert_true(p.wait_for("verack") is not None, "handshake")
+        seen = int(time.time()) - 3600
+        for first in (20, 24):
+            entries = b"".join(
+                struct.pack("<QQ", seen, 1) + bytes(10) + b"\xff\xff" +
+                bytes([first + i // 250, i % 250, 1, 1]) + struct.pack("<H", 9645)
+                for i in range(1000))
+            p.send(frame("addr", struct.pack("<I", 1000) + entries))
+        p.send(frame("ping", struct.pack("<Q", 7)))
+        assert_true(p.wait_for("pong") is not None, "addr processed")
+        flooder = max(n0.rpc.getpeerinfo(), key=lambda q: q["addr_rate_limited"])
+        assert_true(990 <= flooder["addr_rate_limited"] <= 1000, "second 1000 rate limited")
+        assert_equal(flooder["misbehavior"], 0)
+        p.close()
+
         self.log("invalid header: ban")
         p = RawPeer(port)
         p.handshake(genesis)

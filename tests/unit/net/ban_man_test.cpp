@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 namespace depin::net {
 namespace {
@@ -26,6 +29,7 @@ TEST(BanMan, PersistsAcrossRestarts) {
     bans.Ban(SubNet::Parse("10.0.0.0/8").value());
     bans.Ban(SubNet::Parse("1.2.3.4").value(), 60);
     EXPECT_TRUE(bans.IsBanned(*NetAddress::Parse("10.9.9.9", 1)));
+    ASSERT_TRUE(bans.Save().ok());
   }
   BanMan reloaded(BanManOptions{file, 3600, clock, nullptr});
   ASSERT_TRUE(reloaded.Load().ok());
@@ -39,9 +43,48 @@ TEST(BanMan, PersistsAcrossRestarts) {
   EXPECT_EQ(reloaded.List().size(), 1u);
   EXPECT_TRUE(reloaded.Unban(SubNet::Parse("10.0.0.0/8").value()));
   EXPECT_FALSE(reloaded.Unban(SubNet::Parse("10.0.0.0/8").value()));
+  ASSERT_TRUE(reloaded.Save().ok());
   BanMan empty(BanManOptions{file, 3600, clock, nullptr});
   ASSERT_TRUE(empty.Load().ok());
   EXPECT_TRUE(empty.List().empty());
+}
+
+// Ban, Unban and Clear do not write: the owner decides when to save.
+TEST(BanMan, ChangesReachTheFileOnlyOnSave) {
+  auto file = TempFile("explicit");
+  BanMan bans(BanManOptions{file, 3600, {}, nullptr});
+  bans.Ban(SubNet::Parse("10.0.0.0/8").value());
+  EXPECT_FALSE(std::filesystem::exists(file));
+  ASSERT_TRUE(bans.Save().ok());
+  BanMan reloaded(BanManOptions{file, 3600, {}, nullptr});
+  ASSERT_TRUE(reloaded.Load().ok());
+  EXPECT_EQ(reloaded.List().size(), 1u);
+}
+
+// Saves from several threads (the message loop, RPC setban, shutdown) share
+// one temporary file: each must write a whole list, and the last to finish
+// must hold every ban made before any save began.
+TEST(BanMan, ConcurrentSavesLeaveOneWholeList) {
+  auto file = TempFile("concurrent");
+  BanMan bans(BanManOptions{file, 3600, {}, nullptr});
+  constexpr int kThreads = 4;
+  constexpr int kBansPerThread = 100;
+  std::vector<std::thread> threads;
+  std::vector<int> failures(kThreads, 0);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&bans, &failures, t] {
+      for (int i = 0; i < kBansPerThread; ++i) {
+        std::string subnet = "10." + std::to_string(t) + "." + std::to_string(i) + ".0/24";
+        bans.Ban(SubNet::Parse(subnet).value());
+        if (!bans.Save().ok()) ++failures[static_cast<size_t>(t)];
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int f : failures) EXPECT_EQ(f, 0);
+  BanMan reloaded(BanManOptions{file, 3600, {}, nullptr});
+  ASSERT_TRUE(reloaded.Load().ok());
+  EXPECT_EQ(reloaded.List().size(), static_cast<size_t>(kThreads * kBansPerThread));
 }
 
 TEST(BanMan, DamagedFileIsMovedAside) {

@@ -25,6 +25,7 @@
 #include "chain/miner.h"
 #include "consensus/module.h"
 #include "crypto/secp256k1.h"
+#include "net/ban_man.h"
 #include "net/protocol.h"
 
 namespace depin::net {
@@ -117,6 +118,7 @@ class TestNode {
   chain::Miner& miner() { return *miner_; }
   NetManager& net() { return *net_; }
   const consensus::ChainParams& params() const { return params_; }
+  const std::filesystem::path& dir() const { return dir_; }
   size_t HandshakedPeers() {
     size_t n = 0;
     for (const PeerInfo& p : net_->GetPeerInfo()) n += p.handshake_done;
@@ -354,6 +356,158 @@ TEST(NetManager, InvalidBlockBansThePeerOthersUnaffected) {
   ASSERT_TRUE(mined.ok());
   EXPECT_TRUE(WaitFor([&] { return b.chain().Tip().hash == mined->back(); }));
   EXPECT_EQ(a.HandshakedPeers(), 1u);
+}
+
+// 1000 routable addresses, each in a /16 group of its own so that they
+// spread over the AddrMan's buckets; `batch` picks a disjoint range.
+std::vector<AddrEntry> RoutableAddrs(uint32_t batch) {
+  std::vector<AddrEntry> out;
+  uint64_t an_hour_ago =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count()) -
+      3600;
+  for (uint32_t i = 0; i < kMaxAddrPerMessage; ++i) {
+    uint32_t first_octet = 20 + batch * 4 + i / 250;
+    uint32_t ip = (first_octet << 24) | ((i % 250) << 16) | 0x0101u;
+    out.push_back(AddrEntry{an_hour_ago, kServiceNetwork, NetAddress::FromIpv4(ip, 9645)});
+  }
+  return out;
+}
+
+// Everything a RawPeer sent before this has been processed once it returns.
+void Sync(RawPeer& raw, uint64_t nonce) {
+  raw.Send(kMsgPing, EncodeNonce(nonce));
+  auto pong = raw.ReadCommand(kMsgPong);
+  ASSERT_TRUE(pong.has_value());
+  ASSERT_EQ(DecodeNonce(*pong).value(), nonce);
+}
+
+uint64_t AddrRateLimited(TestNode& node) {
+  auto peers = node.net().GetPeerInfo();
+  EXPECT_EQ(peers.size(), 1u);
+  return peers.empty() ? 0 : peers.front().addr_rate_limited;
+}
+
+// The bucket starts with 1000 tokens (a full getaddr answer) and refills at
+// 0.1 a second: of 3000 addresses sent in a burst only the first 1000 (and
+// a token or two of refill on a slow machine) are looked at.
+TEST(NetManager, AddrBeyondTheRateLimitIsDropped) {
+  TestNode a;
+  RawPeer raw(a.net().listen_port(), a.params().magic);
+  raw.Handshake(a.params());
+  ASSERT_TRUE(raw.ReadCommand(kMsgVerack).has_value());
+  Sync(raw, 1);
+  size_t before = a.net().addr_man().Size();
+
+  std::vector<std::vector<AddrEntry>> batches;
+  for (uint32_t b = 0; b < 3; ++b) batches.push_back(RoutableAddrs(b));
+  raw.Send(kMsgAddr, EncodeAddr(batches[0]));
+  Sync(raw, 2);
+  size_t first = a.net().addr_man().Size() - before;
+  // A few of the 1000 may collide in a bucket slot; none is rate limited.
+  EXPECT_GE(first, 950u);
+  EXPECT_LE(first, 1000u);
+  EXPECT_EQ(AddrRateLimited(a), 0u);
+
+  raw.Send(kMsgAddr, EncodeAddr(batches[1]));
+  raw.Send(kMsgAddr, EncodeAddr(batches[2]));
+  Sync(raw, 3);
+  uint64_t limited = AddrRateLimited(a);
+  EXPECT_GE(limited, 1990u);
+  EXPECT_LE(limited, 2000u);
+  size_t later = a.net().addr_man().Size() - before - first;
+  EXPECT_LE(later, 2000u - limited);
+  size_t known_from_later = 0;
+  for (size_t b = 1; b < 3; ++b) {
+    for (const AddrEntry& e : batches[b])
+      known_from_later += a.net().addr_man().PositionOf(e.address).has_value();
+  }
+  EXPECT_EQ(known_from_later, later);
+  // Dropped addresses are not misbehaviour.
+  auto peers = a.net().GetPeerInfo();
+  ASSERT_EQ(peers.size(), 1u);
+  EXPECT_EQ(peers.front().misbehavior, 0);
+}
+
+// Bans reach banlist.dat when they are made, not only at shutdown: setban
+// and clearbanned before returning, a misbehaviour ban right after the
+// message that earned it.
+TEST(NetManager, BansAreSavedWithoutAShutdown) {
+  TestNode a;
+  const auto file = a.dir() / "banlist.dat";
+  auto saved = [&file] {
+    BanMan bans(BanManOptions{file, 3600, {}, nullptr});
+    EXPECT_TRUE(bans.Load().ok());
+    return bans.List();
+  };
+  EXPECT_FALSE(std::filesystem::exists(file));
+
+  ASSERT_TRUE(a.net().SetBan("10.1.2.0/24", "add", 600, /*absolute=*/false).ok());
+  ASSERT_TRUE(std::filesystem::exists(file));
+  auto list = saved();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list.front().subnet.ToString(), "10.1.2.0/24");
+
+  ASSERT_TRUE(a.net().SetBan("10.1.2.0/24", "remove", 0, /*absolute=*/false).ok());
+  EXPECT_TRUE(saved().empty());
+
+  ASSERT_TRUE(a.net().SetBan("10.1.3.4", "add", 600, /*absolute=*/false).ok());
+  ASSERT_EQ(saved().size(), 1u);
+  a.net().ClearBanned();
+  EXPECT_TRUE(saved().empty());
+
+  RawPeer raw(a.net().listen_port(), a.params().magic);
+  Bytes header(kMessageHeaderSize, 0);
+  std::copy(a.params().magic.begin(), a.params().magic.end(), header.begin());
+  std::memcpy(header.data() + 4, "block", 5);
+  WriteLE32(header.data() + 16, 0xfffffff0u);
+  raw.SendRaw(header);
+  EXPECT_TRUE(raw.WaitClosed(3s));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto l = saved();
+        return l.size() == 1 && l.front().subnet.ToString() == "127.0.0.1/32";
+      },
+      3s));
+}
+
+// With a short save interval peers.dat and banlist.dat appear while the
+// node runs (the default is every 15 minutes).
+TEST(NetManager, SavesPeersAndBansPeriodically) {
+  NetOptions o;
+  o.save_interval = 200ms;
+  TestNode a({}, o);
+  const auto peers_file = a.dir() / "peers.dat";
+  RawPeer raw(a.net().listen_port(), a.params().magic);
+  raw.Handshake(a.params());
+  ASSERT_TRUE(raw.ReadCommand(kMsgVerack).has_value());
+  std::vector<AddrEntry> entries = RoutableAddrs(0);
+  entries.resize(5);
+  raw.Send(kMsgAddr, EncodeAddr(entries));
+  Sync(raw, 1);
+  ASSERT_EQ(a.net().addr_man().Size(), 5u);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        AddrMan saved(AddrManOptions{peers_file, true, {}, nullptr});
+        return saved.Load().ok() && saved.Size() == 5;
+      },
+      5s));
+  EXPECT_TRUE(std::filesystem::exists(a.dir() / "banlist.dat"));
+}
+
+// A ban list that cannot be written is logged; the ban still holds in
+// memory and the node carries on.
+TEST(NetManager, UnwritableBanListIsNotFatal) {
+  TestNode a;
+  // A directory where the temporary file should go makes every write fail.
+  std::filesystem::create_directories(a.dir() / "banlist.dat.new");
+  ASSERT_TRUE(a.net().SetBan("10.1.2.0/24", "add", 600, /*absolute=*/false).ok());
+  EXPECT_FALSE(std::filesystem::exists(a.dir() / "banlist.dat"));
+  EXPECT_EQ(a.net().ListBanned().size(), 1u);
+  RawPeer honest(a.net().listen_port(), a.params().magic);
+  honest.Handshake(a.params());
+  EXPECT_TRUE(honest.ReadCommand(kMsgVerack).has_value());
 }
 
 }  // namespace
