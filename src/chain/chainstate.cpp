@@ -28,14 +28,18 @@ namespace {
 
 // Receipts of one block as stored under 'r' || hash:
 // u32 count || per receipt: u64 gas_used || u32 length || Receipt::Encode().
-Bytes EncodeReceipts(const std::vector<Receipt>& receipts) {
+// `encoded` holds each receipt's Encode().
+Bytes EncodeReceipts(const std::vector<Receipt>& receipts, const std::vector<Bytes>& encoded) {
+  size_t size = 4;
+  for (const Bytes& enc : encoded) size += 12 + enc.size();
   Bytes out(4);
+  out.reserve(size);
   WriteLE32(out.data(), static_cast<uint32_t>(receipts.size()));
-  for (const Receipt& r : receipts) {
-    Bytes enc = r.Encode();
+  for (size_t i = 0; i < receipts.size(); ++i) {
+    const Bytes& enc = encoded[i];
     size_t at = out.size();
     out.resize(at + 12);
-    WriteLE64(out.data() + at, r.gas_used);
+    WriteLE64(out.data() + at, receipts[i].gas_used);
     WriteLE32(out.data() + at + 8, static_cast<uint32_t>(enc.size()));
     out.insert(out.end(), enc.begin(), enc.end());
   }
@@ -301,7 +305,7 @@ Status Chainstate::Impl::InitGenesis() {
   StateStore::WriteDiff(batch, diff);
   StateStore::WriteTipLtHash(batch, lanes);
   batch.Put(MakeKey(dbkey::kBlockIndex, node->hash.span()), EncodeBlockIndexRecord(node->Record()));
-  batch.Put(MakeKey(dbkey::kReceipts, node->hash.span()), EncodeReceipts({}));
+  batch.Put(MakeKey(dbkey::kReceipts, node->hash.span()), EncodeReceipts({}, {}));
   batch.Put(MakeKey(dbkey::kTip), node->hash.span());
   blocks_->WriteFileInfo(batch);
   DEPIN_RETURN_IF_ERROR(db_->Write(batch, /*sync=*/true));
@@ -590,16 +594,17 @@ Status Chainstate::Impl::ConnectTip(IndexNode* node, std::shared_ptr<const Block
   }
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-  std::vector<uint8_t> existed(touched.size(), 0);
-  auto removed_future = std::async(std::launch::async, [this, &touched, &existed] {
+  // The old values read here (the store is unchanged until the commit)
+  // also re-add the entries of touched keys the block did not change.
+  std::vector<std::optional<Bytes>> old_values(touched.size());
+  auto removed_future = std::async(std::launch::async, [this, &touched, &old_values] {
     crypto::LtHash16 removed;
     uint8_t expanded[crypto::LtHash16::kSerializedSize];
     for (size_t i = 0; i < touched.size(); ++i) {
-      std::optional<Bytes> value = state_->Get(touched[i]);
-      if (!value) continue;
-      crypto::ExpandEntry(touched[i], *value, expanded);
+      old_values[i] = state_->Get(touched[i]);
+      if (!old_values[i]) continue;
+      crypto::ExpandEntry(touched[i], *old_values[i], expanded);
       removed.AddExpanded(expanded);
-      existed[i] = 1;
     }
     return removed;
   });
@@ -610,37 +615,51 @@ Status Chainstate::Impl::ConnectTip(IndexNode* node, std::shared_ptr<const Block
     failure = exec.status();
   } else if (exec->gas_used != h.gas_used) {
     failure = Status::Error("block-bad-gas-used", "gas used differs from the header's");
-  } else if (ReceiptsRoot(exec->receipts) != h.receipts_root) {
-    failure = Status::Error("block-bad-receipts-root", "receipts root differs from the header's");
   }
   crypto::LtHash16 lanes = tip_lanes_;
+  WriteBatch batch;
   if (failure.ok()) {
-    // What is left: every new entry, the old entries of keys nobody
-    // pre-expanded (the miner, module objects), and the old entries of
-    // pre-expanded keys that did not change after all (added back).
-    lanes.Subtract(removed);
-    consensus::StateDiff rest;
-    rest.reserve(exec->diff.size());
-    std::vector<uint8_t> changed(touched.size(), 0);
-    for (const consensus::StateChange& c : exec->diff) {
-      auto it = std::lower_bound(touched.begin(), touched.end(), c.key);
-      if (it != touched.end() && *it == c.key) {
-        const size_t i = static_cast<size_t>(it - touched.begin());
-        changed[i] = 1;
-        if (existed[i]) {
-          rest.push_back({c.key, std::nullopt, c.after});
-          continue;
-        }
+    // The receipts root and the block's records for the batch are built on a
+    // second thread while this one finishes the state root; the batch is
+    // dropped if either root is wrong.
+    auto side = std::async(std::launch::async, [&exec, &batch, &block, node] {
+      std::vector<Bytes> encoded;
+      encoded.reserve(exec->receipts.size());
+      for (const Receipt& r : exec->receipts) encoded.push_back(r.Encode());
+      const Hash256 receipts_root = ReceiptsRootOfEncoded(encoded);
+      StateStore::WriteDiff(batch, exec->diff);
+      batch.Put(MakeKey(dbkey::kUndo, node->hash.span()), EncodeUndoDiff(exec->diff));
+      batch.Put(MakeKey(dbkey::kReceipts, node->hash.span()),
+                EncodeReceipts(exec->receipts, encoded));
+      for (size_t i = 0; i < block->txs.size(); ++i) {
+        batch.Put(MakeKey(dbkey::kTxIndex, block->txs[i]->hash.span()),
+                  EncodeTxLocation(node->hash, static_cast<uint32_t>(i)));
       }
-      rest.push_back(c);
+      return receipts_root;
+    });
+    // What is left of the state root: every new entry, the old entries of
+    // keys nobody pre-expanded (the miner, module objects), and the old
+    // entries of pre-expanded keys that did not change after all (added
+    // back). Both lists are sorted by key, so one merge pass pairs them.
+    lanes.Subtract(removed);
+    std::vector<consensus::EntryRef> entries;
+    entries.reserve(exec->diff.size() + touched.size());
+    std::vector<uint8_t> changed(touched.size(), 0);
+    size_t t = 0;
+    for (const consensus::StateChange& c : exec->diff) {
+      while (t < touched.size() && touched[t] < c.key) ++t;
+      const bool known = t < touched.size() && touched[t] == c.key;
+      if (known) changed[t] = 1;
+      if (c.before && !(known && old_values[t])) entries.push_back({c.key, *c.before, false});
+      if (c.after) entries.push_back({c.key, *c.after, true});
     }
     for (size_t i = 0; i < touched.size(); ++i) {
-      if (existed[i] && !changed[i]) {
-        rest.push_back({touched[i], std::nullopt, state_->Get(touched[i])});
-      }
+      if (old_values[i] && !changed[i]) entries.push_back({touched[i], *old_values[i], true});
     }
-    consensus::ApplyDiff(lanes, rest, threads_);
-    if (lanes.Root() != h.state_root) {
+    consensus::ApplyEntries(lanes, entries, threads_);
+    if (side.get() != h.receipts_root) {
+      failure = Status::Error("block-bad-receipts-root", "receipts root differs from the header's");
+    } else if (lanes.Root() != h.state_root) {
       failure = Status::Error("block-bad-state-root", "state root differs from the header's");
     }
   }
@@ -653,17 +672,7 @@ Status Chainstate::Impl::ConnectTip(IndexNode* node, std::shared_ptr<const Block
   }
 
   node->status |= kBlockValidBlock | kBlockHaveUndo;
-  WriteBatch batch;
-  StateStore::WriteDiff(batch, exec->diff);
   StateStore::WriteTipLtHash(batch, lanes);
-  BlockUndo undo;
-  undo.diff = exec->diff;
-  batch.Put(MakeKey(dbkey::kUndo, node->hash.span()), EncodeBlockUndo(undo));
-  batch.Put(MakeKey(dbkey::kReceipts, node->hash.span()), EncodeReceipts(exec->receipts));
-  for (size_t i = 0; i < block->txs.size(); ++i) {
-    batch.Put(MakeKey(dbkey::kTxIndex, block->txs[i]->hash.span()),
-              EncodeTxLocation(node->hash, static_cast<uint32_t>(i)));
-  }
   batch.Put(MakeKey(dbkey::kBlockIndex, node->hash.span()), EncodeBlockIndexRecord(node->Record()));
   batch.Put(MakeKey(dbkey::kTip), node->hash.span());
   blocks_->WriteFileInfo(batch);

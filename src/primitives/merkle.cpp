@@ -40,4 +40,11 @@ Hash256 ReceiptsRoot(const std::vector<Receipt>& receipts) {
   return MerkleRoot(std::move(leaves));
 }
 
+Hash256 ReceiptsRootOfEncoded(const std::vector<Bytes>& encoded) {
+  std::vector<Hash256> leaves;
+  leaves.reserve(encoded.size());
+  for (const Bytes& e : encoded) leaves.push_back(crypto::Sha256Hash(e));
+  return MerkleRoot(std::move(leaves));
+}
+
 }  // namespace depin

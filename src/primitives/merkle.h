@@ -18,5 +18,8 @@ namespace depin {
 Hash256 MerkleRoot(std::vector<Hash256> leaves);
 Hash256 TxRoot(const std::vector<TxRef>& txs);
 Hash256 ReceiptsRoot(const std::vector<Receipt>& receipts);
+// The same from receipts already encoded with Receipt::Encode() (a caller
+// that also stores the encodings encodes once).
+Hash256 ReceiptsRootOfEncoded(const std::vector<Bytes>& encoded);
 
 }  // namespace depin

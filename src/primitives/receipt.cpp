@@ -70,6 +70,10 @@ Bloom LogsBloom(const std::vector<Log>& logs) {
 
 Bytes Receipt::Encode() const {
   rlp::Encoder e;
+  // Type, list headers, status, gas and the bloom take under 300 bytes.
+  size_t size = 300;
+  for (const Log& log : logs) size += 32 + 33 * log.topics.size() + 9 + log.data.size();
+  e.Reserve(size);
   if (type != TxType::kLegacy) e.AddRaw(Bytes{static_cast<uint8_t>(type)});
   // Status is an integer: 1 encodes as 0x01, 0 as the empty string 0x80.
   e.BeginList().AddUint(uint64_t{status}).AddUint(cumulative_gas_used).AddBytes(bloom.span());

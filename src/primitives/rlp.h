@@ -46,6 +46,11 @@ class Encoder {
   Encoder& AddRaw(ByteSpan encoded);
   Encoder& BeginList();
   Encoder& EndList();
+  // Capacity for an encoding of about `bytes`, to grow the buffer once.
+  Encoder& Reserve(size_t bytes) {
+    out_.reserve(bytes);
+    return *this;
+  }
 
   // Moves the encoding out; every BeginList must have been closed (asserts).
   Bytes Finish();

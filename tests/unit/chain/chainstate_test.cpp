@@ -280,6 +280,66 @@ TEST(Chainstate, BadStateRootMarksBlockAndDescendantsInvalid) {
   (void)g1;
 }
 
+TEST(Chainstate, BadReceiptsRootIsRejected) {
+  Node node;
+  auto block = node.Build({Transfer(1, 0, AddressOf(83), 1)});
+  block->header.receipts_root[5] ^= 1;
+  node.Mine(block->header);
+  EXPECT_EQ(node.Submit(block).code(), "block-bad-receipts-root");
+  EXPECT_EQ(node.chain().Tip().height, 0u);
+  EXPECT_TRUE(node.chain().LookupBlock(block->Hash())->invalid);
+}
+
+TEST(Chainstate, BadGasUsedIsRejected) {
+  Node node;
+  auto block = node.Build({Transfer(1, 0, AddressOf(84), 1)});
+  block->header.gas_used += 1;
+  node.Mine(block->header);
+  EXPECT_EQ(node.Submit(block).code(), "block-bad-gas-used");
+  EXPECT_EQ(node.chain().Tip().height, 0u);
+}
+
+TEST(Chainstate, StateRootOfMixedTouchesMatchesTheMinersRoot) {
+  // Every way an account can be touched in one block: a self-transfer, a
+  // sender that also receives, the miner as a recipient, a fresh recipient,
+  // a zero-value transfer to a fresh address (touched, never created), a
+  // module call (module objects change, not only accounts) and a module
+  // deposit. The connect computes the root from pre-expanded old entries;
+  // the miner (Build) from the plain diff; the two must agree.
+  Node node;
+  const Address module = consensus::TestModuleAddress();
+  abi::Encoder set_args;
+  set_args.Uint(Uint256(7)).Uint(Uint256(8));
+  const Bytes set_call = set_args.FinishCall(abi::SelectorOf("set(uint256,uint256)"));
+  const Bytes deposit_call = abi::Encoder().FinishCall(abi::SelectorOf("deposit()"));
+  auto call = [&](uint8_t from, uint64_t nonce, Bytes data, uint64_t value_gwei) {
+    Transaction tx;
+    tx.chain_id = consensus::RegtestParams().chain_id;
+    tx.nonce = nonce;
+    tx.max_priority_fee_per_gas = Uint256(kWeiPerGwei);
+    tx.max_fee_per_gas = Uint256(100 * kWeiPerGwei);
+    tx.gas_limit = 200000;
+    tx.to = module;
+    tx.value = *CheckedMul(Uint256(value_gwei), Uint256(kWeiPerGwei));
+    tx.data = std::move(data);
+    tx.Sign(Key(from));
+    return MakeVerifiedTx(tx).value();
+  };
+  auto block = node.BuildAndSubmit({
+      Transfer(1, 0, AddressOf(1), 3),   // self-transfer
+      Transfer(2, 0, AddressOf(1), 4),   // 1 receives too
+      Transfer(3, 0, AddressOf(9), 5),   // the miner receives
+      Transfer(3, 1, AddressOf(90), 6),  // fresh recipient
+      Transfer(4, 0, AddressOf(91), 0),  // touched, stays absent
+      call(4, 1, set_call, 0),
+      call(2, 1, deposit_call, 9),
+  });
+  EXPECT_EQ(node.chain().Tip().hash, block->Hash());
+  EXPECT_EQ(node.chain().StateRoot(), block->header.state_root);
+  EXPECT_EQ(node.chain().GetAccount(AddressOf(90)).balance, Uint256(6 * kWeiPerGwei));
+  EXPECT_TRUE(node.chain().GetAccount(AddressOf(91)).IsEmpty());
+}
+
 TEST(Chainstate, InvalidTxInBlockIsRejectedWithRule) {
   Node node;
   // Nonce 1 without nonce 0: the block breaks the nonce rule.
