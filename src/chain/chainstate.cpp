@@ -26,6 +26,9 @@
 namespace depin::chain {
 namespace {
 
+// Blocks with fewer txs connect on one thread (see ConnectTip).
+constexpr size_t kConnectSideThreadMinTxs = 256;
+
 // Receipts of one block as stored under 'r' || hash:
 // u32 count || per receipt: u64 gas_used || u32 length || Receipt::Encode().
 // `encoded` holds each receipt's Encode().
@@ -597,7 +600,11 @@ Status Chainstate::Impl::ConnectTip(IndexNode* node, std::shared_ptr<const Block
   // The old values read here (the store is unchanged until the commit)
   // also re-add the entries of touched keys the block did not change.
   std::vector<std::optional<Bytes>> old_values(touched.size());
-  auto removed_future = std::async(std::launch::async, [this, &touched, &old_values] {
+  // A thread costs tens of microseconds to start: small blocks (initial sync
+  // of ordinary blocks) run the side work on this thread, deferred.
+  const auto side_policy =
+      block->txs.size() >= kConnectSideThreadMinTxs ? std::launch::async : std::launch::deferred;
+  auto removed_future = std::async(side_policy, [this, &touched, &old_values] {
     crypto::LtHash16 removed;
     uint8_t expanded[crypto::LtHash16::kSerializedSize];
     for (size_t i = 0; i < touched.size(); ++i) {
@@ -622,7 +629,7 @@ Status Chainstate::Impl::ConnectTip(IndexNode* node, std::shared_ptr<const Block
     // The receipts root and the block's records for the batch are built on a
     // second thread while this one finishes the state root; the batch is
     // dropped if either root is wrong.
-    auto side = std::async(std::launch::async, [&exec, &batch, &block, node] {
+    auto side = std::async(side_policy, [&exec, &batch, &block, node] {
       std::vector<Bytes> encoded;
       encoded.reserve(exec->receipts.size());
       for (const Receipt& r : exec->receipts) encoded.push_back(r.Encode());
