@@ -10,11 +10,11 @@
 #include <thread>
 #include <vector>
 
+#include "chain/block_assembler.h"
 #include "chain/chainstate.h"
 #include "consensus/executor.h"
 #include "consensus/params.h"
 #include "crypto/secp256k1.h"
-#include "primitives/merkle.h"
 
 namespace depin {
 namespace {
@@ -59,15 +59,7 @@ const Fixture& GetFixture() {
               ("depin-bench-connect-" + std::to_string(::getpid()));
     std::filesystem::remove_all(f->base);
     auto chain = OpenChain(*f, (f->base / "template").string());
-    auto next = chain->NextBlockContext();
-    Block block;
-    BlockHeader& h = block.header;
-    h.height = next.height;
-    h.parent_hash = next.parent_hash;
-    h.bits = next.bits;
-    h.base_fee = next.base_fee;
-    h.gas_limit = next.gas_limit;
-    h.timestamp = f->params.genesis_time + 15;
+    std::vector<TxRef> txs;
     for (uint32_t i = 0; i < kTxs; ++i) {
       Transaction tx;
       tx.chain_id = f->params.chain_id;
@@ -79,17 +71,14 @@ const Fixture& GetFixture() {
       tx.to = to;
       tx.value = Uint256(1000);
       tx.Sign(keys[i]);
-      block.txs.push_back(MakeVerifiedTx(tx).value());
+      txs.push_back(MakeVerifiedTx(tx).value());
     }
-    consensus::BlockContext ctx{h.height,   h.timestamp, h.miner,           h.parent_hash,
-                                h.base_fee, h.gas_limit, f->params.chain_id};
-    auto exec =
-        consensus::ExecuteBlock(*chain->StateAtTip(), ctx, block.txs, f->modules, f->params);
-    if (!exec.ok()) std::abort();
-    h.gas_used = exec->gas_used;
-    h.tx_root = TxRoot(block.txs);
-    h.receipts_root = ReceiptsRoot(exec->receipts);
-    h.state_root = chain->StateRootAfter(exec->diff);
+    auto built =
+        chain::BuildBlock(*chain, chain->NextBlockContext(), *chain->StateAtTip(), std::move(txs),
+                          Address(), f->params.genesis_time + 15, Hash256());
+    if (!built.ok()) std::abort();
+    Block& block = *built->block;
+    BlockHeader& h = block.header;
     const Uint256 target = CompactToTarget(h.bits).value();
     while (!HashMeetsTarget(h.Hash(), target)) ++h.nonce;
     f->raw_block = block.Serialize();

@@ -93,28 +93,13 @@ Result<BlockTemplate> BlockAssembler::TryCreate(const Address& coinbase, uint64_
 
   // The authoritative run: exactly what validation computes, end-of-block
   // hooks and miner reward included.
-  auto exec = consensus::ExecuteBlock(*state, ctx, chosen, modules, params);
-  if (!exec.ok()) return exec.status();
-
-  auto block = std::make_shared<Block>();
-  BlockHeader& header = block->header;
-  header.version = 1;
-  header.height = next.height;
-  header.parent_hash = next.parent_hash;
-  header.tx_root = TxRoot(chosen);
-  header.receipts_root = ReceiptsRoot(exec->receipts);
-  header.state_root = chainstate_.StateRootAfter(exec->diff);
-  header.miner = coinbase;
-  header.timestamp = ctx.timestamp;
-  header.bits = next.bits;
-  header.gas_limit = next.gas_limit;
-  header.gas_used = exec->gas_used;
-  header.base_fee = next.base_fee;
-  header.extra = MakeBlockExtra(options_.extra_tag, next.height);
-  header.nonce = 0;
-  block->txs = std::move(chosen);
+  auto built = BuildBlock(chainstate_, next, *state, std::move(chosen), coinbase, ctx.timestamp,
+                          MakeBlockExtra(options_.extra_tag, next.height));
+  if (!built.ok()) return built.status();
   // StateRootAfter reads the tip's root: it must still be the parent.
   if (chainstate_.Tip().hash != next.parent_hash) return TipChanged();
+  std::shared_ptr<Block> block = std::move(built->block);
+  const consensus::BlockExecution& exec = built->exec;
 
   auto target = CompactToTarget(next.bits);
   if (!target.ok()) return target.status();
@@ -122,12 +107,49 @@ Result<BlockTemplate> BlockAssembler::TryCreate(const Address& coinbase, uint64_
   BlockTemplate tmpl;
   tmpl.serialized_size = block->SerializedSize();
   tmpl.block = std::move(block);
-  tmpl.receipts = std::move(exec->receipts);
+  tmpl.receipts = std::move(built->exec.receipts);
   tmpl.target = *target;
   tmpl.min_timestamp = next.min_timestamp;
   tmpl.subsidy = consensus::BlockSubsidy(next.height, params);
-  tmpl.fees = SaturatingSub(exec->miner_reward, tmpl.subsidy);
+  tmpl.fees = SaturatingSub(exec.miner_reward, tmpl.subsidy);
   return tmpl;
+}
+
+Result<BuiltBlock> BuildBlock(const Chainstate& chainstate, const Chainstate::NextBlock& next,
+                              const consensus::StateReader& state, std::vector<TxRef> txs,
+                              const Address& miner, uint64_t timestamp, const Hash256& extra) {
+  const consensus::ChainParams& params = chainstate.params();
+  consensus::BlockContext ctx;
+  ctx.height = next.height;
+  ctx.timestamp = timestamp;
+  ctx.miner = miner;
+  ctx.parent_hash = next.parent_hash;
+  ctx.base_fee = next.base_fee;
+  ctx.gas_limit = next.gas_limit;
+  ctx.chain_id = params.chain_id;
+  auto exec = consensus::ExecuteBlock(state, ctx, txs, chainstate.modules(), params);
+  if (!exec.ok()) return exec.status();
+
+  BuiltBlock built;
+  built.block = std::make_shared<Block>();
+  BlockHeader& header = built.block->header;
+  header.version = 1;
+  header.height = next.height;
+  header.parent_hash = next.parent_hash;
+  header.tx_root = TxRoot(txs);
+  header.receipts_root = ReceiptsRoot(exec->receipts);
+  header.state_root = chainstate.StateRootAfter(exec->diff);
+  header.miner = miner;
+  header.timestamp = timestamp;
+  header.bits = next.bits;
+  header.gas_limit = next.gas_limit;
+  header.gas_used = exec->gas_used;
+  header.base_fee = next.base_fee;
+  header.extra = extra;
+  header.nonce = 0;
+  built.block->txs = std::move(txs);
+  built.exec = std::move(exec).value();
+  return built;
 }
 
 }  // namespace depin::chain

@@ -21,6 +21,7 @@
 
 #include "chain/chainstate.h"
 #include "chain/mempool.h"
+#include "consensus/executor.h"
 #include "primitives/block.h"
 #include "primitives/receipt.h"
 #include "util/status.h"
@@ -64,6 +65,21 @@ class BlockAssembler {
   Chainstate& chainstate_;
   const Mempool* mempool_;
 };
+
+// A block of exactly `txs`, in that order, on the tip that `next` and `state`
+// describe, as validation will compute it: the txs and end-of-block steps are
+// executed, and tx root, receipts root, state root and gas used are filled in;
+// the nonce is 0. A tx that is invalid in its position fails the build with
+// its rule. `chainstate`'s tip must still be `next`'s parent (StateRootAfter
+// reads the tip's lanes). The assembler uses it after choosing txs; tests,
+// benchmarks and depin-chaingen build blocks of chosen txs with it.
+struct BuiltBlock {
+  std::shared_ptr<Block> block;
+  consensus::BlockExecution exec;  // receipts, miner reward, diff
+};
+Result<BuiltBlock> BuildBlock(const Chainstate& chainstate, const Chainstate::NextBlock& next,
+                              const consensus::StateReader& state, std::vector<TxRef> txs,
+                              const Address& miner, uint64_t timestamp, const Hash256& extra);
 
 // The extra field the assembler writes: tag bytes (at most 24) then the height
 // as 8 bytes LE at offset 24.

@@ -65,6 +65,19 @@ DEPIN_TARGET_SHANI inline void FourRounds(__m128i& abef, __m128i& cdgh, __m128i 
   abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E));
 }
 
+// Rounds 4g .. 4g + 3 of one stream. From g = 4 on, the schedule words
+// W[4g .. 4g + 3] are first computed in place from the ring m (W[t-16..t-13],
+// W[t-15..t-12], W[t-7..t-4], W[t-2..t-1]).
+DEPIN_TARGET_SHANI inline void RoundGroup(__m128i (&m)[4], int g, __m128i k, __m128i& abef,
+                                          __m128i& cdgh) {
+  if (g >= 4) {
+    const __m128i w16 = _mm_sha256msg1_epu32(m[g & 3], m[(g + 1) & 3]);
+    const __m128i w7 = _mm_alignr_epi8(m[(g + 3) & 3], m[(g + 2) & 3], 4);
+    m[g & 3] = _mm_sha256msg2_epu32(_mm_add_epi32(w16, w7), m[(g + 3) & 3]);
+  }
+  FourRounds(abef, cdgh, _mm_add_epi32(m[g & 3], k));
+}
+
 // One 64-byte block for each of N streams, rounds interleaved across streams.
 template <int N>
 DEPIN_TARGET_SHANI inline void CompressBlock(__m128i (&abef)[N], __m128i (&cdgh)[N],
@@ -82,15 +95,7 @@ DEPIN_TARGET_SHANI inline void CompressBlock(__m128i (&abef)[N], __m128i (&cdgh)
   for (int g = 0; g < 16; ++g) {
     const __m128i k = Load128(&kK[4 * g]);
 #pragma GCC unroll 4
-    for (int j = 0; j < N; ++j) {
-      if (g >= 4) {
-        // W[t..t+3] from W[t-16..t-13], W[t-15..t-12], W[t-7..t-4], W[t-2..t-1].
-        const __m128i w16 = _mm_sha256msg1_epu32(m[j][g & 3], m[j][(g + 1) & 3]);
-        const __m128i w7 = _mm_alignr_epi8(m[j][(g + 3) & 3], m[j][(g + 2) & 3], 4);
-        m[j][g & 3] = _mm_sha256msg2_epu32(_mm_add_epi32(w16, w7), m[j][(g + 3) & 3]);
-      }
-      FourRounds(abef[j], cdgh[j], _mm_add_epi32(m[j][g & 3], k));
-    }
+    for (int j = 0; j < N; ++j) RoundGroup(m[j], g, k, abef[j], cdgh[j]);
   }
 #pragma GCC unroll 4
   for (int j = 0; j < N; ++j) {
@@ -177,14 +182,7 @@ DEPIN_TARGET_SHANI inline void CounterStreams(const __m128i (&seed)[2], __m128i 
   for (int g = 2; g < 16; ++g) {
     const __m128i k = Load128(&kK[4 * g]);
 #pragma GCC unroll 4
-    for (int j = 0; j < N; ++j) {
-      if (g >= 4) {
-        const __m128i w16 = _mm_sha256msg1_epu32(m[j][g & 3], m[j][(g + 1) & 3]);
-        const __m128i w7 = _mm_alignr_epi8(m[j][(g + 3) & 3], m[j][(g + 2) & 3], 4);
-        m[j][g & 3] = _mm_sha256msg2_epu32(_mm_add_epi32(w16, w7), m[j][(g + 3) & 3]);
-      }
-      FourRounds(abef[j], cdgh[j], _mm_add_epi32(m[j][g & 3], k));
-    }
+    for (int j = 0; j < N; ++j) RoundGroup(m[j], g, k, abef[j], cdgh[j]);
   }
 #pragma GCC unroll 4
   for (int j = 0; j < N; ++j) {

@@ -20,13 +20,12 @@
 #include <string>
 #include <vector>
 
+#include "chain/block_assembler.h"
 #include "chain/chainstate.h"
-#include "consensus/executor.h"
 #include "consensus/params.h"
 #include "consensus/pow.h"
 #include "consensus/test_module.h"
 #include "node/dev_accounts.h"
-#include "primitives/merkle.h"
 
 namespace {
 
@@ -94,15 +93,7 @@ int main(int argc, char** argv) {
   uint64_t made = 0;
   for (uint64_t height = chain.Tip().height + 1; height <= blocks; ++height) {
     const auto next = chain.NextBlockContext();
-    auto block = std::make_shared<Block>();
-    BlockHeader& h = block->header;
-    h.height = next.height;
-    h.parent_hash = next.parent_hash;
-    h.bits = next.bits;
-    h.base_fee = next.base_fee;
-    h.gas_limit = next.gas_limit;
-    h.miner = miner;
-    h.timestamp = std::max(next.min_timestamp, params.genesis_time + 15 * next.height);
+    std::vector<TxRef> txs;
     for (uint64_t i = 0; i < txs_per_block; ++i) {
       const size_t k = i % accounts->size();
       Transaction tx;
@@ -114,19 +105,17 @@ int main(int argc, char** argv) {
       tx.to = Recipient(1 + (height - 1) * txs_per_block + i);
       tx.value = Uint256(1000);
       tx.Sign((*accounts)[k].key);
-      block->txs.push_back(MakeVerifiedTx(tx).value());
+      txs.push_back(MakeVerifiedTx(tx).value());
     }
-    consensus::BlockContext ctx{h.height,   h.timestamp, h.miner,        h.parent_hash,
-                                h.base_fee, h.gas_limit, params.chain_id};
-    auto exec = consensus::ExecuteBlock(*chain.StateAtTip(), ctx, block->txs, modules, params);
-    if (!exec.ok()) {
-      std::cerr << "depin-chaingen: block " << height << ": " << exec.status().ToString() << "\n";
+    auto built = chain::BuildBlock(chain, next, *chain.StateAtTip(), std::move(txs), miner,
+                                   std::max(next.min_timestamp, params.genesis_time + 15 * height),
+                                   chain::MakeBlockExtra("chaingen", height));
+    if (!built.ok()) {
+      std::cerr << "depin-chaingen: block " << height << ": " << built.status().ToString() << "\n";
       return 1;
     }
-    h.gas_used = exec->gas_used;
-    h.tx_root = TxRoot(block->txs);
-    h.receipts_root = ReceiptsRoot(exec->receipts);
-    h.state_root = chain.StateRootAfter(exec->diff);
+    std::shared_ptr<Block> block = built->block;
+    BlockHeader& h = block->header;
     const Uint256 target = CompactToTarget(h.bits).value();
     while (!HashMeetsTarget(h.Hash(), target)) ++h.nonce;
     if (Status s = chain.ProcessBlock(block); !s.ok()) {

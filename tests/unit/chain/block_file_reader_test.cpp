@@ -45,6 +45,29 @@ class BlockFileReaderTest : public ::testing::Test {
  protected:
   consensus::ChainParams params_ = consensus::RegtestParams();
   consensus::ModuleRegistry modules_;
+
+  // Mines `blocks` blocks, replays their files into an empty chainstate with
+  // `threads` decode threads, and expects the same tip and state root.
+  void ExpectReplayRebuilds(uint64_t blocks, unsigned threads) {
+    TempDir source;
+    TempDir target;
+    Hash256 tip;
+    Hash256 root;
+    {
+      auto chain = OpenChain(params_, modules_, source.path());
+      MineChain(*chain, blocks);
+      tip = chain->Tip().hash;
+      root = chain->StateRoot();
+    }
+    auto rebuilt = OpenChain(params_, modules_, target.path());
+    auto stats = ReplayBlockFiles(source.path() / "blocks", *rebuilt, nullptr, threads);
+    ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+    EXPECT_EQ(stats->blocks_read, blocks + 1);  // with genesis
+    EXPECT_EQ(stats->blocks_accepted, blocks);
+    EXPECT_EQ(stats->blocks_unlinked, 0u);
+    EXPECT_EQ(rebuilt->Tip().hash, tip);
+    EXPECT_EQ(rebuilt->StateRoot(), root);
+  }
 };
 
 TEST_F(BlockFileReaderTest, ReadsEveryRecordInOrderAndStopsAtATornTail) {
@@ -74,44 +97,10 @@ TEST_F(BlockFileReaderTest, ReadsEveryRecordInOrderAndStopsAtATornTail) {
   EXPECT_EQ(reader.records_skipped(), 0u);
 }
 
-TEST_F(BlockFileReaderTest, ReplayRebuildsTheSameChainAndState) {
-  TempDir source;
-  TempDir target;
-  Hash256 tip;
-  Hash256 root;
-  {
-    auto chain = OpenChain(params_, modules_, source.path());
-    MineChain(*chain, 20);
-    tip = chain->Tip().hash;
-    root = chain->StateRoot();
-  }
-  auto rebuilt = OpenChain(params_, modules_, target.path());
-  auto stats = ReplayBlockFiles(source.path() / "blocks", *rebuilt, nullptr);
-  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
-  EXPECT_EQ(stats->blocks_read, 21u);  // with genesis
-  EXPECT_EQ(stats->blocks_accepted, 20u);
-  EXPECT_EQ(stats->blocks_unlinked, 0u);
-  EXPECT_EQ(rebuilt->Tip().hash, tip);
-  EXPECT_EQ(rebuilt->StateRoot(), root);
-}
+TEST_F(BlockFileReaderTest, ReplayRebuildsTheSameChainAndState) { ExpectReplayRebuilds(20, 1); }
 
 TEST_F(BlockFileReaderTest, ReplayWithSeveralDecodeThreadsPastTheReadAheadWindow) {
-  TempDir source;
-  TempDir target;
-  Hash256 tip;
-  Hash256 root;
-  {
-    auto chain = OpenChain(params_, modules_, source.path());
-    MineChain(*chain, 150);  // more than the 64 blocks decoded ahead
-    tip = chain->Tip().hash;
-    root = chain->StateRoot();
-  }
-  auto rebuilt = OpenChain(params_, modules_, target.path());
-  auto stats = ReplayBlockFiles(source.path() / "blocks", *rebuilt, nullptr, 3);
-  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
-  EXPECT_EQ(stats->blocks_accepted, 150u);
-  EXPECT_EQ(rebuilt->Tip().hash, tip);
-  EXPECT_EQ(rebuilt->StateRoot(), root);
+  ExpectReplayRebuilds(150, 3);  // more than the 64 blocks decoded ahead
 }
 
 TEST_F(BlockFileReaderTest, ReplayStopsAtAChainstateErrorWithBlocksStillBeingRead) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "chain/block_assembler.h"
 #include "consensus/abi.h"
 #include "consensus/executor.h"
 #include "consensus/params.h"
@@ -36,18 +37,24 @@ consensus::ChainParams Params() {
   return p;
 }
 
-TxRef Transfer(uint8_t from, uint64_t nonce, const Address& to, uint64_t value_gwei) {
+TxRef SignedTx(uint8_t from, uint64_t nonce, const Address& to, uint64_t value_gwei,
+               uint64_t gas_limit, Bytes data) {
   Transaction tx;
   tx.type = TxType::kDynamicFee;
   tx.chain_id = consensus::RegtestParams().chain_id;
   tx.nonce = nonce;
   tx.max_priority_fee_per_gas = Uint256(kWeiPerGwei);
   tx.max_fee_per_gas = Uint256(100 * kWeiPerGwei);
-  tx.gas_limit = 21000;
+  tx.gas_limit = gas_limit;
   tx.to = to;
   tx.value = *CheckedMul(Uint256(value_gwei), Uint256(kWeiPerGwei));
+  tx.data = std::move(data);
   tx.Sign(Key(from));
   return MakeVerifiedTx(tx).value();
+}
+
+TxRef Transfer(uint8_t from, uint64_t nonce, const Address& to, uint64_t value_gwei) {
+  return SignedTx(from, nonce, to, value_gwei, 21000, {});
 }
 
 std::filesystem::path TempDir() {
@@ -84,24 +91,11 @@ class Node {
   std::shared_ptr<Block> Build(std::vector<TxRef> txs, uint8_t miner = 9,
                                uint64_t time_offset = 0) {
     auto next = chain_->NextBlockContext();
-    auto block = std::make_shared<Block>();
+    auto built = BuildBlock(*chain_, next, *chain_->StateAtTip(), std::move(txs), AddressOf(miner),
+                            params_.genesis_time + next.height * 15 + time_offset, Hash256());
+    EXPECT_TRUE(built.ok()) << built.status().ToString();
+    std::shared_ptr<Block> block = built->block;
     BlockHeader& h = block->header;
-    h.height = next.height;
-    h.parent_hash = next.parent_hash;
-    h.bits = next.bits;
-    h.base_fee = next.base_fee;
-    h.gas_limit = next.gas_limit;
-    h.timestamp = params_.genesis_time + next.height * 15 + time_offset;
-    h.miner = AddressOf(miner);
-    block->txs = std::move(txs);
-    consensus::BlockContext ctx{h.height,   h.timestamp, h.miner,         h.parent_hash,
-                                h.base_fee, h.gas_limit, params_.chain_id};
-    auto exec = consensus::ExecuteBlock(*chain_->StateAtTip(), ctx, block->txs, modules_, params_);
-    EXPECT_TRUE(exec.ok()) << exec.status().ToString();
-    h.gas_used = exec->gas_used;
-    h.tx_root = TxRoot(block->txs);
-    h.receipts_root = ReceiptsRoot(exec->receipts);
-    h.state_root = chain_->StateRootAfter(exec->diff);
     Mine(h);
     return block;
   }
@@ -313,17 +307,7 @@ TEST(Chainstate, StateRootOfMixedTouchesMatchesTheMinersRoot) {
   const Bytes set_call = set_args.FinishCall(abi::SelectorOf("set(uint256,uint256)"));
   const Bytes deposit_call = abi::Encoder().FinishCall(abi::SelectorOf("deposit()"));
   auto call = [&](uint8_t from, uint64_t nonce, Bytes data, uint64_t value_gwei) {
-    Transaction tx;
-    tx.chain_id = consensus::RegtestParams().chain_id;
-    tx.nonce = nonce;
-    tx.max_priority_fee_per_gas = Uint256(kWeiPerGwei);
-    tx.max_fee_per_gas = Uint256(100 * kWeiPerGwei);
-    tx.gas_limit = 200000;
-    tx.to = module;
-    tx.value = *CheckedMul(Uint256(value_gwei), Uint256(kWeiPerGwei));
-    tx.data = std::move(data);
-    tx.Sign(Key(from));
-    return MakeVerifiedTx(tx).value();
+    return SignedTx(from, nonce, module, value_gwei, 200000, std::move(data));
   };
   auto block = node.BuildAndSubmit({
       Transfer(1, 0, AddressOf(1), 3),   // self-transfer
