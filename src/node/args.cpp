@@ -47,7 +47,8 @@ std::vector<ArgSpec> BuildSpecs() {
       "fork into the background once start-up checks pass; the parent exits with the result",
       "General");
   add("dbcache", K::kInt, S::kAnywhere, "64",
-      "LevelDB cache in MiB; more makes sync and RPC reads faster at the cost of memory",
+      "LevelDB cache in MiB (at least 4); more makes sync and RPC reads faster at the cost of "
+      "memory",
       "General");
   add("reindex", K::kFlag, S::kAnywhere, "0",
       "rebuild the chainstate from the block files at start (after damage to chainstate/); "
@@ -126,7 +127,8 @@ std::vector<ArgSpec> BuildSpecs() {
       "CPU threads searching nonces; regtest needs only one", "Mining");
   // Mempool.
   add("maxmempool", K::kInt, S::kAnywhere, "300",
-      "mempool size limit in MiB; the lowest-fee txs are evicted beyond it", "Mempool");
+      "mempool size limit in MiB (at least 1); the lowest-fee txs are evicted beyond it",
+      "Mempool");
   add("mintxtip", K::kInt, S::kAnywhere, "0",
       "lowest priority fee per gas (wei) a tx needs to enter the mempool; below it the node "
       "answers \"transaction underpriced\"",

@@ -158,8 +158,9 @@ Status StartComponents(NodeContext& node) {
     LogInfo(logger, LogCategory::kNode, "reindex: rebuilding the chainstate from {}",
             reindex_dir.string());
   }
-  auto chainstate = chain::Chainstate::Open(
-      node.params, node.modules, ChainstateOptionsFromArgs(node.args, node.network_dir, logger));
+  auto chainstate_options = ChainstateOptionsFromArgs(node.args, node.network_dir, logger);
+  if (!chainstate_options) return chainstate_options.status();
+  auto chainstate = chain::Chainstate::Open(node.params, node.modules, *chainstate_options);
   if (!chainstate) return chainstate.status();
   node.chainstate = std::move(*chainstate);
   if (reindex) {
@@ -182,8 +183,9 @@ Status StartComponents(NodeContext& node) {
               .count(),
           tip.height, tip.hash.Hex());
 
-  chain::MempoolOptions mempool_options = MempoolOptionsFromArgs(node.args, logger);
-  node.mempool = std::make_unique<chain::Mempool>(mempool_options, *node.chainstate);
+  auto mempool_options = MempoolOptionsFromArgs(node.args, logger);
+  if (!mempool_options) return mempool_options.status();
+  node.mempool = std::make_unique<chain::Mempool>(*mempool_options, *node.chainstate);
 
   auto miner_options = MinerOptionsFromArgs(node.args, node.params, node.dev_mode, logger);
   if (!miner_options) return miner_options.status();
@@ -209,7 +211,7 @@ Status StartComponents(NodeContext& node) {
   if (mine || node.args.IsSet("mineraddress")) rc.miner_address = miner_options->coinbase;
   rc.miner_threads = miner_options->threads;
   rc.dev_block_time = miner_options->dev_block_time;
-  rc.mempool_max_bytes = mempool_options.max_bytes;
+  rc.mempool_max_bytes = mempool_options->max_bytes;
   rc.version = std::string(kDepindVersion);
   rc.p2p_port = static_cast<uint16_t>(node.args.GetInt("port", node.params.default_port));
   rc.request_shutdown = [&node] { node.shutdown.Request(); };
@@ -320,21 +322,30 @@ Result<LoggerOptions> LoggerOptionsFromArgs(const Args& args, const fs::path& ne
   return o;
 }
 
-chain::ChainstateOptions ChainstateOptionsFromArgs(const Args& args, const fs::path& network_dir,
-                                                   Logger* logger) {
+Result<chain::ChainstateOptions> ChainstateOptionsFromArgs(const Args& args,
+                                                           const fs::path& network_dir,
+                                                           Logger* logger) {
   chain::ChainstateOptions o;
   o.datadir = network_dir.string();
-  int64_t mib = std::max<int64_t>(4, args.GetInt("dbcache", 64));
+  const int64_t mib = args.GetInt("dbcache", 64);
+  if (mib < 4 || mib > (int64_t{1} << 20)) {
+    return Status::Error("args-bad-value", "-dbcache must be 4..1048576 (MiB)");
+  }
   o.db_cache_bytes = static_cast<size_t>(mib) << 20;
   o.logger = logger;
   return o;
 }
 
-chain::MempoolOptions MempoolOptionsFromArgs(const Args& args, Logger* logger) {
+Result<chain::MempoolOptions> MempoolOptionsFromArgs(const Args& args, Logger* logger) {
   chain::MempoolOptions o;
-  int64_t mib = std::max<int64_t>(1, args.GetInt("maxmempool", 300));
+  const int64_t mib = args.GetInt("maxmempool", 300);
+  if (mib < 1 || mib > (int64_t{1} << 20)) {
+    return Status::Error("args-bad-value", "-maxmempool must be 1..1048576 (MiB)");
+  }
   o.max_bytes = static_cast<size_t>(mib) << 20;
-  o.min_tip = Uint256(static_cast<uint64_t>(std::max<int64_t>(0, args.GetInt("mintxtip", 0))));
+  const int64_t min_tip = args.GetInt("mintxtip", 0);
+  if (min_tip < 0) return Status::Error("args-bad-value", "-mintxtip must be >= 0 (wei per gas)");
+  o.min_tip = Uint256(static_cast<uint64_t>(min_tip));
   o.logger = logger;
   return o;
 }

@@ -39,10 +39,10 @@ int RunNode(int argc, const char* const* argv);
 Result<LoggerOptions> LoggerOptionsFromArgs(const Args& args,
                                             const std::filesystem::path& network_dir,
                                             bool dev_mode);
-chain::ChainstateOptions ChainstateOptionsFromArgs(const Args& args,
-                                                   const std::filesystem::path& network_dir,
-                                                   Logger* logger);
-chain::MempoolOptions MempoolOptionsFromArgs(const Args& args, Logger* logger);
+Result<chain::ChainstateOptions> ChainstateOptionsFromArgs(const Args& args,
+                                                           const std::filesystem::path& network_dir,
+                                                           Logger* logger);
+Result<chain::MempoolOptions> MempoolOptionsFromArgs(const Args& args, Logger* logger);
 // Errors: "args-bad-value" for an unparsable -mineraddress or a missing one
 // with -mine outside dev mode.
 Result<chain::MinerOptions> MinerOptionsFromArgs(const Args& args,

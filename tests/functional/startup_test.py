@@ -33,6 +33,8 @@ class StartupTest(DepinTestFramework):
         other.assert_start_fails(["-mineraddress=0x1234"], "-mineraddress")
         other.assert_start_fails(["-testnet"], "cannot be combined")
         other.assert_start_fails(["-loglevel=loud"], "")
+        other.assert_start_fails(["-mintxtip=-1"], "-mintxtip must be >= 0")
+        other.assert_start_fails(["-maxmempool=0"], "-maxmempool must be")
         not_a_dir = os.path.join(self.tmpdir, "a-file")
         open(not_a_dir, "w").close()
         other.assert_start_fails(

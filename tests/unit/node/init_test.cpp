@@ -86,8 +86,25 @@ TEST(InitOptions, MinerAddressIsChecked) {
 
 TEST(InitOptions, SizesAreMebibytes) {
   Args args = ParsedArgs({"-dbcache=100", "-maxmempool=50"});
-  EXPECT_EQ(ChainstateOptionsFromArgs(args, "/x", nullptr).db_cache_bytes, size_t{100} << 20);
-  EXPECT_EQ(MempoolOptionsFromArgs(args, nullptr).max_bytes, size_t{50} << 20);
+  EXPECT_EQ(ChainstateOptionsFromArgs(args, "/x", nullptr)->db_cache_bytes, size_t{100} << 20);
+  EXPECT_EQ(MempoolOptionsFromArgs(args, nullptr)->max_bytes, size_t{50} << 20);
+}
+
+TEST(InitOptions, OutOfRangeSizesAndTipsAreRejectedNotClamped) {
+  for (const char* bad : {"-dbcache=3", "-dbcache=-1"}) {
+    auto o = ChainstateOptionsFromArgs(ParsedArgs({bad}), "/x", nullptr);
+    ASSERT_FALSE(o.ok()) << bad;
+    EXPECT_EQ(o.status().code(), "args-bad-value");
+    EXPECT_NE(o.status().message().find("-dbcache"), std::string::npos);
+  }
+  for (const char* bad : {"-maxmempool=0", "-maxmempool=-5", "-mintxtip=-1"}) {
+    auto o = MempoolOptionsFromArgs(ParsedArgs({bad}), nullptr);
+    ASSERT_FALSE(o.ok()) << bad;
+    EXPECT_EQ(o.status().code(), "args-bad-value");
+  }
+  auto tip = MempoolOptionsFromArgs(ParsedArgs({"-mintxtip=7"}), nullptr);
+  ASSERT_TRUE(tip.ok());
+  EXPECT_EQ(tip->min_tip, Uint256(7));
 }
 
 TEST(InitOptions, LoggingFromArgs) {
