@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "crypto/sha256.h"
+#include "util/file.h"
 #include "util/logging.h"
 
 namespace depin::net {
@@ -262,18 +263,7 @@ Status AddrMan::Save() const {
   }
   Hash256 sum = crypto::Sha256Hash(out);
   out.insert(out.end(), sum.begin(), sum.begin() + 4);
-  auto tmp = options_.file;
-  tmp += ".new";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f.write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size()));
-    f.flush();
-    if (!f) return Status::Error("addrman-io-error", "cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, options_.file, ec);
-  if (ec) return Status::Error("addrman-io-error", "cannot replace " + options_.file.string());
-  return Status::Ok();
+  return WriteFileDurably(options_.file, out, "addrman-io-error");
 }
 
 Status AddrMan::Load() {

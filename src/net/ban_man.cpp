@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "util/file.h"
 #include "util/logging.h"
 
 namespace depin::net {
@@ -86,19 +87,9 @@ Status BanMan::Save() const {
       out << subnet.ToString() << ' ' << e.created << ' ' << e.until << "\n";
     }
   }
-  // Write a temporary file and rename it, so a crash never leaves half a list.
-  auto tmp = options_.file;
-  tmp += ".new";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    f << out.str();
-    f.flush();
-    if (!f) return Status::Error("banlist-io-error", "cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, options_.file, ec);
-  if (ec) return Status::Error("banlist-io-error", "cannot replace " + options_.file.string());
-  return Status::Ok();
+  // A crash or power loss leaves the old list or the new one, never half.
+  const std::string text = out.str();
+  return WriteFileDurably(options_.file, AsSpan(text), "banlist-io-error");
 }
 
 void BanMan::Ban(const SubNet& subnet, uint64_t seconds, uint64_t absolute_until) {

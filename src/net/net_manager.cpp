@@ -654,10 +654,8 @@ void NetManager::Impl::BlockLoop() {
       window_blocks = 0;
       window_txs = 0;
     }
-    Post([this, peer = job.peer, block = std::move(job.block), status,
-          acceptance]() mutable REQUIRES(mu_) {
-      OnBlockProcessed(peer, std::move(block), status, acceptance);
-    });
+    Post([this, peer = job.peer, block = std::move(job.block), status, acceptance]()
+             REQUIRES(mu_) { OnBlockProcessed(peer, block, status, acceptance); });
   }
 }
 

@@ -493,7 +493,8 @@ TEST(NetManager, SavesPeersAndBansPeriodically) {
         return saved.Load().ok() && saved.Size() == 5;
       },
       5s));
-  EXPECT_TRUE(std::filesystem::exists(a.dir() / "banlist.dat"));
+  // The ban list is written right after the addresses, in the same save.
+  EXPECT_TRUE(WaitFor([&] { return std::filesystem::exists(a.dir() / "banlist.dat"); }, 5s));
 }
 
 // A ban list that cannot be written is logged; the ban still holds in

@@ -1,0 +1,22 @@
+// Durable whole-file replacement for small state files (peers.dat,
+// banlist.dat): the data goes to "<path>.new", which is fsynced and renamed
+// over `path`, and then the folder is fsynced, so after a crash or power loss
+// the file holds either the old or the new contents, never a torn mix.
+//
+// Thread-safety: reentrant; callers serialise writers of one path (two
+// writers would share the temporary file).
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "util/bytes.h"
+#include "util/status.h"
+
+namespace depin {
+
+// Errors carry `error_code` and name the failing step and path.
+Status WriteFileDurably(const std::filesystem::path& path, ByteSpan data,
+                        const std::string& error_code);
+
+}  // namespace depin
