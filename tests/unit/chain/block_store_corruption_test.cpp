@@ -15,15 +15,8 @@ using testing::FileSize;
 using testing::FlipByte;
 using testing::kTestMagic;
 using testing::MakeBlock;
+using testing::StoreOptions;
 using testing::TempDir;
-
-BlockStoreOptions Options(const TempDir& dir) {
-  BlockStoreOptions o;
-  o.dir = dir.path() / "blocks";
-  o.magic = kTestMagic;
-  o.max_block_size = 1 << 20;
-  return o;
-}
 
 struct Written {
   std::unique_ptr<BlockStore> store;
@@ -43,7 +36,7 @@ Written WriteBlocks(const BlockStoreOptions& o, int count, const ChainDb* db = n
 
 TEST(BlockStoreCorruption, EveryFlippedByteOfARecordIsDetected) {
   TempDir dir;
-  Written w = WriteBlocks(Options(dir), 3);
+  Written w = WriteBlocks(StoreOptions(dir), 3);
   const FlatFilePos target = w.positions[1];
   const auto path = w.store->FilePath(0);
   const uint64_t record_size = kBlockRecordOverhead + target.size;
@@ -62,7 +55,7 @@ TEST(BlockStoreCorruption, EveryFlippedByteOfARecordIsDetected) {
 
 TEST(BlockStoreCorruption, RandomGarbageOverFileNeverCrashes) {
   TempDir dir;
-  Written w = WriteBlocks(Options(dir), 8);
+  Written w = WriteBlocks(StoreOptions(dir), 8);
   const auto path = w.store->FilePath(0);
   const uint64_t size = FileSize(path);
   std::mt19937 rng(99);
@@ -97,7 +90,7 @@ TEST(BlockStoreCorruption, DamagedCommittedRecordSurvivesReopen) {
   std::vector<FlatFilePos> positions;
   uint64_t size = 0;
   {
-    Written w = WriteBlocks(Options(dir), 4, db->get());
+    Written w = WriteBlocks(StoreOptions(dir), 4, db->get());
     WriteBatch batch;
     w.store->WriteFileInfo(batch);
     ASSERT_TRUE((*db)->Write(batch, true).ok());
@@ -105,7 +98,7 @@ TEST(BlockStoreCorruption, DamagedCommittedRecordSurvivesReopen) {
     size = w.store->SizeOnDisk();
     FlipByte(w.store->FilePath(0), positions[1].offset + 20);
   }
-  auto store = BlockStore::Open(Options(dir), db->get());
+  auto store = BlockStore::Open(StoreOptions(dir), db->get());
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   EXPECT_EQ((*store)->SizeOnDisk(), size);
   EXPECT_EQ((*store)->ReadBlock(positions[1]).status().code(), "blockstore-corrupt");
@@ -119,12 +112,12 @@ TEST(BlockStoreCorruption, DamagedRecordMidFileIsKeptByFullScan) {
   std::vector<FlatFilePos> positions;
   uint64_t size = 0;
   {
-    Written w = WriteBlocks(Options(dir), 4);
+    Written w = WriteBlocks(StoreOptions(dir), 4);
     positions = w.positions;
     size = w.store->SizeOnDisk();
     FlipByte(w.store->FilePath(0), positions[1].offset + kBlockRecordHeaderSize + 3);
   }
-  auto store = BlockStore::Open(Options(dir), nullptr);
+  auto store = BlockStore::Open(StoreOptions(dir), nullptr);
   ASSERT_TRUE(store.ok());
   EXPECT_EQ((*store)->recovered_truncated_bytes(), 0u);
   EXPECT_EQ((*store)->SizeOnDisk(), size);
@@ -143,7 +136,7 @@ TEST(BlockStoreCorruption, MalformedFileInfoInDatabaseFailsOpen) {
   WriteBatch batch;
   batch.Put(BlockFileInfoKey(0), Bytes(5, 0));
   ASSERT_TRUE((*db)->Write(batch, true).ok());
-  auto store = BlockStore::Open(Options(dir), db->get());
+  auto store = BlockStore::Open(StoreOptions(dir), db->get());
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), "blockstore-bad-file-info");
 
@@ -151,7 +144,7 @@ TEST(BlockStoreCorruption, MalformedFileInfoInDatabaseFailsOpen) {
   fix.Delete(BlockFileInfoKey(0));
   fix.Put(MakeKey(dbkey::kLastBlockFile), Bytes{1, 2});
   ASSERT_TRUE((*db)->Write(fix, true).ok());
-  store = BlockStore::Open(Options(dir), db->get());
+  store = BlockStore::Open(StoreOptions(dir), db->get());
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), "blockstore-bad-file-info");
 }

@@ -18,23 +18,9 @@ namespace {
 
 using testing::kTestMagic;
 using testing::MakeBlock;
+using testing::StoreDbOptions;
+using testing::StoreOptions;
 using testing::TempDir;
-
-BlockStoreOptions Options(const TempDir& dir) {
-  BlockStoreOptions o;
-  o.dir = dir.path() / "blocks";
-  o.magic = kTestMagic;
-  o.max_block_size = 1 << 20;
-  o.max_file_size = 2000;  // roll over every few blocks
-  return o;
-}
-
-ChainDbOptions DbOptions(const TempDir& dir) {
-  ChainDbOptions o;
-  o.path = dir.path() / "chainstate";
-  o.cache_bytes = 1 << 20;
-  return o;
-}
 
 // The block's index record and the store's file info in one synced batch,
 // as the chainstate writes them after WriteBlock returned.
@@ -74,7 +60,7 @@ TEST(BlockStoreFaultInjection, WriteErrorDisablesWritesButKeepsData) {
     SCOPED_TRACE(static_cast<int>(failing));
     TempDir dir;
     bool fail = false;
-    BlockStoreOptions o = Options(dir);
+    BlockStoreOptions o = StoreOptions(dir, 2000);
     o.max_file_size = 1 << 20;
     o.fault_hook = [&](BlockFileOp op, uint32_t) {
       return fail && op == failing ? Status::Error("injected", "EIO") : Status::Ok();
@@ -111,7 +97,7 @@ TEST(BlockStoreFaultInjection, WriteErrorDisablesWritesButKeepsData) {
 TEST(BlockStoreFaultInjection, CreateErrorAtRollOverLeavesStoreUsable) {
   TempDir dir;
   bool fail = false;
-  BlockStoreOptions o = Options(dir);
+  BlockStoreOptions o = StoreOptions(dir, 2000);
   o.fault_hook = [&](BlockFileOp op, uint32_t file) {
     return fail && op == BlockFileOp::kCreate && file == 1 ? Status::Error("injected", "ENOSPC")
                                                            : Status::Ok();
@@ -141,9 +127,9 @@ int RunChildUntilCrash(const TempDir& dir, int blocks, int crash_after) {
   const pid_t pid = ::fork();
   if (pid < 0) return -1;
   if (pid == 0) {
-    auto db = ChainDb::Open(DbOptions(dir));
+    auto db = ChainDb::Open(StoreDbOptions(dir));
     if (!db.ok()) ::_exit(2);
-    auto store = BlockStore::Open(Options(dir), db->get());
+    auto store = BlockStore::Open(StoreOptions(dir, 2000), db->get());
     if (!store.ok()) ::_exit(3);
     int step = 0;
     for (int h = 0; h < blocks; ++h) {
@@ -168,8 +154,8 @@ TEST(BlockStoreFaultInjection, CrashAtEveryStepKeepsIndexConsistent) {
     TempDir dir;
     ASSERT_EQ(RunChildUntilCrash(dir, kBlocks, crash_after), 0);
 
-    auto db = std::move(ChainDb::Open(DbOptions(dir))).value();
-    auto store = BlockStore::Open(Options(dir), db.get());
+    auto db = std::move(ChainDb::Open(StoreDbOptions(dir))).value();
+    auto store = BlockStore::Open(StoreOptions(dir, 2000), db.get());
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     // Indexed blocks are exactly those whose index batch was written.
     const std::set<uint64_t> heights = CheckIndexedBlocksReadable(*db, **store);
@@ -192,7 +178,7 @@ TEST(BlockStoreFaultInjection, CrashAtEveryStepKeepsIndexConsistent) {
     ASSERT_TRUE(pos.ok());
     ASSERT_TRUE(IndexBlock(*db, **store, next, *pos).ok());
     store.value().reset();
-    auto reopened = BlockStore::Open(Options(dir), db.get());
+    auto reopened = BlockStore::Open(StoreOptions(dir, 2000), db.get());
     ASSERT_TRUE(reopened.ok());
     EXPECT_EQ(CheckIndexedBlocksReadable(*db, **reopened).size(), static_cast<size_t>(indexed + 1));
   }
@@ -206,16 +192,16 @@ TEST(BlockStoreFaultInjection, CrashMidAppendAfterIndexedBlocks) {
   uint64_t committed_end = 0;
   uint32_t file = 0;
   {
-    auto db = std::move(ChainDb::Open(DbOptions(dir))).value();
-    auto store = std::move(BlockStore::Open(Options(dir), db.get())).value();
+    auto db = std::move(ChainDb::Open(StoreDbOptions(dir))).value();
+    auto store = std::move(BlockStore::Open(StoreOptions(dir, 2000), db.get())).value();
     file = store->current_file();
     committed_end = store->file_info(file).size;
     const FlatFilePos torn = *store->WriteBlock(MakeBlock(3, 1));
     ASSERT_EQ(torn.file, file);
     std::filesystem::resize_file(store->FilePath(file), torn.offset + torn.size / 2);
   }
-  auto db = std::move(ChainDb::Open(DbOptions(dir))).value();
-  auto store = BlockStore::Open(Options(dir), db.get());
+  auto db = std::move(ChainDb::Open(StoreDbOptions(dir))).value();
+  auto store = BlockStore::Open(StoreOptions(dir, 2000), db.get());
   ASSERT_TRUE(store.ok());
   EXPECT_GT((*store)->recovered_truncated_bytes(), 0u);
   EXPECT_EQ(CheckIndexedBlocksReadable(*db, **store).size(), 3u);

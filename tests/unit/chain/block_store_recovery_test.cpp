@@ -13,21 +13,9 @@ using testing::AppendBytes;
 using testing::FileSize;
 using testing::kTestMagic;
 using testing::MakeBlock;
+using testing::StoreDbOptions;
+using testing::StoreOptions;
 using testing::TempDir;
-
-BlockStoreOptions Options(const TempDir& dir) {
-  BlockStoreOptions o;
-  o.dir = dir.path() / "blocks";
-  o.magic = kTestMagic;
-  o.max_block_size = 1 << 20;
-  return o;
-}
-
-ChainDbOptions DbOptions(const TempDir& dir) {
-  ChainDbOptions o;
-  o.path = dir.path() / "chainstate";
-  return o;
-}
 
 // Writes two committed blocks (file info in the db when `db` is set), then a
 // third whose record is cut to `keep` bytes as a crash mid-append leaves it.
@@ -38,7 +26,7 @@ struct TornTail {
 
 TornTail WriteWithTornTail(const TempDir& dir, ChainDb* db, uint64_t keep) {
   TornTail t;
-  auto store = std::move(BlockStore::Open(Options(dir), db)).value();
+  auto store = std::move(BlockStore::Open(StoreOptions(dir), db)).value();
   t.committed.push_back(*store->WriteBlock(MakeBlock(0, 1)));
   t.committed.push_back(*store->WriteBlock(MakeBlock(1, 2)));
   if (db != nullptr) {
@@ -53,7 +41,7 @@ TornTail WriteWithTornTail(const TempDir& dir, ChainDb* db, uint64_t keep) {
 }
 
 void CheckRecovered(const TempDir& dir, ChainDb* db, const TornTail& t, uint64_t keep) {
-  auto store = BlockStore::Open(Options(dir), db);
+  auto store = BlockStore::Open(StoreOptions(dir), db);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   EXPECT_EQ((*store)->recovered_truncated_bytes(), keep);
   EXPECT_EQ(FileSize((*store)->FilePath(0)), t.good_end);
@@ -85,7 +73,7 @@ TEST(BlockStoreRecovery, TornTailIsCutWithCommittedFileInfo) {
   for (uint64_t keep : {uint64_t{1}, uint64_t{8}, uint64_t{100}, record_size - 1}) {
     SCOPED_TRACE(keep);
     TempDir dir;
-    auto db = std::move(ChainDb::Open(DbOptions(dir))).value();
+    auto db = std::move(ChainDb::Open(StoreDbOptions(dir))).value();
     const TornTail t = WriteWithTornTail(dir, db.get(), keep);
     CheckRecovered(dir, db.get(), t, keep);
   }
@@ -99,13 +87,13 @@ TEST(BlockStoreRecovery, GarbageAfterLastRecordIsCut) {
     std::vector<FlatFilePos> positions;
     uint64_t end = 0;
     {
-      auto store = std::move(BlockStore::Open(Options(dir), nullptr)).value();
+      auto store = std::move(BlockStore::Open(StoreOptions(dir), nullptr)).value();
       positions.push_back(*store->WriteBlock(MakeBlock(0)));
       positions.push_back(*store->WriteBlock(MakeBlock(1)));
       end = store->SizeOnDisk();
       AppendBytes(store->FilePath(0), garbage);
     }
-    auto store = BlockStore::Open(Options(dir), nullptr);
+    auto store = BlockStore::Open(StoreOptions(dir), nullptr);
     ASSERT_TRUE(store.ok());
     EXPECT_EQ((*store)->recovered_truncated_bytes(), garbage.size());
     EXPECT_EQ(FileSize((*store)->FilePath(0)), end);
@@ -120,11 +108,11 @@ TEST(BlockStoreRecovery, CompleteUncommittedRecordIsKept) {
   // A crash after WriteBlock but before the index batch leaves a complete
   // record the index does not know: it is kept (harmless) and counted.
   TempDir dir;
-  auto db = std::move(ChainDb::Open(DbOptions(dir))).value();
+  auto db = std::move(ChainDb::Open(StoreDbOptions(dir))).value();
   FlatFilePos orphan;
   uint64_t end = 0;
   {
-    auto store = std::move(BlockStore::Open(Options(dir), db.get())).value();
+    auto store = std::move(BlockStore::Open(StoreOptions(dir), db.get())).value();
     ASSERT_TRUE(store->WriteBlock(MakeBlock(0)).ok());
     WriteBatch batch;
     store->WriteFileInfo(batch);
@@ -132,7 +120,7 @@ TEST(BlockStoreRecovery, CompleteUncommittedRecordIsKept) {
     orphan = *store->WriteBlock(MakeBlock(1));
     end = store->SizeOnDisk();
   }
-  auto store = BlockStore::Open(Options(dir), db.get());
+  auto store = BlockStore::Open(StoreOptions(dir), db.get());
   ASSERT_TRUE(store.ok());
   EXPECT_EQ((*store)->recovered_truncated_bytes(), 0u);
   EXPECT_EQ((*store)->SizeOnDisk(), end);
@@ -147,7 +135,7 @@ TEST(BlockStoreRecovery, CompleteUncommittedRecordIsKept) {
 
 TEST(BlockStoreRecovery, TornTailAfterRollOverIsCut) {
   TempDir dir;
-  BlockStoreOptions o = Options(dir);
+  BlockStoreOptions o = StoreOptions(dir);
   o.max_file_size = 600;  // two header-only blocks per file
   FlatFilePos last_good;
   {
@@ -172,12 +160,12 @@ TEST(BlockStoreRecovery, TornTailAfterRollOverIsCut) {
 TEST(BlockStoreRecovery, EmptyNewestFileIsReused) {
   TempDir dir;
   {
-    auto store = std::move(BlockStore::Open(Options(dir), nullptr)).value();
+    auto store = std::move(BlockStore::Open(StoreOptions(dir), nullptr)).value();
     ASSERT_TRUE(store->WriteBlock(MakeBlock(0)).ok());
     std::FILE* f = std::fopen(store->FilePath(1).c_str(), "wb");  // created, crash before write
     std::fclose(f);
   }
-  auto store = BlockStore::Open(Options(dir), nullptr);
+  auto store = BlockStore::Open(StoreOptions(dir), nullptr);
   ASSERT_TRUE(store.ok());
   EXPECT_EQ((*store)->current_file(), 1u);
   auto next = (*store)->WriteBlock(MakeBlock(1));
@@ -190,11 +178,11 @@ TEST(BlockStoreRecovery, CommittedDataMissingFailsOpen) {
   // The index may refer to anything inside the committed size: a file cut
   // below it (or deleted) is lost data, reported instead of papered over.
   TempDir dir;
-  auto db = std::move(ChainDb::Open(DbOptions(dir))).value();
+  auto db = std::move(ChainDb::Open(StoreDbOptions(dir))).value();
   std::filesystem::path path;
   uint64_t size = 0;
   {
-    auto store = std::move(BlockStore::Open(Options(dir), db.get())).value();
+    auto store = std::move(BlockStore::Open(StoreOptions(dir), db.get())).value();
     ASSERT_TRUE(store->WriteBlock(MakeBlock(0)).ok());
     ASSERT_TRUE(store->WriteBlock(MakeBlock(1)).ok());
     WriteBatch batch;
@@ -204,11 +192,11 @@ TEST(BlockStoreRecovery, CommittedDataMissingFailsOpen) {
     size = store->SizeOnDisk();
   }
   std::filesystem::resize_file(path, size - 1);
-  auto store = BlockStore::Open(Options(dir), db.get());
+  auto store = BlockStore::Open(StoreOptions(dir), db.get());
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), "blockstore-missing");
   std::filesystem::remove(path);
-  store = BlockStore::Open(Options(dir), db.get());
+  store = BlockStore::Open(StoreOptions(dir), db.get());
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), "blockstore-missing");
 }
@@ -221,7 +209,7 @@ TEST(BlockStoreRecovery, UnrelatedFilesInDirectoryAreIgnored) {
     std::fputs("junk", f);
     std::fclose(f);
   }
-  auto store = BlockStore::Open(Options(dir), nullptr);
+  auto store = BlockStore::Open(StoreOptions(dir), nullptr);
   ASSERT_TRUE(store.ok());
   EXPECT_EQ((*store)->SizeOnDisk(), 0u);
   auto pos = (*store)->WriteBlock(MakeBlock(0));

@@ -14,15 +14,8 @@ namespace {
 using testing::FileSize;
 using testing::kTestMagic;
 using testing::MakeBlock;
+using testing::StoreOptions;
 using testing::TempDir;
-
-BlockStoreOptions Options(const TempDir& dir) {
-  BlockStoreOptions o;
-  o.dir = dir.path() / "blocks";
-  o.magic = kTestMagic;
-  o.max_block_size = 1 << 20;
-  return o;
-}
 
 std::unique_ptr<BlockStore> OpenStore(const BlockStoreOptions& o, const ChainDb* db = nullptr) {
   auto store = BlockStore::Open(o, db);
@@ -32,7 +25,7 @@ std::unique_ptr<BlockStore> OpenStore(const BlockStoreOptions& o, const ChainDb*
 
 TEST(BlockStore, WriteThenReadBlock) {
   TempDir dir;
-  auto store = OpenStore(Options(dir));
+  auto store = OpenStore(StoreOptions(dir));
   ASSERT_TRUE(store);
   const Block block = MakeBlock(1, 3);
   auto pos = store->WriteBlock(block);
@@ -53,7 +46,7 @@ TEST(BlockStore, WriteThenReadBlock) {
 
 TEST(BlockStore, RecordLayoutOnDisk) {
   TempDir dir;
-  auto store = OpenStore(Options(dir));
+  auto store = OpenStore(StoreOptions(dir));
   ASSERT_TRUE(store);
   const Block block = MakeBlock(5);
   auto pos = store->WriteBlock(block);
@@ -74,7 +67,7 @@ TEST(BlockStore, RecordLayoutOnDisk) {
 
 TEST(BlockStore, AppendsSequentiallyAndTracksSize) {
   TempDir dir;
-  auto store = OpenStore(Options(dir));
+  auto store = OpenStore(StoreOptions(dir));
   ASSERT_TRUE(store);
   EXPECT_EQ(store->SizeOnDisk(), 0u);
   std::vector<FlatFilePos> positions;
@@ -103,7 +96,7 @@ TEST(BlockStore, AppendsSequentiallyAndTracksSize) {
 
 TEST(BlockStore, RollsOverToNewFile) {
   TempDir dir;
-  BlockStoreOptions o = Options(dir);
+  BlockStoreOptions o = StoreOptions(dir);
   o.max_file_size = 1500;  // a few header-only blocks (272 bytes each) per file
   auto store = OpenStore(o);
   ASSERT_TRUE(store);
@@ -133,7 +126,7 @@ TEST(BlockStore, RollsOverToNewFile) {
 
 TEST(BlockStore, BlockLargerThanFileSizeGetsItsOwnFile) {
   TempDir dir;
-  BlockStoreOptions o = Options(dir);
+  BlockStoreOptions o = StoreOptions(dir);
   o.max_file_size = 600;
   auto store = OpenStore(o);
   ASSERT_TRUE(store);
@@ -152,11 +145,11 @@ TEST(BlockStore, ReopenContinuesAfterLastRecord) {
   TempDir dir;
   FlatFilePos first;
   {
-    auto store = OpenStore(Options(dir));
+    auto store = OpenStore(StoreOptions(dir));
     ASSERT_TRUE(store);
     first = *store->WriteBlock(MakeBlock(0, 1));
   }
-  auto store = OpenStore(Options(dir));
+  auto store = OpenStore(StoreOptions(dir));
   ASSERT_TRUE(store);
   EXPECT_EQ(store->recovered_truncated_bytes(), 0u);
   EXPECT_EQ(store->SizeOnDisk(), kBlockRecordOverhead + first.size);
@@ -171,7 +164,7 @@ TEST(BlockStore, FileInfoPersistsThroughChainDb) {
   TempDir dir;
   ChainDbOptions dbo;
   dbo.path = dir.path() / "chainstate";
-  BlockStoreOptions o = Options(dir);
+  BlockStoreOptions o = StoreOptions(dir);
   o.max_file_size = 1500;
   {
     auto db = ChainDb::Open(dbo);
@@ -205,7 +198,7 @@ TEST(BlockStore, FileInfoPersistsThroughChainDb) {
 
 TEST(BlockStore, WriteRawBlockMatchesWriteBlock) {
   TempDir dir;
-  auto store = OpenStore(Options(dir));
+  auto store = OpenStore(StoreOptions(dir));
   ASSERT_TRUE(store);
   const Block block = MakeBlock(3, 2);
   auto pos = store->WriteRawBlock(block.Serialize());
@@ -216,7 +209,7 @@ TEST(BlockStore, WriteRawBlockMatchesWriteBlock) {
 
 TEST(BlockStore, RejectsBadWrites) {
   TempDir dir;
-  BlockStoreOptions o = Options(dir);
+  BlockStoreOptions o = StoreOptions(dir);
   o.max_block_size = 300;
   auto store = OpenStore(o);
   ASSERT_TRUE(store);
@@ -233,7 +226,7 @@ TEST(BlockStore, RejectsBadWrites) {
 
 TEST(BlockStore, RejectsTinyMaxFileSize) {
   TempDir dir;
-  BlockStoreOptions o = Options(dir);
+  BlockStoreOptions o = StoreOptions(dir);
   o.max_file_size = 100;
   auto store = BlockStore::Open(o, nullptr);
   ASSERT_FALSE(store.ok());
@@ -242,7 +235,7 @@ TEST(BlockStore, RejectsTinyMaxFileSize) {
 
 TEST(BlockStore, ReadErrorsForBadPositions) {
   TempDir dir;
-  auto store = OpenStore(Options(dir));
+  auto store = OpenStore(StoreOptions(dir));
   ASSERT_TRUE(store);
   const FlatFilePos pos = *store->WriteBlock(MakeBlock(0, 1));
   auto code = [&](const FlatFilePos& p) { return store->ReadRaw(p).status().code(); };
@@ -260,11 +253,11 @@ TEST(BlockStore, RecordsOfAnotherNetworkAreNotRecovered) {
   TempDir dir;
   FlatFilePos pos;
   {
-    auto store = OpenStore(Options(dir));
+    auto store = OpenStore(StoreOptions(dir));
     ASSERT_TRUE(store);
     pos = *store->WriteBlock(MakeBlock(0));
   }
-  BlockStoreOptions other = Options(dir);
+  BlockStoreOptions other = StoreOptions(dir);
   other.magic = 0x12345678;
   // Without committed infos the scan stops at the foreign record and cuts it.
   auto store = OpenStore(other);
@@ -274,7 +267,7 @@ TEST(BlockStore, RecordsOfAnotherNetworkAreNotRecovered) {
 
 TEST(BlockStore, UndecodablePayloadIsCorrupt) {
   TempDir dir;
-  auto store = OpenStore(Options(dir));
+  auto store = OpenStore(StoreOptions(dir));
   ASSERT_TRUE(store);
   Bytes payload = MakeBlock(9).Serialize();
   payload.push_back(0x42);  // trailing byte: DecodeBlock refuses it
@@ -289,7 +282,7 @@ TEST(BlockStore, UndecodablePayloadIsCorrupt) {
 
 TEST(BlockStore, ConcurrentReadersWithOneWriter) {
   TempDir dir;
-  BlockStoreOptions o = Options(dir);
+  BlockStoreOptions o = StoreOptions(dir);
   o.max_file_size = 4000;  // roll over while readers read
   auto store = OpenStore(o);
   ASSERT_TRUE(store);

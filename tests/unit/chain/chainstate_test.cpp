@@ -1,5 +1,6 @@
 // Chainstate: connect, restart, reorganisation across competing branches,
-// invalid blocks and their descendants, the undo depth limit.
+// invalid blocks and their descendants, the undo depth limit, the state at
+// past blocks.
 #include "chain/chainstate.h"
 
 #include <gtest/gtest.h>
@@ -8,7 +9,9 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "chain/block_assembler.h"
@@ -18,17 +21,13 @@
 #include "consensus/test_module.h"
 #include "crypto/secp256k1.h"
 #include "primitives/merkle.h"
+#include "test_util/keys.h"
 
 namespace depin::chain {
 namespace {
 
-crypto::PrivateKey Key(uint8_t i) {
-  Bytes secret(32, 0x22);
-  secret[31] = i;
-  return crypto::PrivateKey::FromBytes(secret).value();
-}
-
-Address AddressOf(uint8_t i) { return Address::FromPublicKey(Key(i).GetPublicKey()); }
+crypto::PrivateKey Key(uint8_t i) { return test_util::TestKey(0x22, i); }
+Address AddressOf(uint8_t i) { return test_util::TestAddress(0x22, i); }
 
 consensus::ChainParams Params() {
   consensus::ChainParams p = consensus::RegtestParams();
@@ -396,6 +395,166 @@ TEST(Chainstate, FailedModuleCallChargesFeeAndReverts) {
   const Uint256 fee = *CheckedMul(Uint256(receipts[0].gas_used), price);
   EXPECT_EQ(after.balance, *CheckedSub(before, fee));
   EXPECT_EQ(node.chain().GetAccount(consensus::TestModuleAddress()).balance, Uint256());
+}
+
+// The values of `keys` in `state`.
+std::vector<std::optional<Bytes>> Values(const consensus::StateReader& state,
+                                         const std::vector<Bytes>& keys) {
+  std::vector<std::optional<Bytes>> out;
+  for (const Bytes& key : keys) out.push_back(state.Get(key));
+  return out;
+}
+
+Bytes TestModuleDepositKey(const Address& depositor) {
+  Bytes key{'d'};
+  key.insert(key.end(), depositor.begin(), depositor.end());
+  return consensus::ModuleKey(consensus::TestModuleAddress(), key);
+}
+
+TEST(Chainstate, StateAtHeightIsTheStateWhenThatBlockWasTheTip) {
+  Node node;
+  const Address module = consensus::TestModuleAddress();
+  const Address late = AddressOf(51);
+  const std::vector<Bytes> keys = {
+      consensus::AccountKey(AddressOf(1)), consensus::AccountKey(AddressOf(2)),
+      consensus::AccountKey(AddressOf(3)), consensus::AccountKey(AddressOf(50)),
+      consensus::AccountKey(late),         consensus::AccountKey(module),
+      consensus::AccountKey(AddressOf(9)),  // the miner: changes in every block
+      TestModuleDepositKey(AddressOf(3)),
+  };
+  const Bytes deposit = abi::Encoder().FinishCall(abi::SelectorOf("deposit()"));
+  const Bytes withdraw = abi::Encoder()
+                             .Uint(Uint256(7 * kWeiPerGwei))
+                             .FinishCall(abi::SelectorOf("withdraw(uint256)"));
+  const std::vector<std::vector<TxRef>> blocks = {
+      {Transfer(1, 0, AddressOf(50), 5), SignedTx(3, 0, module, 7, 100000, deposit)},
+      {Transfer(2, 0, AddressOf(50), 3), Transfer(1, 1, AddressOf(2), 1)},
+      {Transfer(1, 2, late, 4)},
+      // Empties the module's escrow: its account is deleted (EIP-161).
+      {SignedTx(3, 1, module, 0, 100000, withdraw)},
+      {Transfer(2, 1, AddressOf(1), 2)},
+  };
+  std::vector<std::vector<std::optional<Bytes>>> at_tip = {
+      Values(*node.chain().StateAtTip(), keys)};
+  std::vector<Hash256> hashes = {node.chain().Tip().hash};
+  for (const auto& txs : blocks) {
+    auto block = node.BuildAndSubmit(txs);
+    auto receipts = node.chain().ReadReceipts(block->Hash());
+    ASSERT_TRUE(receipts.ok());
+    for (const Receipt& r : *receipts) ASSERT_EQ(r.status, 1);
+    at_tip.push_back(Values(*node.chain().StateAtTip(), keys));
+    hashes.push_back(block->Hash());
+  }
+  // What the test relies on: `late` appears in block 3, the module account
+  // and the deposit exist in blocks 1 to 3 only.
+  for (size_t h = 0; h < at_tip.size(); ++h) {
+    EXPECT_EQ(at_tip[h][4].has_value(), h >= 3) << h;
+    EXPECT_EQ(at_tip[h][5].has_value(), h >= 1 && h <= 3) << h;
+    EXPECT_EQ(at_tip[h][7].has_value(), h >= 1 && h <= 3) << h;
+  }
+  for (uint64_t h = 0; h < at_tip.size(); ++h) {
+    auto by_height = node.chain().StateAtHeight(h);
+    ASSERT_TRUE(by_height.ok()) << by_height.status().ToString();
+    EXPECT_EQ(Values(**by_height, keys), at_tip[h]) << "height " << h;
+    auto by_hash = node.chain().StateAtBlock(hashes[h]);
+    ASSERT_TRUE(by_hash.ok()) << by_hash.status().ToString();
+    EXPECT_EQ(Values(**by_hash, keys), at_tip[h]) << "height " << h;
+    EXPECT_FALSE((*by_height)->Get(consensus::AccountKey(AddressOf(99))).has_value());
+  }
+  // Undo is on disk: a restarted node answers the same.
+  node.Reopen();
+  for (uint64_t h = 0; h < at_tip.size(); ++h) {
+    EXPECT_EQ(Values(*node.chain().StateAtHeight(h).value(), keys), at_tip[h]) << "height " << h;
+  }
+}
+
+TEST(Chainstate, StateAtHeightReachesBackStateHistoryDepthBlocks) {
+  consensus::ChainParams deep = Params();
+  deep.max_reorg_depth = 5000;
+  EXPECT_EQ(Node(deep).chain().StateHistoryDepth(), kMaxStateHistoryDepth);
+
+  Node node;  // max_reorg_depth 20: the history reaches as far
+  ASSERT_EQ(node.chain().StateHistoryDepth(), 20u);
+  const Bytes miner = consensus::AccountKey(AddressOf(9));
+  std::vector<std::optional<Bytes>> miner_at = {std::nullopt};
+  for (int i = 0; i < 22; ++i) {
+    node.BuildAndSubmit({});
+    miner_at.push_back(node.chain().StateAtTip()->Get(miner));
+  }
+  auto oldest = node.chain().StateAtHeight(2);
+  ASSERT_TRUE(oldest.ok()) << oldest.status().ToString();
+  EXPECT_EQ((*oldest)->Get(miner), miner_at[2]);
+  EXPECT_NE(miner_at[2], miner_at[22]);
+  auto too_old = node.chain().StateAtHeight(1);
+  ASSERT_FALSE(too_old.ok());
+  EXPECT_EQ(too_old.status().code(), "state-too-old");
+  EXPECT_EQ(node.chain().StateAtHeight(0).status().code(), "state-too-old");
+  EXPECT_EQ(node.chain().StateAtBlock(Params().GenesisHash()).status().code(), "state-too-old");
+  EXPECT_EQ(node.chain().StateAtHeight(23).status().code(), "block-not-found");
+  EXPECT_EQ(node.chain().StateAtBlock(Hash256()).status().code(), "block-not-found");
+  EXPECT_EQ(node.chain().StateAtHeight(22).value()->Get(miner), miner_at[22]);
+}
+
+TEST(Chainstate, StateAtHeightFollowsTheActiveChainAfterAReorg) {
+  Node a, b;
+  const std::vector<Bytes> keys = {
+      consensus::AccountKey(AddressOf(1)),  consensus::AccountKey(AddressOf(2)),
+      consensus::AccountKey(AddressOf(70)), consensus::AccountKey(AddressOf(71)),
+      consensus::AccountKey(AddressOf(10)), consensus::AccountKey(AddressOf(11))};
+  std::vector<std::shared_ptr<Block>> ba, bb;
+  for (uint64_t i = 0; i < 2; ++i)
+    ba.push_back(a.BuildAndSubmit({Transfer(1, i, AddressOf(70), 1)}, 10));
+  for (uint64_t i = 0; i < 3; ++i)
+    bb.push_back(b.BuildAndSubmit({Transfer(2, i, AddressOf(71), 2)}, 11));
+
+  Node d;
+  for (auto& blk : ba) ASSERT_TRUE(d.Submit(blk).ok());
+  auto before_reorg = d.chain().StateAtHeight(1).value();
+  EXPECT_TRUE(before_reorg->Get(consensus::AccountKey(AddressOf(70))).has_value());
+  for (auto& blk : bb) ASSERT_TRUE(d.Submit(blk).ok());
+  ASSERT_EQ(d.chain().Tip().hash, bb.back()->Hash());
+  for (uint64_t h = 0; h <= 3; ++h) {
+    EXPECT_EQ(Values(*d.chain().StateAtHeight(h).value(), keys),
+              Values(*b.chain().StateAtHeight(h).value(), keys))
+        << "height " << h;
+  }
+  EXPECT_FALSE(
+      d.chain().StateAtHeight(1).value()->Get(consensus::AccountKey(AddressOf(70))).has_value());
+  EXPECT_EQ(d.chain().StateAtBlock(ba[0]->Hash()).status().code(), "block-not-active");
+  // A view taken before the reorg still reads the branch it was taken on.
+  EXPECT_TRUE(before_reorg->Get(consensus::AccountKey(AddressOf(70))).has_value());
+  EXPECT_FALSE(before_reorg->Get(consensus::AccountKey(AddressOf(71))).has_value());
+}
+
+TEST(Chainstate, StateAtHeightIsConsistentWhileBlocksConnect) {
+  // Each new block creates an account; the state after block 1 must never
+  // show one, however the reader interleaves with the connects.
+  Node node;
+  node.BuildAndSubmit({});
+  constexpr int kBlocks = 12;
+  std::atomic<bool> stop{false};
+  std::atomic<int> reads{0};
+  std::atomic<int> wrong{0};
+  std::thread reader([&] {
+    while (!stop.load()) {
+      auto view = node.chain().StateAtHeight(1);
+      ++reads;
+      if (!view.ok()) {
+        ++wrong;
+        continue;
+      }
+      for (int i = 0; i < kBlocks; ++i) {
+        if ((*view)->Get(consensus::AccountKey(AddressOf(100 + i)))) ++wrong;
+      }
+    }
+  });
+  for (int i = 0; i < kBlocks; ++i) {
+    node.BuildAndSubmit({Transfer(1, static_cast<uint64_t>(i), AddressOf(100 + i), 1)});
+  }
+  while (reads.load() < 3) std::this_thread::yield();
+  stop = true;
+  reader.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <string>
 
+#include "chain/block_store.h"
+#include "chain/chain_db.h"
 #include "crypto/secp256k1.h"
 #include "primitives/block.h"
 #include "primitives/transaction.h"
@@ -90,6 +92,25 @@ inline void AppendBytes(const std::filesystem::path& p, const Bytes& data) {
   if (f == nullptr) std::abort();
   std::fwrite(data.data(), 1, data.size(), f);
   std::fclose(f);
+}
+
+// A block store in `dir`/blocks with the test magic and 1 MiB blocks;
+// `max_file_size` 0 keeps the store's default.
+inline BlockStoreOptions StoreOptions(const TempDir& dir, uint64_t max_file_size = 0) {
+  BlockStoreOptions o;
+  o.dir = dir.path() / "blocks";
+  o.magic = kTestMagic;
+  o.max_block_size = 1 << 20;
+  if (max_file_size != 0) o.max_file_size = max_file_size;
+  return o;
+}
+
+// The chain LevelDB in `dir`/chainstate with a small cache.
+inline ChainDbOptions StoreDbOptions(const TempDir& dir) {
+  ChainDbOptions o;
+  o.path = dir.path() / "chainstate";
+  o.cache_bytes = 1 << 20;
+  return o;
 }
 
 }  // namespace depin::chain::testing

@@ -27,6 +27,7 @@
 #include "crypto/secp256k1.h"
 #include "net/ban_man.h"
 #include "net/protocol.h"
+#include "test_util/keys.h"
 
 namespace depin::net {
 namespace {
@@ -35,13 +36,8 @@ using namespace std::chrono_literals;
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-crypto::PrivateKey Key(uint8_t i) {
-  Bytes secret(32, 0x33);
-  secret[31] = i;
-  return crypto::PrivateKey::FromBytes(secret).value();
-}
-
-Address AddressOf(uint8_t i) { return Address::FromPublicKey(Key(i).GetPublicKey()); }
+crypto::PrivateKey Key(uint8_t i) { return test_util::TestKey(0x33, i); }
+Address AddressOf(uint8_t i) { return test_util::TestAddress(0x33, i); }
 
 consensus::ChainParams Params() {
   consensus::ChainParams p = consensus::RegtestParams();
