@@ -13,6 +13,7 @@
 #include "chain/block_index.h"
 #include "chain/block_store.h"
 #include "chain/chain_db.h"
+#include "chain/state_history.h"
 #include "chain/state_store.h"
 #include "chain/undo.h"
 #include "consensus/block_validation.h"
@@ -167,6 +168,13 @@ class Chainstate::Impl {
     return node->header.height < active_.size() && active_[node->header.height] == node;
   }
   TipInfo MakeTipInfo() const;
+  uint64_t StateHistoryDepth() const {
+    return std::min(kMaxStateHistoryDepth, params_.max_reorg_depth);
+  }
+  // The state after the active chain's block `hash` (when non-null) or at
+  // `height`. Takes mu_.
+  Result<std::shared_ptr<const consensus::StateReader>> StateAfter(uint64_t height,
+                                                                   const Hash256* hash) const;
 
   IndexNode* AddNode(const BlockHeader& header, IndexNode* parent, uint32_t status);
   uint64_t MedianTimePast(const IndexNode* node) const;
@@ -873,6 +881,47 @@ std::shared_ptr<const consensus::StateReader> Chainstate::StateAtTip() const {
   return std::shared_ptr<const consensus::StateReader>(impl_->state_->Snapshot());
 }
 
+Result<std::shared_ptr<const consensus::StateReader>> Chainstate::Impl::StateAfter(
+    uint64_t height, const Hash256* hash) const {
+  std::shared_ptr<const DbSnapshot> snapshot;
+  std::vector<Hash256> undone;  // the blocks above `height`, lowest first
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return Status::Error("chainstate-closed", "chainstate is closed");
+    if (hash != nullptr) {
+      const IndexNode* node = Find(*hash);
+      if (node == nullptr) return Status::Error("block-not-found", "block not found");
+      if (!InActiveChain(node)) {
+        return Status::Error("block-not-active",
+                             "block " + hash->Hex() + " is not in the active chain");
+      }
+      height = node->header.height;
+    }
+    const uint64_t tip = active_.size() - 1;
+    if (height > tip) {
+      return Status::Error("block-not-found", "no block at height " + std::to_string(height) +
+                                                  " (tip " + std::to_string(tip) + ")");
+    }
+    const uint64_t depth = tip - height;
+    if (depth > StateHistoryDepth()) {
+      return Status::Error("state-too-old",
+                           "block " + std::to_string(height) + " is " + std::to_string(depth) +
+                               " blocks behind the tip; state is kept for the last " +
+                               std::to_string(StateHistoryDepth()) + " blocks");
+    }
+    // Blocks connect under mu_, so a snapshot taken here holds exactly the
+    // state and undo records of active_.
+    if (depth == 0) return std::shared_ptr<const consensus::StateReader>(state_->Snapshot());
+    snapshot = db_->GetSnapshot();
+    undone.reserve(depth);
+    for (uint64_t h = height + 1; h <= tip; ++h) undone.push_back(active_[h]->hash);
+  }
+  // The undo is read outside the lock: the snapshot keeps it consistent.
+  auto view = HistoricalStateView::Build(*db_, std::move(snapshot), undone);
+  if (!view.ok()) return view.status();
+  return std::shared_ptr<const consensus::StateReader>(std::move(view).value());
+}
+
 consensus::Account Chainstate::GetAccount(const Address& address) const {
   auto view = StateAtTip();
   consensus::StateCache cache(*view);
@@ -904,6 +953,18 @@ Hash256 Chainstate::StateRootAfter(const consensus::StateDiff& diff) const {
     lanes = impl_->tip_lanes_;
   }
   return consensus::StateRootAfter(lanes, diff, impl_->threads_);
+}
+
+uint64_t Chainstate::StateHistoryDepth() const { return impl_->StateHistoryDepth(); }
+
+Result<std::shared_ptr<const consensus::StateReader>> Chainstate::StateAtHeight(
+    uint64_t height) const {
+  return impl_->StateAfter(height, nullptr);
+}
+
+Result<std::shared_ptr<const consensus::StateReader>> Chainstate::StateAtBlock(
+    const Hash256& hash) const {
+  return impl_->StateAfter(0, &hash);
 }
 
 uint64_t Chainstate::SizeOnDisk() const {

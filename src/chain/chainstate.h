@@ -10,6 +10,11 @@
 // events; they are called on the thread that changed the chain, after the
 // change is durable, without the chainstate lock held.
 //
+// State is kept at the tip; the state after a recent block of the active
+// chain is rebuilt from the tip and the undo records above it
+// (StateAtHeight, for RPC queries at a past block), up to
+// StateHistoryDepth() blocks back.
+//
 // Thread-safety: all public methods may be called from any thread; chain
 // changes are serialized by an internal mutex; reads take a consistent view.
 #pragma once
@@ -33,6 +38,13 @@ class Logger;
 }
 
 namespace depin::chain {
+
+// How many blocks behind the tip StateAtHeight reaches (block explorers and
+// wallets ask about the recent past). A view that far back reads and merges
+// the undo record of every block in between, so the limit bounds what one
+// RPC request costs. The reach is never deeper than params.max_reorg_depth,
+// the undo this node promises to keep (Chainstate::StateHistoryDepth()).
+inline constexpr uint64_t kMaxStateHistoryDepth = 1024;
 
 struct ChainstateOptions {
   std::string datadir;  // the network's folder (e.g. ~/.depin/regtest)
@@ -119,6 +131,20 @@ class Chainstate {
   std::shared_ptr<const consensus::StateReader> StateAtTip() const;
   consensus::Account GetAccount(const Address& address) const;
   Hash256 StateRoot() const;
+
+  // min(kMaxStateHistoryDepth, params.max_reorg_depth).
+  uint64_t StateHistoryDepth() const;
+  // A consistent read-only view of the state after the active chain's block
+  // at `height`: the tip's StateAtTip(), or for an older block the tip state
+  // with the befores of the undo records above it, all read under one
+  // database snapshot (a block connected meanwhile cannot mix in). Costs one
+  // undo record read per block back. Errors: "block-not-found" above the
+  // tip, "state-too-old" more than StateHistoryDepth() blocks below it,
+  // "chainstate-closed", and undo or database errors.
+  Result<std::shared_ptr<const consensus::StateReader>> StateAtHeight(uint64_t height) const;
+  // The same for block `hash`, which must be in the active chain:
+  // "block-not-found" when unknown, "block-not-active" on a side branch.
+  Result<std::shared_ptr<const consensus::StateReader>> StateAtBlock(const Hash256& hash) const;
 
   // Context for building the next block on the tip at time `now`.
   struct NextBlock {

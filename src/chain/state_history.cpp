@@ -1,0 +1,41 @@
+#include "chain/state_history.h"
+
+#include <utility>
+
+#include "chain/undo.h"
+
+namespace depin::chain {
+
+HistoricalStateView::HistoricalStateView(const ChainDb& db,
+                                         std::shared_ptr<const DbSnapshot> snapshot)
+    : tip_(db, std::move(snapshot)) {}
+
+Result<std::unique_ptr<HistoricalStateView>> HistoricalStateView::Build(
+    const ChainDb& db, std::shared_ptr<const DbSnapshot> snapshot,
+    const std::vector<Hash256>& undone) {
+  const DbSnapshot* pinned = snapshot.get();
+  std::unique_ptr<HistoricalStateView> view(new HistoricalStateView(db, std::move(snapshot)));
+  // Lowest block first: the first before seen for a key is the value it had
+  // after the wanted block, and later (higher) records leave it alone.
+  for (const Hash256& hash : undone) {
+    auto raw = db.Get(MakeKey(dbkey::kUndo, hash.span()), pinned);
+    if (!raw.ok()) return raw.status();
+    if (!raw->has_value()) {
+      return Status::Error("undo-missing", "no undo record for " + hash.Hex());
+    }
+    auto undo = DecodeBlockUndo(**raw);
+    if (!undo.ok()) return undo.status();
+    for (consensus::StateChange& change : undo->diff) {
+      view->overlay_.try_emplace(std::move(change.key), std::move(change.before));
+    }
+  }
+  return view;
+}
+
+std::optional<Bytes> HistoricalStateView::Get(ByteSpan key) const {
+  auto it = overlay_.find(key);
+  if (it != overlay_.end()) return it->second;
+  return tip_.Get(key);
+}
+
+}  // namespace depin::chain
