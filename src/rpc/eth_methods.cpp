@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "consensus/executor.h"
+#include "consensus/state_cache.h"
 #include "crypto/keccak.h"
 #include "rpc/eth_filters.h"
 #include "rpc/eth_json.h"
@@ -82,6 +83,11 @@ class EthApi {
   EthSubscriptions& subs() const { return *subs_; }
   const std::shared_ptr<EthSubscriptions>& subs_ptr() const { return subs_; }
 
+  // No block parameter, latest or pending: the tip.
+  static bool IsTipTag(const Value* v) {
+    return v == nullptr || (v->IsString() && (View(*v) == "latest" || View(*v) == "pending"));
+  }
+
   // A block parameter as a height, which may lie past the tip. Tags are
   // resolved against `tip`. An EIP-1898 object with blockHash is resolved by
   // ResolveBlock, not here ("bad-block-param").
@@ -135,19 +141,91 @@ class EthApi {
     return std::optional<chain::BlockInfo>(chain().LookupBlock(*hash));
   }
 
-  // Ok when `v` names the tip, whose state is the only one kept.
-  std::optional<RpcError> RequireTipState(const Value* v) const {
-    if (v == nullptr) return std::nullopt;
-    if (v->IsString() && (View(*v) == "latest" || View(*v) == "pending")) return std::nullopt;
+  // Ok when `v` names a block this node has (any block for the answers that
+  // do not depend on state: code and storage).
+  std::optional<RpcError> RequireBlock(const Value* v) const {
+    if (IsTipTag(v)) return std::nullopt;
     auto block = ResolveBlock(v);
     if (!block) return Invalid(block.status().message());
-    chain::TipInfo tip = chain().Tip();
     if (!*block) return Server("header not found");
-    if ((*block)->hash == tip.hash) return std::nullopt;
-    return Server(
-        "historical state not available: this node keeps account state at the tip "
-        "only (requested block " +
-        std::to_string((*block)->header.height) + ", tip " + std::to_string(tip.height) + ")");
+    return std::nullopt;
+  }
+
+  // The state a query's block parameter names.
+  struct QueryState {
+    std::shared_ptr<const consensus::StateReader> state;
+    std::optional<chain::BlockInfo> block;  // empty: the tip, for latest and pending
+  };
+
+  // Absent, latest and pending are the tip; any other block of the active
+  // chain is the state after it, rebuilt from undo up to
+  // Chainstate::StateHistoryDepth() blocks back. Beyond that -32000
+  // "historical state not available: ..."; an unknown block is geth's
+  // "header not found".
+  std::optional<RpcError> StateFor(const Value* v, QueryState& out) const {
+    if (IsTipTag(v)) {
+      out.state = chain().StateAtTip();
+      return std::nullopt;
+    }
+    auto block = ResolveBlock(v);
+    if (!block) return Invalid(block.status().message());
+    if (!*block) return Server("header not found");
+    if (!(*block)->in_active_chain) {
+      return Server("historical state not available: block " + (*block)->hash.Hex() +
+                    " is not in the active chain");
+    }
+    auto state = chain().StateAtBlock((*block)->hash);
+    if (!state) {
+      const std::string& code = state.status().code();
+      if (code == "state-too-old") {
+        return Server("historical state not available: " + state.status().message());
+      }
+      // Reorganised away since it was resolved.
+      if (code == "block-not-found" || code == "block-not-active") {
+        return Server("header not found");
+      }
+      return RpcError::FromStatus(state.status(), kRpcInternalError);
+    }
+    out.state = std::move(state).value();
+    out.block = std::move(*block);
+    return std::nullopt;
+  }
+
+  consensus::Account AccountAt(const QueryState& q, const Address& address) const {
+    consensus::StateCache cache(*q.state);
+    return cache.GetAccount(address);
+  }
+
+  // Context for a call simulated on `q`'s state: as at the tip, the block
+  // that comes next. After an older block N that is the active chain's
+  // block N+1 (its height, time, miner, base fee), whose txs ran on exactly
+  // that state.
+  std::optional<RpcError> CallContext(const QueryState& q, consensus::BlockContext& out) const {
+    if (q.block) {
+      const chain::BlockInfo& block = *q.block;
+      if (auto child = chain().GetBlockHashAtHeight(block.header.height + 1)) {
+        auto info = chain().LookupBlock(*child);
+        if (!info || info->header.parent_hash != block.hash) return Server("header not found");
+        out = ContextOf(info->header);
+        return std::nullopt;
+      }
+      if (chain().Tip().hash != block.hash) return Server("header not found");
+    }
+    out = NextContext();
+    return std::nullopt;
+  }
+
+  // The context block `header`'s txs ran in (as Chainstate connects it).
+  consensus::BlockContext ContextOf(const BlockHeader& header) const {
+    consensus::BlockContext b;
+    b.height = header.height;
+    b.timestamp = header.timestamp;
+    b.miner = header.miner;
+    b.parent_hash = header.parent_hash;
+    b.base_fee = header.base_fee;
+    b.gas_limit = header.gas_limit;
+    b.chain_id = ctx_.params != nullptr ? ctx_.params->chain_id : 0;
+    return b;
   }
 
   // Context for simulating a call in the next block.
@@ -368,9 +446,20 @@ bool RanOutOfGas(const consensus::TxOutcome& out) {
   return out.receipt.status == 0 && out.revert_reason == "out of gas";
 }
 
-Result<consensus::TxOutcome> Simulate(const EthApi& api, const consensus::CallRequest& call) {
-  auto state = api.chain().StateAtTip();
-  return consensus::SimulateCall(*state, api.NextContext(), call, api.chain().modules(),
+// The state and block context a simulated call runs on.
+struct CallSite {
+  EthApi::QueryState at;
+  consensus::BlockContext block;
+};
+
+std::optional<RpcError> ResolveCallSite(const EthApi& api, const RpcRequest& req, CallSite& out) {
+  if (auto err = api.StateFor(req.Has("block") ? &req.Get("block") : nullptr, out.at)) return err;
+  return api.CallContext(out.at, out.block);
+}
+
+Result<consensus::TxOutcome> Simulate(const EthApi& api, const CallSite& site,
+                                      const consensus::CallRequest& call) {
+  return consensus::SimulateCall(*site.at.state, site.block, call, api.chain().modules(),
                                  *api.ctx().params);
 }
 
@@ -378,14 +467,13 @@ RpcResult Call(const EthApi& api, const RpcRequest& req) {
   if (!api.ready()) return NotReady();
   auto call = ParseCallObject(req.Get("transaction"));
   if (!call) return Invalid(call.status().message());
-  if (req.Has("block")) {
-    if (auto err = api.RequireTipState(&req.Get("block"))) return *err;
-  }
   if (req.Has("stateOverrides") &&
       !(req.Get("stateOverrides").IsObject() && req.Get("stateOverrides").ObjectEmpty())) {
     return Invalid("state overrides are not supported");
   }
-  auto out = Simulate(api, *call);
+  CallSite site;
+  if (auto err = ResolveCallSite(api, req, site)) return *err;
+  auto out = Simulate(api, site, *call);
   if (!out) return Server(out.status().message());
   if (out->receipt.status == 0) {
     if (RanOutOfGas(*out)) return Server("out of gas");  // geth's eth_call wording
@@ -401,13 +489,13 @@ RpcResult EstimateGas(const EthApi& api, const RpcRequest& req) {
   if (!api.ready()) return NotReady();
   auto call = ParseCallObject(req.Get("transaction"));
   if (!call) return Invalid(call.status().message());
-  if (req.Has("block")) {
-    if (auto err = api.RequireTipState(&req.Get("block"))) return *err;
-  }
+  // Every probe runs on the same state and context.
+  CallSite site;
+  if (auto err = ResolveCallSite(api, req, site)) return *err;
   uint64_t cap = call->gas_limit != 0 ? call->gas_limit : api.ctx().params->block_gas_limit;
   consensus::CallRequest probe = *call;
   probe.gas_limit = cap;
-  auto out = Simulate(api, probe);
+  auto out = Simulate(api, site, probe);
   if (!out) return Server(out.status().message());
   if (out->receipt.status == 0) {
     if (RanOutOfGas(*out)) {
@@ -421,12 +509,12 @@ RpcResult EstimateGas(const EthApi& api, const RpcRequest& req) {
   }
   uint64_t hi = cap;
   probe.gas_limit = lo;
-  auto at_used = Simulate(api, probe);
+  auto at_used = Simulate(api, site, probe);
   if (at_used && at_used->receipt.status == 1) return RpcResult::String(QuantityHex(lo));
   while (lo + 1 < hi) {
     uint64_t mid = lo + (hi - lo) / 2;
     probe.gas_limit = mid;
-    auto r = Simulate(api, probe);
+    auto r = Simulate(api, site, probe);
     if (r && r->receipt.status == 1) {
       hi = mid;
     } else {
@@ -745,7 +833,27 @@ RpcParam BlockParam(std::string default_json, std::string help) {
 
 constexpr const char* kBlockHelp =
     "block number, tag (latest, pending, earliest, safe, finalized) or {blockHash} / "
-    "{blockNumber}; state is kept at the tip only";
+    "{blockNumber}";
+
+// For the methods that read state.
+std::string StateBlockHelp() {
+  return std::string(kBlockHelp) + " of the active chain; state is kept for the last " +
+         std::to_string(chain::kMaxStateHistoryDepth) +
+         " blocks (no more than the network's max_reorg_depth)";
+}
+
+// eth_getBalance / eth_getTransactionCount run on the I/O thread (O(1)) for
+// the tip only: a past block's state reads the undo of every block since.
+bool QueriesTipState(const Value* params) {
+  const Value* block = nullptr;
+  if (params != nullptr && params->IsArray() && params->Size() > 1) block = &(*params)[1];
+  if (params != nullptr && params->IsObject()) {
+    auto it = params->FindMember("block");
+    if (it != params->MemberEnd()) block = &it->value;
+  }
+  return block == nullptr || block->IsNull() ||
+         (block->IsString() && (View(*block) == "latest" || View(*block) == "pending"));
+}
 
 }  // namespace
 
@@ -814,18 +922,20 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
       "empty array", [](const RpcRequest&) -> RpcResult { return RpcResult::RawJson("[]"); });
   add("eth_getBalance",
       {RpcParam::Required("address", RpcType::kAddress, "the account"),
-       BlockParam("\"latest\"", kBlockHelp)},
-      "Returns an account's balance in wei.", "quantity",
+       BlockParam("\"latest\"", StateBlockHelp())},
+      "Returns an account's balance in wei after a block (default the tip).", "quantity",
       [api](const RpcRequest& req) -> RpcResult {
         if (!api->ready()) return NotReady();
-        if (auto err = api->RequireTipState(&req.Get("block"))) return *err;
+        EthApi::QueryState at;
+        if (auto err = api->StateFor(&req.Get("block"), at)) return *err;
         Address address(req.GetFixed<20>("address"));
-        return RpcResult::String(api->chain().GetAccount(address).balance.ToQuantityHex());
+        return RpcResult::String(api->AccountAt(at, address).balance.ToQuantityHex());
       });
   add("eth_getTransactionCount",
       {RpcParam::Required("address", RpcType::kAddress, "the account"),
-       BlockParam("\"latest\"", std::string(kBlockHelp) + "; pending counts pooled txs")},
-      "Returns an account's nonce; with pending, the next nonce counting the mempool's txs.",
+       BlockParam("\"latest\"", StateBlockHelp() + "; pending counts pooled txs")},
+      "Returns an account's nonce after a block (default the tip); with pending, the next nonce "
+      "counting the mempool's txs.",
       "quantity", [api](const RpcRequest& req) -> RpcResult {
         if (!api->ready()) return NotReady();
         Address address(req.GetFixed<20>("address"));
@@ -833,18 +943,20 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
         if (block.IsString() && View(block) == "pending") {
           return RpcResult::String(QuantityHex(api->pool().PendingNonce(address)));
         }
-        if (auto err = api->RequireTipState(&block)) return *err;
-        return RpcResult::String(QuantityHex(api->chain().GetAccount(address).nonce));
+        EthApi::QueryState at;
+        if (auto err = api->StateFor(&block, at)) return *err;
+        return RpcResult::String(QuantityHex(api->AccountAt(at, address).nonce));
       });
   add("eth_getCode",
       {RpcParam::Required("address", RpcType::kAddress, "the account"),
        BlockParam("\"latest\"", kBlockHelp)},
       std::string("Returns 0x for plain accounts and ") + kModuleCodeMarker +
           " for native module addresses (there is no EVM code; the marker makes tools treat "
-          "modules as contracts).",
+          "modules as contracts). Modules have fixed addresses, so the answer is the same at "
+          "every block.",
       "data", [api](const RpcRequest& req) -> RpcResult {
         if (!api->ready()) return NotReady();
-        if (auto err = api->RequireTipState(&req.Get("block"))) return *err;
+        if (auto err = api->RequireBlock(&req.Get("block"))) return *err;
         Address address(req.GetFixed<20>("address"));
         bool module = api->chain().modules().IsModuleAddress(address);
         return RpcResult::String(module ? kModuleCodeMarker : "0x");
@@ -853,11 +965,11 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
       {RpcParam::Required("address", RpcType::kAddress, "the account"),
        RpcParam::Required("position", RpcType::kHexU256, "the storage slot"),
        BlockParam("\"latest\"", kBlockHelp)},
-      "Returns 32 zero bytes: there is no EVM storage (modules keep their own state, read "
-      "through their view functions with eth_call).",
+      "Returns 32 zero bytes at every block: there is no EVM storage (modules keep their own "
+      "state, read through their view functions with eth_call).",
       "32-byte data", [api](const RpcRequest& req) -> RpcResult {
         if (!api->ready()) return NotReady();
-        if (auto err = api->RequireTipState(&req.Get("block"))) return *err;
+        if (auto err = api->RequireBlock(&req.Get("block"))) return *err;
         return RpcResult::String(Hash256().Hex());
       });
   add("eth_gasPrice", {},
@@ -886,18 +998,20 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
   add("eth_call",
       {RpcParam::Required("transaction", RpcType::kObject,
                           "call object: from, to, gas, value, input (or data)"),
-       BlockParam("\"latest\"", kBlockHelp),
+       BlockParam("\"latest\"", StateBlockHelp()),
        RpcParam::Optional("stateOverrides", RpcType::kAny, "", "not supported; must be empty")},
-      "Runs a module call (a view, or any call as a dry run) at the tip and returns its "
-      "output. A failing call is error 3 \"execution reverted: <reason>\" with the ABI-encoded "
-      "Error(string) as data.",
+      "Runs a module call (a view, or any call as a dry run) on the state after a block "
+      "(default the tip), in the context of the block after it (the next block's for the tip; "
+      "the active chain's for an older block), and returns its output. A failing call is error "
+      "3 \"execution reverted: <reason>\" with the ABI-encoded Error(string) as data.",
       "data", [api](const RpcRequest& req) { return Call(*api, req); });
   add("eth_estimateGas",
       {RpcParam::Required("transaction", RpcType::kObject,
                           "call object: from, to, gas (cap), value, input (or data)"),
-       BlockParam("", kBlockHelp)},
+       BlockParam("", StateBlockHelp())},
       "Estimates the gas a transfer or module call needs: the smallest gas limit at which it "
-      "succeeds. A call that would fail is error 3 with the revert reason.",
+      "succeeds, on the state after a block (default the tip) as eth_call. A call that would "
+      "fail is error 3 with the revert reason.",
       "quantity", [api](const RpcRequest& req) { return EstimateGas(*api, req); });
   add("eth_sendRawTransaction",
       {RpcParam::Required("data", RpcType::kHexData, "the signed EIP-2718 envelope")},
@@ -1046,12 +1160,13 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
       "WebSocket only: ends a subscription of this connection.", "bool: whether it existed",
       [api](const RpcRequest& req) { return Unsubscribe(*api, req); });
 
-  // O(1) reads (the tip, the chain id, one account) that the server may run
-  // on its I/O thread (RpcMethod::inline_ok).
+  // O(1) reads (the tip, the chain id, one account at the tip) that the
+  // server may run on its I/O thread (RpcMethod::inline_ok).
   for (RpcMethod& m : t.methods) {
-    m.inline_ok = m.name == "eth_chainId" || m.name == "net_version" ||
-                  m.name == "eth_blockNumber" || m.name == "eth_getBalance" ||
-                  m.name == "eth_getTransactionCount";
+    const bool account = m.name == "eth_getBalance" || m.name == "eth_getTransactionCount";
+    m.inline_ok = account || m.name == "eth_chainId" || m.name == "net_version" ||
+                  m.name == "eth_blockNumber";
+    if (account) m.inline_if = QueriesTipState;
   }
 
   std::vector<RpcTable> tables;

@@ -10,9 +10,13 @@
 // not built ahead), "earliest", "safe" (kSafeConfirmations behind the tip)
 // and "finalized" (params.max_reorg_depth behind the tip: this node refuses
 // reorganisations deeper than that), or an EIP-1898 object with blockHash or
-// blockNumber. State (balances, nonces, eth_call) is kept at the tip only,
-// so a state query for another block is -32000 "historical state not
-// available".
+// blockNumber. State queries (balances, nonces, eth_call, eth_estimateGas)
+// answer for the tip and for the active chain's blocks up to
+// Chainstate::StateHistoryDepth() back (rebuilt from undo); older ones are
+// -32000 "historical state not available: ...", an unknown block "header
+// not found". eth_call at an older block N runs in block N+1's context, as
+// at the tip it runs in the next block's. Account reads at the tip stay
+// inline on the I/O thread; at a past block they go to a worker.
 //
 // node/init builds the tables over its NodeRpcContext (which must outlive
 // them); the tables own the filter and subscription state, which listens to

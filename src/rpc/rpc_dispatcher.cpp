@@ -191,7 +191,10 @@ bool RpcDispatcher::RunsInline(std::string_view body) const {
   if (it == doc.MemberEnd() || !it->value.IsString()) return false;
   const RpcMethod* m =
       FindMethod(std::string_view(it->value.GetString(), it->value.GetStringLength()));
-  return m != nullptr && m->inline_ok;
+  if (m == nullptr || !m->inline_ok) return false;
+  if (!m->inline_if) return true;
+  auto params = doc.FindMember("params");
+  return m->inline_if(params == doc.MemberEnd() ? nullptr : &params->value);
 }
 
 std::string RpcDispatcher::HelpText(std::string_view method, const RpcCallContext& context) const {

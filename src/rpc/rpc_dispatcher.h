@@ -58,7 +58,8 @@ class RpcDispatcher {
   std::vector<const RpcTable*> tables() const;
   const RpcMethod* FindMethod(std::string_view name) const;
   // True when `body` is one small request (not a batch) for a method marked
-  // inline_ok, so the server can run it on the I/O thread.
+  // inline_ok (and, where the method has one, passing its inline_if), so the
+  // server can run it on the I/O thread.
   bool RunsInline(std::string_view body) const;
 
   // Text of `help` / `help <method>` as seen by a caller of this kind.

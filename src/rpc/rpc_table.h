@@ -107,6 +107,11 @@ struct RpcMethod {
   // handing it to a worker, which saves two thread wake-ups per request.
   // Never set it on a handler that can take long or block on I/O for long.
   bool inline_ok = false;
+  // With inline_ok, for a method whose cost depends on its arguments: when
+  // set, a request runs inline only if this returns true for its "params"
+  // (null when absent; an array or an object, not yet checked against the
+  // table), e.g. a state read at the tip but not one at a past block.
+  std::function<bool(const rapidjson::Value* params)> inline_if = nullptr;
 };
 
 struct RpcTable {

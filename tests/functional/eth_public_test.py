@@ -4,13 +4,13 @@ public listener (-rpcpublicport), a wallet reads chain and account state, sends
 a signed tx (legacy EIP-155 too) and reads its receipt; rejected txs carry
 go-ethereum's messages with code -32000; a batch of 100 eth_ calls is one
 request; unknown methods are -32601 and admin methods stay absent on the public
-port."""
+port; balances, nonces and eth_call at an older block answer as they were then."""
 
 import json
 
 from test_framework.framework import DepinTestFramework
 from test_framework.rpc import JSONRPCException
-from test_framework.tx import DEV_ACCOUNTS
+from test_framework.tx import DEV_ACCOUNTS, TEST_MODULE_ADDRESS
 from test_framework.util import assert_equal, assert_raises_rpc_error, assert_true, free_port
 
 SERVER_ERROR = -32000
@@ -94,6 +94,38 @@ class EthPublicTest(DepinTestFramework):
         assert_equal(len(replies), 100)
         assert_equal(sorted(r["id"] for r in replies), list(range(100)))
         assert_true(all(r.get("result") == "0x2" for r in replies), "every reply is the height")
+
+        self.log("state at an older block: balances, nonces and eth_call as they were")
+        assert_equal(public.call("eth_getTransactionCount", sender, "earliest"), hex(nonce))
+        assert_equal(public.call("eth_getTransactionCount", sender, "0x1"), hex(nonce + 1))
+        assert_equal(public.call("eth_getTransactionCount", sender, "latest"), hex(nonce + 2))
+        genesis_balance = int(public.call("eth_getBalance", receiver, "0x0"), 16)
+        assert_equal(int(public.call("eth_getBalance", receiver, "0x1"), 16), genesis_balance + 777)
+        assert_equal(int(public.call("eth_getBalance", receiver, "0x2"), 16), genesis_balance + 778)
+        set_selector = self.selector(public, "set(uint256,uint256)")
+        get_call = {"to": TEST_MODULE_ADDRESS,
+                    "input": self.selector(public, "get(uint256)") + self.word(5)[2:]}
+        for i, value in enumerate((99, 100)):
+            raw, _ = self.txtool.sign(key, TEST_MODULE_ADDRESS, nonce + 2 + i, gas=200000,
+                                      data=set_selector + self.word(5)[2:] + self.word(value)[2:])
+            public.call("eth_sendRawTransaction", raw)
+            admin.generatetoaddress(1, MINER)
+        block3 = public.call("eth_getBlockByNumber", "0x3", False)
+        assert_equal(public.call("eth_call", get_call, "0x2"), self.word(0))
+        assert_equal(public.call("eth_call", get_call, {"blockHash": block3["hash"]}),
+                     self.word(99))
+        assert_equal(public.call("eth_call", get_call, "0x4"), self.word(100))
+        assert_equal(public.call("eth_call", get_call, "latest"), self.word(100))
+        assert_raises_rpc_error(SERVER_ERROR, "header not found", public.call, "eth_getBalance",
+                                sender, "0x64")
+
+    @staticmethod
+    def selector(client, signature):
+        return client.call("web3_sha3", "0x" + signature.encode().hex())[:10]
+
+    @staticmethod
+    def word(value):
+        return "0x" + format(value, "064x")
 
     def expect_rejection(self, client, raw, message):
         try:

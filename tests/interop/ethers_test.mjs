@@ -86,6 +86,9 @@ export async function run(node) {
   assert.equal(receipt.gasUsed, 21000n);
   assert.ok(receipt.gasPrice > 0n);
   assert.equal(await provider.getBalance(to), 12345n);
+  // State at the block before: the account did not exist yet.
+  assert.equal(await provider.getBalance(to, receipt.blockNumber - 1), 0n);
+  assert.equal(await provider.getBalance(to, receipt.blockNumber), 12345n);
 
   step("getTransaction");
   const tx = await provider.getTransaction(sent.hash);

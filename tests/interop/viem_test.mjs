@@ -74,6 +74,8 @@ export async function run(node) {
   assert.equal(receipt.status, "success");
   assert.equal(receipt.gasUsed, 21000n);
   assert.equal(await client.getBalance({ address: to }), 777n);
+  // State at the block before: the account did not exist yet.
+  assert.equal(await client.getBalance({ address: to, blockNumber: receipt.blockNumber - 1n }), 0n);
   const tx = await client.getTransaction({ hash });
   assert.equal(tx.from.toLowerCase(), account.address.toLowerCase());
   assert.equal(tx.type, "eip1559");

@@ -65,8 +65,10 @@ class FakeSession : public RpcSession {
 
 class EthMethodsTest : public ::testing::Test {
  protected:
-  EthMethodsTest() {
+  // `max_reorg_depth` (when non-zero) also bounds the state history.
+  explicit EthMethodsTest(uint64_t max_reorg_depth = 0) {
     params_ = consensus::RegtestParams();
+    if (max_reorg_depth != 0) params_.max_reorg_depth = max_reorg_depth;
     for (uint8_t i = 1; i <= 5; ++i) params_.genesis_alloc.push_back({AddressOf(i), Dpn(100)});
     params_.genesis_alloc.push_back({AddressOf(9), Uint256(1000)});  // poor
     modules_.Register(consensus::MakeTestModule());
@@ -459,7 +461,7 @@ TEST_F(EthMethodsTest, ReorgSendsRemovedLogs) {
   std::filesystem::remove_all(dir, ec);
 }
 
-TEST_F(EthMethodsTest, BlockTagsAndHistoricalState) {
+TEST_F(EthMethodsTest, BlockTags) {
   Mine();
   Mine();
   EXPECT_EQ(Result("eth_blockNumber"), "0x2");
@@ -469,10 +471,131 @@ TEST_F(EthMethodsTest, BlockTagsAndHistoricalState) {
   EXPECT_STREQ(earliest["result"]["number"].GetString(), "0x0");
   std::string address = AddressOf(1).ToChecksumHex();
   EXPECT_FALSE(Result("eth_getBalance", "[\"" + address + "\",\"0x2\"]").empty());
+  EXPECT_EQ(Error("eth_getBalance", "[\"" + address + "\",\"soon\"]").first, kRpcInvalidParams);
+  EXPECT_EQ(Error("eth_getBalance", "[\"" + address + "\",\"0x3\"]"),
+            std::make_pair(kRpcServerError, std::string("header not found")));
+  EXPECT_EQ(Error("eth_getCode", "[\"" + address + "\",\"0x3\"]"),
+            std::make_pair(kRpcServerError, std::string("header not found")));
+}
+
+TEST_F(EthMethodsTest, StateQueriesAtAnOlderBlockSeeThatBlocksState) {
+  const std::string alice = AddressOf(1).ToChecksumHex();
+  const std::string fresh = AddressOf(51).ToChecksumHex();
+  const std::string module = consensus::TestModuleAddress().ToChecksumHex();
+  const Uint256 escrow(1000);
+  // Block 1: alice sets key 7 to 42; key 2 deposits 1000 wei.
+  // Block 2: alice sets key 7 to 43; key 3 funds `fresh`.
+  // Block 3: key 2 withdraws its deposit.
+  Transaction deposit =
+      MakeTx(2, 0, Uint256(2 * kGwei), Uint256(20 * kGwei), consensus::TestModuleAddress(),
+             abi::Encoder().FinishCall(abi::SelectorOf("deposit()")), 100000);
+  deposit.value = escrow;
+  deposit.Sign(Key(2));
+  const Bytes withdraw_call =
+      abi::Encoder().Uint(escrow).FinishCall(abi::SelectorOf("withdraw(uint256)"));
+  std::vector<std::vector<Transaction>> blocks = {
+      {SetTx(1, 0, 7, 42), deposit},
+      {SetTx(1, 1, 7, 43), MakeTx(3, 0, Uint256(2 * kGwei), Uint256(20 * kGwei), AddressOf(51))},
+      {MakeTx(2, 1, Uint256(2 * kGwei), Uint256(20 * kGwei), consensus::TestModuleAddress(),
+              withdraw_call, 100000)},
+  };
+  auto account = [&](const std::string& address, const std::string& block) {
+    return std::make_pair(
+        Result("eth_getBalance", "[\"" + address + "\",\"" + block + "\"]"),
+        Result("eth_getTransactionCount", "[\"" + address + "\",\"" + block + "\"]"));
+  };
+  std::vector<std::pair<std::string, std::string>> alice_at = {account(alice, "latest")};
+  std::vector<std::string> hashes = {chain_->Tip().hash.Hex()};
+  for (const auto& txs : blocks) {
+    for (const Transaction& tx : txs) Result("eth_sendRawTransaction", RawParam(tx));
+    std::shared_ptr<Block> block = Mine();
+    ASSERT_EQ(block->txs.size(), txs.size());
+    alice_at.push_back(account(alice, "latest"));
+    hashes.push_back(block->Hash().Hex());
+  }
+  ASSERT_NE(alice_at[1], alice_at[3]);
+
+  for (uint64_t h = 0; h <= 3; ++h) {
+    EXPECT_EQ(account(alice, eth_json::QuantityHex(h)), alice_at[h]) << "block " << h;
+    EXPECT_EQ(Result("eth_getBalance", "[\"" + alice + "\",{\"blockHash\":\"" + hashes[h] + "\"}]"),
+              alice_at[h].first)
+        << "block " << h;
+  }
+  EXPECT_EQ(account(alice, "earliest"), alice_at[0]);
+  EXPECT_EQ(Result("eth_getBalance", "[\"" + alice + "\",{\"blockNumber\":\"0x2\"}]"),
+            alice_at[2].first);
+  // Created in block 2: absent (zero) before.
+  EXPECT_EQ(account(fresh, "0x1"), std::make_pair(std::string("0x0"), std::string("0x0")));
+  EXPECT_EQ(Result("eth_getBalance", "[\"" + fresh + "\",\"0x2\"]"), "0x1");
+  // The module's escrow account exists in blocks 1 and 2 only (emptied, then deleted).
+  EXPECT_EQ(Result("eth_getBalance", "[\"" + module + "\",\"0x0\"]"), "0x0");
+  EXPECT_EQ(Result("eth_getBalance", "[\"" + module + "\",\"0x2\"]"), escrow.ToQuantityHex());
+  EXPECT_EQ(Result("eth_getBalance", "[\"" + module + "\",\"latest\"]"), "0x0");
+
+  // eth_call runs on the state after the named block.
+  const std::string get =
+      HexEncode(abi::Encoder().Uint(Uint256(7)).FinishCall(abi::SelectorOf("get(uint256)")));
+  auto call_get = [&](const std::string& block) {
+    return Result("eth_call",
+                  R"([{"to":")" + module + R"(","input":")" + get + R"("},)" + block + "]");
+  };
+  EXPECT_EQ(call_get("\"earliest\""), Uint256(0).ToHash().Hex());
+  EXPECT_EQ(call_get("\"0x1\""), Uint256(42).ToHash().Hex());
+  EXPECT_EQ(call_get("{\"blockHash\":\"" + hashes[2] + "\"}"), Uint256(43).ToHash().Hex());
+  EXPECT_EQ(call_get("\"latest\""), Uint256(43).ToHash().Hex());
+  // The withdrawal succeeds where the deposit is still held, and reverts at
+  // the tip; eth_estimateGas agrees.
+  const std::string withdraw = R"([{"from":")" + AddressOf(2).ToChecksumHex() + R"(","to":")" +
+                               module + R"(","input":")" + HexEncode(withdraw_call) + R"("},)";
+  EXPECT_EQ(Result("eth_call", withdraw + "\"0x2\"]"), "0x");
+  EXPECT_EQ(Error("eth_call", withdraw + "\"latest\"]").first, kRpcExecutionReverted);
+  EXPECT_FALSE(Result("eth_estimateGas", withdraw + "\"0x1\"]").empty());
+  EXPECT_EQ(Error("eth_estimateGas", withdraw + "\"latest\"]").first, kRpcExecutionReverted);
+}
+
+TEST_F(EthMethodsTest, OnlyTipStateQueriesRunInline) {
+  const std::string address = AddressOf(1).ToChecksumHex();
+  auto body = [](const std::string& method, const std::string& params) {
+    return R"({"jsonrpc":"2.0","id":1,"method":")" + method + R"(","params":)" + params + "}";
+  };
+  EXPECT_TRUE(dispatcher_->RunsInline(body("eth_getBalance", "[\"" + address + "\"]")));
+  EXPECT_TRUE(dispatcher_->RunsInline(body("eth_getBalance", "[\"" + address + "\",\"latest\"]")));
+  EXPECT_TRUE(dispatcher_->RunsInline(
+      body("eth_getTransactionCount", "[\"" + address + "\",\"pending\"]")));
+  EXPECT_TRUE(dispatcher_->RunsInline(
+      body("eth_getBalance", R"({"address":")" + address + R"(","block":"latest"})")));
+  EXPECT_FALSE(dispatcher_->RunsInline(body("eth_getBalance", "[\"" + address + "\",\"0x1\"]")));
+  EXPECT_FALSE(
+      dispatcher_->RunsInline(body("eth_getTransactionCount", "[\"" + address + "\",\"safe\"]")));
+  EXPECT_FALSE(dispatcher_->RunsInline(
+      body("eth_getBalance", R"({"address":")" + address + R"(","block":"earliest"})")));
+}
+
+// A network that keeps 4 blocks of undo: the history reaches 4 blocks back.
+class EthShallowHistoryTest : public EthMethodsTest {
+ protected:
+  EthShallowHistoryTest() : EthMethodsTest(/*max_reorg_depth=*/4) {}
+};
+
+TEST_F(EthShallowHistoryTest, StateOlderThanTheHistoryIsNotAvailable) {
+  for (int i = 0; i < 6; ++i) Mine();
+  const std::string address = AddressOf(60).ToChecksumHex();  // the miner
+  EXPECT_NE(Result("eth_getBalance", "[\"" + address + "\",\"0x2\"]"),
+            Result("eth_getBalance", "[\"" + address + "\",\"0x3\"]"));
   auto [code, message] = Error("eth_getBalance", "[\"" + address + "\",\"0x1\"]");
   EXPECT_EQ(code, kRpcServerError);
-  EXPECT_NE(message.find("historical state not available"), std::string::npos);
-  EXPECT_EQ(Error("eth_getBalance", "[\"" + address + "\",\"soon\"]").first, kRpcInvalidParams);
+  EXPECT_EQ(message.rfind("historical state not available: ", 0), 0u) << message;
+  EXPECT_NE(message.find("last 4 blocks"), std::string::npos) << message;
+  EXPECT_EQ(Error("eth_getTransactionCount", "[\"" + address + "\",\"earliest\"]").first,
+            kRpcServerError);
+  EXPECT_EQ(Error("eth_call", R"([{"to":")" + address + R"("},"0x1"])").first, kRpcServerError);
+  // finalized is max_reorg_depth behind the tip: still within reach.
+  EXPECT_EQ(Result("eth_getBalance", "[\"" + address + "\",\"finalized\"]"),
+            Result("eth_getBalance", "[\"" + address + "\",\"0x2\"]"));
+  // Code and storage do not depend on state: answered at every block.
+  EXPECT_EQ(Result("eth_getCode", "[\"" + address + "\",\"0x1\"]"), "0x");
+  EXPECT_EQ(Result("eth_getStorageAt", "[\"" + address + "\",\"0x0\",\"earliest\"]"),
+            Hash256().Hex());
 }
 
 TEST_F(EthMethodsTest, FeeSuggestionsAndHistory) {
