@@ -917,7 +917,8 @@ Result<std::shared_ptr<const consensus::StateReader>> Chainstate::Impl::StateAft
     for (uint64_t h = height + 1; h <= tip; ++h) undone.push_back(active_[h]->hash);
   }
   // The undo is read outside the lock: the snapshot keeps it consistent.
-  auto view = HistoricalStateView::Build(*db_, std::move(snapshot), undone);
+  auto view =
+      HistoricalStateView::Build(*db_, std::move(snapshot), undone, kMaxStateHistoryUndoBytes);
   if (!view.ok()) return view.status();
   return std::shared_ptr<const consensus::StateReader>(std::move(view).value());
 }

@@ -45,6 +45,11 @@ namespace depin::chain {
 // RPC request costs. The reach is never deeper than params.max_reorg_depth,
 // the undo this node promises to keep (Chainstate::StateHistoryDepth()).
 inline constexpr uint64_t kMaxStateHistoryDepth = 1024;
+// And how many bytes of undo records one such view may read (its overlay
+// holds about as much): with full blocks of transfers (~2 MiB of undo each)
+// the reach is then ~32 blocks; with ordinary blocks the depth limit binds.
+// Beyond it StateAtHeight fails with "state-history-too-large".
+inline constexpr size_t kMaxStateHistoryUndoBytes = size_t{64} << 20;
 
 struct ChainstateOptions {
   std::string datadir;  // the network's folder (e.g. ~/.depin/regtest)

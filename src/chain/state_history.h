@@ -36,10 +36,12 @@ class HistoricalStateView : public consensus::StateReader {
   // The state after the block below `undone`: `undone` lists the blocks
   // above it up to the tip of `snapshot`, lowest first. Errors:
   // "undo-missing" when a block has no undo record, the record's decode
-  // error ("undo-bad-encoding"), or the database's.
+  // error ("undo-bad-encoding"), the database's, and "state-history-too-large"
+  // when the records add up to more than `max_undo_bytes` (the overlay would
+  // hold about that much: one request must not take gigabytes).
   static Result<std::unique_ptr<HistoricalStateView>> Build(
       const ChainDb& db, std::shared_ptr<const DbSnapshot> snapshot,
-      const std::vector<Hash256>& undone);
+      const std::vector<Hash256>& undone, size_t max_undo_bytes);
 
   HistoricalStateView(const HistoricalStateView&) = delete;
   HistoricalStateView& operator=(const HistoricalStateView&) = delete;

@@ -177,7 +177,7 @@ class EthApi {
     auto state = chain().StateAtBlock((*block)->hash);
     if (!state) {
       const std::string& code = state.status().code();
-      if (code == "state-too-old") {
+      if (code == "state-too-old" || code == "state-history-too-large") {
         return Server("historical state not available: " + state.status().message());
       }
       // Reorganised away since it was resolved.

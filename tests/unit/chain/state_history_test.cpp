@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "chain/chainstate.h"
 #include "chain/undo.h"
 #include "store_test_util.h"
 
@@ -57,7 +58,8 @@ class StateHistoryTest : public ::testing::Test {
   std::unique_ptr<HistoricalStateView> After(uint8_t height) {
     std::vector<Hash256> undone;
     for (uint8_t h = height + 1; h <= 3; ++h) undone.push_back(BlockHash(h));
-    auto view = HistoricalStateView::Build(*db_, db_->GetSnapshot(), undone);
+    auto view =
+        HistoricalStateView::Build(*db_, db_->GetSnapshot(), undone, kMaxStateHistoryUndoBytes);
     EXPECT_TRUE(view.ok()) << view.status().ToString();
     return view.ok() ? std::move(view).value() : nullptr;
   }
@@ -99,16 +101,30 @@ TEST_F(StateHistoryTest, ViewStaysOnItsSnapshot) {
 }
 
 TEST_F(StateHistoryTest, MissingOrDamagedUndoIsAnError) {
-  auto missing = HistoricalStateView::Build(*db_, db_->GetSnapshot(), {BlockHash(2), BlockHash(7)});
+  auto missing = HistoricalStateView::Build(*db_, db_->GetSnapshot(), {BlockHash(2), BlockHash(7)},
+                                            kMaxStateHistoryUndoBytes);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), "undo-missing");
 
   WriteBatch batch;
   batch.Put(MakeKey(dbkey::kUndo, BlockHash(8).span()), Bytes{kUndoVersion, 9});
   ASSERT_TRUE(db_->Write(batch, /*sync=*/false).ok());
-  auto damaged = HistoricalStateView::Build(*db_, db_->GetSnapshot(), {BlockHash(8)});
+  auto damaged = HistoricalStateView::Build(*db_, db_->GetSnapshot(), {BlockHash(8)},
+                                            kMaxStateHistoryUndoBytes);
   ASSERT_FALSE(damaged.ok());
   EXPECT_EQ(damaged.status().code(), "undo-bad-encoding");
+}
+
+TEST_F(StateHistoryTest, UndoBeyondTheByteBudgetIsRefused) {
+  // Blocks 1..3 hold a few dozen bytes of undo: a budget below that refuses
+  // the view after block 0, one above it builds it.
+  const std::vector<Hash256> undone = {BlockHash(1), BlockHash(2), BlockHash(3)};
+  auto refused = HistoricalStateView::Build(*db_, db_->GetSnapshot(), undone, 20);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), "state-history-too-large");
+  auto built = HistoricalStateView::Build(*db_, db_->GetSnapshot(), undone, 4096);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_EQ((*built)->Get(Key('x')), Value(1));
 }
 
 }  // namespace
