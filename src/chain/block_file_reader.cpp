@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -84,8 +85,9 @@ namespace {
 // What the read-ahead thread hands to the replay: a decoded block, or the end
 // of the files, or an I/O error.
 struct DecodedRecord {
-  std::shared_ptr<const Block> block;  // null with `done`
+  std::shared_ptr<const Block> block;  // null with `done` or `known`
   bool done = false;
+  bool known = false;  // the chainstate already stores this block: not decoded
   Status error;
 };
 
@@ -96,10 +98,11 @@ class ReadAhead {
  public:
   static constexpr size_t kReadAhead = 64;
 
-  ReadAhead(const std::filesystem::path& dir, const consensus::ChainParams& params,
-            unsigned decode_threads)
-      : reader_(dir, ReadBE32(params.magic.data()), params.max_block_size),
-        max_block_size_(params.max_block_size),
+  ReadAhead(const std::filesystem::path& dir, const Chainstate& chainstate, unsigned decode_threads)
+      : chainstate_(chainstate),
+        reader_(dir, ReadBE32(chainstate.params().magic.data()),
+                chainstate.params().max_block_size),
+        max_block_size_(chainstate.params().max_block_size),
         decode_threads_(std::max(1u, decode_threads)),
         thread_([this] { Run(); }) {}
 
@@ -134,6 +137,10 @@ class ReadAhead {
         r.error = next.status();
       } else if (!next->has_value()) {
         r.done = true;
+      } else if (AlreadyStored(**next)) {
+        // A resumed reindex: blocks stored before the interruption are
+        // skipped without recovering their senders again.
+        r.known = true;
       } else {
         auto block = DecodeBlock(**next, max_block_size_, decode_threads_);
         if (!block.ok()) {
@@ -154,6 +161,15 @@ class ReadAhead {
     }
   }
 
+  bool AlreadyStored(const Bytes& record) const {
+    if (record.size() < BlockHeader::kSerializedSize) return false;
+    auto header = BlockHeader::Deserialize(ByteSpan(record.data(), BlockHeader::kSerializedSize));
+    if (!header.ok()) return false;
+    auto info = chainstate_.LookupBlock(header->Hash());
+    return info && info->have_data;
+  }
+
+  const Chainstate& chainstate_;
   BlockFileReader reader_;  // read-ahead thread only, until the end is popped
   const size_t max_block_size_;
   const unsigned decode_threads_;
@@ -168,7 +184,8 @@ class ReadAhead {
 }  // namespace
 
 Result<ReplayStats> ReplayBlockFiles(const std::filesystem::path& dir, Chainstate& chainstate,
-                                     Logger* logger, unsigned decode_threads) {
+                                     Logger* logger, unsigned decode_threads,
+                                     const std::function<bool()>& interrupted) {
   ReplayStats stats;
   // Blocks waiting for their parent, by parent hash.
   std::multimap<Hash256, std::shared_ptr<const Block>> waiting;
@@ -209,13 +226,22 @@ Result<ReplayStats> ReplayBlockFiles(const std::filesystem::path& dir, Chainstat
     return Status::Ok();
   };
 
-  ReadAhead records(dir, chainstate.params(), decode_threads);
+  ReadAhead records(dir, chainstate, decode_threads);
   const auto start = std::chrono::steady_clock::now();
   while (true) {
+    if (interrupted && interrupted()) {
+      return Status::Error("reindex-interrupted",
+                           "interrupted after " + std::to_string(stats.blocks_read) +
+                               " blocks, tip at height " + std::to_string(chainstate.Tip().height));
+    }
     DecodedRecord next = records.Pop();
     if (!next.error.ok()) return next.error;
     if (next.done) break;
     ++stats.blocks_read;
+    if (next.known) {
+      ++stats.blocks_known;
+      continue;
+    }
     DEPIN_RETURN_IF_ERROR(process(std::move(next.block)));
     if (stats.blocks_read % 1000 == 0) {
       const double secs =

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 
 #include "chain/chainstate.h"
@@ -62,6 +63,7 @@ class BlockFileReader {
 struct ReplayStats {
   uint64_t blocks_read = 0;      // records decoded
   uint64_t blocks_accepted = 0;  // stored by the chainstate (not already known)
+  uint64_t blocks_known = 0;     // already stored (a resumed reindex): skipped undecoded
   uint64_t blocks_invalid = 0;   // rejected (logged with the rule)
   uint64_t blocks_unlinked = 0;  // parent never found in the files
   uint64_t records_skipped = 0;  // bad checksum or not a block
@@ -72,7 +74,12 @@ struct ReplayStats {
 // error that is not about the block itself (database failure). Records are
 // read and decoded on a second thread, up to 64 blocks ahead of the one being
 // connected, with sender recovery spread over `decode_threads` threads.
+// Blocks the chainstate already stores (a reindex resumed after an
+// interruption) are skipped without being decoded. `interrupted`, when set,
+// is asked before each block; once it answers true the replay stops with
+// "reindex-interrupted" (the chainstate is consistent at every block).
 Result<ReplayStats> ReplayBlockFiles(const std::filesystem::path& dir, Chainstate& chainstate,
-                                     Logger* logger, unsigned decode_threads = 1);
+                                     Logger* logger, unsigned decode_threads = 1,
+                                     const std::function<bool()>& interrupted = {});
 
 }  // namespace depin::chain

@@ -145,17 +145,23 @@ Status StartComponents(NodeContext& node) {
   auto started = std::chrono::steady_clock::now();
   // -reindex: the block files move to blocks.reindex/, the chainstate starts
   // empty and every block is replayed from there. A reindex interrupted by a
-  // stop or crash starts over from blocks.reindex/ at the next start.
+  // stop, a signal or a crash resumes at the next start: blocks.reindex/ is
+  // still there, and the blocks already stored again are skipped.
   const fs::path reindex_dir = node.network_dir / "blocks.reindex";
   std::error_code ec;
-  const bool reindex = node.args.GetBool("reindex", false) || fs::exists(reindex_dir, ec);
-  if (reindex) {
-    if (!fs::exists(reindex_dir, ec) && fs::exists(node.network_dir / "blocks", ec))
+  const bool resume = fs::exists(reindex_dir, ec);
+  const bool reindex = node.args.GetBool("reindex", false) || resume;
+  if (reindex && !resume) {
+    if (fs::exists(node.network_dir / "blocks", ec))
       fs::rename(node.network_dir / "blocks", reindex_dir, ec);
-    if (!ec) fs::remove_all(node.network_dir / "blocks", ec);
     if (!ec) fs::remove_all(node.network_dir / "chainstate", ec);
     if (ec) return Status::Error("reindex-failed", "cannot prepare the reindex: " + ec.message());
     LogInfo(logger, LogCategory::kNode, "reindex: rebuilding the chainstate from {}",
+            reindex_dir.string());
+  } else if (resume) {
+    LogInfo(logger, LogCategory::kNode,
+            "reindex: resuming the interrupted rebuild from {} (blocks already stored are "
+            "skipped)",
             reindex_dir.string());
   }
   auto chainstate_options = ChainstateOptionsFromArgs(node.args, node.network_dir, logger);
@@ -167,12 +173,18 @@ Status StartComponents(NodeContext& node) {
     // Decoding (sender recovery over every core) runs on a read-ahead thread
     // beside the connecting one, as in initial sync.
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    auto stats = chain::ReplayBlockFiles(reindex_dir, *node.chainstate, logger, cores);
+    auto stats = chain::ReplayBlockFiles(reindex_dir, *node.chainstate, logger, cores,
+                                         [&node] { return node.shutdown.requested(); });
+    if (!stats && stats.status().code() == "reindex-interrupted") {
+      LogInfo(logger, LogCategory::kNode, "reindex: {}; it resumes at the next start",
+              stats.status().message());
+      return Status::Error("shutdown-requested", "shutdown requested during the reindex");
+    }
     if (!stats) return stats.status();
     LogInfo(logger, LogCategory::kNode,
-            "reindex: {} blocks read, {} stored, {} invalid, {} without parent, {} records "
-            "skipped",
-            stats->blocks_read, stats->blocks_accepted, stats->blocks_invalid,
+            "reindex: {} blocks read, {} stored, {} already stored, {} invalid, {} without "
+            "parent, {} records skipped",
+            stats->blocks_read, stats->blocks_accepted, stats->blocks_known, stats->blocks_invalid,
             stats->blocks_unlinked, stats->records_skipped);
     fs::remove_all(reindex_dir, ec);
   }
@@ -520,6 +532,13 @@ int RunNode(int argc, const char* const* argv) {
   }
 
   if (Status s = StartComponents(node); !s.ok()) {
+    if (s.code() == "shutdown-requested") {
+      // A signal or stop during a long start-up (a reindex): not a failure.
+      daemon.Report(true);
+      Shutdown(node, "shutdown requested during start-up");
+      SetDefaultLogger(nullptr);
+      return kExitOk;
+    }
     daemon.Report(false);
     int code = Fail(node, s);
     Shutdown(node, "start-up failure");

@@ -17,10 +17,14 @@ namespace {
 // exception to "no globals"; it holds only an fd and is written before the
 // handlers are installed.
 volatile std::sig_atomic_t g_signal_pipe_fd = -1;
+// Set by SIGINT / SIGTERM, so that requested() sees a signal before Wait()
+// has read the pipe (a long start-up such as a reindex polls it).
+volatile std::sig_atomic_t g_stop_signal_seen = 0;
 
 void HandleSignal(int signo) {
   int saved_errno = errno;
   char byte = signo == SIGINT ? 'I' : signo == SIGTERM ? 'T' : 'H';
+  if (signo != SIGHUP) g_stop_signal_seen = 1;
   int fd = g_signal_pipe_fd;
   if (fd >= 0) {
     // A full pipe means a wake-up is already pending; losing this byte is fine.
@@ -45,14 +49,20 @@ ShutdownSignal::~ShutdownSignal() {
     std::signal(SIGTERM, SIG_DFL);
     std::signal(SIGHUP, SIG_DFL);
     g_signal_pipe_fd = -1;
+    g_stop_signal_seen = 0;
   }
   if (read_fd_ >= 0) ::close(read_fd_);
   if (write_fd_ >= 0) ::close(write_fd_);
 }
 
+bool ShutdownSignal::requested() const {
+  return requested_.load() || (installed_ && g_stop_signal_seen != 0);
+}
+
 Status ShutdownSignal::InstallSignalHandlers() {
   if (write_fd_ < 0) return Status::Error("signal-install", "cannot create the shutdown pipe");
   g_signal_pipe_fd = write_fd_;
+  g_stop_signal_seen = 0;
   struct sigaction sa;
   std::memset(&sa, 0, sizeof(sa));
   sa.sa_handler = HandleSignal;

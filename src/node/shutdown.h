@@ -33,7 +33,9 @@ class ShutdownSignal {
 
   // Asks for shutdown (the stop RPC). Idempotent.
   void Request();
-  bool requested() const { return requested_.load(); }
+  // True once Request() ran or, with the handlers installed, SIGINT or
+  // SIGTERM arrived (even before Wait() has seen it).
+  bool requested() const;
 
   // Blocks until shutdown is requested; returns what asked for it
   // ("SIGINT", "SIGTERM", "stop request").

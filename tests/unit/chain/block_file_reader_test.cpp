@@ -119,6 +119,40 @@ TEST_F(BlockFileReaderTest, ReplayStopsAtAChainstateErrorWithBlocksStillBeingRea
   EXPECT_EQ(stats.status().code(), "chainstate-closed");
 }
 
+TEST_F(BlockFileReaderTest, InterruptedReplayResumesSkippingStoredBlocks) {
+  TempDir source;
+  TempDir target;
+  Hash256 tip;
+  Hash256 root;
+  {
+    auto chain = OpenChain(params_, modules_, source.path());
+    MineChain(*chain, 120);
+    tip = chain->Tip().hash;
+    root = chain->StateRoot();
+  }
+  uint64_t tip_height = 0;
+  {
+    auto rebuilt = OpenChain(params_, modules_, target.path());
+    int asked = 0;
+    auto stats = ReplayBlockFiles(source.path() / "blocks", *rebuilt, nullptr, 2,
+                                  [&asked] { return ++asked > 50; });
+    ASSERT_FALSE(stats.ok());
+    EXPECT_EQ(stats.status().code(), "reindex-interrupted");
+    tip_height = rebuilt->Tip().height;
+    EXPECT_GT(tip_height, 0u);
+    EXPECT_LT(tip_height, 120u);
+  }
+  // A new process: the stored blocks are skipped, the rest connected.
+  auto resumed = OpenChain(params_, modules_, target.path());
+  EXPECT_EQ(resumed->Tip().height, tip_height);
+  auto stats = ReplayBlockFiles(source.path() / "blocks", *resumed, nullptr, 2);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->blocks_known, tip_height + 1);  // with genesis
+  EXPECT_EQ(stats->blocks_accepted, 120u - tip_height);
+  EXPECT_EQ(resumed->Tip().hash, tip);
+  EXPECT_EQ(resumed->StateRoot(), root);
+}
+
 TEST_F(BlockFileReaderTest, BlocksBeforeTheirParentsAreHeldUntilItArrives) {
   TempDir source;
   TempDir shuffled;
