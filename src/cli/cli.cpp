@@ -18,7 +18,9 @@ namespace po = boost::program_options;
 namespace {
 
 // What a node answers while it is still opening its chainstate.
-constexpr std::string_view kNodeStarting = "node is starting";
+// The node's answer while it loads or rebuilds its chainstate (-28, as
+// Bitcoin Core's RPC_IN_WARMUP); the message says what it is doing.
+constexpr int kRpcInWarmup = -28;
 
 // Options as bitcoin-cli lists them: "-name=<value>" (or "--name" for a
 // command's own options) with the description indented below.
@@ -84,12 +86,12 @@ int RunRpcMethod(const CliOptions& options, const std::string& method,
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options.rpcwaittimeout);
   while (true) {
     auto reply = client.Call(method, params);
-    bool starting = reply && reply->is_error && reply->error_message == kNodeStarting;
+    bool starting = reply && reply->is_error && reply->error_code == kRpcInWarmup;
     bool down = !reply && reply.status().code() == "rpc-connect";
     if (options.rpcwait && (down || starting)) {
       if (options.rpcwaittimeout > 0 && std::chrono::steady_clock::now() >= deadline) {
         return Fail(err, "timeout waiting for the node: " +
-                             (down ? reply.status().message() : std::string(kNodeStarting)));
+                             (down ? reply.status().message() : reply->error_message));
       }
       std::this_thread::sleep_for(std::chrono::seconds(1));
       // The node rewrites the cookie when it starts.

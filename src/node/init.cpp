@@ -142,6 +142,22 @@ Status StartComponents(NodeContext& node) {
     LogInfo(logger, LogCategory::kNode, "module {} at {}", m->name(), m->address().ToChecksumHex());
   }
 
+  // RPC answers from the start: -28 "node is starting" with what it is doing
+  // until the chainstate is loaded, so operators and wallets can tell a
+  // starting node from a dead one.
+  auto rpc_options = RpcServerOptionsFromArgs(node.args, node.params, node.network_dir);
+  if (!rpc_options) return rpc_options.status();
+  node.rpc_warmup_dispatcher = std::make_unique<RpcDispatcher>(logger);
+  node.rpc_warmup_dispatcher->SetWarmup("node is starting: loading the chainstate",
+                                        [&node] { node.shutdown.Request(); });
+  node.rpc_server = std::make_unique<RpcServer>(*rpc_options, *node.rpc_warmup_dispatcher, logger);
+  DEPIN_RETURN_IF_ERROR(node.rpc_server->Start());
+  NodeRpcContext& rc = node.rpc_context;
+  rc.rpc_port = node.rpc_server->port();
+  rc.rpc_public_port = node.rpc_server->public_port();
+  LogInfo(logger, LogCategory::kNode, "RPC listening on port {}{}", rc.rpc_port,
+          rc.rpc_public_port ? ", public port " + std::to_string(*rc.rpc_public_port) : "");
+
   auto started = std::chrono::steady_clock::now();
   // -reindex: the block files move to blocks.reindex/, the chainstate starts
   // empty and every block is replayed from there. A reindex interrupted by a
@@ -173,8 +189,19 @@ Status StartComponents(NodeContext& node) {
     // Decoding (sender recovery over every core) runs on a read-ahead thread
     // beside the connecting one, as in initial sync.
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    auto stats = chain::ReplayBlockFiles(reindex_dir, *node.chainstate, logger, cores,
-                                         [&node] { return node.shutdown.requested(); });
+    node.rpc_warmup_dispatcher->SetWarmup(
+        "node is starting: rebuilding the chainstate from the block files (-reindex)");
+    uint64_t polls = 0;
+    auto stats =
+        chain::ReplayBlockFiles(reindex_dir, *node.chainstate, logger, cores, [&node, &polls] {
+          if (++polls % 256 == 0) {
+            node.rpc_warmup_dispatcher->SetWarmup(
+                "node is starting: rebuilding the chainstate from the block files (-reindex), "
+                "height " +
+                std::to_string(node.chainstate->Tip().height));
+          }
+          return node.shutdown.requested();
+        });
     if (!stats && stats.status().code() == "reindex-interrupted") {
       LogInfo(logger, LogCategory::kNode, "reindex: {}; it resumes at the next start",
               stats.status().message());
@@ -211,10 +238,7 @@ Status StartComponents(NodeContext& node) {
                                                *net_options);
   DEPIN_RETURN_IF_ERROR(node.net->Start());
 
-  auto rpc_options = RpcServerOptionsFromArgs(node.args, node.params, node.network_dir);
-  if (!rpc_options) return rpc_options.status();
-
-  NodeRpcContext& rc = node.rpc_context;
+  node.rpc_warmup_dispatcher->SetWarmup("node is starting: starting P2P and RPC");
   rc.params = &node.params;
   rc.chainstate = node.chainstate.get();
   rc.mempool = node.mempool.get();
@@ -244,12 +268,8 @@ Status StartComponents(NodeContext& node) {
     DEPIN_RETURN_IF_ERROR(node.rpc_dispatcher->AddTable(std::move(table)));
   }
   DEPIN_RETURN_IF_ERROR(node.rpc_dispatcher->AddTable(NetRpcTable(node.net.get())));
-  node.rpc_server = std::make_unique<RpcServer>(*rpc_options, *node.rpc_dispatcher, logger);
-  DEPIN_RETURN_IF_ERROR(node.rpc_server->Start());
-  rc.rpc_port = node.rpc_server->port();
-  rc.rpc_public_port = node.rpc_server->public_port();
-  LogInfo(logger, LogCategory::kNode, "RPC listening on port {}{}", rc.rpc_port,
-          rc.rpc_public_port ? ", public port " + std::to_string(*rc.rpc_public_port) : "");
+  node.rpc_server->SetDispatcher(*node.rpc_dispatcher);
+  LogInfo(logger, LogCategory::kNode, "RPC ready");
 
   if (mine) {
     node.miner->Start();
@@ -297,6 +317,7 @@ void Shutdown(NodeContext& node, const std::string& reason) {
   // so nothing calls them any more.
   node.rpc_server.reset();
   node.rpc_dispatcher.reset();
+  node.rpc_warmup_dispatcher.reset();
   node.net.reset();
   node.miner.reset();
   if (node.mempool) {
@@ -534,6 +555,8 @@ int RunNode(int argc, const char* const* argv) {
   if (Status s = StartComponents(node); !s.ok()) {
     if (s.code() == "shutdown-requested") {
       // A signal or stop during a long start-up (a reindex): not a failure.
+      // A `stop` request's reply goes out before the server stops.
+      std::this_thread::sleep_for(kStopReplyGrace);
       daemon.Report(true);
       Shutdown(node, "shutdown requested during start-up");
       SetDefaultLogger(nullptr);

@@ -46,6 +46,9 @@ struct NodeContext {
 
   // What the RPC method tables read; must outlive the dispatcher.
   NodeRpcContext rpc_context;
+  // Answers -28 "node is starting" until the chainstate is loaded (a
+  // reindex can take hours); then the server switches to rpc_dispatcher.
+  std::unique_ptr<RpcDispatcher> rpc_warmup_dispatcher;
   std::unique_ptr<RpcDispatcher> rpc_dispatcher;
   std::unique_ptr<RpcServer> rpc_server;
 

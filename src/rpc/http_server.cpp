@@ -61,7 +61,10 @@ class SessionBase {
 // late completion handler pointing at freed memory.
 struct ServerShared {
   ServerShared(RpcServerOptions opts, const RpcDispatcher& d, Logger* l)
-      : options(std::move(opts)), dispatcher(d), logger(l) {}
+      : options(std::move(opts)), dispatcher_ptr(&d), logger(l) {}
+
+  // The dispatcher requests go to now (the warm-up one while the node starts).
+  const RpcDispatcher& dispatcher() const { return *dispatcher_ptr.load(); }
 
   // Adds a connection unless the server is stopping; false means "close it".
   bool Register(uint64_t id, std::weak_ptr<SessionBase> session) EXCLUDES(mu) {
@@ -79,7 +82,7 @@ struct ServerShared {
   }
 
   const RpcServerOptions options;
-  const RpcDispatcher& dispatcher;
+  std::atomic<const RpcDispatcher*> dispatcher_ptr;
   Logger* const logger;
   RpcAuth auth;
   std::optional<IpAllowList> allow_main;
@@ -230,7 +233,7 @@ class WsSession : public RpcSession,
     std::function<void()> job = [self = shared_from_this(), message = std::move(message),
                                  context = std::move(context)]() mutable {
       std::string response =
-          self->shared_->dispatcher.Dispatch(message, context, self->shared_->options.max_batch);
+          self->shared_->dispatcher().Dispatch(message, context, self->shared_->options.max_batch);
       // Drop our reference before sending so a handler-held session is the
       // only one left when the peer is gone.
       context.session.reset();
@@ -447,16 +450,16 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     context.public_port = public_port_;
     context.remote_address = remote_;
     std::string body = parser_->release().body();
-    if (shared_->dispatcher.RunsInline(body)) {
-      std::string response =
-          shared_->dispatcher.Dispatch(body, context, shared_->options.max_batch);
+    const RpcDispatcher& dispatcher = shared_->dispatcher();
+    if (dispatcher.RunsInline(body)) {
+      std::string response = dispatcher.Dispatch(body, context, shared_->options.max_batch);
       if (response.empty()) return Respond(http::status::no_content, "", /*close=*/false);
       return Respond(http::status::ok, std::move(response), /*close=*/false, /*json=*/true);
     }
     std::function<void()> job = [self = shared_from_this(), body = std::move(body),
                                  context = std::move(context)] {
       std::string response =
-          self->shared_->dispatcher.Dispatch(body, context, self->shared_->options.max_batch);
+          self->shared_->dispatcher().Dispatch(body, context, self->shared_->options.max_batch);
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         if (response.empty()) {
           return self->Respond(http::status::no_content, "", /*close=*/false);
@@ -703,6 +706,10 @@ struct RpcServer::Impl {
 
 RpcServer::RpcServer(RpcServerOptions options, const RpcDispatcher& dispatcher, Logger* logger)
     : impl_(std::make_unique<Impl>(std::move(options), dispatcher, logger)) {}
+
+void RpcServer::SetDispatcher(const RpcDispatcher& dispatcher) {
+  impl_->shared->dispatcher_ptr.store(&dispatcher);
+}
 
 RpcServer::~RpcServer() { Stop(); }
 

@@ -123,6 +123,12 @@ class RpcServer {
   // Idempotent; see the header comment.
   void Stop();
 
+  // Sends the requests that arrive from now on to `dispatcher` (which must
+  // outlive the server, as must the one it replaces: requests already
+  // running finish on it). depind starts the server with a warm-up
+  // dispatcher and switches once the chainstate is loaded.
+  void SetDispatcher(const RpcDispatcher& dispatcher);
+
   // Bound ports (the first bound address of each listener); 0 / nullopt
   // before Start().
   uint16_t port() const;

@@ -43,6 +43,9 @@ inline constexpr int kRpcServerError = -32000;
 inline constexpr int kRpcUnauthorized = -32001;
 // A websocket message could not be queued (worker queue full or rate limit).
 inline constexpr int kRpcLimitExceeded = -32005;
+// The node is still starting (loading or rebuilding the chainstate); the
+// message says what it is doing. Bitcoin Core's RPC_IN_WARMUP.
+inline constexpr int kRpcInWarmup = -28;
 // Ethereum's eth_call / eth_estimateGas revert, data = revert bytes.
 inline constexpr int kRpcExecutionReverted = 3;
 

@@ -220,6 +220,13 @@ std::string RpcDispatcher::HelpText(std::string_view method, const RpcCallContex
   return out.str();
 }
 
+void RpcDispatcher::SetWarmup(std::string message, std::function<void()> stop) {
+  std::lock_guard<std::mutex> lock(warmup_mu_);
+  warmup_ = true;
+  warmup_message_ = std::move(message);
+  if (stop) warmup_stop_ = std::move(stop);
+}
+
 std::string RpcDispatcher::ErrorResponse(int code, std::string_view message) {
   Writer w(/*batch=*/false);
   w.Error(nullptr, code, message);
@@ -292,6 +299,21 @@ void RpcDispatcher::DispatchOne(const rapidjson::Value& request, const RpcCallCo
   }
   const bool notification = id == nullptr;
   std::string_view name = View(method_it->value);
+
+  {
+    std::unique_lock<std::mutex> lock(warmup_mu_);
+    if (warmup_) {
+      if (name == "stop" && warmup_stop_ && !context.public_port && context.authenticated) {
+        const std::function<void()> stop = warmup_stop_;
+        lock.unlock();
+        stop();
+        if (!notification) out.Result(id, RpcResult::String("depind stopping"));
+        return;
+      }
+      if (!notification) out.Error(id, kRpcInWarmup, warmup_message_);
+      return;
+    }
+  }
 
   auto found = methods_.find(name);
   if (found == methods_.end()) {

@@ -19,13 +19,22 @@
 // - A handler that throws gets -32603 "internal error" (details are logged,
 //   not sent).
 //
+// - Warm-up: a dispatcher put in warm-up (SetWarmup) answers every
+//   well-formed request with -28 and the warm-up message, except `stop`,
+//   which runs the warm-up stop callback. depind serves RPC through such a
+//   dispatcher while it loads or rebuilds the chainstate, then switches the
+//   server to the real one.
+//
 // Thread-safety: AddTable() only before the first Dispatch(); Dispatch() is
-// const and may run on many threads at once.
+// const and may run on many threads at once. SetWarmup() may be called at
+// any time from any thread.
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +74,10 @@ class RpcDispatcher {
   // Text of `help` / `help <method>` as seen by a caller of this kind.
   std::string HelpText(std::string_view method, const RpcCallContext& context) const;
 
+  // Puts this dispatcher in warm-up with `message` (or updates the message);
+  // `stop` (may be empty) is what a `stop` request runs meanwhile.
+  void SetWarmup(std::string message, std::function<void()> stop = {});
+
   // Serializes an error response with id null; for transport-level errors.
   static std::string ErrorResponse(int code, std::string_view message);
 
@@ -76,6 +89,10 @@ class RpcDispatcher {
                    Writer& out) const;
 
   Logger* const logger_;
+  mutable std::mutex warmup_mu_;
+  bool warmup_ = false;  // guarded by warmup_mu_
+  std::string warmup_message_;
+  std::function<void()> warmup_stop_;
   std::vector<std::unique_ptr<RpcTable>> tables_;
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> methods_;
 };

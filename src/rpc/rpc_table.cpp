@@ -254,7 +254,9 @@ std::string RenderRpcMarkdown(const std::vector<const RpcTable*>& tables) {
       << "Generated from the method tables in src/rpc; do not edit by hand.\n\n"
       << "Public methods are served on every listener without authentication. "
       << "Admin methods need HTTP Basic auth (cookie or rpcauth) on the main port and "
-      << "are not available on the public port.\n";
+      << "are not available on the public port.\n\n"
+      << "While the node starts (loading or rebuilding its chainstate) every call is answered "
+      << "with error -28 and a message saying what it is doing; `stop` works throughout.\n";
   for (const RpcTable* table : tables) {
     out << "\n## " << table->category << "\n";
     for (const auto& m : table->methods) {

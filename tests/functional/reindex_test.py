@@ -8,6 +8,7 @@ import os
 import subprocess
 
 from test_framework.framework import DepinTestFramework
+from test_framework.rpc import JSONRPCException
 from test_framework.util import assert_equal, assert_in, assert_true, wait_until
 
 BLOCKS = 3000
@@ -34,11 +35,24 @@ class ReindexTest(DepinTestFramework):
         self.log("SIGINT during -reindex stops cleanly and leaves the rebuild to resume")
         node.start(["-reindex"], wait=False)
         node.wait_for_log("reindex: 1000 blocks read", timeout=120)
+        self.log("meanwhile RPC answers -28 with what the node is doing")
+        try:
+            node.rpc.getblockcount()
+            raise AssertionError("getblockcount answered during the reindex")
+        except JSONRPCException as e:
+            assert_equal(e.code, -28)
+            assert_in("-reindex", e.message)
         node.stop(how="sigint", timeout=60)
         log = node.read_debug_log()
         assert_in("it resumes at the next start", log)
         assert_true(os.path.isdir(os.path.join(node.network_dir, "blocks.reindex")),
                     "blocks.reindex kept")
+
+        self.log("a stop request during the resumed rebuild is answered and obeyed")
+        node.start(wait=False)
+        node.wait_for_log("reindex: resuming the interrupted rebuild", timeout=30)
+        wait_until(lambda: os.path.exists(os.path.join(node.network_dir, ".cookie")))
+        node.stop(timeout=60)  # raises unless the reply came and the exit code is 0
 
         self.log("the next start resumes, skipping what was stored, and ends on the same tip")
         node.start(wait=False)

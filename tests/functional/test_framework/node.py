@@ -5,7 +5,7 @@ import signal
 import subprocess
 import time
 
-from .rpc import RpcClient
+from .rpc import HTTPError, JSONRPCException, RpcClient
 from .util import TestFailure, free_port, wait_until
 
 
@@ -83,6 +83,17 @@ class TestNode:
             try:
                 self.rpc.getblockcount()
                 return True
+            except JSONRPCException as e:
+                if e.code == -28:  # still starting (loading or reindexing)
+                    return False
+                raise
+            except HTTPError as e:
+                # A cookie left by a killed node, read before the new one
+                # was written: read it again.
+                if e.status != 401:
+                    raise
+                self._rpc = None
+                return False
             except (OSError, TestFailure) as e:
                 if isinstance(e, TestFailure):
                     raise

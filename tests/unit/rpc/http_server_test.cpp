@@ -300,6 +300,24 @@ TEST_F(RpcServerTest, SingleCallOverHttp) {
   EXPECT_EQ(d["id"].GetInt(), 1);
 }
 
+// depind starts the server on a warm-up dispatcher and switches once its
+// chainstate is loaded; a connection opened before the switch is served by
+// the new dispatcher after it.
+TEST_F(RpcServerTest, SwitchesFromTheWarmupDispatcher) {
+  RpcDispatcher warmup;
+  warmup.SetWarmup("node is starting: test");
+  server_ = std::make_unique<RpcServer>(Options(), warmup, nullptr);
+  ASSERT_TRUE(server_->Start().ok());
+  HttpClient c(server_->port());
+  auto before = Json(c.Post(Call("add", "[2,3]")).body);
+  EXPECT_EQ(before["error"]["code"].GetInt(), kRpcInWarmup);
+  EXPECT_STREQ(before["error"]["message"].GetString(), "node is starting: test");
+  server_->SetDispatcher(dispatcher_);
+  auto after = Json(c.Post(Call("add", "[2,3]")).body);
+  EXPECT_EQ(after["result"].GetInt(), 5);
+  server_->Stop();  // before `warmup` goes
+}
+
 TEST_F(RpcServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   StartServer(Options());
   HttpClient c(server_->port());

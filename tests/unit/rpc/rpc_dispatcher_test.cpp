@@ -310,6 +310,29 @@ TEST_F(DispatcherTest, AdminNeedsAuthenticationAndNeverRunsOnPublicPort) {
   EXPECT_EQ(ErrorCode(stop, /*authenticated=*/false, /*public_port=*/true), kRpcMethodNotFound);
 }
 
+TEST_F(DispatcherTest, WarmupAnswersMinus28ExceptAnAuthenticatedStop) {
+  int stops = 0;
+  dispatcher_.SetWarmup("node is starting: loading", [&stops] { ++stops; });
+  const char* add = R"({"jsonrpc":"2.0","id":1,"method":"add","params":[1,2]})";
+  EXPECT_EQ(ErrorCode(add), kRpcInWarmup);
+  EXPECT_EQ(ErrorMessage(add), "node is starting: loading");
+  // Unknown methods too: the node cannot tell yet what it will serve.
+  EXPECT_EQ(ErrorCode(R"({"jsonrpc":"2.0","id":1,"method":"nope"})"), kRpcInWarmup);
+  // Malformed requests are still malformed.
+  EXPECT_EQ(ErrorCode(R"({"jsonrpc":"1.0","id":1,"method":"add"})"), kRpcInvalidRequest);
+  // The message follows the progress.
+  dispatcher_.SetWarmup("node is starting: height 5");
+  EXPECT_EQ(ErrorMessage(add), "node is starting: height 5");
+
+  const char* stop = R"({"jsonrpc":"2.0","id":1,"method":"stop"})";
+  EXPECT_EQ(ErrorCode(stop, /*authenticated=*/false), kRpcInWarmup);
+  EXPECT_EQ(ErrorCode(stop, /*authenticated=*/true, /*public_port=*/true), kRpcInWarmup);
+  EXPECT_EQ(stops, 0);
+  auto d = Call(stop, /*authenticated=*/true);
+  EXPECT_STREQ(d["result"].GetString(), "depind stopping");
+  EXPECT_EQ(stops, 1);
+}
+
 TEST_F(DispatcherTest, DuplicateMethodAndBadDefaultRejected) {
   EXPECT_EQ(dispatcher_.AddTable(TestTable()).code(), "rpc-duplicate-method");
   RpcTable bad{"bad", {}};
