@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include "crypto/sha256.h"
-#include "storage/proofs/parallel.h"
 
 namespace depin::storage::proofs {
 namespace {
@@ -93,6 +92,21 @@ void StackedGraph::ExpanderParents(uint64_t node, uint32_t* out) const {
   }
 }
 
+Hash256 StackedGraph::ConstructionDigest() const {
+  static constexpr char kTag[] = "depin-sdr-graph-construction";
+  uint8_t fields[32 + 8 + 4 * 4];
+  std::memcpy(fields, seed_.data(), 32);
+  WriteBE64(fields + 32, nodes());
+  WriteBE32(fields + 40, kConstructionVersion);
+  WriteBE32(fields + 44, static_cast<uint32_t>(kDrgDegree));
+  WriteBE32(fields + 48, static_cast<uint32_t>(kExpanderDegree));
+  WriteBE32(fields + 52, kFeistelRounds);
+  crypto::Sha256 h;
+  h.Write(reinterpret_cast<const uint8_t*>(kTag), sizeof(kTag) - 1);
+  h.Write(fields, sizeof(fields));
+  return h.Finalize();
+}
+
 NodeParents StackedGraph::Parents(uint64_t node) const {
   NodeParents p;
   uint8_t msg[kDrgMessageSize];
@@ -117,13 +131,6 @@ void StackedGraph::ParentsRange(uint64_t begin, uint64_t end, uint32_t* out) con
       ExpanderParents(base + i, p + kDrgDegree);
     }
   }
-}
-
-ParentCache::ParentCache(const StackedGraph& graph, size_t threads)
-    : table_(graph.nodes() * kParentCount) {
-  ParallelFor(graph.nodes(), threads, 1 << 14, [&](size_t begin, size_t end) {
-    graph.ParentsRange(begin, end, &table_[begin * kParentCount]);
-  });
 }
 
 }  // namespace depin::storage::proofs

@@ -6,11 +6,11 @@
 //    P(8v + k) / 8 for a keyed Feistel permutation P of [0, 8N), so the edges
 //    between two layers form a random 8-regular bipartite graph.
 // Both are deterministic from GraphSeed(size). Sealing reads all parents of
-// all nodes, so it builds a ParentCache once; verifiers compute the parents of
-// the few challenged nodes directly.
+// all nodes, so it uses a ParentCache (parent_cache.h); verifiers compute the
+// parents of the few challenged nodes directly.
 //
-// Thread-safety: StackedGraph and a built ParentCache are immutable and may be
-// shared between threads.
+// Thread-safety: a StackedGraph is immutable and may be shared between
+// threads.
 #pragma once
 
 #include <array>
@@ -35,6 +35,13 @@ class StackedGraph {
   uint64_t nodes() const { return size_.nodes(); }
   const Hash256& seed() const { return seed_; }
 
+  // Identifies the parents this graph yields: the seed, node count, degrees,
+  // Feistel rounds and kConstructionVersion. Parent cache files are named and
+  // checked by it, so any change to how parents are derived must change it
+  // (bump kConstructionVersion if nothing else changes).
+  Hash256 ConstructionDigest() const;
+  static constexpr uint32_t kConstructionVersion = 1;
+
   NodeParents Parents(uint64_t node) const;
 
   // Fills `out` with the parents of nodes [begin, end) (kParentCount each),
@@ -50,19 +57,6 @@ class StackedGraph {
   Hash256 seed_;
   uint32_t feistel_half_bits_;
   std::array<uint64_t, 4> feistel_keys_;
-};
-
-// The parents of every node of a graph, 56 bytes per node (about 1.75x the
-// sector size). Built on all threads.
-class ParentCache {
- public:
-  ParentCache(const StackedGraph& graph, size_t threads);
-
-  const uint32_t* Parents(uint64_t node) const { return &table_[node * kParentCount]; }
-  uint64_t nodes() const { return table_.size() / kParentCount; }
-
- private:
-  std::vector<uint32_t> table_;
 };
 
 }  // namespace depin::storage::proofs

@@ -21,7 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "storage/proofs/graph.h"
+#include "storage/proofs/parent_cache.h"
 #include "util/bytes.h"
 
 namespace depin::storage::proofs {

@@ -56,6 +56,12 @@ Result<Bytes> ComputeColumns(const SectorStore& store, SectorSize size, uint32_t
   return columns;
 }
 
+Result<ParentCache> LoadParentCache(const StackedGraph& graph, const std::string& dir,
+                                    size_t threads, Logger* logger) {
+  if (dir.empty()) return ParentCache(graph, threads);
+  return ParentCache::OpenFileBacked(graph, dir, threads, logger);
+}
+
 SealOutput OutputOf(const SectorMeta& m) {
   return SealOutput{m.comm_d, m.replica_id, m.comm_c, m.comm_r_last, m.comm_r};
 }
@@ -110,27 +116,35 @@ Result<SealOutput> SealSector(const SealInputs& inputs, SectorStore& store,
   data = Bytes();
 
   // Labeling: two layer buffers, the one below and the one being labeled.
-  const StackedGraph graph(size);
-  const ParentCache parents(graph, threads);
-  HugeBuffer below(bytes), current(bytes);
-  if (meta.layers_done > 0) {
-    DEPIN_RETURN_IF_ERROR(
-        store.ReadRange(LayerFileName(meta.layers_done), 0, bytes, current.data()));
-    for (uint32_t l = 1; l <= meta.layers_done; ++l) {
-      if (!Report(options, SealStage::kLabeling, l, params.layers, true)) return Cancelled();
+  // They and the parents are released before tree_c, which needs two sectors
+  // of its own; the key (the last layer) is read back from its file for the
+  // replica, so no stage holds more than two sectors.
+  {
+    const StackedGraph graph(size);
+    Result<ParentCache> parents =
+        LoadParentCache(graph, options.parent_cache_dir, threads, options.logger);
+    if (!parents) return parents.status();
+    HugeBuffer below(bytes), current(bytes);
+    if (meta.layers_done > 0) {
+      if (meta.layers_done < params.layers) {
+        DEPIN_RETURN_IF_ERROR(
+            store.ReadRange(LayerFileName(meta.layers_done), 0, bytes, current.data()));
+      }
+      for (uint32_t l = 1; l <= meta.layers_done; ++l) {
+        if (!Report(options, SealStage::kLabeling, l, params.layers, true)) return Cancelled();
+      }
+    } else if (!Report(options, SealStage::kLabeling, 0, params.layers, false)) {
+      return Cancelled();
     }
-  } else if (!Report(options, SealStage::kLabeling, 0, params.layers, false)) {
-    return Cancelled();
+    for (uint32_t layer = meta.layers_done + 1; layer <= params.layers; ++layer) {
+      std::swap(below, current);
+      LabelLayer(*parents, replica_id, layer, layer == 1 ? nullptr : below.data(), current.data());
+      DEPIN_RETURN_IF_ERROR(store.WriteFile(LayerFileName(layer), current.span()));
+      meta.layers_done = layer;
+      DEPIN_RETURN_IF_ERROR(store.WriteMeta(meta));
+      if (!Report(options, SealStage::kLabeling, layer, params.layers, false)) return Cancelled();
+    }
   }
-  for (uint32_t layer = meta.layers_done + 1; layer <= params.layers; ++layer) {
-    std::swap(below, current);
-    LabelLayer(parents, replica_id, layer, layer == 1 ? nullptr : below.data(), current.data());
-    DEPIN_RETURN_IF_ERROR(store.WriteFile(LayerFileName(layer), current.span()));
-    meta.layers_done = layer;
-    DEPIN_RETURN_IF_ERROR(store.WriteMeta(meta));
-    if (!Report(options, SealStage::kLabeling, layer, params.layers, false)) return Cancelled();
-  }
-  below = HugeBuffer();
 
   if (!Report(options, SealStage::kTreeC, 0, params.layers, false)) return Cancelled();
   auto columns = ComputeColumns(store, size, params.layers, threads);
@@ -143,9 +157,10 @@ Result<SealOutput> SealSector(const SealInputs& inputs, SectorStore& store,
   tree_c = Bytes();
 
   if (!Report(options, SealStage::kTreeR, 0, params.layers, false)) return Cancelled();
-  // The key is the last layer, `current` here; XORing the data into it makes
-  // it the replica (the zero padding leaves the key as it is).
-  HugeBuffer& replica = current;
+  // The key is the last layer; XORing the data into it makes it the replica
+  // (the zero padding leaves the key as it is).
+  HugeBuffer replica(bytes);
+  DEPIN_RETURN_IF_ERROR(store.ReadRange(LayerFileName(params.layers), 0, bytes, replica.data()));
   XorInPlace(replica.data(), inputs.data.data(), inputs.data.size(), threads);
   Bytes tree_r = BuildTreeLevels(replica.span(), threads);
   meta.comm_r_last = RootOfLevels(tree_r);
@@ -166,9 +181,11 @@ Result<SealOutput> SealOutputOf(const SectorStore& store) {
 }
 
 HugeBuffer ComputeKey(SectorSize size, const Hash256& replica_id, size_t threads) {
+  return ComputeKey(ParentCache(StackedGraph(size), Threads(threads)), size, replica_id);
+}
+
+HugeBuffer ComputeKey(const ParentCache& parents, SectorSize size, const Hash256& replica_id) {
   const ProofParams params = ParamsFor(size);
-  const StackedGraph graph(size);
-  const ParentCache parents(graph, Threads(threads));
   HugeBuffer below(size.bytes()), current(size.bytes());
   for (uint32_t layer = 1; layer <= params.layers; ++layer) {
     std::swap(below, current);
@@ -177,7 +194,8 @@ HugeBuffer ComputeKey(SectorSize size, const Hash256& replica_id, size_t threads
   return current;
 }
 
-Result<Bytes> UnsealSector(const SectorStore& store, size_t threads) {
+Result<Bytes> UnsealSector(const SectorStore& store, size_t threads,
+                           const std::string& parent_cache_dir, Logger* logger) {
   auto meta = store.ReadMeta();
   if (!meta) return meta.status();
   if (!meta->sealed) return Status::Error("unseal-not-sealed", "sector is not sealed yet");
@@ -186,7 +204,13 @@ Result<Bytes> UnsealSector(const SectorStore& store, size_t threads) {
   if (replica->size() != meta->size.bytes()) {
     return Status::Error("unseal-bad-replica", "replica has the wrong size");
   }
-  HugeBuffer key = ComputeKey(meta->size, meta->replica_id, threads);
+  HugeBuffer key;
+  {
+    Result<ParentCache> parents =
+        LoadParentCache(StackedGraph(meta->size), parent_cache_dir, Threads(threads), logger);
+    if (!parents) return parents.status();
+    key = ComputeKey(*parents, meta->size, meta->replica_id);
+  }
   XorInPlace(replica->data(), key.data(), replica->size(), Threads(threads));
   Bytes levels = BuildTreeLevels(*replica, Threads(threads));
   if (RootOfLevels(levels) != meta->comm_d) {

@@ -12,12 +12,15 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "storage/proofs/huge_buffer.h"
 #include "storage/proofs/labels.h"
 #include "storage/proofs/params.h"
+#include "storage/proofs/parent_cache.h"
 #include "storage/proofs/sector_store.h"
 #include "util/bytes.h"
+#include "util/logging.h"
 #include "util/status.h"
 
 namespace depin::storage::proofs {
@@ -56,13 +59,24 @@ using SealProgressFn = std::function<bool(const SealProgress&)>;
 struct SealOptions {
   size_t threads = 0;
   SealProgressFn progress;
+  // Folder of the shared, memory-mapped parent cache files (parent_cache.h),
+  // e.g. /var/tmp/depin-parents. Empty: the parents are built in memory for
+  // each seal (1.75x the sector size of heap).
+  std::string parent_cache_dir;
+  Logger* logger = nullptr;  // null: the process default
 };
 
 // Seals into `store`. An empty store starts from scratch; a store holding an
 // unfinished seal of the same inputs resumes; a store already sealed with the
 // same inputs returns its output. Errors: "seal-data-too-large",
 // "seal-store-in-use" (the store holds another sector), "seal-cancelled",
-// store I/O errors.
+// "parent-cache-io-error", store I/O errors.
+//
+// Memory: the two layer buffers being labeled (2x the sector size; 64 GiB at
+// 32 GiB), which every stage stays within (padded data and tree_d, the
+// columns and tree_c, the replica and tree_r), plus the parents: 1.75x the
+// sector in the heap without `parent_cache_dir`, else page cache the kernel
+// may reclaim. The caller's `data` comes on top.
 Result<SealOutput> SealSector(const SealInputs& inputs, SectorStore& store,
                               const SealOptions& options = {});
 
@@ -71,14 +85,18 @@ Result<SealOutput> SealOutputOf(const SectorStore& store);
 
 // Recomputes the key, XORs it out of the replica and checks CommD
 // ("unseal-bad-comm-d" when the replica does not decode to the committed
-// data, "unseal-not-sealed" for an unsealed store).
-Result<Bytes> UnsealSector(const SectorStore& store, size_t threads = 0);
+// data, "unseal-not-sealed" for an unsealed store). `parent_cache_dir` and
+// `logger` as in SealOptions.
+Result<Bytes> UnsealSector(const SectorStore& store, size_t threads = 0,
+                           const std::string& parent_cache_dir = {}, Logger* logger = nullptr);
 
 // The retained unsealed copy, checked against CommD ("unseal-bad-comm-d").
 Result<Bytes> ReadUnsealedCopy(const SectorStore& store);
 
-// Computes the key (last layer labels) of a sector in memory; used by
-// UnsealSector and benchmarks.
+// Computes the key (last layer labels) of a sector in memory, with an
+// in-memory parent cache or the given one; used by UnsealSector and
+// benchmarks.
 HugeBuffer ComputeKey(SectorSize size, const Hash256& replica_id, size_t threads);
+HugeBuffer ComputeKey(const ParentCache& parents, SectorSize size, const Hash256& replica_id);
 
 }  // namespace depin::storage::proofs

@@ -49,24 +49,12 @@ TEST(StackedGraph, ExpanderParentsComeFromAPermutation) {
   for (int u : uses) EXPECT_EQ(u, 8);
 }
 
-TEST(StackedGraph, CacheAndRangeAgreeWithSingleNodes) {
-  const StackedGraph graph(SectorSize::Size2KiB());
-  const ParentCache cache(graph, 3);
-  std::vector<uint32_t> range(graph.nodes() * kParentCount);
-  graph.ParentsRange(0, graph.nodes(), range.data());
-  for (uint64_t v = 0; v < graph.nodes(); ++v) {
-    NodeParents p = graph.Parents(v);
-    for (size_t k = 0; k < kParentCount; ++k) {
-      EXPECT_EQ(cache.Parents(v)[k], p[k]);
-      EXPECT_EQ(range[v * kParentCount + k], p[k]);
-    }
-  }
-}
-
 TEST(StackedGraph, DependsOnTheSectorSize) {
   EXPECT_NE(GraphSeed(SectorSize::Size2KiB()), GraphSeed(SectorSize::Size8MiB()));
   const StackedGraph a(SectorSize::Size2KiB()), b(SectorSize::Size2KiB());
   EXPECT_EQ(a.Parents(40), b.Parents(40));
+  EXPECT_EQ(a.ConstructionDigest(), b.ConstructionDigest());
+  EXPECT_NE(a.ConstructionDigest(), StackedGraph(SectorSize::Size8MiB()).ConstructionDigest());
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "storage/proofs/seal.h"
@@ -46,6 +48,17 @@ inline Hash256 HashOf(uint8_t fill) {
   Hash256 h;
   h.bytes.fill(fill);
   return h;
+}
+
+inline Bytes ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Replaces `path` in place (same inode), as damage on disk would.
+inline void OverwriteFile(const std::string& path, const Bytes& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
 }
 
 inline SealInputs TestInputs(SectorSize size, ByteSpan data, uint64_t sector_number = 7) {

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <functional>
+#include <iterator>
 
 #include "crypto/sha256.h"
 #include "proofs_test_util.h"
@@ -12,7 +16,9 @@
 namespace depin::storage::proofs {
 namespace {
 
+using testing::OverwriteFile;
 using testing::PatternData;
+using testing::ReadWholeFile;
 using testing::ScratchDir;
 using testing::TestInputs;
 
@@ -143,6 +149,111 @@ TEST(Seal, UnsealDetectsADamagedReplica) {
 
   ASSERT_TRUE(store.WriteFile(kReplicaFile, Bytes(100)).ok());
   EXPECT_EQ(UnsealSector(store).status().code(), "unseal-bad-replica");
+}
+
+// The files of a sealed store that hold sealing results.
+std::vector<std::string> ResultFiles(uint32_t layers) {
+  std::vector<std::string> names = {kReplicaFile, kTreeRFile, kColumnsFile, kTreeCFile};
+  for (uint32_t l = 1; l <= layers; ++l) names.push_back(LayerFileName(l));
+  return names;
+}
+
+Result<SealOutput> SealWithCacheDir(const SealInputs& in, const std::string& store_dir,
+                                    const std::string& cache_dir) {
+  SectorStore store = OpenStore(store_dir);
+  SealOptions options;
+  options.parent_cache_dir = cache_dir;
+  return SealSector(in, store, options);
+}
+
+std::string ParentCachePath(const std::string& dir, SectorSize size) {
+  return dir + "/" + ParentCacheFileName(StackedGraph(size));
+}
+
+TEST(Seal, FileBackedParentCacheGivesABitIdenticalSeal) {
+  for (SectorSize size : {SectorSize::Size2KiB(), SectorSize::Size8MiB()}) {
+    SCOPED_TRACE(size.ToString());
+    ScratchDir dir;
+    const Bytes data = PatternData(size.bytes() - 100, 3);
+    const SealInputs in = TestInputs(size, data);
+    auto memory = SealWithCacheDir(in, dir.Sub("memory"), "");
+    ASSERT_TRUE(memory.ok()) << memory.status().ToString();
+    auto mapped = SealWithCacheDir(in, dir.Sub("mapped"), dir.Sub("parents"));
+    ASSERT_TRUE(mapped.ok()) << mapped.status().ToString();
+    ASSERT_TRUE(std::filesystem::exists(ParentCachePath(dir.Sub("parents"), size)));
+    EXPECT_EQ(mapped->comm_r, memory->comm_r);
+    EXPECT_EQ(mapped->comm_c, memory->comm_c);
+    EXPECT_EQ(mapped->comm_r_last, memory->comm_r_last);
+    EXPECT_EQ(*mapped, *memory);
+    for (const std::string& name : ResultFiles(ParamsFor(size).layers)) {
+      EXPECT_EQ(ReadWholeFile(dir.Sub("mapped/" + name)), ReadWholeFile(dir.Sub("memory/" + name)))
+          << name;
+    }
+    Bytes padded(size.bytes(), 0);
+    std::copy(data.begin(), data.end(), padded.begin());
+    auto unsealed = UnsealSector(OpenStore(dir.Sub("mapped")), /*threads=*/2, dir.Sub("parents"));
+    ASSERT_TRUE(unsealed.ok()) << unsealed.status().ToString();
+    EXPECT_EQ(*unsealed, padded);
+  }
+}
+
+TEST(Seal, SecondSealReusesTheParentCacheFile) {
+  ScratchDir dir;
+  const SectorSize size = SectorSize::Size2KiB();
+  const Bytes data_a = PatternData(2048, 1), data_b = PatternData(1500, 2);
+  ASSERT_TRUE(SealWithCacheDir(TestInputs(size, data_a, 7), dir.Sub("a"), dir.Sub("parents")).ok());
+  const std::string path = ParentCachePath(dir.Sub("parents"), size);
+  struct stat before, after;
+  ASSERT_EQ(::stat(path.c_str(), &before), 0);
+  auto b = SealWithCacheDir(TestInputs(size, data_b, 8), dir.Sub("b"), dir.Sub("parents"));
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  ASSERT_EQ(::stat(path.c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);
+  EXPECT_EQ(after.st_mtim.tv_sec, before.st_mtim.tv_sec);
+  EXPECT_EQ(after.st_mtim.tv_nsec, before.st_mtim.tv_nsec);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.Sub("parents")),
+                          std::filesystem::directory_iterator()),
+            2);  // the cache and its lock file
+  EXPECT_EQ(*b, *SealWithCacheDir(TestInputs(size, data_b, 8), dir.Sub("b-memory"), ""));
+}
+
+TEST(Seal, DamagedParentCacheIsRegeneratedAndTheSealStaysCorrect) {
+  const SectorSize size = SectorSize::Size2KiB();
+  const Bytes data = PatternData(2048, 6);
+  const SealInputs in = TestInputs(size, data);
+  ScratchDir reference_dir;
+  auto reference = SealWithCacheDir(in, reference_dir.Sub("s"), "");
+  ASSERT_TRUE(reference.ok());
+  const std::vector<std::pair<std::string, std::function<void(Bytes&)>>> damages = {
+      {"flipped parent bit",
+       [](Bytes& f) { f[kParentCacheHeaderSize + 37 * kParentCount * 4 + 12] ^= 1; }},
+      {"truncated", [](Bytes& f) { f.erase(f.end() - 56, f.end()); }},
+      {"wrong magic", [](Bytes& f) { f[0] ^= 0xff; }},
+      {"wrong sector bytes", [](Bytes& f) { WriteBE64(&f[24], 4096); }},
+  };
+  for (const auto& [what, damage] : damages) {
+    SCOPED_TRACE(what);
+    ScratchDir dir;
+    ASSERT_TRUE(SealWithCacheDir(in, dir.Sub("first"), dir.Sub("parents")).ok());
+    const std::string path = ParentCachePath(dir.Sub("parents"), size);
+    Bytes file = ReadWholeFile(path);
+    damage(file);
+    OverwriteFile(path, file);
+    struct stat damaged, after;
+    ASSERT_EQ(::stat(path.c_str(), &damaged), 0);
+
+    auto out = SealWithCacheDir(in, dir.Sub("second"), dir.Sub("parents"));
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    EXPECT_EQ(*out, *reference);
+    EXPECT_EQ(ReadWholeFile(dir.Sub("second/replica")),
+              ReadWholeFile(reference_dir.Sub("s/replica")));
+    // Replaced by a new file (renamed into place), which is valid.
+    ASSERT_EQ(::stat(path.c_str(), &after), 0);
+    EXPECT_NE(after.st_ino, damaged.st_ino);
+    auto reopened = ParentCache::OpenFileBacked(StackedGraph(size), dir.Sub("parents"), 1);
+    ASSERT_TRUE(reopened.ok());
+    EXPECT_FALSE(reopened->generated());
+  }
 }
 
 TEST(SectorStore, MetaRoundTripsAndCorruptionIsDetected) {
