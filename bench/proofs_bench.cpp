@@ -3,7 +3,11 @@
 // (BM_OpenSSLSha256_16KiB in crypto_bench.cpp measures the same; each
 // benchmark here also measures it once and reports x_limit = its own blocks/s
 // divided by that limit, per core where the target is per core).
-//  - Labeling (sequential, one core): target x_limit >= 0.7 at 8 MiB.
+//  - Labeling (sequential, one core): target x_limit >= 0.7 at 8 MiB, with
+//    the parents in memory and from the memory-mapped cache file (page cache
+//    warm, and cold: dropped before each layer so labeling reads it from disk).
+//  - Opening the parent cache file: generating it, and validating it (full
+//    digest) when it exists.
 //  - Tree building: target >= 0.8 per core, scaling with threads.
 //  - PoSt verification on all cores: target >= 0.6 x (limit x cores).
 //  - Seal times at 8 MiB and 512 MiB, with the 32 GiB time extrapolated.
@@ -12,13 +16,18 @@
 // over sparse virtual trees: the verifier does exactly the hashing it does for
 // a real sector of that size, without sealing one.
 #include <benchmark/benchmark.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -30,6 +39,7 @@
 #include "storage/proofs/labels.h"
 #include "storage/proofs/merkle_tree.h"
 #include "storage/proofs/parallel.h"
+#include "storage/proofs/parent_cache.h"
 #include "storage/proofs/porep.h"
 #include "storage/proofs/post.h"
 #include "storage/proofs/seal.h"
@@ -96,20 +106,41 @@ void ReportBlocks(benchmark::State& state, double blocks, double cpu_seconds, do
 
 SectorSize SizeArg(int64_t log2) { return *SectorSize::FromLog2(static_cast<uint32_t>(log2)); }
 
-// Labeling one layer on one core: args (layer, log2 sector bytes). Layer 1
-// costs 4 compressions per label, later layers 8 (plus one per layer for the
-// shared first block).
-void BM_ProofsLabelLayer(benchmark::State& state) {
-  const uint32_t layer = static_cast<uint32_t>(state.range(0));
-  const SectorSize size = SizeArg(state.range(1));
-  const StackedGraph graph(size);
-  const ParentCache parents(graph, HardwareThreads());
+// A scratch folder removed with its contents when the object dies.
+class BenchDir {
+ public:
+  BenchDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "depin-bench-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
+  }
+  ~BenchDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  BenchDir(const BenchDir&) = delete;
+  BenchDir& operator=(const BenchDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Labels one layer with `parents` per iteration, calling `before` (untimed)
+// first. Layer 1 costs 4 compressions per label, later layers 8 (plus one
+// per layer for the shared first block).
+void LabelLayerWith(benchmark::State& state, const ParentCache& parents, uint32_t layer,
+                    SectorSize size, const std::function<void()>& before) {
   const Bytes random = RandomBytes(size.bytes(), 2);
   HugeBuffer below(size.bytes()), out(size.bytes());
   std::memcpy(below.data(), random.data(), random.size());
   const Hash256 replica_id = crypto::Sha256Hash(random);
   double wall = 0, cpu = 0, blocks = 0;
   for (auto _ : state) {
+    if (before) {
+      state.PauseTiming();
+      before();
+      state.ResumeTiming();
+    }
     auto t0 = Clock::now();
     const double c0 = ThreadCpu();
     LabelLayer(parents, replica_id, layer, below.data(), out.data());
@@ -119,10 +150,116 @@ void BM_ProofsLabelLayer(benchmark::State& state) {
     benchmark::DoNotOptimize(out.data());
   }
   ReportBlocks(state, blocks, cpu, wall);
+  state.counters["labeling_s"] = wall / static_cast<double>(state.iterations());
   state.SetLabel(crypto::Sha256ImplName());
+}
+
+// Labeling one layer on one core, parents in memory: args (layer, log2
+// sector bytes).
+void BM_ProofsLabelLayer(benchmark::State& state) {
+  const uint32_t layer = static_cast<uint32_t>(state.range(0));
+  const SectorSize size = SizeArg(state.range(1));
+  const ParentCache parents(StackedGraph(size), HardwareThreads());
+  LabelLayerWith(state, parents, layer, size, nullptr);
 }
 BENCHMARK(BM_ProofsLabelLayer)->Args({1, 23})->Args({2, 23})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ProofsLabelLayer)->Args({2, 29})->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// The same with the parents in a memory-mapped cache file (ParentCache::
+// OpenFileBacked in a scratch folder): args (layer, log2 sector bytes,
+// cold). Warm: the file's pages are in the page cache, as after opening it.
+// Cold: before each layer they are unmapped and dropped from the page cache
+// (MADV_DONTNEED, POSIX_FADV_DONTNEED), so labeling streams the file from
+// disk, as a 32 GiB seal does when the 56 GiB file does not fit in RAM.
+void BM_ProofsLabelLayerMapped(benchmark::State& state) {
+  const uint32_t layer = static_cast<uint32_t>(state.range(0));
+  const SectorSize size = SizeArg(state.range(1));
+  const bool cold = state.range(2) != 0;
+  BenchDir dir;
+  auto parents = ParentCache::OpenFileBacked(StackedGraph(size), dir.path(), HardwareThreads());
+  if (!parents) {
+    state.SkipWithError(parents.status().ToString().c_str());
+    return;
+  }
+  // The table starts one page into the page-aligned mapping.
+  void* table = const_cast<uint32_t*>(parents->Parents(0));
+  const size_t table_bytes = parents->nodes() * kParentCount * sizeof(uint32_t);
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> pages((table_bytes + page - 1) / page);
+  double resident = 0;
+  std::function<void()> before = [&] {
+    if (cold) {
+      ::madvise(table, table_bytes, MADV_DONTNEED);
+      const int fd = ::open(parents->path().c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd >= 0) {
+        ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+        ::close(fd);
+      }
+    }
+    // How much of the table is in the page cache as the layer starts.
+    if (::mincore(table, table_bytes, pages.data()) == 0) {
+      resident += static_cast<double>(std::count_if(pages.begin(), pages.end(),
+                                                    [](unsigned char p) { return p & 1; })) /
+                  static_cast<double>(pages.size());
+    }
+  };
+  LabelLayerWith(state, *parents, layer, size, before);
+  state.counters["cold"] = cold ? 1 : 0;
+  state.counters["resident_at_start"] = resident / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_ProofsLabelLayerMapped)
+    ->Args({1, 23, 0})
+    ->Args({2, 23, 0})
+    ->Args({2, 23, 1})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ProofsLabelLayerMapped)
+    ->Args({2, 29, 0})
+    ->Args({2, 29, 1})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+
+// The parent cache on all cores: building it in memory, generating the file
+// (written, fsynced, renamed) and opening the existing file (mapped, every
+// header field checked, the whole table hashed, 64 nodes recomputed); arg =
+// log2(sector bytes). The 32 GiB figures scale by 64 from 512 MiB.
+void BM_ProofsParentCacheOpen(benchmark::State& state) {
+  const SectorSize size = SizeArg(state.range(0));
+  const StackedGraph graph(size);
+  const size_t threads = HardwareThreads();
+  double build = 0, generate = 0, open = 0;
+  for (auto _ : state) {
+    BenchDir dir;
+    auto t0 = Clock::now();
+    { const ParentCache memory(graph, threads); }
+    auto t1 = Clock::now();
+    auto made = ParentCache::OpenFileBacked(graph, dir.path(), threads);
+    auto t2 = Clock::now();
+    auto reopened = ParentCache::OpenFileBacked(graph, dir.path(), threads);
+    auto t3 = Clock::now();
+    if (!made || !reopened || !made->generated() || reopened->generated()) {
+      state.SkipWithError("parent cache not generated, then reused");
+      return;
+    }
+    build += Seconds(t0, t1);
+    generate += Seconds(t1, t2);
+    open += Seconds(t2, t3);
+  }
+  const double iters = static_cast<double>(state.iterations());
+  const double bytes =
+      static_cast<double>(kParentCacheHeaderSize + graph.nodes() * kParentCount * 4);
+  state.counters["threads"] = static_cast<double>(threads);
+  state.counters["file_bytes"] = bytes;
+  state.counters["in_memory_build_s"] = build / iters;
+  state.counters["generate_s"] = generate / iters;
+  state.counters["open_s"] = open / iters;
+  state.counters["open_bytes_per_s"] = bytes * iters / open;
+}
+BENCHMARK(BM_ProofsParentCacheOpen)->Arg(23)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ProofsParentCacheOpen)
+    ->Arg(29)
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kSecond);
 
 // Building the interior of a tree over 64 MiB of leaves (2M leaves) with
 // `threads` workers.
