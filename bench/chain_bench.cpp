@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -58,6 +59,13 @@ const Fixture& GetFixture() {
     f->base = std::filesystem::temp_directory_path() /
               ("depin-bench-connect-" + std::to_string(::getpid()));
     std::filesystem::remove_all(f->base);
+    // The template chain and the execute benchmark's copy go at exit.
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(std::filesystem::temp_directory_path() /
+                                      ("depin-bench-connect-" + std::to_string(::getpid())),
+                                  ec);
+    });
     auto chain = OpenChain(*f, (f->base / "template").string());
     std::vector<TxRef> txs;
     for (uint32_t i = 0; i < kTxs; ++i) {

@@ -70,7 +70,7 @@ class EthApi {
       std::weak_ptr<EthSubscriptions> ws = subs_;
       ctx.mempool->AddListener([wf, ws](const TxRef& tx) {
         if (auto f = wf.lock()) f->TxAdded(tx->hash);
-        if (auto s = ws.lock()) s->TxAdded(tx->hash);
+        if (auto s = ws.lock()) s->TxAdded(*tx);
       });
     }
   }
@@ -801,10 +801,15 @@ RpcResult Subscribe(const EthApi& api, const RpcRequest& req) {
     return SubscriptionResult(api.subs().Subscribe(session, EthSubscriptions::Kind::kNewHeads));
   }
   if (kind == "newPendingTransactions") {
-    if (req.Has("options") && req.Get("options").IsTrue()) {
-      return Invalid("full pending transactions are not supported; subscribe for hashes");
+    bool full = false;
+    if (req.Has("options")) {
+      if (!req.Get("options").IsBool()) {
+        return Invalid("newPendingTransactions takes true (whole txs) or false (hashes)");
+      }
+      full = req.Get("options").IsTrue();
     }
-    return SubscriptionResult(api.subs().Subscribe(session, EthSubscriptions::Kind::kPendingTxs));
+    return SubscriptionResult(
+        api.subs().Subscribe(session, EthSubscriptions::Kind::kPendingTxs, {}, full));
   }
   if (kind == "logs") {
     LogCriteria criteria;
@@ -1152,9 +1157,11 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
   add("eth_subscribe",
       {RpcParam::Required("kind", RpcType::kString, "newHeads, logs or newPendingTransactions"),
        RpcParam::Optional("options", RpcType::kAny, "",
-                          "for logs: {address, topics} as eth_getLogs")},
+                          "for logs: {address, topics} as eth_getLogs; for "
+                          "newPendingTransactions: true for whole txs instead of hashes")},
       "WebSocket only: subscribes to new block headers, matching logs (removed true after a "
-      "reorg) or the hashes of new mempool txs, pushed as eth_subscription notifications.",
+      "reorg) or new mempool txs (hashes, or tx objects), pushed as eth_subscription "
+      "notifications.",
       "subscription id", [api](const RpcRequest& req) { return Subscribe(*api, req); });
   add("eth_unsubscribe", {RpcParam::Required("id", RpcType::kString, "the subscription id")},
       "WebSocket only: ends a subscription of this connection.", "bool: whether it existed",

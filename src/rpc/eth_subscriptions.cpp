@@ -36,7 +36,7 @@ std::string EthSubscriptions::Notification(const std::string& id, const std::str
 }
 
 Result<std::string> EthSubscriptions::Subscribe(const std::shared_ptr<RpcSession>& session,
-                                                Kind kind, LogCriteria criteria) {
+                                                Kind kind, LogCriteria criteria, bool full_txs) {
   std::string id = NewEthId();
   bool first = true;
   {
@@ -49,7 +49,7 @@ Result<std::string> EthSubscriptions::Subscribe(const std::shared_ptr<RpcSession
                                std::to_string(kMaxSubscriptionsPerSession) + ")");
     }
     first = hooked_sessions_.insert(session->id()).second;
-    subs_.emplace(id, Subscription{kind, std::move(criteria), session});
+    subs_.emplace(id, Subscription{kind, std::move(criteria), full_txs, session});
   }
   // One close hook per session drops all of its subscriptions.
   if (!first) return id;
@@ -91,11 +91,19 @@ std::vector<std::pair<std::string, EthSubscriptions::Subscription>> EthSubscript
   return out;
 }
 
-void EthSubscriptions::TxAdded(const Hash256& hash) {
+void EthSubscriptions::TxAdded(const VerifiedTx& tx) {
   auto subs = Snapshot(Kind::kPendingTxs);
   if (subs.empty()) return;
-  std::string result = "\"" + hash.Hex() + "\"";
-  for (auto& [id, s] : subs) s.session->Send(Notification(id, result));
+  const std::string hash = "\"" + tx.hash.Hex() + "\"";
+  std::string object;  // rendered once, for the first full subscriber
+  for (auto& [id, s] : subs) {
+    if (s.full_txs && object.empty()) {
+      rapidjson::Document doc;
+      rapidjson::Value v = eth_json::TxObject(tx, nullptr, doc.GetAllocator());
+      object = ToJson(v);
+    }
+    s.session->Send(Notification(id, s.full_txs ? object : hash));
+  }
 }
 
 void EthSubscriptions::SendLogs(const std::vector<eth_json::LocatedLog>& logs) {

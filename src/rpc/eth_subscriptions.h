@@ -1,5 +1,6 @@
 // eth_subscribe over WebSocket: "newHeads", "logs" (with an address/topics
-// filter) and "newPendingTransactions" (tx hashes). Each subscription
+// filter) and "newPendingTransactions" (tx hashes, or whole tx objects with
+// `true` as go-ethereum does). Each subscription
 // belongs to one RpcSession; notifications are pushed as
 //   {"jsonrpc":"2.0","method":"eth_subscription",
 //    "params":{"subscription":"0x…","result":…}}
@@ -49,14 +50,16 @@ class EthSubscriptions : public chain::ChainListener,
   // Adds a subscription for `session` and returns its id, or an error when
   // the session already has kMaxSubscriptionsPerSession. The object must be
   // owned by a shared_ptr (the session's close hook holds a weak one).
+  // `full_txs` (newPendingTransactions only) sends whole tx objects, as
+  // go-ethereum does for `["newPendingTransactions", true]`.
   Result<std::string> Subscribe(const std::shared_ptr<RpcSession>& session, Kind kind,
-                                LogCriteria criteria = {}) EXCLUDES(mu_);
+                                LogCriteria criteria = {}, bool full_txs = false) EXCLUDES(mu_);
   // Only the session that made a subscription may end it.
   bool Unsubscribe(const RpcSession& session, const std::string& id) EXCLUDES(mu_);
   void DropSession(uint64_t session_id) EXCLUDES(mu_);
 
   // Mempool listener.
-  void TxAdded(const Hash256& hash) EXCLUDES(mu_);
+  void TxAdded(const VerifiedTx& tx) EXCLUDES(mu_);
 
   // ChainListener.
   void BlockConnected(const Block& block, const std::vector<Receipt>& receipts) override
@@ -72,6 +75,7 @@ class EthSubscriptions : public chain::ChainListener,
   struct Subscription {
     Kind kind = Kind::kNewHeads;
     LogCriteria criteria;
+    bool full_txs = false;  // kPendingTxs: tx objects rather than hashes
     std::shared_ptr<RpcSession> session;
   };
 

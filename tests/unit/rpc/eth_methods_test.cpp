@@ -402,6 +402,39 @@ TEST_F(EthMethodsTest, SubscriptionsPushToTheirSession) {
   EXPECT_EQ(session->sent().size(), 3u);
 }
 
+TEST_F(EthMethodsTest, PendingTransactionsAsHashesOrWholeTxs) {
+  auto session = std::make_shared<FakeSession>();
+  RpcCallContext ws;
+  ws.session = session;
+  std::string hashes =
+      Call("eth_subscribe", R"(["newPendingTransactions"])", ws)["result"].GetString();
+  std::string full =
+      Call("eth_subscribe", R"(["newPendingTransactions",true])", ws)["result"].GetString();
+  rapidjson::Document bad = Call("eth_subscribe", R"(["newPendingTransactions",{"x":1}])", ws);
+  ASSERT_TRUE(bad.HasMember("error"));
+  EXPECT_EQ(bad["error"]["code"].GetInt(), kRpcInvalidParams);
+  Transaction tx = SetTx(1, 0, 6, 60);
+  Result("eth_sendRawTransaction", RawParam(tx));
+  std::vector<std::string> sent = session->sent();
+  ASSERT_EQ(sent.size(), 2u);
+  for (const std::string& n : sent) {
+    rapidjson::Document d;
+    d.Parse(n.c_str());
+    const std::string id = d["params"]["subscription"].GetString();
+    const rapidjson::Value& result = d["params"]["result"];
+    if (id == hashes) {
+      ASSERT_TRUE(result.IsString());
+      EXPECT_EQ(std::string(result.GetString()), tx.Hash().Hex());
+    } else {
+      EXPECT_EQ(id, full);
+      ASSERT_TRUE(result.IsObject());
+      EXPECT_EQ(std::string(result["hash"].GetString()), tx.Hash().Hex());
+      EXPECT_TRUE(result["blockHash"].IsNull());
+      EXPECT_EQ(std::string(result["nonce"].GetString()), "0x0");
+    }
+  }
+}
+
 TEST_F(EthMethodsTest, SubscriptionsPerConnectionAreBounded) {
   auto session = std::make_shared<FakeSession>();
   RpcCallContext ws;
