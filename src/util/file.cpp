@@ -28,6 +28,10 @@ bool WriteAll(int fd, ByteSpan data) {
 
 }  // namespace
 
+UniqueFd::~UniqueFd() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
 Status WriteFileDurably(const std::filesystem::path& path, ByteSpan data,
                         const std::string& error_code) {
   std::filesystem::path tmp = path;

@@ -15,6 +15,19 @@
 
 namespace depin {
 
+// Owns a POSIX file descriptor (closed at scope exit); -1 holds none.
+class UniqueFd {
+ public:
+  explicit UniqueFd(int fd = -1) : fd_(fd) {}
+  ~UniqueFd();
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
 // Errors carry `error_code` and name the failing step and path.
 Status WriteFileDurably(const std::filesystem::path& path, ByteSpan data,
                         const std::string& error_code);

@@ -18,6 +18,7 @@
 
 #include "crypto/sha256.h"
 #include "storage/proofs/parallel.h"
+#include "util/file.h"
 
 namespace depin::storage::proofs {
 namespace {
@@ -47,21 +48,6 @@ constexpr size_t kHeaderFieldsEnd = 104;
 Status IoError(const std::string& what, int err) {
   return Status::Error("parent-cache-io-error", what + ": " + std::strerror(err));
 }
-
-// Owns a file descriptor.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // Unmaps on scope exit unless released.
 class Mapping {
@@ -186,7 +172,7 @@ bool PWriteAll(int fd, const uint8_t* data, uint64_t len, uint64_t offset) {
 }
 
 Status SyncDir(const std::string& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() < 0 || ::fsync(fd.get()) != 0) return IoError("sync " + dir, errno);
   return Status::Ok();
 }
@@ -280,7 +266,7 @@ Result<ParentCache> ParentCache::OpenFileBacked(const StackedGraph& graph, const
   // identity of an invalid file goes to `seen` and the reason to `why`.
   auto try_open = [&](std::optional<FileIdentity>* seen,
                       std::string* why) -> std::optional<ParentCache> {
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) {
       if (errno != ENOENT) *why = std::string("cannot open: ") + std::strerror(errno);
       return std::nullopt;
@@ -330,7 +316,7 @@ Result<ParentCache> ParentCache::OpenFileBacked(const StackedGraph& graph, const
   // One generator per file at a time: the others wait here and then find
   // the file it made.
   const std::string lock_path = path + ".lock";
-  Fd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
   if (lock.get() < 0) return IoError("open " + lock_path, errno);
   while (::flock(lock.get(), LOCK_EX) != 0) {
     if (errno != EINTR) return IoError("lock " + lock_path, errno);
@@ -342,7 +328,7 @@ Result<ParentCache> ParentCache::OpenFileBacked(const StackedGraph& graph, const
   LogInfo(logger, LogCategory::kStorage, "generating parent cache {} ({} bytes) on {} threads",
           path, file_bytes, threads);
   std::string tmp = path + ".tmp-XXXXXX";
-  Fd fd(::mkostemp(tmp.data(), O_CLOEXEC));
+  UniqueFd fd(::mkostemp(tmp.data(), O_CLOEXEC));
   if (fd.get() < 0) return IoError("create " + tmp, errno);
   auto fail = [&](const std::string& what, int err) {
     ::unlink(tmp.c_str());

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "crypto/sha256.h"
+#include "util/file.h"
 
 namespace depin::storage::proofs {
 namespace {
@@ -21,23 +22,8 @@ Status IoError(const std::string& what) {
   return Status::Error("store-io-error", what + ": " + std::strerror(errno));
 }
 
-// Owns a file descriptor for the duration of one call.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 Status SyncDir(const std::string& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY));
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY));
   if (fd.get() < 0 || ::fsync(fd.get()) != 0) return IoError("sync " + dir);
   return Status::Ok();
 }
@@ -131,7 +117,7 @@ Result<SectorMeta> SectorStore::ReadMeta() const {
 Status SectorStore::WriteFile(const std::string& name, ByteSpan data) {
   const std::string tmp = PathOf(name + ".tmp");
   {
-    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644));
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644));
     if (fd.get() < 0) return IoError("open " + tmp);
     size_t done = 0;
     while (done < data.size()) {
@@ -158,7 +144,7 @@ Result<Bytes> SectorStore::ReadFile(const std::string& name) const {
 
 Status SectorStore::ReadRange(const std::string& name, uint64_t offset, uint64_t len,
                               uint8_t* out) const {
-  Fd fd(::open(PathOf(name).c_str(), O_RDONLY));
+  UniqueFd fd(::open(PathOf(name).c_str(), O_RDONLY));
   if (fd.get() < 0) return IoError("open " + PathOf(name));
   uint64_t done = 0;
   while (done < len) {
