@@ -191,6 +191,12 @@ Status StartComponents(NodeContext& node) {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     node.rpc_warmup_dispatcher->SetWarmup(
         "node is starting: rebuilding the chainstate from the block files (-reindex)");
+    if (node.report_started) {
+      LogInfo(logger, LogCategory::kNode,
+              "reindex: with -daemon, start-up is reported now; RPC answers -28 until the "
+              "rebuild is done");
+      node.report_started();
+    }
     uint64_t polls = 0;
     auto stats =
         chain::ReplayBlockFiles(reindex_dir, *node.chainstate, logger, cores, [&node, &polls] {
@@ -552,6 +558,7 @@ int RunNode(int argc, const char* const* argv) {
     node.pid_file = std::move(*pid);
   }
 
+  if (daemon.report_fd >= 0) node.report_started = [&daemon] { daemon.Report(true); };
   if (Status s = StartComponents(node); !s.ok()) {
     if (s.code() == "shutdown-requested") {
       // A signal or stop during a long start-up (a reindex): not a failure.

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "chain/chainstate.h"
@@ -53,6 +54,11 @@ struct NodeContext {
   std::unique_ptr<RpcServer> rpc_server;
 
   ShutdownSignal shutdown;
+  // With -daemon: tells the waiting parent that start-up succeeded. Called
+  // once start-up is done, or earlier when a -reindex begins (hours of work
+  // the parent should not wait for; RPC answers -28 meanwhile). No-op
+  // without -daemon; idempotent.
+  std::function<void()> report_started;
 };
 
 }  // namespace depin::node

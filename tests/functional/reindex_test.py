@@ -68,6 +68,29 @@ class ReindexTest(DepinTestFramework):
         self.log("and the node works on: a block on top")
         node.rpc.generatetoaddress(1, "0x000000000000000000000000000000000000bEEF")
         wait_until(lambda: node.rpc.getblockcount() == BLOCKS + 1)
+        node.stop()
+
+        self.log("-daemon -reindex: the parent returns once the rebuild has begun")
+        args = node.base_args() + node.extra_args + ["-daemon", "-reindex"]
+        assert_equal(subprocess.run(args, capture_output=True, timeout=60).returncode, 0)
+        log = node.read_debug_log()
+        assert_in("with -daemon, start-up is reported now", log)
+        done = f"reindex: {BLOCKS + 2} blocks read"
+        # The parent did not wait for the rebuild (the summary line comes later).
+        assert_true(log.count(done) == 0, "the parent returned before the rebuild ended")
+        node._rpc = None
+        wait_until(lambda: os.path.exists(os.path.join(node.network_dir, ".cookie")))
+        wait_until(lambda: done in node.read_debug_log(), timeout=120, what="rebuild done")
+
+        def count():
+            try:
+                return node.rpc.getblockcount()
+            except JSONRPCException as e:
+                assert_equal(e.code, -28)  # the last moments of start-up
+                return None
+        wait_until(lambda: count() == BLOCKS + 1, timeout=60, what="daemon serving")
+        node.rpc.stop()
+        wait_until(lambda: "shutdown: done" in node.read_debug_log().split(done)[-1], timeout=30)
 
 
 if __name__ == "__main__":
