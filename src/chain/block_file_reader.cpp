@@ -1,11 +1,13 @@
 #include "chain/block_file_reader.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,6 +20,7 @@
 #include "crypto/sha256.h"
 #include "util/logging.h"
 #include "util/sync.h"
+#include "util/thread_pool.h"
 
 namespace depin::chain {
 
@@ -83,20 +86,24 @@ Result<std::optional<Bytes>> BlockFileReader::Next() {
 namespace {
 
 // What the read-ahead thread hands to the replay: a decoded block, or the end
-// of the files, or an I/O error.
+// of the files, or an I/O error. A record that did not decode has none of them.
 struct DecodedRecord {
-  std::shared_ptr<const Block> block;  // null with `done` or `known`
+  std::shared_ptr<const Block> block;  // null with `done`, `known` or a bad record
   bool done = false;
   bool known = false;  // the chainstate already stores this block: not decoded
   Status error;
 };
 
-// Reads and decodes records on its own thread (sender recovery is the
-// dominant cost of a block) while the caller connects the blocks before it,
-// holding at most kReadAhead decoded blocks.
+// Reads records on its own thread and decodes them (sender recovery is the
+// dominant cost of a block) on a pool, several blocks at once, while the
+// caller connects the blocks before them; at most kReadAhead records are
+// read ahead, and Pop() hands them out in file order.
 class ReadAhead {
  public:
   static constexpr size_t kReadAhead = 64;
+  // Records at least this large have their senders spread over every decode
+  // thread; smaller ones take one thread each (the pool runs several).
+  static constexpr size_t kSpreadDecodeBytes = 64 << 10;
 
   ReadAhead(const std::filesystem::path& dir, const Chainstate& chainstate, unsigned decode_threads)
       : chainstate_(chainstate),
@@ -104,6 +111,7 @@ class ReadAhead {
                 chainstate.params().max_block_size),
         max_block_size_(chainstate.params().max_block_size),
         decode_threads_(std::max(1u, decode_threads)),
+        pool_("reindex-decode", decode_threads_, kReadAhead),
         thread_([this] { Run(); }) {}
 
   ~ReadAhead() {
@@ -113,48 +121,68 @@ class ReadAhead {
     }
     cv_.NotifyAll();
     thread_.join();
+    pool_.Stop();  // decodes nobody will collect are dropped
   }
 
   DecodedRecord Pop() EXCLUDES(mu_) {
-    MutexLock lock(mu_);
-    cv_.Wait(mu_, [this]() REQUIRES(mu_) { return !queue_.empty(); });
-    DecodedRecord r = std::move(queue_.front());
-    queue_.pop_front();
+    std::shared_future<DecodedRecord> next;
+    {
+      MutexLock lock(mu_);
+      cv_.Wait(mu_, [this]() REQUIRES(mu_) { return !queue_.empty(); });
+      next = std::move(queue_.front());
+      queue_.pop_front();
+    }
     cv_.NotifyAll();
-    return r;
+    return next.get();
   }
 
   // Valid once Pop() has returned the end.
-  uint64_t records_skipped() const { return reader_.records_skipped() + undecodable_; }
+  uint64_t records_skipped() const { return reader_.records_skipped() + undecodable_.load(); }
 
  private:
+  static std::shared_future<DecodedRecord> Ready(DecodedRecord r) {
+    std::promise<DecodedRecord> p;
+    p.set_value(std::move(r));
+    return p.get_future().share();
+  }
+
   void Run() EXCLUDES(mu_) {
     while (true) {
-      DecodedRecord r;
+      std::shared_future<DecodedRecord> slot;
+      bool done = false;
       auto next = reader_.Next();
       if (!next.ok()) {
-        r.done = true;
-        r.error = next.status();
+        slot = Ready(DecodedRecord{nullptr, true, false, next.status()});
+        done = true;
       } else if (!next->has_value()) {
-        r.done = true;
+        slot = Ready(DecodedRecord{nullptr, true, false, Status::Ok()});
+        done = true;
       } else if (AlreadyStored(**next)) {
         // A resumed reindex: blocks stored before the interruption are
         // skipped without recovering their senders again.
-        r.known = true;
+        slot = Ready(DecodedRecord{nullptr, false, true, Status::Ok()});
       } else {
-        auto block = DecodeBlock(**next, max_block_size_, decode_threads_);
-        if (!block.ok()) {
-          ++undecodable_;
-          continue;
-        }
-        r.block = std::make_shared<const Block>(std::move(block).value());
+        auto task =
+            std::make_shared<std::packaged_task<DecodedRecord()>>([this, raw = std::move(**next)] {
+              const unsigned threads = raw.size() >= kSpreadDecodeBytes ? decode_threads_ : 1u;
+              auto block = DecodeBlock(raw, max_block_size_, threads);
+              DecodedRecord r;
+              if (block.ok()) {
+                r.block = std::make_shared<const Block>(std::move(block).value());
+              } else {
+                ++undecodable_;
+              }
+              return r;
+            });
+        slot = task->get_future().share();
+        std::function<void()> run = [task] { (*task)(); };
+        if (!pool_.TrySubmit(run)) run();
       }
-      const bool done = r.done;
       {
         MutexLock lock(mu_);
         cv_.Wait(mu_, [this]() REQUIRES(mu_) { return stop_ || queue_.size() < kReadAhead; });
         if (stop_) return;
-        queue_.push_back(std::move(r));
+        queue_.push_back(std::move(slot));
       }
       cv_.NotifyAll();
       if (done) return;
@@ -173,10 +201,11 @@ class ReadAhead {
   BlockFileReader reader_;  // read-ahead thread only, until the end is popped
   const size_t max_block_size_;
   const unsigned decode_threads_;
-  uint64_t undecodable_ = 0;  // as reader_
+  std::atomic<uint64_t> undecodable_{0};  // counted on the pool's threads
+  ThreadPool pool_;
   Mutex mu_;
   CondVar cv_;
-  std::deque<DecodedRecord> queue_ GUARDED_BY(mu_);
+  std::deque<std::shared_future<DecodedRecord>> queue_ GUARDED_BY(mu_);
   bool stop_ GUARDED_BY(mu_) = false;
   std::thread thread_;  // last: starts after the members it uses
 };
@@ -237,6 +266,7 @@ Result<ReplayStats> ReplayBlockFiles(const std::filesystem::path& dir, Chainstat
     DecodedRecord next = records.Pop();
     if (!next.error.ok()) return next.error;
     if (next.done) break;
+    if (!next.known && !next.block) continue;  // did not decode: counted as skipped
     ++stats.blocks_read;
     if (next.known) {
       ++stats.blocks_known;

@@ -72,8 +72,9 @@ struct ReplayStats {
 // Reads every record of the files in `dir` and feeds it to `chainstate`
 // (see the header comment). Fails only on I/O errors or a chainstate
 // error that is not about the block itself (database failure). Records are
-// read and decoded on a second thread, up to 64 blocks ahead of the one being
-// connected, with sender recovery spread over `decode_threads` threads.
+// read on a second thread, up to 64 blocks ahead of the one being connected,
+// and decoded on a pool of `decode_threads` threads, several blocks at once
+// (a large block spreads its senders over the whole pool).
 // Blocks the chainstate already stores (a reindex resumed after an
 // interruption) are skipped without being decoded. `interrupted`, when set,
 // is asked before each block; once it answers true the replay stops with

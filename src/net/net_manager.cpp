@@ -28,6 +28,7 @@
 #include "net/protocol.h"
 #include "util/logging.h"
 #include "util/sync.h"
+#include "util/thread_pool.h"
 
 namespace depin::net {
 
@@ -41,6 +42,12 @@ using std::chrono::milliseconds;
 // Misbehaviour scores; 100 disconnects and bans.
 constexpr int kBanScore = 100;
 constexpr int kScoreInvalidHeader = 100;
+// Received blocks waiting for a decode thread; beyond it they decode on the
+// message thread (in-flight limits keep this far off in practice).
+constexpr size_t kDecodeQueue = 1024;
+// Blocks at least this large have their senders recovered over every decode
+// thread; smaller ones take one thread each.
+constexpr size_t kSpreadDecodeBytes = 64 << 10;
 constexpr int kScoreInvalidBlock = 100;
 constexpr int kScoreOversized = 100;
 constexpr int kScoreMalformed = 20;
@@ -296,6 +303,8 @@ class NetManager::Impl : public chain::ChainListener {
   void ServeGetData(Peer& peer) REQUIRES(mu_);
   void HandleNotFound(Peer& peer, const Bytes& payload) REQUIRES(mu_);
   void HandleBlock(Peer& peer, const Bytes& payload) REQUIRES(mu_);
+  void OnBlockDecoded(uint64_t peer_id, uint64_t height, const Hash256& hash, bool wanted,
+                      std::shared_ptr<const Block> block, const Status& error) REQUIRES(mu_);
   void HandleTx(Peer& peer, const Bytes& payload) REQUIRES(mu_);
   void HandleAddr(Peer& peer, const Bytes& payload) REQUIRES(mu_);
   void HandleGetAddr(Peer& peer) REQUIRES(mu_);
@@ -338,6 +347,9 @@ class NetManager::Impl : public chain::ChainListener {
   std::atomic<uint16_t> listen_port_{0};
   std::thread msg_thread_;
   std::thread block_thread_;
+  // Decodes block bodies (sender recovery, most of a block's cost) off the
+  // message thread, several blocks at once; see HandleBlock.
+  std::unique_ptr<ThreadPool> decode_pool_;
   bool started_ = false;
   bool chain_listener_registered_ = false;
 
@@ -378,6 +390,9 @@ class NetManager::Impl : public chain::ChainListener {
   std::unordered_map<Hash256, InFlight, FixedBytesHasher> in_flight_ GUARDED_BY(mu_);
   // Received and not yet processed: queued for the block thread or held.
   std::unordered_set<Hash256, FixedBytesHasher> received_ GUARDED_BY(mu_);
+  // Received blocks whose bodies are being decoded on decode_pool_ (a subset
+  // of received_, not yet queued for the block thread).
+  std::unordered_set<Hash256, FixedBytesHasher> decoding_ GUARDED_BY(mu_);
   // Received blocks whose parent's data has not been processed yet, by
   // parent hash. Chainstate only considers a block for activation when it is
   // stored with more work than the tip, and forgets it when its branch still
@@ -490,6 +505,8 @@ Status NetManager::Impl::Start() {
       io_.run();
     });
   }
+  decode_pool_ = std::make_unique<ThreadPool>(
+      "net-decode", std::max(1u, options_.block_decode_threads), kDecodeQueue);
   msg_thread_ = std::thread([this] { MessageLoop(); });
   block_thread_ = std::thread([this] { BlockLoop(); });
   started_ = true;
@@ -512,6 +529,8 @@ void NetManager::Impl::Stop() {
     stopping_ = true;
   }
   queue_cv_.NotifyAll();
+  // Decodes still running finish (their results are posted and dropped).
+  if (decode_pool_) decode_pool_->Stop();
   if (msg_thread_.joinable()) msg_thread_.join();
   {
     MutexLock lock(block_mu_);
@@ -1019,7 +1038,17 @@ void NetManager::Impl::HandleVerack(Peer& peer) {
     reachable.port = peer.version.listen_port;
     addr_man_.Add({AddrEntry{UnixNow(), peer.version.services, reachable}}, peer.address);
   }
-  if (peer.kind != ConnKind::kSeed) SendGetHeaders(peer, best_header_);
+  if (peer.kind != ConnKind::kSeed) {
+    // From the parent of our best header, as Bitcoin Core does, so that a
+    // peer on the same best header answers with at least that header: it
+    // then counts as having the block, which matters when the block's data
+    // is still missing here (its first sender failed to deliver it).
+    Hash256 from = best_header_;
+    if (auto info = chainstate_.LookupBlock(best_header_); info && info->header.height > 0) {
+      from = info->header.parent_hash;
+    }
+    SendGetHeaders(peer, from);
+  }
   ScheduleDownloads();
 }
 
@@ -1194,7 +1223,8 @@ bool NetManager::Impl::PeerHasBlock(const Peer& peer, uint64_t height, const Has
 
 void NetManager::Impl::QueueBlock(uint64_t peer_id, std::shared_ptr<const Block> block) {
   const Hash256& parent = block->header.parent_hash;
-  bool parent_ready = held_hashes_.count(parent) == 0 && received_.count(parent) != 0;
+  bool parent_ready = held_hashes_.count(parent) == 0 && decoding_.count(parent) == 0 &&
+                      received_.count(parent) != 0;
   if (!parent_ready) {
     auto info = chainstate_.LookupBlock(parent);
     // An unknown parent goes to the chainstate, which reports an orphan.
@@ -1343,13 +1373,17 @@ void NetManager::Impl::HandleNotFound(Peer& peer, const Bytes& payload) {
 }
 
 void NetManager::Impl::HandleBlock(Peer& peer, const Bytes& payload) {
-  auto decoded =
-      DecodeBlock(payload, params_.max_block_size, std::max(1u, options_.block_decode_threads));
-  if (!decoded) {
-    return Misbehaving(peer, kScoreInvalidBlock, "malformed block: " + decoded.status().ToString());
+  // The header alone says whether the block is wanted; the body (sender
+  // recovery, nearly all of the cost) is decoded on the decode pool, several
+  // blocks at once, and comes back through OnBlockDecoded.
+  if (payload.size() < BlockHeader::kSerializedSize + 4) {
+    return Misbehaving(peer, kScoreInvalidBlock, "malformed block: shorter than a header");
   }
-  auto block = std::make_shared<const Block>(std::move(*decoded));
-  const Hash256 hash = block->Hash();
+  auto header = BlockHeader::Deserialize(ByteSpan(payload.data(), BlockHeader::kSerializedSize));
+  if (!header) {
+    return Misbehaving(peer, kScoreInvalidBlock, "malformed block: " + header.status().ToString());
+  }
+  const Hash256 hash = header->Hash();
   peer.known_blocks.Insert(hash);
   peer.last_block_time = Clock::now();
   auto f = in_flight_.find(hash);
@@ -1364,17 +1398,55 @@ void NetManager::Impl::HandleBlock(Peer& peer, const Bytes& payload) {
     auto info = chainstate_.LookupBlock(hash);
     if (info && info->have_data) return;
     if (received_.count(hash) != 0) return;
-    if (!chainstate_.LookupBlock(block->header.parent_hash)) {
+    if (!chainstate_.LookupBlock(header->parent_hash)) {
       Misbehaving(peer, kScoreUnrequested, "unrequested block " + hash.Hex());
       return;
     }
   }
   if (received_.count(hash) != 0) return;
-  if (auto d = to_download_.find(block->header.height);
-      d != to_download_.end() && d->second == hash)
+  const uint64_t height = header->height;
+  bool wanted = false;  // on the download path: asked for again if the body is bad
+  if (auto d = to_download_.find(height); d != to_download_.end() && d->second == hash) {
     to_download_.erase(d);
+    wanted = true;
+  }
   received_.insert(hash);
-  QueueBlock(peer.id, block);
+  decoding_.insert(hash);
+  std::function<void()> task = [this, peer_id = peer.id, height, hash, wanted, body = payload] {
+    // Small blocks decode on one thread each (the pool runs several); a
+    // large one spreads its senders over every decode thread.
+    const unsigned threads =
+        body.size() >= kSpreadDecodeBytes ? std::max(1u, options_.block_decode_threads) : 1u;
+    auto decoded = DecodeBlock(body, params_.max_block_size, threads);
+    std::shared_ptr<const Block> block;
+    Status error;
+    if (decoded.ok()) {
+      block = std::make_shared<const Block>(std::move(decoded).value());
+    } else {
+      error = decoded.status();
+    }
+    Post([this, peer_id, height, hash, wanted, block = std::move(block), error]()
+             REQUIRES(mu_) { OnBlockDecoded(peer_id, height, hash, wanted, block, error); });
+  };
+  // A full queue (or a stopped pool) decodes here instead.
+  if (!decode_pool_ || !decode_pool_->TrySubmit(task)) task();
+}
+
+void NetManager::Impl::OnBlockDecoded(uint64_t peer_id, uint64_t height, const Hash256& hash,
+                                      bool wanted, std::shared_ptr<const Block> block,
+                                      const Status& error) {
+  decoding_.erase(hash);
+  if (!error.ok()) {
+    // Ask again elsewhere; the sender pays for the malformed body.
+    received_.erase(hash);
+    if (wanted && chainstate_.Tip().height < height) to_download_.emplace(height, hash);
+    if (Peer* peer = FindPeer(peer_id)) {
+      Misbehaving(*peer, kScoreInvalidBlock, "malformed block: " + error.ToString());
+    }
+    ScheduleDownloads();
+    return;
+  }
+  QueueBlock(peer_id, std::move(block));
   ScheduleDownloads();
 }
 

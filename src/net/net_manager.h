@@ -92,7 +92,9 @@ struct NetOptions {
   size_t max_orphan_block_bytes = size_t{32} << 20;
 
   unsigned io_threads = 1;
-  unsigned block_decode_threads = 1;  // sender recovery while decoding blocks
+  // Threads decoding received block bodies (sender recovery), several
+  // blocks at once, off the message thread.
+  unsigned block_decode_threads = 1;
   std::string user_agent = "/depind/";
   Logger* logger = nullptr;
 };

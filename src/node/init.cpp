@@ -456,9 +456,8 @@ Result<net::NetOptions> NetOptionsFromArgs(const Args& args, const consensus::Ch
   o.discover = !regtest;
   o.allow_local_addresses = regtest;
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  // The net thread recovers a block's senders over every core while the
-  // chain thread connects the block before it (sync 293 -> 324 blocks/s on 2
-  // cores against cores / 2).
+  // Received blocks are decoded (senders recovered) on a pool of one thread
+  // per core, several blocks at once, while the chain thread connects.
   o.block_decode_threads = cores;
   o.user_agent = "/depind:" + std::string(kDepindVersion) + "/";
   o.logger = logger;

@@ -354,6 +354,60 @@ TEST(NetManager, InvalidBlockBansThePeerOthersUnaffected) {
   EXPECT_EQ(a.HandshakedPeers(), 1u);
 }
 
+// The body is decoded off the message thread; a body that does not decode
+// still costs its sender the ban, found again by peer id afterwards.
+TEST(NetManager, UndecodableBlockBodyBansThePeerOthersUnaffected) {
+  TestNode a;
+  TestNode b({a.Endpoint()});
+  ASSERT_TRUE(WaitFor([&] { return a.HandshakedPeers() == 1; }));
+  RawPeer raw(a.net().listen_port(), a.params().magic);
+  raw.Handshake(a.params());
+  ASSERT_TRUE(raw.ReadCommand(kMsgVerack).has_value());
+  BlockHeader header;
+  header.parent_hash = a.params().GenesisHash();  // extends a known block: not "unrequested"
+  header.height = 1;
+  header.bits = a.params().pow_limit_bits;
+  header.timestamp = a.params().genesis_time + 15;
+  Bytes payload = header.Serialize();
+  const uint8_t body[] = {1, 0, 0, 0, 3, 0, 0, 0, 0xde, 0xad, 0xbe};  // one 3-byte "tx"
+  payload.insert(payload.end(), std::begin(body), std::end(body));
+  raw.Send(kMsgBlock, payload);
+  EXPECT_TRUE(raw.WaitClosed());
+  ASSERT_TRUE(WaitFor([&] { return !a.net().ListBanned().empty(); }, 3s));
+  auto mined = a.miner().Generate(2, AddressOf(9));
+  ASSERT_TRUE(mined.ok());
+  EXPECT_TRUE(WaitFor([&] { return b.chain().Tip().hash == mined->back(); }));
+  EXPECT_EQ(a.HandshakedPeers(), 1u);
+}
+
+// A block asked for during sync whose body does not decode bans its sender
+// and is fetched again from another peer.
+TEST(NetManager, UndecodableRequestedBlockIsFetchedElsewhere) {
+  TestNode c;
+  auto mined = c.miner().Generate(1, AddressOf(9));
+  ASSERT_TRUE(mined.ok());
+  auto block = c.chain().ReadBlock(mined->back());
+  ASSERT_TRUE(block.ok());
+  TestNode a;
+  RawPeer raw(a.net().listen_port(), a.params().magic);
+  raw.Handshake(a.params());
+  ASSERT_TRUE(raw.ReadCommand(kMsgVerack).has_value());
+  raw.Send(kMsgHeaders, EncodeHeaders({(*block)->header}));
+  ASSERT_TRUE(raw.ReadCommand(kMsgGetData).has_value());  // a asks raw for the block
+  Bytes payload = (*block)->header.Serialize();
+  const uint8_t body[] = {1, 0, 0, 0, 3, 0, 0, 0, 0xde, 0xad, 0xbe};
+  payload.insert(payload.end(), std::begin(body), std::end(body));
+  raw.Send(kMsgBlock, payload);
+  EXPECT_TRUE(raw.WaitClosed());
+  ASSERT_TRUE(WaitFor([&] { return !a.net().ListBanned().empty(); }, 3s));
+  EXPECT_EQ(a.chain().Tip().height, 0u);
+  // c lives on the same (now banned) loopback address.
+  a.net().ClearBanned();
+  ASSERT_TRUE(a.net().AddNode(c.Endpoint(), "onetry").ok());
+  EXPECT_TRUE(WaitFor([&] { return a.HandshakedPeers() == 1; }, 5s));
+  EXPECT_TRUE(WaitFor([&] { return a.chain().Tip().hash == mined->back(); }));
+}
+
 // 1000 routable addresses, each in a /16 group of its own so that they
 // spread over the AddrMan's buckets; `batch` picks a disjoint range.
 std::vector<AddrEntry> RoutableAddrs(uint32_t batch) {
