@@ -354,6 +354,14 @@ TEST(NetManager, InvalidBlockBansThePeerOthersUnaffected) {
   EXPECT_EQ(a.HandshakedPeers(), 1u);
 }
 
+// A block message: `header`, then one 3-byte "tx" that is no transaction.
+Bytes WithUndecodableBody(const BlockHeader& header) {
+  Bytes payload = header.Serialize();
+  const uint8_t body[] = {1, 0, 0, 0, 3, 0, 0, 0, 0xde, 0xad, 0xbe};
+  payload.insert(payload.end(), std::begin(body), std::end(body));
+  return payload;
+}
+
 // The body is decoded off the message thread; a body that does not decode
 // still costs its sender the ban, found again by peer id afterwards.
 TEST(NetManager, UndecodableBlockBodyBansThePeerOthersUnaffected) {
@@ -368,10 +376,7 @@ TEST(NetManager, UndecodableBlockBodyBansThePeerOthersUnaffected) {
   header.height = 1;
   header.bits = a.params().pow_limit_bits;
   header.timestamp = a.params().genesis_time + 15;
-  Bytes payload = header.Serialize();
-  const uint8_t body[] = {1, 0, 0, 0, 3, 0, 0, 0, 0xde, 0xad, 0xbe};  // one 3-byte "tx"
-  payload.insert(payload.end(), std::begin(body), std::end(body));
-  raw.Send(kMsgBlock, payload);
+  raw.Send(kMsgBlock, WithUndecodableBody(header));
   EXPECT_TRUE(raw.WaitClosed());
   ASSERT_TRUE(WaitFor([&] { return !a.net().ListBanned().empty(); }, 3s));
   auto mined = a.miner().Generate(2, AddressOf(9));
@@ -394,10 +399,7 @@ TEST(NetManager, UndecodableRequestedBlockIsFetchedElsewhere) {
   ASSERT_TRUE(raw.ReadCommand(kMsgVerack).has_value());
   raw.Send(kMsgHeaders, EncodeHeaders({(*block)->header}));
   ASSERT_TRUE(raw.ReadCommand(kMsgGetData).has_value());  // a asks raw for the block
-  Bytes payload = (*block)->header.Serialize();
-  const uint8_t body[] = {1, 0, 0, 0, 3, 0, 0, 0, 0xde, 0xad, 0xbe};
-  payload.insert(payload.end(), std::begin(body), std::end(body));
-  raw.Send(kMsgBlock, payload);
+  raw.Send(kMsgBlock, WithUndecodableBody((*block)->header));
   EXPECT_TRUE(raw.WaitClosed());
   ASSERT_TRUE(WaitFor([&] { return !a.net().ListBanned().empty(); }, 3s));
   EXPECT_EQ(a.chain().Tip().height, 0u);
