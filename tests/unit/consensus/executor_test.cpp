@@ -9,6 +9,7 @@
 #include "consensus/test_module.h"
 #include "consensus/tx_validation.h"
 #include "crypto/keccak.h"
+#include "test_util/map_reader.h"
 
 namespace depin::consensus {
 namespace {
@@ -18,24 +19,7 @@ constexpr uint64_t kGwei = kWeiPerGwei;
 constexpr uint64_t kSetCallGas = 20000 + (5000 + 16 * 32) + (375 + 3 * 375 + 8 * 32);
 constexpr uint64_t kFailCallGas = 1000;
 
-class MapReader : public StateReader {
- public:
-  std::optional<Bytes> Get(ByteSpan key) const override {
-    auto it = map_.find(key);
-    if (it == map_.end()) return std::nullopt;
-    return it->second;
-  }
-  void Apply(const StateDiff& diff) {
-    for (const StateChange& c : diff) {
-      if (c.after) {
-        map_[c.key] = *c.after;
-      } else {
-        map_.erase(c.key);
-      }
-    }
-  }
-  std::map<Bytes, Bytes, BytesLess> map_;
-};
+using test_util::MapReader;
 
 Address Addr(uint8_t fill) {
   Address a;

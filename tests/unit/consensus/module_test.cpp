@@ -5,19 +5,12 @@
 #include <map>
 
 #include "consensus/gas.h"
+#include "test_util/map_reader.h"
 
 namespace depin::consensus {
 namespace {
 
-class MapReader : public StateReader {
- public:
-  std::optional<Bytes> Get(ByteSpan key) const override {
-    auto it = map_.find(key);
-    if (it == map_.end()) return std::nullopt;
-    return it->second;
-  }
-  std::map<Bytes, Bytes, BytesLess> map_;
-};
+using test_util::MapReader;
 
 Address Addr(uint8_t fill) {
   Address a;

@@ -10,6 +10,7 @@
 
 #include "consensus/abi.h"
 #include "consensus/gas.h"
+#include "test_util/map_reader.h"
 
 namespace depin::consensus {
 namespace {
@@ -78,15 +79,7 @@ Bytes ZeroCall(const AbiEntry& fn) {
   return enc.FinishCall(abi::SelectorOf(fn.Signature()));
 }
 
-class MapReader : public StateReader {
- public:
-  std::optional<Bytes> Get(ByteSpan key) const override {
-    auto it = map_.find(key);
-    if (it == map_.end()) return std::nullopt;
-    return it->second;
-  }
-  std::map<Bytes, Bytes, BytesLess> map_;
-};
+using test_util::MapReader;
 
 Address Sender() {
   Address a;
