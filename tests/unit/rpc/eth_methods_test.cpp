@@ -21,19 +21,15 @@
 #include "consensus/test_module.h"
 #include "rpc/eth_subscriptions.h"
 #include "rpc/rpc_dispatcher.h"
+#include "test_util/keys.h"
 
 namespace depin {
 namespace {
 
 constexpr uint64_t kGwei = 1'000'000'000;
 
-crypto::PrivateKey Key(uint8_t i) {
-  Bytes secret(32, 0x22);
-  secret[31] = i;
-  return crypto::PrivateKey::FromBytes(secret).value();
-}
-
-Address AddressOf(uint8_t i) { return Address::FromPublicKey(Key(i).GetPublicKey()); }
+crypto::PrivateKey Key(uint8_t i) { return test_util::TestKey(0x22, i); }
+Address AddressOf(uint8_t i) { return test_util::TestAddress(0x22, i); }
 
 // A websocket stand-in that records what is pushed to it.
 class FakeSession : public RpcSession {

@@ -15,19 +15,15 @@
 
 #include "consensus/test_module.h"
 #include "rpc/rpc_dispatcher.h"
+#include "test_util/keys.h"
 
 namespace depin {
 namespace {
 
 constexpr uint64_t kGwei = 1'000'000'000;
 
-crypto::PrivateKey Key(uint8_t i) {
-  Bytes secret(32, 0x33);
-  secret[31] = i;
-  return crypto::PrivateKey::FromBytes(secret).value();
-}
-
-Address AddressOf(uint8_t i) { return Address::FromPublicKey(Key(i).GetPublicKey()); }
+crypto::PrivateKey Key(uint8_t i) { return test_util::TestKey(0x33, i); }
+Address AddressOf(uint8_t i) { return test_util::TestAddress(0x33, i); }
 
 class NodeMethodsTest : public ::testing::Test {
  protected:
