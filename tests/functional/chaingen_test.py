@@ -9,7 +9,7 @@ import subprocess
 
 from test_framework.framework import DepinTestFramework
 from test_framework.tx import DEV_ACCOUNTS
-from test_framework.util import assert_equal, wait_until
+from test_framework.util import assert_equal, assert_true, wait_until
 
 MINER = "0x000000000000000000000000000000000000bEEF"
 
@@ -29,6 +29,13 @@ class ChaingenTest(DepinTestFramework):
         return out.stdout.strip()
 
     def run_test(self):
+        self.log("bad arguments are refused with a usage line")
+        tool = os.path.join(self.options.bindir, "depin-chaingen")
+        for args in ([], ["--blocks=0", f"--datadir={self.nodes[0].datadir}"],
+                     ["--datadir=/x", "--blocks=5", "stray"], ["--datadir"]):
+            out = subprocess.run([tool] + args, capture_output=True, text=True, timeout=30)
+            assert_equal(out.returncode, 2)
+            assert_true("usage: depin-chaingen" in out.stderr, out.stderr)
         tip = self.chaingen(40, 7)
         src = self.nodes[0]
         src.start()
