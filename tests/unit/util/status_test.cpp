@@ -1,7 +1,9 @@
 #include "util/status.h"
+#include <set>
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 
 namespace depin {
@@ -39,6 +41,39 @@ TEST(Result, HoldsValueOrError) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), "not-positive");
   EXPECT_EQ(bad.status().message(), "-1");
+}
+
+TEST(Status, ErrorDefaultsToInvalidKind) {
+  Status s = Status::Error("tx-nonce-too-low", "nonce 3 < 4");
+  EXPECT_EQ(s.kind(), StatusKind::kInvalid);
+  EXPECT_TRUE(s.Is(StatusKind::kInvalid));
+  EXPECT_FALSE(s.IsLocalFailure());
+  EXPECT_EQ(Status::Ok().kind(), StatusKind::kOk);
+}
+
+TEST(Status, LocalFailureKindsAreNotTheSendersFault) {
+  EXPECT_TRUE(Status::IoError("db-io-error", "disk full").IsLocalFailure());
+  EXPECT_TRUE(Status::Corruption("db-corrupt").IsLocalFailure());
+  EXPECT_FALSE(Status::NotFound("block-not-found").IsLocalFailure());
+  EXPECT_FALSE(Status::Error(StatusKind::kLimitExceeded, "too-many").IsLocalFailure());
+}
+
+TEST(Status, WithKindKeepsCodeAndMessage) {
+  Status s =
+      Status::NotFound("undo-not-found", "undo for block 7").WithKind(StatusKind::kCorruption);
+  EXPECT_EQ(s.kind(), StatusKind::kCorruption);
+  EXPECT_EQ(s.code(), "undo-not-found");
+  EXPECT_EQ(s.message(), "undo for block 7");
+  EXPECT_TRUE(Status::Ok().WithKind(StatusKind::kIo).ok());
+}
+
+TEST(Status, KindNamesAreDistinct) {
+  std::set<std::string> names;
+  for (int k = 0; k <= static_cast<int>(StatusKind::kMissingParent); ++k) {
+    names.insert(StatusKindName(static_cast<StatusKind>(k)));
+  }
+  EXPECT_EQ(names.size(), static_cast<size_t>(StatusKind::kMissingParent) + 1);
+  EXPECT_EQ(names.count("unknown"), 0u);
 }
 
 TEST(Result, ReturnIfErrorPropagates) {
