@@ -1,5 +1,4 @@
 #include "util/status.h"
-#include <set>
 
 #include <gtest/gtest.h>
 
