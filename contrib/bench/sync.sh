@@ -44,11 +44,22 @@ start_node() {  # datadir rpcport p2pport [args...]
   "$BINDIR/depind" -regtest -datadir="$dir" -rpcport="$rport" -port="$pport" "$@" \
     >"$dir/stdout" 2>&1 &
   PIDS+=($!)
+  # RPC answers from the start of start-up, with -28 "node is starting"
+  # until the chainstate is loaded: any JSON-RPC reply means the process is
+  # up; wait_ready waits for real answers.
   for _ in $(seq 600); do
-    [ -f "$dir/regtest/.cookie" ] && rpc "$dir" "$rport" getblockcount >/dev/null 2>&1 && return
+    [ -f "$dir/regtest/.cookie" ] &&
+      rpc "$dir" "$rport" getblockcount 2>/dev/null | grep -q '"jsonrpc"' && return
     sleep 0.1
   done
   echo "sync.sh: depind in $dir did not start"; exit 1
+}
+wait_ready() {  # datadir rpcport
+  for _ in $(seq 3000); do
+    rpc "$1" "$2" getblockcount 2>/dev/null | grep -q '"result"' && return
+    sleep 0.1
+  done
+  echo "sync.sh: depind in $1 did not finish starting"; exit 1
 }
 stop_node() {  # datadir rpcport
   rpc "$1" "$2" stop >/dev/null || true
@@ -63,6 +74,7 @@ echo "writing a $BLOCKS-block chain with $TXS_PER_BLOCK transfers per block (not
 "$BINDIR/depin-chaingen" --datadir="$SRC" --blocks="$BLOCKS" --txs="$TXS_PER_BLOCK" >/dev/null
 SRC_RPC=$(free_port); SRC_P2P=$(free_port)
 start_node "$SRC" "$SRC_RPC" "$SRC_P2P"
+wait_ready "$SRC" "$SRC_RPC"
 TIP=$(rpc "$SRC" "$SRC_RPC" getbestblockhash | result)
 TXS=$((BLOCKS * TXS_PER_BLOCK))
 # Waits until the node's best block is TIP. Polls with curl alone (no Python

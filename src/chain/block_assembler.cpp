@@ -16,7 +16,8 @@ constexpr int kMaxAttempts = 4;
 constexpr size_t kExtraTagBytes = 24;
 
 Status TipChanged() {
-  return Status::Error("assembler-tip-changed", "the chain tip changed while building a block");
+  return Status::Error(StatusKind::kStale, "assembler-tip-changed",
+                       "the chain tip changed while building a block");
 }
 
 }  // namespace
@@ -35,7 +36,7 @@ BlockAssembler::BlockAssembler(const BlockAssemblerOptions& options, Chainstate&
 Result<BlockTemplate> BlockAssembler::CreateNewBlock(const Address& coinbase, uint64_t now) const {
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     auto result = TryCreate(coinbase, now);
-    if (result.ok() || result.status().code() != "assembler-tip-changed") return result;
+    if (result.ok() || !result.status().Is(StatusKind::kStale)) return result;
   }
   return TipChanged();
 }

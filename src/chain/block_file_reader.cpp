@@ -49,13 +49,14 @@ Result<std::optional<Bytes>> BlockFileReader::Next() {
       const std::filesystem::path path = FilePath(file_);
       if (!std::filesystem::exists(path, ec)) return std::optional<Bytes>();
       std::FILE* f = std::fopen(path.c_str(), "rb");
-      if (f == nullptr) return Status::Error("blockstore-io-error", "cannot open " + path.string());
+      if (f == nullptr)
+        return Status::IoError("blockstore-io-error", "cannot open " + path.string());
       const uintmax_t size = std::filesystem::file_size(path, ec);
       data_.resize(ec ? 0 : static_cast<size_t>(size));
       const size_t got = data_.empty() ? 0 : std::fread(data_.data(), 1, data_.size(), f);
       const bool failed = ec || got != data_.size() || std::ferror(f) != 0;
       std::fclose(f);
-      if (failed) return Status::Error("blockstore-io-error", "cannot read " + path.string());
+      if (failed) return Status::IoError("blockstore-io-error", "cannot read " + path.string());
       pos_ = 0;
       loaded_ = true;
     }
@@ -231,11 +232,9 @@ Result<ReplayStats> ReplayBlockFiles(const std::filesystem::path& dir, Chainstat
         case BlockAcceptance::kOrphan:
           waiting.emplace(block->header.parent_hash, block);
           continue;
+        case BlockAcceptance::kNotProcessed:
+          return s;  // closed, or a local failure that stops the node
         case BlockAcceptance::kInvalid:
-          if (s.code() == "chainstate-closed" || s.code() == "db-io-error" ||
-              s.code() == "blockstore-io-error") {
-            return s;
-          }
           ++stats.blocks_invalid;
           LogWarn(logger, LogCategory::kChain, "reindex: block {} at height {} rejected: {}",
                   block->Hash().Hex(), block->header.height, s.ToString());
@@ -259,7 +258,7 @@ Result<ReplayStats> ReplayBlockFiles(const std::filesystem::path& dir, Chainstat
   const auto start = std::chrono::steady_clock::now();
   while (true) {
     if (interrupted && interrupted()) {
-      return Status::Error("reindex-interrupted",
+      return Status::Error(StatusKind::kInterrupted, "reindex-interrupted",
                            "interrupted after " + std::to_string(stats.blocks_read) +
                                " blocks, tip at height " + std::to_string(chainstate.Tip().height));
     }

@@ -5,7 +5,7 @@
 namespace depin::chain {
 namespace {
 
-Status Bad(const std::string& what) { return Status::Error("blockindex-bad-encoding", what); }
+Status Bad(const std::string& what) { return Status::Corruption("blockindex-bad-encoding", what); }
 
 }  // namespace
 

@@ -18,10 +18,10 @@ namespace depin::chain {
 namespace {
 
 Status IoError(const std::string& what, int err) {
-  return Status::Error("blockstore-io-error", what + ": " + std::strerror(err));
+  return Status::IoError("blockstore-io-error", what + ": " + std::strerror(err));
 }
 
-Status Corrupt(const std::string& what) { return Status::Error("blockstore-corrupt", what); }
+Status Corrupt(const std::string& what) { return Status::Corruption("blockstore-corrupt", what); }
 
 std::string PosString(const FlatFilePos& pos) {
   return "file " + std::to_string(pos.file) + " offset " + std::to_string(pos.offset) + " size " +
@@ -74,9 +74,9 @@ Bytes EncodeBlockFileInfo(const BlockFileInfo& info) {
 
 Result<BlockFileInfo> DecodeBlockFileInfo(ByteSpan data) {
   if (data.size() != kBlockFileInfoSize) {
-    return Status::Error("blockstore-bad-file-info",
-                         "file info has " + std::to_string(data.size()) + " bytes, expected " +
-                             std::to_string(kBlockFileInfoSize));
+    return Status::Corruption("blockstore-bad-file-info",
+                              "file info has " + std::to_string(data.size()) + " bytes, expected " +
+                                  std::to_string(kBlockFileInfoSize));
   }
   BlockFileInfo info;
   info.blocks = ReadLE32(data.data());
@@ -169,8 +169,8 @@ Result<std::unique_ptr<BlockStore>> BlockStore::Open(const BlockStoreOptions& op
   std::error_code ec;
   std::filesystem::create_directories(options.dir, ec);
   if (ec) {
-    return Status::Error("blockstore-io-error",
-                         "create " + options.dir.string() + ": " + ec.message());
+    return Status::IoError("blockstore-io-error",
+                           "create " + options.dir.string() + ": " + ec.message());
   }
   std::unique_ptr<BlockStore> store(new BlockStore(options));
   DEPIN_RETURN_IF_ERROR(store->Recover(db));
@@ -188,7 +188,7 @@ Status BlockStore::Recover(const ChainDb* db) {
     auto it = db->NewPrefixIterator(prefix);
     for (; it->Valid(); it->Next()) {
       if (it->key().size() != 5) {
-        return Status::Error("blockstore-bad-file-info", "malformed file info key");
+        return Status::Corruption("blockstore-bad-file-info", "malformed file info key");
       }
       auto info = DecodeBlockFileInfo(it->value());
       if (!info) return info.status();
@@ -199,7 +199,7 @@ Status BlockStore::Recover(const ChainDb* db) {
     if (!last) return last.status();
     if (last->has_value()) {
       if ((*last)->size() != 4) {
-        return Status::Error("blockstore-bad-file-info", "malformed last block file record");
+        return Status::Corruption("blockstore-bad-file-info", "malformed last block file record");
       }
       committed_last = ReadLE32((*last)->data());
       have_committed_last = true;
@@ -216,22 +216,22 @@ Status BlockStore::Recover(const ChainDb* db) {
     }
   }
   if (ec)
-    return Status::Error("blockstore-io-error",
-                         "list " + options_.dir.string() + ": " + ec.message());
+    return Status::IoError("blockstore-io-error",
+                           "list " + options_.dir.string() + ": " + ec.message());
 
   uint32_t last_file = on_disk.empty() ? 0 : *on_disk.rbegin();
   if (have_committed_last && committed_last > last_file) last_file = committed_last;
   for (const auto& [file, info] : committed) {
     if (info.size > 0 && on_disk.count(file) == 0) {
-      return Status::Error("blockstore-missing", "block file " + FilePath(file).string() +
-                                                     " is missing; the index refers to it");
+      return Status::Corruption("blockstore-missing", "block file " + FilePath(file).string() +
+                                                          " is missing; the index refers to it");
     }
     if (file > last_file) last_file = file;
   }
   if (have_committed_last && on_disk.count(committed_last) == 0 &&
       committed.count(committed_last) != 0 && committed[committed_last].size > 0) {
-    return Status::Error("blockstore-missing",
-                         "block file " + FilePath(committed_last).string() + " is missing");
+    return Status::Corruption("blockstore-missing",
+                              "block file " + FilePath(committed_last).string() + " is missing");
   }
 
   infos_.assign(last_file + 1, BlockFileInfo{});
@@ -250,9 +250,9 @@ Status BlockStore::Recover(const ChainDb* db) {
     auto size = handle.Size();
     if (!size) return size.status();
     if (*size < info.size) {
-      return Status::Error("blockstore-missing",
-                           FilePath(file).string() + " has " + std::to_string(*size) +
-                               " bytes but the index committed " + std::to_string(info.size));
+      return Status::Corruption("blockstore-missing",
+                                FilePath(file).string() + " has " + std::to_string(*size) +
+                                    " bytes but the index committed " + std::to_string(info.size));
     }
     if (*size > info.size) {
       // Records appended after the last index batch: keep the complete ones
@@ -321,7 +321,7 @@ Result<std::shared_ptr<BlockStore::File>> BlockStore::OpenForRead(uint32_t file)
   const int fd = ::open(FilePath(file).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) {
-      return Status::Error("blockstore-missing", FilePath(file).string() + " does not exist");
+      return Status::Corruption("blockstore-missing", FilePath(file).string() + " does not exist");
     }
     return IoError("open " + FilePath(file).string(), errno);
   }
@@ -407,8 +407,8 @@ Result<FlatFilePos> BlockStore::Append(ByteSpan payload, uint64_t height) {
     // Best effort: cut what may have been written so the file ends on a good
     // record; the recovery scan of the next Open handles the rest.
     append_file_->Truncate(offset);
-    failed_ = Status::Error("blockstore-io-error",
-                            "block store disabled after a write failure: " + status.ToString());
+    failed_ = Status::IoError("blockstore-io-error",
+                              "block store disabled after a write failure: " + status.ToString());
     return failed_;
   }
 
@@ -424,7 +424,7 @@ Result<FlatFilePos> BlockStore::Append(ByteSpan payload, uint64_t height) {
 }
 
 Result<Bytes> BlockStore::ReadRaw(const FlatFilePos& pos) const {
-  if (pos.IsNull()) return Status::Error("blockstore-missing", "null block position");
+  if (pos.IsNull()) return Status::Corruption("blockstore-missing", "null block position");
   if (pos.size > options_.max_block_size) {
     return Corrupt("position claims " + std::to_string(pos.size) + " bytes, above the limit");
   }
@@ -434,8 +434,8 @@ Result<Bytes> BlockStore::ReadRaw(const FlatFilePos& pos) const {
   const ssize_t n = (*handle)->ReadAt(pos.offset, record);
   if (n < 0) return IoError("read " + FilePath(pos.file).string(), errno);
   if (static_cast<size_t>(n) != record.size()) {
-    return Status::Error("blockstore-missing",
-                         "record past the end of the file at " + PosString(pos));
+    return Status::Corruption("blockstore-missing",
+                              "record past the end of the file at " + PosString(pos));
   }
   if (ReadLE32(record.data()) != options_.magic) return Corrupt("bad magic at " + PosString(pos));
   if (ReadLE32(record.data() + 4) != pos.size) {

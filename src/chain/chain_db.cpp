@@ -23,8 +23,8 @@ ByteSpan ToSpan(const leveldb::Slice& s) {
 
 Status FromLevelDb(const leveldb::Status& s) {
   if (s.ok()) return Status::Ok();
-  if (s.IsCorruption()) return Status::Error("db-corruption", s.ToString());
-  return Status::Error("db-io-error", s.ToString());
+  if (s.IsCorruption()) return Status::Corruption("db-corruption", s.ToString());
+  return Status::IoError("db-io-error", s.ToString());
 }
 
 }  // namespace
@@ -110,9 +110,10 @@ Status ChainDb::CheckVersion() {
     // was not written by this node and is not ours to interpret.
     auto it = NewPrefixIterator({});
     if (it->Valid()) {
-      return Status::Error("db-unknown-format",
-                           "database has data but no format version record; it was not written "
-                           "by depin or is damaged");
+      return Status::Corruption(
+          "db-unknown-format",
+          "database has data but no format version record; it was not written "
+          "by depin or is damaged");
     }
     DEPIN_RETURN_IF_ERROR(it->status());
     uint8_t v[4];
@@ -125,8 +126,9 @@ Status ChainDb::CheckVersion() {
   }
   const Bytes& v = **stored;
   if (v.size() != 4) {
-    return Status::Error("db-unknown-format", "database format version record has " +
-                                                  std::to_string(v.size()) + " bytes, expected 4");
+    return Status::Corruption(
+        "db-unknown-format",
+        "database format version record has " + std::to_string(v.size()) + " bytes, expected 4");
   }
   const uint32_t version = ReadLE32(v.data());
   if (version > kChainDbVersion) {
@@ -137,7 +139,7 @@ Status ChainDb::CheckVersion() {
                                                    "); run a newer depind or use another -datadir");
   }
   if (version == 0) {
-    return Status::Error("db-unknown-format", "database format version 0 is not valid");
+    return Status::Corruption("db-unknown-format", "database format version 0 is not valid");
   }
   version_ = version;
   return Status::Ok();

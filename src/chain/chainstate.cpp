@@ -51,7 +51,9 @@ Bytes EncodeReceipts(const std::vector<Receipt>& receipts, const std::vector<Byt
 }
 
 Result<std::vector<Receipt>> DecodeReceipts(ByteSpan data) {
-  auto bad = [] { return Status::Error("receipts-bad-encoding", "stored receipts are damaged"); };
+  auto bad = [] {
+    return Status::Corruption("receipts-bad-encoding", "stored receipts are damaged");
+  };
   if (data.size() < 4) return bad();
   const uint32_t count = ReadLE32(data.data());
   size_t at = 4;
@@ -150,6 +152,14 @@ class Chainstate::Impl {
   std::multimap<IndexNode*, IndexNode*> unlinked_;
   uint64_t next_sequence_ = 0;
   bool closed_ = false;
+  // Set by the first local failure (I/O, corruption) while changing the
+  // chain; every later Process* call returns it. Guarded by mu_.
+  Status fatal_;
+
+  // Records a local failure while changing the chain: logs it, refuses
+  // further changes and tells the node (options_.fatal_error) to stop.
+  // Returns `s`. Called with mu_ held.
+  Status Fatal(const Status& s, const std::string& doing);
 
   std::vector<ChainListener*> listeners_;  // guarded by mu_
 
@@ -333,7 +343,8 @@ Status Chainstate::Impl::LoadIndex() {
   for (; it->Valid(); it->Next()) {
     auto rec = DecodeBlockIndexRecord(it->value());
     if (!rec.ok())
-      return Status::Error("chainstate-corrupt", "block index record: " + rec.status().message());
+      return Status::Corruption("chainstate-corrupt",
+                                "block index record: " + rec.status().message());
     records.push_back(std::move(rec).value());
   }
   DEPIN_RETURN_IF_ERROR(it->status());
@@ -359,8 +370,8 @@ Status Chainstate::Impl::Open() {
   std::error_code ec;
   std::filesystem::create_directories(dir / "chainstate", ec);
   if (ec)
-    return Status::Error("datadir-unwritable",
-                         "cannot create " + (dir / "chainstate").string() + ": " + ec.message());
+    return Status::IoError("datadir-unwritable",
+                           "cannot create " + (dir / "chainstate").string() + ": " + ec.message());
 
   ChainDbOptions db_options;
   db_options.path = dir / "chainstate";
@@ -373,6 +384,7 @@ Status Chainstate::Impl::Open() {
   bs_options.dir = dir / "blocks";
   bs_options.magic = ReadBE32(params_.magic.data());
   bs_options.max_block_size = params_.max_block_size;
+  bs_options.fault_hook = options_.block_fault_hook;
   auto bs = BlockStore::Open(bs_options, db_.get());
   if (!bs.ok()) return bs.status();
   blocks_ = std::move(bs).value();
@@ -394,20 +406,22 @@ Status Chainstate::Impl::Open() {
                                                       " is not a " + params_.name + " chain");
   }
   auto tip_hash = Hash256::FromSpan(**tip_raw);
-  if (!tip_hash.ok()) return Status::Error("chainstate-corrupt", "tip record is damaged");
+  if (!tip_hash.ok()) return Status::Corruption("chainstate-corrupt", "tip record is damaged");
   IndexNode* tip = Find(*tip_hash);
-  if (tip == nullptr) return Status::Error("chainstate-corrupt", "tip block is not in the index");
+  if (tip == nullptr)
+    return Status::Corruption("chainstate-corrupt", "tip block is not in the index");
   active_.assign(tip->header.height + 1, nullptr);
   for (IndexNode* n = tip; n != nullptr; n = n->parent) active_[n->header.height] = n;
   if (active_[0] != genesis)
-    return Status::Error("chainstate-corrupt", "tip does not descend from genesis");
+    return Status::Corruption("chainstate-corrupt", "tip does not descend from genesis");
 
   auto lanes = state_->ReadTipLtHash();
   if (!lanes.ok()) return lanes.status();
-  if (!lanes->has_value()) return Status::Error("chainstate-corrupt", "state lanes missing");
+  if (!lanes->has_value()) return Status::Corruption("chainstate-corrupt", "state lanes missing");
   tip_lanes_ = **lanes;
   if (tip_lanes_.Root() != tip->header.state_root) {
-    return Status::Error("chainstate-corrupt", "stored state does not match the tip's state root");
+    return Status::Corruption("chainstate-corrupt",
+                              "stored state does not match the tip's state root");
   }
   for (auto& [hash, node] : index_) {
     if (node->Has(kBlockHaveData) && !node->Failed() && !InActiveChain(node.get())) {
@@ -418,8 +432,16 @@ Status Chainstate::Impl::Open() {
           "loaded {} chain: {} blocks indexed, tip {} at height {}", params_.name, index_.size(),
           tip->hash.Hex(), tip->header.height);
   // Blocks stored but not connected before a stop (or a crash) connect now.
+  // A stored block that turns out invalid (or a reorg refused) leaves a
+  // usable chain; a local failure does not.
   std::vector<Event> events;
-  return ActivateBestChain(events, nullptr);
+  Status s = ActivateBestChain(events, nullptr);
+  if (s.IsLocalFailure()) return s;
+  if (!s.ok()) {
+    LogWarn(options_.logger, LogCategory::kChain, "stored blocks not connected at start-up: {}",
+            s.ToString());
+  }
+  return Status::Ok();
 }
 
 Status Chainstate::Impl::AcceptHeader(const BlockHeader& header, IndexNode** out) {
@@ -435,7 +457,9 @@ Status Chainstate::Impl::AcceptHeader(const BlockHeader& header, IndexNode** out
   *out = nullptr;
   DEPIN_RETURN_IF_ERROR(consensus::CheckHeader(header, params_));
   IndexNode* parent = Find(header.parent_hash);
-  if (parent == nullptr) return Status::Error("prev-blk-not-found", "parent block is unknown");
+  if (parent == nullptr)
+    return Status::Error(StatusKind::kMissingParent, "prev-blk-not-found",
+                         "parent block is unknown");
   if (parent->Failed()) return Status::Error("bad-prevblk", "parent block is invalid");
   consensus::ParentInfo info{parent->header, parent->median_time_past};
   DEPIN_RETURN_IF_ERROR(consensus::ContextualCheckHeader(header, info, NowSeconds(), params_));
@@ -444,12 +468,28 @@ Status Chainstate::Impl::AcceptHeader(const BlockHeader& header, IndexNode** out
   return PersistNode(node, /*sync=*/false);
 }
 
+Status Chainstate::Impl::Fatal(const Status& s, const std::string& doing) {
+  if (!fatal_.ok()) return s;  // already stopping: say it once
+  fatal_ = s;
+  LogError(options_.logger, LogCategory::kChain,
+           "fatal: local {} failure while {}: {}; the node stops (no peer is blamed). Free disk "
+           "space or repair the datadir (-reindex rebuilds the chainstate from the block files), "
+           "then restart",
+           StatusKindName(s.kind()), doing, s.ToString());
+  if (options_.fatal_error) options_.fatal_error(s);
+  return s;
+}
+
 Status Chainstate::Impl::ProcessHeader(const BlockHeader& header) {
   std::lock_guard<std::mutex> process(process_mu_);
   std::lock_guard<std::mutex> lock(mu_);
-  if (closed_) return Status::Error("chainstate-closed", "chainstate is closed");
+  if (closed_)
+    return Status::Error(StatusKind::kInterrupted, "chainstate-closed", "chainstate is closed");
+  if (!fatal_.ok()) return fatal_;
   IndexNode* node = nullptr;
-  return AcceptHeader(header, &node);
+  Status s = AcceptHeader(header, &node);
+  if (s.IsLocalFailure()) return Fatal(s, "storing header " + header.Hash().Hex());
+  return s;
 }
 
 Status Chainstate::Impl::ProcessBlock(const std::shared_ptr<const Block>& block,
@@ -462,12 +502,16 @@ Status Chainstate::Impl::ProcessBlock(const std::shared_ptr<const Block>& block,
     std::lock_guard<std::mutex> process(process_mu_);
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (closed_) return Status::Error("chainstate-closed", "chainstate is closed");
+      *out = BlockAcceptance::kNotProcessed;
+      if (closed_)
+        return Status::Error(StatusKind::kInterrupted, "chainstate-closed", "chainstate is closed");
+      if (!fatal_.ok()) return fatal_;
       IndexNode* node = nullptr;
       Status s = AcceptHeader(block->header, &node);
+      if (s.IsLocalFailure()) return Fatal(s, "storing header " + block->header.Hash().Hex());
       if (!s.ok()) {
         *out =
-            s.code() == "prev-blk-not-found" ? BlockAcceptance::kOrphan : BlockAcceptance::kInvalid;
+            s.Is(StatusKind::kMissingParent) ? BlockAcceptance::kOrphan : BlockAcceptance::kInvalid;
         return s;
       }
       if (node->Has(kBlockHaveData)) {
@@ -478,12 +522,12 @@ Status Chainstate::Impl::ProcessBlock(const std::shared_ptr<const Block>& block,
       if (!s.ok()) {
         // A body that does not match its header's tx root may be a mutated
         // copy of a valid block: reject it without condemning the header.
-        if (s.code() != "block-bad-tx-root") MarkFailed(node, s);
+        if (!s.Is(StatusKind::kMutated)) MarkFailed(node, s);
         *out = BlockAcceptance::kInvalid;
         return s;
       }
       auto pos = blocks_->WriteBlock(*block);
-      if (!pos.ok()) return pos.status();
+      if (!pos.ok()) return Fatal(pos.status(), "writing block " + node->hash.Hex());
       // The block is on disk (synced) before the index points at it.
       node->pos = *pos;
       node->tx_count = static_cast<uint32_t>(block->txs.size());
@@ -492,11 +536,19 @@ Status Chainstate::Impl::ProcessBlock(const std::shared_ptr<const Block>& block,
       batch.Put(MakeKey(dbkey::kBlockIndex, node->hash.span()),
                 EncodeBlockIndexRecord(node->Record()));
       blocks_->WriteFileInfo(batch);
-      DEPIN_RETURN_IF_ERROR(db_->Write(batch, /*sync=*/false));
+      if (Status w = db_->Write(batch, /*sync=*/false); !w.ok()) {
+        return Fatal(w, "indexing block " + node->hash.Hex());
+      }
       BlockDataArrived(node);
       result = ActivateBestChain(events, block);
-      *out = node->Failed() ? BlockAcceptance::kInvalid : BlockAcceptance::kAccepted;
-      if (node->Failed() && result.ok())
+      if (result.IsLocalFailure()) {
+        // Whatever was connected before the failure is durable and its events
+        // are delivered below; the block itself says nothing about the peer.
+        Fatal(result, "connecting blocks");
+      } else {
+        *out = node->Failed() ? BlockAcceptance::kInvalid : BlockAcceptance::kAccepted;
+      }
+      if (*out == BlockAcceptance::kInvalid && result.ok())
         result = Status::Error("block-invalid", "block failed validation");
     }
     Notify(events);
@@ -545,10 +597,10 @@ Status Chainstate::Impl::ActivateBestChain(std::vector<Event>& events,
                best->hash.Hex(), params_.max_reorg_depth);
       candidates_.erase(best);
       if (first_error.ok()) {
-        first_error =
-            Status::Error("reorg-too-deep", "reorganisation of " + std::to_string(depth) +
-                                                " blocks exceeds the undo kept (" +
-                                                std::to_string(params_.max_reorg_depth) + ")");
+        first_error = Status::Error(StatusKind::kLimitExceeded, "reorg-too-deep",
+                                    "reorganisation of " + std::to_string(depth) +
+                                        " blocks exceeds the undo kept (" +
+                                        std::to_string(params_.max_reorg_depth) + ")");
       }
       continue;
     }
@@ -559,7 +611,9 @@ Status Chainstate::Impl::ActivateBestChain(std::vector<Event>& events,
     }
     while (Tip() != fork) {
       Status s = DisconnectTip(events);
-      if (!s.ok()) return s;  // the database failed: nothing sane to do but stop
+      // Disconnecting never fails for the block's fault: undo or the
+      // database failed, and nothing sane is left to do but stop.
+      if (!s.ok()) return s.IsLocalFailure() ? s : s.WithKind(StatusKind::kCorruption);
     }
     std::reverse(path.begin(), path.end());
     for (IndexNode* node : path) {
@@ -567,7 +621,9 @@ Status Chainstate::Impl::ActivateBestChain(std::vector<Event>& events,
       if (just_received && just_received->header.Hash() == node->hash) block = just_received;
       Status s = ConnectTip(node, block, events);
       if (!s.ok()) {
-        if (s.code() == "db-io-error" || s.code() == "blockstore-io-error") return s;
+        // A local failure stops the node (the caller's Fatal); only a
+        // verdict on the block moves on to the next candidate.
+        if (!node->Failed()) return s.IsLocalFailure() ? s : s.WithKind(StatusKind::kCorruption);
         if (first_error.ok()) first_error = s;
         break;  // the loop picks the next best candidate
       }
@@ -681,7 +737,7 @@ Status Chainstate::Impl::ConnectTip(IndexNode* node, std::shared_ptr<const Block
   if (!failure.ok()) {
     // A disk error while reading state must not condemn a valid block.
     Status io = state_->read_error();
-    if (!io.ok()) return Status::Error("db-io-error", "reading state: " + io.message());
+    if (!io.ok()) return Status::IoError("db-io-error", "reading state: " + io.message());
     MarkFailed(node, failure);
     return failure;
   }
@@ -710,7 +766,7 @@ Status Chainstate::Impl::DisconnectTip(std::vector<Event>& events) {
   auto raw = db_->Get(MakeKey(dbkey::kUndo, node->hash.span()));
   if (!raw.ok()) return raw.status();
   if (!raw->has_value())
-    return Status::Error("undo-missing", "no undo record for " + node->hash.Hex());
+    return Status::Corruption("undo-missing", "no undo record for " + node->hash.Hex());
   auto undo = DecodeBlockUndo(**raw);
   if (!undo.ok()) return undo.status();
   auto read = blocks_->ReadBlock(node->pos);
@@ -721,7 +777,8 @@ Status Chainstate::Impl::DisconnectTip(std::vector<Event>& events) {
   crypto::LtHash16 lanes = tip_lanes_;
   consensus::ApplyDiff(lanes, inverse, threads_);
   if (lanes.Root() != node->parent->header.state_root) {
-    return Status::Error("chainstate-corrupt", "undo does not restore the parent's state root");
+    return Status::Corruption("chainstate-corrupt",
+                              "undo does not restore the parent's state root");
   }
   WriteBatch batch;
   StateStore::WriteDiff(batch, inverse);
@@ -783,11 +840,7 @@ Result<std::unique_ptr<Chainstate>> Chainstate::Open(const consensus::ChainParam
                                                      const consensus::ModuleRegistry& modules,
                                                      const ChainstateOptions& options) {
   auto impl = std::make_unique<Impl>(params, modules, options);
-  Status s = impl->Open();
-  if (!s.ok() && s.code() != "reorg-too-deep" && !s.code().starts_with("block-") &&
-      !s.code().starts_with("tx-")) {
-    return s;
-  }
+  if (Status s = impl->Open(); !s.ok()) return s;
   return std::unique_ptr<Chainstate>(new Chainstate(std::move(impl)));
 }
 
@@ -834,7 +887,7 @@ Result<std::shared_ptr<const Block>> Chainstate::ReadBlock(const Hash256& hash) 
     std::lock_guard<std::mutex> lock(impl_->mu_);
     const IndexNode* n = impl_->Find(hash);
     if (n == nullptr || !n->Has(kBlockHaveData))
-      return Status::Error("block-not-found", "block not found");
+      return Status::NotFound("block-not-found", "block not found");
     pos = n->pos;
   }
   auto block = impl_->blocks_->ReadBlock(pos);
@@ -848,17 +901,19 @@ Result<Bytes> Chainstate::ReadRawBlock(const Hash256& hash) const {
     std::lock_guard<std::mutex> lock(impl_->mu_);
     const IndexNode* n = impl_->Find(hash);
     if (n == nullptr || !n->Has(kBlockHaveData))
-      return Status::Error("block-not-found", "block not found");
+      return Status::NotFound("block-not-found", "block not found");
     pos = n->pos;
   }
   return impl_->blocks_->ReadRaw(pos);
 }
 
 Result<std::vector<Receipt>> Chainstate::ReadReceipts(const Hash256& hash) const {
-  if (!impl_->db_) return Status::Error("chainstate-closed", "chainstate is closed");
+  if (!impl_->db_)
+    return Status::Error(StatusKind::kInterrupted, "chainstate-closed", "chainstate is closed");
   auto raw = impl_->db_->Get(MakeKey(dbkey::kReceipts, hash.span()));
   if (!raw.ok()) return raw.status();
-  if (!raw->has_value()) return Status::Error("receipts-not-found", "no receipts for this block");
+  if (!raw->has_value())
+    return Status::NotFound("receipts-not-found", "no receipts for this block");
   return DecodeReceipts(**raw);
 }
 
@@ -887,24 +942,25 @@ Result<std::shared_ptr<const consensus::StateReader>> Chainstate::Impl::StateAft
   std::vector<Hash256> undone;  // the blocks above `height`, lowest first
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (closed_) return Status::Error("chainstate-closed", "chainstate is closed");
+    if (closed_)
+      return Status::Error(StatusKind::kInterrupted, "chainstate-closed", "chainstate is closed");
     if (hash != nullptr) {
       const IndexNode* node = Find(*hash);
-      if (node == nullptr) return Status::Error("block-not-found", "block not found");
+      if (node == nullptr) return Status::NotFound("block-not-found", "block not found");
       if (!InActiveChain(node)) {
-        return Status::Error("block-not-active",
-                             "block " + hash->Hex() + " is not in the active chain");
+        return Status::NotFound("block-not-active",
+                                "block " + hash->Hex() + " is not in the active chain");
       }
       height = node->header.height;
     }
     const uint64_t tip = active_.size() - 1;
     if (height > tip) {
-      return Status::Error("block-not-found", "no block at height " + std::to_string(height) +
-                                                  " (tip " + std::to_string(tip) + ")");
+      return Status::NotFound("block-not-found", "no block at height " + std::to_string(height) +
+                                                     " (tip " + std::to_string(tip) + ")");
     }
     const uint64_t depth = tip - height;
     if (depth > StateHistoryDepth()) {
-      return Status::Error("state-too-old",
+      return Status::Error(StatusKind::kLimitExceeded, "state-too-old",
                            "block " + std::to_string(height) + " is " + std::to_string(depth) +
                                " blocks behind the tip; state is kept for the last " +
                                std::to_string(StateHistoryDepth()) + " blocks");

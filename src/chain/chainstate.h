@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "chain/block_store.h"
 #include "consensus/module.h"
 #include "consensus/params.h"
 #include "consensus/state.h"
@@ -57,6 +58,14 @@ struct ChainstateOptions {
   unsigned script_threads = 0;  // 0 = hardware concurrency (sender recovery, LtHash)
   bool sync_writes = true;      // fsync each connected block's batch
   Logger* logger = nullptr;     // optional
+  // Called once, on the thread that hit it, when a local failure (I/O or
+  // corruption: a full disk, a damaged block file) stops the chainstate from
+  // changing the chain. The chainstate has logged it and refuses further
+  // Process* calls with the same Status; the node should shut down (as
+  // Bitcoin Core's AbortNode). Must not call back into the chainstate.
+  std::function<void(const Status&)> fatal_error;
+  // Test seam for the block files (BlockStoreOptions::fault_hook).
+  std::function<Status(BlockFileOp op, uint32_t file)> block_fault_hook;
 };
 
 // A block the chain knows about (header tree node), copied out for callers.
@@ -99,7 +108,10 @@ class ChainListener {
   virtual void TipChanged(const TipInfo& tip) { (void)tip; }
 };
 
-enum class BlockAcceptance { kAccepted, kAlreadyKnown, kOrphan, kInvalid };
+// What ProcessBlock made of a block. kNotProcessed: this node could not
+// judge it (a local I/O or corruption failure, or the chainstate is closed);
+// nothing is known against the block or its sender.
+enum class BlockAcceptance { kAccepted, kAlreadyKnown, kOrphan, kInvalid, kNotProcessed };
 
 class Chainstate {
  public:

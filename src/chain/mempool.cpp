@@ -26,7 +26,9 @@ Uint256 BumpedFee(const Uint256& old_fee, uint32_t percent) {
   return *scaled / Uint256(uint64_t{100});
 }
 
-Status AlreadyKnown() { return Status::Error("txpool-already-known", "already known"); }
+Status AlreadyKnown() {
+  return Status::Error(StatusKind::kAlreadyKnown, "txpool-already-known", "already known");
+}
 
 }  // namespace
 
@@ -168,29 +170,30 @@ Status Mempool::AddLocked(const TxRef& tx, const AccountRead& read, uint64_t now
 
   const consensus::Account& account = read.account;
   if (t.nonce < account.nonce) {
-    return Status::Error("tx-nonce-too-low",
+    return Status::Error(StatusKind::kStale, "tx-nonce-too-low",
                          "nonce too low: address " + tx->sender.ToChecksumHex() + ", tx: " +
                              std::to_string(t.nonce) + " state: " + std::to_string(account.nonce));
   }
   if (t.max_fee_per_gas < base_fee_) {
-    return Status::Error("tx-fee-cap-below-base-fee",
+    return Status::Error(StatusKind::kPolicy, "tx-fee-cap-below-base-fee",
                          "max fee per gas less than block base fee: address " +
                              tx->sender.ToChecksumHex() + ", maxFeePerGas: " +
                              t.max_fee_per_gas.ToDecimal() + ", baseFee: " + base_fee_.ToDecimal());
   }
   if (t.max_priority_fee_per_gas < options_.min_tip) {
-    return Status::Error("txpool-underpriced",
+    return Status::Error(StatusKind::kPolicy, "txpool-underpriced",
                          "transaction underpriced: tip " + t.max_priority_fee_per_gas.ToDecimal() +
                              " below the minimum " + options_.min_tip.ToDecimal());
   }
-  if (tx->size > options_.max_bytes) return Status::Error("txpool-full", "txpool is full");
+  if (tx->size > options_.max_bytes)
+    return Status::Error(StatusKind::kPolicy, "txpool-full", "txpool is full");
 
   Entry entry;
   entry.tx = tx;
   entry.time_added = now;
   auto cost = consensus::MaxCost(t);
   if (!cost) {
-    return Status::Error("tx-insufficient-funds",
+    return Status::Error(StatusKind::kMissingParent, "tx-insufficient-funds",
                          "insufficient funds for gas * price + value: cost overflows");
   }
   entry.max_cost = *cost;
@@ -210,7 +213,7 @@ Status Mempool::AddLocked(const TxRef& tx, const AccountRead& read, uint64_t now
     if (t.max_fee_per_gas < BumpedFee(old.max_fee_per_gas, options_.replacement_bump_percent) ||
         t.max_priority_fee_per_gas <
             BumpedFee(old.max_priority_fee_per_gas, options_.replacement_bump_percent)) {
-      return Status::Error("txpool-replacement-underpriced",
+      return Status::Error(StatusKind::kPolicy, "txpool-replacement-underpriced",
                            "replacement transaction underpriced: both fee caps must rise by " +
                                std::to_string(options_.replacement_bump_percent) + "%");
     }
@@ -226,7 +229,7 @@ Status Mempool::AddLocked(const TxRef& tx, const AccountRead& read, uint64_t now
   }
   const bool is_future = t.nonce > pending;
   if (is_future && t.nonce - pending > options_.max_future_per_sender) {
-    return Status::Error("tx-nonce-too-high",
+    return Status::Error(StatusKind::kMissingParent, "tx-nonce-too-high",
                          "nonce too high: tx nonce " + std::to_string(t.nonce) + " is more than " +
                              std::to_string(options_.max_future_per_sender) +
                              " past the next nonce " + std::to_string(pending));
@@ -246,16 +249,16 @@ Status Mempool::AddLocked(const TxRef& tx, const AccountRead& read, uint64_t now
     }
   }
   if (overflow || total > account.balance) {
-    return Status::Error("tx-insufficient-funds",
+    return Status::Error(StatusKind::kMissingParent, "tx-insufficient-funds",
                          "insufficient funds for gas * price + value: address " +
                              tx->sender.ToChecksumHex() + " have " + account.balance.ToDecimal() +
                              " want " + (overflow ? std::string("overflow") : total.ToDecimal()));
   }
 
   if (is_future && replaced == nullptr && future_count_ >= options_.max_future_total) {
-    return Status::Error("txpool-too-many-future", "too many future transactions: the pool holds " +
-                                                       std::to_string(future_count_) +
-                                                       " txs waiting for a nonce gap");
+    return Status::Error(StatusKind::kPolicy, "txpool-too-many-future",
+                         "too many future transactions: the pool holds " +
+                             std::to_string(future_count_) + " txs waiting for a nonce gap");
   }
 
   entry.sequence = next_sequence_;
@@ -272,7 +275,7 @@ Status Mempool::AddLocked(const TxRef& tx, const AccountRead& read, uint64_t now
     for (const EvictKey& key : by_fee_) {
       if (needed - freed <= options_.max_bytes) break;
       if (!(key < new_key)) {
-        return Status::Error("txpool-underpriced",
+        return Status::Error(StatusKind::kPolicy, "txpool-underpriced",
                              "transaction underpriced: the pool is full and holds no cheaper "
                              "transaction to evict");
       }
@@ -292,7 +295,8 @@ Status Mempool::AddLocked(const TxRef& tx, const AccountRead& read, uint64_t now
       }
       lowest_evicted[victim->sender] = nonce;
     }
-    if (needed - freed > options_.max_bytes) return Status::Error("txpool-full", "txpool is full");
+    if (needed - freed > options_.max_bytes)
+      return Status::Error(StatusKind::kPolicy, "txpool-full", "txpool is full");
     evictions.assign(lowest_evicted.begin(), lowest_evicted.end());
   }
 

@@ -199,7 +199,7 @@ Result<std::vector<Hash256>> Miner::Generate(uint64_t n, const Address& coinbase
     auto hash = MineOneLocked(coinbase, 0);
     if (!hash.ok()) {
       // Someone else's block arrived first: mine on top of it.
-      if (hash.status().code() == "miner-tip-changed") continue;
+      if (hash.status().Is(StatusKind::kStale)) continue;
       return hash.status();
     }
     hashes.push_back(*hash);
@@ -218,8 +218,9 @@ Result<Hash256> Miner::MineOneLocked(const Address& coinbase, uint64_t timestamp
   for (;;) {
     auto tmpl = assembler_.CreateNewBlock(coinbase, now);
     if (!tmpl.ok()) {
-      if (tmpl.status().code() == "assembler-tip-changed") {
-        return Status::Error("miner-tip-changed", "the chain tip changed during the search");
+      if (tmpl.status().Is(StatusKind::kStale)) {
+        return Status::Error(StatusKind::kStale, "miner-tip-changed",
+                             "the chain tip changed during the search");
       }
       return tmpl.status();
     }
@@ -245,9 +246,10 @@ Result<Hash256> Miner::MineOneLocked(const Address& coinbase, uint64_t timestamp
     }
     if (!found.found) {
       if (stop_epoch_.load() != stop_epoch) {
-        return Status::Error("miner-stopped", "mining was stopped");
+        return Status::Error(StatusKind::kInterrupted, "miner-stopped", "mining was stopped");
       }
-      return Status::Error("miner-tip-changed", "the chain tip changed during the search");
+      return Status::Error(StatusKind::kStale, "miner-tip-changed",
+                           "the chain tip changed during the search");
     }
     block->header.nonce = found.nonce;
     const Hash256 hash = block->Hash();
@@ -298,8 +300,10 @@ void Miner::Loop() {
       }
     }
     auto hash = MineOne(options_.coinbase);
-    if (hash.ok() || hash.status().code() == "miner-tip-changed") continue;
-    if (hash.status().code() == "miner-stopped") return;
+    if (hash.ok() || hash.status().Is(StatusKind::kStale)) continue;
+    // Stopped, or the chainstate hit a local failure and the node is
+    // shutting down: mining again would only repeat the error.
+    if (hash.status().Is(StatusKind::kInterrupted) || hash.status().IsLocalFailure()) return;
     LogWarn(options_.logger, LogCategory::kMining, "mining failed: {}", hash.status().ToString());
     // Back off instead of spinning on a persistent failure.
     MutexLock lock(mu_);

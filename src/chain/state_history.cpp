@@ -22,11 +22,11 @@ Result<std::unique_ptr<HistoricalStateView>> HistoricalStateView::Build(
     auto raw = db.Get(MakeKey(dbkey::kUndo, hash.span()), pinned);
     if (!raw.ok()) return raw.status();
     if (!raw->has_value()) {
-      return Status::Error("undo-missing", "no undo record for " + hash.Hex());
+      return Status::Corruption("undo-missing", "no undo record for " + hash.Hex());
     }
     undo_bytes += (*raw)->size();
     if (undo_bytes > max_undo_bytes) {
-      return Status::Error("state-history-too-large",
+      return Status::Error(StatusKind::kLimitExceeded, "state-history-too-large",
                            "the " + std::to_string(undone.size()) +
                                " blocks since hold more than " +
                                std::to_string(max_undo_bytes >> 20) +

@@ -21,7 +21,7 @@ void PutBlob(Bytes& out, ByteSpan blob) {
   out.insert(out.end(), blob.begin(), blob.end());
 }
 
-Status Bad(const std::string& what) { return Status::Error("undo-bad-encoding", what); }
+Status Bad(const std::string& what) { return Status::Corruption("undo-bad-encoding", what); }
 
 // Bounds-checked reader over the record.
 class Reader {

@@ -89,7 +89,7 @@ int AccountImport(CommandContext& ctx) {
   if (!password) return Fail(ctx.err, password.status().message());
   auto key = crypto::DecryptKeystore(*keystore, *password);
   if (!key) {
-    if (key.status().code() == "keystore-bad-password") {
+    if (key.status().Is(StatusKind::kPermissionDenied)) {
       return Fail(ctx.err, "wrong password for " + *json_file);
     }
     return Fail(ctx.err, *json_file + ": " + key.status().message());

@@ -87,7 +87,7 @@ int RunRpcMethod(const CliOptions& options, const std::string& method,
   while (true) {
     auto reply = client.Call(method, params);
     bool starting = reply && reply->is_error && reply->error_code == kRpcInWarmup;
-    bool down = !reply && reply.status().code() == "rpc-connect";
+    bool down = !reply && reply.status().Is(StatusKind::kUnavailable);
     if (options.rpcwait && (down || starting)) {
       if (options.rpcwaittimeout > 0 && std::chrono::steady_clock::now() >= deadline) {
         return Fail(err, "timeout waiting for the node: " +

@@ -29,14 +29,14 @@ using boost::system::error_code;
 std::string Endpoint(const RpcClientOptions& o) { return o.host + ":" + std::to_string(o.port); }
 
 Status ConnectError(const RpcClientOptions& o) {
-  return Status::Error("rpc-connect",
+  return Status::Error(StatusKind::kUnavailable, "rpc-connect",
                        "Could not connect to the server " + Endpoint(o) + " (is depind running?)");
 }
 
 Status TimeoutError(const RpcClientOptions& o) {
-  return Status::Error("rpc-timeout", "no response from " + Endpoint(o) + " within " +
-                                          std::to_string(o.timeout.count()) +
-                                          " s (see -rpcclienttimeout)");
+  return Status::Error(StatusKind::kTimeout, "rpc-timeout",
+                       "no response from " + Endpoint(o) + " within " +
+                           std::to_string(o.timeout.count()) + " s (see -rpcclienttimeout)");
 }
 
 }  // namespace
@@ -112,8 +112,9 @@ Status RpcClient::Post(const std::string& body, unsigned* http_status, std::stri
             if (wec) {
               result = wec == beast::error::timeout
                            ? TimeoutError(options_)
-                           : Status::Error("rpc-connect", "connection to " + Endpoint(options_) +
-                                                              " lost: " + wec.message());
+                           : Status::Error(
+                                 StatusKind::kUnavailable, "rpc-connect",
+                                 "connection to " + Endpoint(options_) + " lost: " + wec.message());
               return;
             }
             http::async_read(stream, buffer, parser, [&](error_code rec, size_t) {
@@ -144,7 +145,8 @@ Result<RpcResponse> RpcClient::Call(std::string_view method, std::string_view pa
   std::string response_body;
   DEPIN_RETURN_IF_ERROR(Post(body, &http_status, &response_body));
   if (http_status == 401) {
-    return Status::Error("rpc-auth", "Authorization failed: Incorrect rpcuser or rpcpassword");
+    return Status::Error(StatusKind::kPermissionDenied, "rpc-auth",
+                         "Authorization failed: Incorrect rpcuser or rpcpassword");
   }
   RpcResponse response;
   rapidjson::Document doc;

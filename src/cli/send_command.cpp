@@ -62,7 +62,7 @@ int WaitForInclusion(CommandContext& ctx, RpcClient& client, const std::string& 
   std::string params = "[" + JsonString(hash) + ",true]";
   while (true) {
     auto reply = client.Call("getrawtransaction", params);
-    if (!reply && reply.status().code() != "rpc-timeout") {
+    if (!reply && !reply.status().Is(StatusKind::kTimeout)) {
       return Fail(ctx.err, reply.status().message());
     }
     if (reply && !reply->is_error && reply->result.IsObject() &&

@@ -25,7 +25,7 @@ int RunStorageCommand(CommandContext& ctx) {
   if (!size) return Fail(ctx.err, size.status().message());
   auto commd = storage::proofs::CommDOfFile(ctx.args[1], *size);
   if (!commd) {
-    if (commd.status().code() == "commd-file-too-large") {
+    if (commd.status().Is(StatusKind::kLimitExceeded)) {
       return Fail(ctx.err, ctx.args[1] + " is larger than the " + *size_text + " sector");
     }
     return Fail(ctx.err, commd.status().message());

@@ -83,10 +83,12 @@ Result<crypto::PrivateKey> UnlockKeystore(const std::filesystem::path& path,
   if (!password) return password.status();
   auto key = crypto::DecryptKeystore(*keystore, *password);
   if (!key) {
-    if (key.status().code() == "keystore-bad-password") {
-      return Status::Error("keystore-bad-password", "wrong password for " + path.string());
+    if (key.status().Is(StatusKind::kPermissionDenied)) {
+      return Status::Error(StatusKind::kPermissionDenied, "keystore-bad-password",
+                           "wrong password for " + path.string());
     }
-    return Status::Error(key.status().code(), path.string() + ": " + key.status().message());
+    return Status::Error(key.status().kind(), key.status().code(),
+                         path.string() + ": " + key.status().message());
   }
   return key;
 }

@@ -34,7 +34,8 @@ Status ContextualCheckHeader(const BlockHeader& header, const ParentInfo& parent
                                                    " blocks");
   }
   if (header.timestamp > adjusted_now + params.max_future_block_time) {
-    return Status::Error("block-time-too-new", "timestamp too far in the future");
+    return Status::Error(StatusKind::kNotYetValid, "block-time-too-new",
+                         "timestamp too far in the future");
   }
   if (header.gas_limit != params.block_gas_limit) {
     return Status::Error("block-bad-gas-limit", "gas limit differs from the chain's");
@@ -54,7 +55,8 @@ Status CheckBlockBody(const Block& block, const ChainParams& params,
     return Status::Error("block-too-large", "block exceeds the byte limit");
   }
   if (TxRoot(block.txs) != block.header.tx_root) {
-    return Status::Error("block-bad-tx-root", "tx root does not match the transactions");
+    return Status::Error(StatusKind::kMutated, "block-bad-tx-root",
+                         "tx root does not match the transactions");
   }
   std::set<Hash256> seen;
   for (size_t i = 0; i < block.txs.size(); ++i) {

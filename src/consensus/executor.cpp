@@ -153,9 +153,12 @@ Result<BlockExecution> ExecuteBlock(const StateReader& base, const BlockContext&
   for (size_t i = 0; i < txs.size(); ++i) {
     auto outcome = ApplyTransaction(state, block, *txs[i], modules, params, exec.gas_used);
     if (!outcome.ok()) {
+      // Any tx error makes the block invalid, whatever it would mean to a
+      // pool; a state read failure stays what it is.
       const Status& s = outcome.status();
       return Status::Error(
-          s.code(), "tx " + std::to_string(i) + " (" + txs[i]->hash.Hex() + "): " + s.message());
+          s.IsLocalFailure() ? s.kind() : StatusKind::kInvalid, s.code(),
+          "tx " + std::to_string(i) + " (" + txs[i]->hash.Hex() + "): " + s.message());
     }
     exec.gas_used = outcome->receipt.cumulative_gas_used;
     exec.burned = SaturatingAdd(exec.burned, outcome->burned);

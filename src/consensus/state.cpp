@@ -30,9 +30,9 @@ Bytes EncodeAccount(const Account& account) {
 
 Result<Account> DecodeAccount(ByteSpan data) {
   if (data.size() != kAccountEncodedSize) {
-    return Status::Error("account-bad-encoding", "account record must be " +
-                                                     std::to_string(kAccountEncodedSize) +
-                                                     " bytes, got " + std::to_string(data.size()));
+    return Status::Corruption("account-bad-encoding",
+                              "account record must be " + std::to_string(kAccountEncodedSize) +
+                                  " bytes, got " + std::to_string(data.size()));
   }
   Account account;
   account.nonce = ReadLE64(data.data());

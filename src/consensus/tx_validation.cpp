@@ -50,21 +50,23 @@ Status CheckTransactionStateless(const Transaction& tx, const ChainParams& param
 Status CheckTransactionAgainstAccount(const Transaction& tx, const Account& sender,
                                       const Uint256& base_fee) {
   if (tx.nonce < sender.nonce) {
-    return Status::Error("tx-nonce-too-low", "nonce too low: tx: " + std::to_string(tx.nonce) +
-                                                 " state: " + std::to_string(sender.nonce));
+    return Status::Error(StatusKind::kStale, "tx-nonce-too-low",
+                         "nonce too low: tx: " + std::to_string(tx.nonce) +
+                             " state: " + std::to_string(sender.nonce));
   }
   if (tx.nonce > sender.nonce) {
-    return Status::Error("tx-nonce-too-high", "nonce too high: tx: " + std::to_string(tx.nonce) +
-                                                  " state: " + std::to_string(sender.nonce));
+    return Status::Error(StatusKind::kMissingParent, "tx-nonce-too-high",
+                         "nonce too high: tx: " + std::to_string(tx.nonce) +
+                             " state: " + std::to_string(sender.nonce));
   }
   if (tx.max_fee_per_gas < base_fee) {
-    return Status::Error("tx-fee-cap-below-base-fee",
+    return Status::Error(StatusKind::kPolicy, "tx-fee-cap-below-base-fee",
                          "max fee per gas less than block base fee: maxFeePerGas: " +
                              tx.max_fee_per_gas.ToDecimal() + ", baseFee: " + base_fee.ToDecimal());
   }
   auto cost = MaxCost(tx);
   if (!cost || *cost > sender.balance) {
-    return Status::Error("tx-insufficient-funds",
+    return Status::Error(StatusKind::kMissingParent, "tx-insufficient-funds",
                          "insufficient funds for gas * price + value: have " +
                              sender.balance.ToDecimal() + " want " +
                              (cost ? cost->ToDecimal() : std::string("more than 2^256")));

@@ -22,10 +22,15 @@ namespace depin::consensus {
 Status CheckTransactionStateless(const Transaction& tx, const ChainParams& params,
                                  const ModuleRegistry& modules);
 
-//   tx-nonce-too-low           "nonce too low"
-//   tx-nonce-too-high          "nonce too high"
+//   tx-nonce-too-low           "nonce too low"                 kind kStale
+//   tx-nonce-too-high          "nonce too high"                kind kMissingParent
 //   tx-insufficient-funds      "insufficient funds for gas * price + value"
-//   tx-fee-cap-below-base-fee  "max fee per gas less than block base fee"
+//                                                              kind kMissingParent
+//   tx-fee-cap-below-base-fee  "max fee per gas less than block base fee"  kind kPolicy
+// The kinds say what the tx is to a pool (an earlier nonce was mined, a
+// predecessor or funds may still come, the base fee may fall); in a block
+// every one of them makes the block invalid (ExecuteBlock's verdicts are
+// kInvalid).
 Status CheckTransactionAgainstAccount(const Transaction& tx, const Account& sender,
                                       const Uint256& base_fee);
 

@@ -277,7 +277,8 @@ Result<PrivateKey> DecryptKeystore(const KeystoreV3& ks, std::string_view passwo
   const Hash256 mac = ComputeMac(*dk, ks.ciphertext);
   if (CRYPTO_memcmp(mac.data(), ks.mac.data(), mac.size()) != 0) {
     OPENSSL_cleanse(dk->data(), dk->size());
-    return Status::Error("keystore-bad-password", "MAC mismatch: wrong password or corrupt file");
+    return Status::Error(StatusKind::kPermissionDenied, "keystore-bad-password",
+                         "MAC mismatch: wrong password or corrupt file");
   }
   auto plain = Aes128Ctr(dk->data(), ks.iv, ks.ciphertext);
   OPENSSL_cleanse(dk->data(), dk->size());

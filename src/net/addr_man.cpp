@@ -271,7 +271,7 @@ Status AddrMan::Load() {
   std::error_code ec;
   if (!std::filesystem::exists(options_.file, ec)) return Status::Ok();
   std::ifstream f(options_.file, std::ios::binary);
-  if (!f) return Status::Error("addrman-io-error", "cannot read " + options_.file.string());
+  if (!f) return Status::IoError("addrman-io-error", "cannot read " + options_.file.string());
   Bytes data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   auto damaged = [&](std::string why) {
     auto aside = options_.file;
@@ -279,7 +279,7 @@ Status AddrMan::Load() {
     std::filesystem::rename(options_.file, aside, ec);
     LogWarn(options_.logger, LogCategory::kNet, "address file {} is damaged ({}); moved to {}",
             options_.file.string(), why, aside.string());
-    return Status::Error("addrman-corrupt", why);
+    return Status::Corruption("addrman-corrupt", why);
   };
   constexpr size_t kFixed = 4 + 1 + 32 + 4;
   if (data.size() < kFixed + 4) return damaged("too short");

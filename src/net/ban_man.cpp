@@ -37,7 +37,7 @@ Status BanMan::Load() {
   std::error_code ec;
   if (!std::filesystem::exists(options_.file, ec)) return Status::Ok();
   std::ifstream in(options_.file);
-  if (!in) return Status::Error("banlist-io-error", "cannot read " + options_.file.string());
+  if (!in) return Status::IoError("banlist-io-error", "cannot read " + options_.file.string());
   std::map<SubNet, BanEntry> loaded;
   std::string line;
   bool ok = static_cast<bool>(std::getline(in, line)) && line == kBanListHeader;
@@ -65,7 +65,7 @@ Status BanMan::Load() {
     std::filesystem::rename(options_.file, aside, ec);
     LogWarn(options_.logger, LogCategory::kNet, "ban list {} is damaged; moved to {}",
             options_.file.string(), aside.string());
-    return Status::Error("banlist-corrupt", "ban list is damaged");
+    return Status::Corruption("banlist-corrupt", "ban list is damaged");
   }
   MutexLock lock(mu_);
   bans_ = std::move(loaded);

@@ -188,15 +188,25 @@ struct TxListenerProxy {
   std::function<void(const TxRef&)> target GUARDED_BY(mu);
 };
 
-bool IsPolicyTxError(const std::string& code) {
-  return code.rfind("txpool-", 0) == 0 || code == "tx-nonce-too-low" ||
-         code == "tx-nonce-too-high" || code == "tx-fee-cap-below-base-fee" ||
-         code == "tx-insufficient-funds";
+// A tx the pool refused for reasons of its own or of our state (fees, pool
+// limits, a nonce already used or not yet reached): not the sender's fault.
+bool IsPolicyTxError(const Status& s) {
+  switch (s.kind()) {
+    case StatusKind::kPolicy:
+    case StatusKind::kStale:
+    case StatusKind::kMissingParent:
+    case StatusKind::kAlreadyKnown:
+    case StatusKind::kLimitExceeded:
+    case StatusKind::kInterrupted:
+      return true;
+    default:
+      return s.IsLocalFailure();
+  }
 }
 
-bool IsOrphanTxError(const std::string& code) {
-  return code == "tx-nonce-too-high" || code == "tx-insufficient-funds";
-}
+// A tx that may become valid once a predecessor arrives (a nonce gap, or
+// funds still to come): kept as an orphan.
+bool IsOrphanTxError(const Status& s) { return s.Is(StatusKind::kMissingParent); }
 
 }  // namespace
 
@@ -425,8 +435,10 @@ Status NetManager::Impl::Start() {
     if (!s) return s.status();
     whitelist_.push_back(*s);
   }
-  if (Status s = addr_man_.Load(); !s.ok() && s.code() != "addrman-corrupt") return s;
-  if (Status s = ban_man_.Load(); !s.ok() && s.code() != "banlist-corrupt") return s;
+  // A damaged file was moved aside and the table starts empty; only a read
+  // failure stops start-up.
+  if (Status s = addr_man_.Load(); !s.ok() && !s.Is(StatusKind::kCorruption)) return s;
+  if (Status s = ban_man_.Load(); !s.ok() && !s.Is(StatusKind::kCorruption)) return s;
 
   {
     MutexLock lock(mu_);
@@ -458,7 +470,9 @@ Status NetManager::Impl::Start() {
     if (binds.empty()) binds.push_back("0.0.0.0");
     for (const std::string& b : binds) {
       auto a = NetAddress::Parse(b, options_.port);
-      if (!a) return Status::Error("net-bind-failed", "-bind=" + b + ": " + a.status().message());
+      if (!a)
+        return Status::Error(StatusKind::kUnavailable, "net-bind-failed",
+                             "-bind=" + b + ": " + a.status().message());
       auto acceptor = std::make_unique<tcp::acceptor>(io_);
       boost::system::error_code ec;
       tcp::endpoint ep = ToEndpoint(*a);
@@ -467,7 +481,7 @@ Status NetManager::Impl::Start() {
       if (!ec) acceptor->bind(ep, ec);
       if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
       if (ec) {
-        return Status::Error("net-bind-failed",
+        return Status::Error(StatusKind::kUnavailable, "net-bind-failed",
                              "cannot listen on " + a->ToString() + ": " + ec.message());
       }
       NetAddress bound = FromEndpoint(acceptor->local_endpoint(ec));
@@ -904,17 +918,21 @@ void NetManager::Impl::SendVersion(Peer& peer) {
 void NetManager::Impl::OnFrameError(uint64_t id, const Status& error) {
   Peer* peer = FindPeer(id);
   if (peer == nullptr) return;
-  const std::string& code = error.code();
-  if (code == "frame-bad-checksum") {
-    Misbehaving(*peer, kScoreBadChecksum, error.ToString());
-  } else if (code == "frame-oversized") {
-    Misbehaving(*peer, kScoreOversized, error.ToString());
-  } else if (code == "frame-bad-command") {
-    Misbehaving(*peer, kScoreMalformed, error.ToString());
-    Disconnect(*peer, error.ToString());
-  } else {
-    // Bad magic: another network or garbage; the stream is lost.
-    Disconnect(*peer, error.ToString());
+  switch (error.kind()) {
+    case StatusKind::kMutated:  // bad checksum
+      Misbehaving(*peer, kScoreBadChecksum, error.ToString());
+      break;
+    case StatusKind::kLimitExceeded:
+      Misbehaving(*peer, kScoreOversized, error.ToString());
+      break;
+    case StatusKind::kInvalid:  // bad command, truncated frame
+      Misbehaving(*peer, kScoreMalformed, error.ToString());
+      Disconnect(*peer, error.ToString());
+      break;
+    default:
+      // Bad magic: another network or garbage; the stream is lost.
+      Disconnect(*peer, error.ToString());
+      break;
   }
 }
 
@@ -1150,8 +1168,7 @@ void NetManager::Impl::RebuildDownloadList() {
 void NetManager::Impl::HandleHeaders(Peer& peer, const Bytes& payload) {
   auto headers = DecodeHeaders(payload);
   if (!headers) {
-    int score =
-        headers.status().code() == "msg-too-many-headers" ? kScoreOversized : kScoreMalformed;
+    int score = headers.status().Is(StatusKind::kLimitExceeded) ? kScoreOversized : kScoreMalformed;
     return Misbehaving(peer, score, "headers: " + headers.status().ToString());
   }
   if (headers->empty()) return;
@@ -1182,10 +1199,16 @@ void NetManager::Impl::HandleHeaders(Peer& peer, const Bytes& payload) {
     bool known = chainstate_.LookupBlock(hashes[i]).has_value();
     Status s = chainstate_.ProcessHeader(h);
     if (!s.ok()) {
-      if (s.code() == "block-time-too-new") {
+      if (s.Is(StatusKind::kNotYetValid)) {
         // Maybe our clock is behind; not the peer's fault.
         LogInfo(options_.logger, LogCategory::kNet, "header {} from peer {} is in the future",
                 hashes[i].Hex(), peer.id);
+        return;
+      }
+      if (s.IsLocalFailure() || s.Is(StatusKind::kInterrupted)) {
+        // Our disk failed (the node is stopping) or we are shutting down.
+        LogInfo(options_.logger, LogCategory::kNet, "header {} from peer {} not stored: {}",
+                hashes[i].Hex(), peer.id, s.ToString());
         return;
       }
       return Misbehaving(peer, kScoreInvalidHeader,
@@ -1290,7 +1313,7 @@ void NetManager::Impl::ScheduleDownloads() {
 void NetManager::Impl::HandleInv(Peer& peer, const Bytes& payload) {
   auto items = DecodeInv(payload);
   if (!items) {
-    int score = items.status().code() == "msg-too-many-inv" ? kScoreOversized : kScoreMalformed;
+    int score = items.status().Is(StatusKind::kLimitExceeded) ? kScoreOversized : kScoreMalformed;
     return Misbehaving(peer, score, "inv: " + items.status().ToString());
   }
   std::vector<InvItem> want;
@@ -1319,7 +1342,7 @@ void NetManager::Impl::HandleInv(Peer& peer, const Bytes& payload) {
 void NetManager::Impl::HandleGetData(Peer& peer, const Bytes& payload) {
   auto items = DecodeInv(payload);
   if (!items) {
-    int score = items.status().code() == "msg-too-many-inv" ? kScoreOversized : kScoreMalformed;
+    int score = items.status().Is(StatusKind::kLimitExceeded) ? kScoreOversized : kScoreMalformed;
     return Misbehaving(peer, score, "getdata: " + items.status().ToString());
   }
   peer.pending_getdata.insert(peer.pending_getdata.end(), items->begin(), items->end());
@@ -1469,13 +1492,18 @@ void NetManager::Impl::OnBlockProcessed(uint64_t peer_id, std::shared_ptr<const 
   }
   Peer* peer = FindPeer(peer_id);
   switch (acceptance) {
+    case chain::BlockAcceptance::kNotProcessed:
+      // Shutting down, or our own disk failed (the chainstate has logged it
+      // and the node is stopping): nothing is known against the sender.
+      LogInfo(options_.logger, LogCategory::kNet, "block {} from peer {} not processed: {}",
+              hash.Hex(), peer_id, status.ToString());
+      break;
     case chain::BlockAcceptance::kInvalid:
-      if (status.code() == "chainstate-closed") break;
       if (peer != nullptr) {
         Misbehaving(*peer, kScoreInvalidBlock,
                     "invalid block " + hash.Hex() + ": " + status.ToString());
       }
-      if (status.code() == "block-bad-tx-root") break;  // a mutated copy; the header may be fine
+      if (status.Is(StatusKind::kMutated)) break;  // a mutated copy; the header may be fine
       {
         auto best = chainstate_.LookupBlock(best_header_);
         if (!best || best->invalid) {
@@ -1579,16 +1607,16 @@ void NetManager::Impl::HandleTx(Peer& peer, const Bytes& payload) {
 
 void NetManager::Impl::AcceptTx(const TxRef& tx, uint64_t from_peer) {
   Status s = mempool_->Add(tx);
-  if (s.ok() || s.code() == "txpool-already-known") {
+  if (s.ok() || s.Is(StatusKind::kAlreadyKnown)) {
     RetryOrphanTxs(tx->sender);
     return;
   }
-  if (IsOrphanTxError(s.code())) {
+  if (IsOrphanTxError(s)) {
     AddOrphanTx(tx, from_peer);
     return;
   }
   recent_rejects_.Insert(tx->hash);
-  if (!IsPolicyTxError(s.code())) {
+  if (!IsPolicyTxError(s)) {
     if (Peer* peer = FindPeer(from_peer))
       Misbehaving(*peer, kScoreInvalidTx, "invalid tx " + tx->hash.Hex() + ": " + s.ToString());
   } else {
@@ -1622,7 +1650,7 @@ void NetManager::Impl::RetryOrphanTxs(const std::optional<Address>& sender) {
         continue;
       }
       Status s = mempool_->Add(tx);
-      if (IsOrphanTxError(s.code())) {
+      if (IsOrphanTxError(s)) {
         ++it;
         continue;
       }
@@ -1897,14 +1925,15 @@ Status NetManager::Impl::AddNode(const std::string& text, const std::string& com
   MutexLock lock(mu_);
   if (command == "add") {
     if (manual_.count(*a) != 0)
-      return Status::Error("net-node-already-added", "node " + text + " is already added");
+      return Status::Error(StatusKind::kAlreadyKnown, "net-node-already-added",
+                           "node " + text + " is already added");
     manual_[*a] = ManualPeer{text, *a, false, Clock::now()};
     self_addresses_.erase(*a);
     return Status::Ok();
   }
   if (command == "remove") {
     if (manual_.erase(*a) == 0)
-      return Status::Error("net-node-not-added", "node " + text + " was not added");
+      return Status::NotFound("net-node-not-added", "node " + text + " was not added");
     for (auto& [id, p] : peers_) {
       if (p->address == *a) Disconnect(*p, "removed with addnode");
     }
@@ -1932,7 +1961,8 @@ Status NetManager::Impl::DisconnectNode(const std::string& address, std::optiona
       found = true;
     }
   }
-  if (!found) return Status::Error("net-node-not-connected", "node not found in connected nodes");
+  if (!found)
+    return Status::NotFound("net-node-not-connected", "node not found in connected nodes");
   return Status::Ok();
 }
 
@@ -1957,7 +1987,8 @@ Status NetManager::Impl::SetBan(const std::string& subnet_text, const std::strin
   }
   if (command == "remove") {
     if (!ban_man_.Unban(*subnet))
-      return Status::Error("net-ban-not-found", "subnet " + subnet->ToString() + " is not banned");
+      return Status::NotFound("net-ban-not-found",
+                              "subnet " + subnet->ToString() + " is not banned");
     SaveBanList();
     return Status::Ok();
   }

@@ -78,6 +78,7 @@ class Reader {
     return s.size() == 32 ? Hash256(s.data()) : Hash256();
   }
   size_t remaining() const { return failed_ ? 0 : data_.size() - pos_; }
+  bool failed() const { return failed_; }
   // Ok when every read succeeded and nothing is left over.
   Status Finish(std::string_view what) const {
     if (failed_) return Status::Error("msg-truncated", std::string(what) + " payload is truncated");
@@ -110,10 +111,10 @@ NetAddress ReadAddress(Reader& r) {
 Result<size_t> ReadCount(Reader& r, size_t max, size_t item_size, std::string_view what,
                          std::string_view too_many_code) {
   uint32_t count = r.U32();
-  if (r.remaining() == 0 && r.Finish(what).code() == "msg-truncated")
+  if (r.failed())
     return Status::Error("msg-truncated", std::string(what) + " payload is truncated");
   if (count > max)
-    return Status::Error(std::string(too_many_code),
+    return Status::Error(StatusKind::kLimitExceeded, std::string(too_many_code),
                          std::string(what) + " carries " + std::to_string(count) + " items");
   if (r.remaining() < size_t{count} * item_size)
     return Status::Error("msg-truncated", std::string(what) + " payload is truncated");
@@ -132,7 +133,9 @@ Result<MessageHeader> DecodeMessageHeader(ByteSpan data, const Magic& magic, siz
     return Status::Error("frame-truncated", "message header must be 24 bytes");
   MessageHeader h;
   std::memcpy(h.magic.data(), data.data(), 4);
-  if (h.magic != magic) return Status::Error("frame-bad-magic", "network magic does not match");
+  if (h.magic != magic)
+    return Status::Error(StatusKind::kWrongNetwork, "frame-bad-magic",
+                         "network magic does not match");
   const uint8_t* cmd = data.data() + 4;
   size_t len = 0;
   while (len < kCommandSize && cmd[len] != 0) {
@@ -147,9 +150,9 @@ Result<MessageHeader> DecodeMessageHeader(ByteSpan data, const Magic& magic, siz
   h.command.assign(reinterpret_cast<const char*>(cmd), len);
   h.length = ReadLE32(data.data() + 16);
   if (h.length > max_payload) {
-    return Status::Error("frame-oversized", "payload of " + std::to_string(h.length) +
-                                                " bytes exceeds the limit of " +
-                                                std::to_string(max_payload));
+    return Status::Error(StatusKind::kLimitExceeded, "frame-oversized",
+                         "payload of " + std::to_string(h.length) + " bytes exceeds the limit of " +
+                             std::to_string(max_payload));
   }
   std::memcpy(h.checksum.data(), data.data() + 20, 4);
   return h;
@@ -159,7 +162,7 @@ Status VerifyPayload(const MessageHeader& header, ByteSpan payload) {
   if (payload.size() != header.length)
     return Status::Error("frame-truncated", "payload length differs from the header's");
   if (PayloadChecksum(payload) != header.checksum)
-    return Status::Error("frame-bad-checksum", "payload checksum mismatch");
+    return Status::Error(StatusKind::kMutated, "frame-bad-checksum", "payload checksum mismatch");
   return Status::Ok();
 }
 

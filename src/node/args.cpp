@@ -142,6 +142,11 @@ std::vector<ArgSpec> BuildSpecs() {
       "lowest level written: trace, debug, info, warn, error", "Logging");
   add("printtoconsole", K::kFlag, S::kAnywhere, "0",
       "also write log lines to stdout (default on with -dev)", "Logging");
+  // Testing.
+  add("testfailblockwrites", K::kInt, S::kAnywhere, "",
+      "regtest only: after this many block file writes (genesis counts on a new datadir), every "
+      "further one fails as on a full disk (tests of the node stopping cleanly)",
+      "Testing");
   return s;
 }
 
@@ -225,7 +230,8 @@ Status Collect(const po::parsed_options& parsed, std::string_view origin, bool f
     std::vector<std::string> values = opt.value;
     if (values.empty()) values.push_back("");  // a bare flag
     if (spec->kind != ArgKind::kFlag && values.size() == 1 && values[0].empty() && !from_file) {
-      return Status::Error("args-bad-value", std::string(origin) + ": -" + key + " needs a value");
+      return Status::Error(from_file ? "config-bad-value" : "args-bad-value",
+                           std::string(origin) + ": -" + key + " needs a value");
     }
     auto& target = section.empty() ? top : (*sections)[section];
     auto& slot = target[key];
@@ -233,7 +239,8 @@ Status Collect(const po::parsed_options& parsed, std::string_view origin, bool f
     for (const std::string& v : values) {
       auto checked = CheckValue(*spec, v);
       if (!checked) {
-        return Status::Error(checked.status().code(),
+        // A bad value in the config file is named as such.
+        return Status::Error(from_file ? "config-bad-value" : checked.status().code(),
                              std::string(origin) + ": " + checked.status().message());
       }
       slot.push_back(*checked);
@@ -321,11 +328,7 @@ Status Args::ReadConfigText(std::string_view text, std::string_view origin) {
     po::options_description desc = Describe(/*with_sections=*/true);
     std::istringstream in{std::string(text)};
     po::parsed_options parsed = po::parse_config_file(in, desc, /*allow_unregistered=*/false);
-    Status s = Collect(parsed, origin, /*from_file=*/true, config_top_, &config_sections_);
-    if (!s.ok() && s.code() == "args-bad-value") {
-      return Status::Error("config-bad-value", s.message());
-    }
-    return s;
+    return Collect(parsed, origin, /*from_file=*/true, config_top_, &config_sections_);
   } catch (const po::unknown_option& e) {
     std::string name = e.get_option_name();
     std::string hint;

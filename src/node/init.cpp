@@ -180,8 +180,12 @@ Status StartComponents(NodeContext& node) {
             "skipped)",
             reindex_dir.string());
   }
-  auto chainstate_options = ChainstateOptionsFromArgs(node.args, node.network_dir, logger);
+  auto chainstate_options = ChainstateOptionsFromArgs(
+      node.args, node.network_dir, node.params.network == consensus::Network::kRegtest, logger);
   if (!chainstate_options) return chainstate_options.status();
+  // A local failure while changing the chain (a full disk) stops the node
+  // with a failure exit code, as Bitcoin Core's AbortNode.
+  chainstate_options->fatal_error = [&node](const Status&) { node.shutdown.RequestFatal(); };
   auto chainstate = chain::Chainstate::Open(node.params, node.modules, *chainstate_options);
   if (!chainstate) return chainstate.status();
   node.chainstate = std::move(*chainstate);
@@ -208,10 +212,11 @@ Status StartComponents(NodeContext& node) {
           }
           return node.shutdown.requested();
         });
-    if (!stats && stats.status().code() == "reindex-interrupted") {
+    if (!stats && stats.status().Is(StatusKind::kInterrupted)) {
       LogInfo(logger, LogCategory::kNode, "reindex: {}; it resumes at the next start",
               stats.status().message());
-      return Status::Error("shutdown-requested", "shutdown requested during the reindex");
+      return Status::Error(StatusKind::kInterrupted, "shutdown-requested",
+                           "shutdown requested during the reindex");
     }
     if (!stats) return stats.status();
     LogInfo(logger, LogCategory::kNode,
@@ -363,7 +368,7 @@ Result<LoggerOptions> LoggerOptionsFromArgs(const Args& args, const fs::path& ne
 
 Result<chain::ChainstateOptions> ChainstateOptionsFromArgs(const Args& args,
                                                            const fs::path& network_dir,
-                                                           Logger* logger) {
+                                                           bool regtest, Logger* logger) {
   chain::ChainstateOptions o;
   o.datadir = network_dir.string();
   const int64_t mib = args.GetInt("dbcache", 64);
@@ -372,6 +377,19 @@ Result<chain::ChainstateOptions> ChainstateOptionsFromArgs(const Args& args,
   }
   o.db_cache_bytes = static_cast<size_t>(mib) << 20;
   o.logger = logger;
+  if (args.IsSet("testfailblockwrites")) {
+    if (!regtest) {
+      return Status::Error("args-bad-value", "-testfailblockwrites is only available on regtest");
+    }
+    const int64_t after = args.GetInt("testfailblockwrites", 0);
+    if (after < 0) return Status::Error("args-bad-value", "-testfailblockwrites must be >= 0");
+    auto left = std::make_shared<std::atomic<int64_t>>(after);
+    o.block_fault_hook = [left](chain::BlockFileOp op, uint32_t) {
+      if (op != chain::BlockFileOp::kWrite || left->fetch_sub(1) > 0) return Status::Ok();
+      return Status::IoError("test-disk-full",
+                             "No space left on device (injected by -testfailblockwrites)");
+    };
+  }
   return o;
 }
 
@@ -559,7 +577,7 @@ int RunNode(int argc, const char* const* argv) {
 
   if (daemon.report_fd >= 0) node.report_started = [&daemon] { daemon.Report(true); };
   if (Status s = StartComponents(node); !s.ok()) {
-    if (s.code() == "shutdown-requested") {
+    if (s.Is(StatusKind::kInterrupted) && !node.shutdown.fatal()) {
       // A signal or stop during a long start-up (a reindex): not a failure.
       // A `stop` request's reply goes out before the server stops.
       std::this_thread::sleep_for(kStopReplyGrace);
@@ -585,6 +603,10 @@ int RunNode(int argc, const char* const* argv) {
   if (reason == "stop request") std::this_thread::sleep_for(kStopReplyGrace);
   Shutdown(node, reason);
   SetDefaultLogger(nullptr);
+  if (node.shutdown.fatal()) {
+    std::cerr << "depind: stopped after a fatal error; see debug.log" << std::endl;
+    return kExitFailure;
+  }
   return kExitOk;
 }
 

@@ -39,9 +39,10 @@ int RunNode(int argc, const char* const* argv);
 Result<LoggerOptions> LoggerOptionsFromArgs(const Args& args,
                                             const std::filesystem::path& network_dir,
                                             bool dev_mode);
+// -testfailblockwrites is refused unless `regtest`.
 Result<chain::ChainstateOptions> ChainstateOptionsFromArgs(const Args& args,
                                                            const std::filesystem::path& network_dir,
-                                                           Logger* logger);
+                                                           bool regtest, Logger* logger);
 Result<chain::MempoolOptions> MempoolOptionsFromArgs(const Args& args, Logger* logger);
 // Errors: "args-bad-value" for an unparsable -mineraddress or a missing one
 // with -mine outside dev mode.

@@ -89,6 +89,14 @@ void ShutdownSignal::Request() {
     ssize_t n = ::write(write_fd_, &byte, 1);
 }
 
+void ShutdownSignal::RequestFatal() {
+  fatal_.store(true);
+  requested_.store(true);
+  char byte = 'F';
+  if (write_fd_ >= 0) [[maybe_unused]]
+    ssize_t n = ::write(write_fd_, &byte, 1);
+}
+
 std::string ShutdownSignal::Wait(const std::function<void()>& on_hangup) {
   while (true) {
     struct pollfd pfd {
@@ -113,6 +121,9 @@ std::string ShutdownSignal::Wait(const std::function<void()>& on_hangup) {
         case 'R':
           if (reason.empty()) reason = "stop request";
           break;
+        case 'F':
+          reason = "fatal error";
+          break;
         case 'H':
           if (on_hangup) on_hangup();
           break;
@@ -126,6 +137,7 @@ std::string ShutdownSignal::Wait(const std::function<void()>& on_hangup) {
     }
     // Request() sets the flag before writing; the poll timeout also covers
     // a pipe that could not be created.
+    if (fatal_.load()) return "fatal error";
     if (requested_.load()) return "stop request";
   }
 }

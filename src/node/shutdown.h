@@ -33,18 +33,24 @@ class ShutdownSignal {
 
   // Asks for shutdown (the stop RPC). Idempotent.
   void Request();
+  // Asks for shutdown after a fatal local failure (a full disk while
+  // connecting blocks): the node stops with a failure exit code. Safe from
+  // any thread; idempotent.
+  void RequestFatal();
+  bool fatal() const { return fatal_.load(); }
   // True once Request() ran or, with the handlers installed, SIGINT or
   // SIGTERM arrived (even before Wait() has seen it).
   bool requested() const;
 
   // Blocks until shutdown is requested; returns what asked for it
-  // ("SIGINT", "SIGTERM", "stop request").
+  // ("SIGINT", "SIGTERM", "stop request", "fatal error").
   std::string Wait(const std::function<void()>& on_hangup);
 
  private:
   int read_fd_ = -1;
   int write_fd_ = -1;
   std::atomic<bool> requested_{false};
+  std::atomic<bool> fatal_{false};
   bool installed_ = false;
 };
 

@@ -218,12 +218,8 @@ Result<Address> Transaction::RecoverSender() const {
   sig.recid = y_parity;
   if (!crypto::IsLowS(sig.s)) return Err("tx-sig-high-s", "signature s above n/2 (EIP-2)");
   auto pub = crypto::RecoverPublicKey(SigningHash(), sig);
-  if (!pub) {
-    if (pub.status().code() == "sig-high-s") {
-      return Err("tx-sig-high-s", "signature s above n/2 (EIP-2)");
-    }
-    return Err("tx-sig-invalid", pub.status().message());
-  }
+  // High s was refused above, so any failure here is an invalid signature.
+  if (!pub) return Err("tx-sig-invalid", pub.status().message());
   return Address::FromPublicKey(*pub);
 }
 

@@ -176,14 +176,11 @@ class EthApi {
     }
     auto state = chain().StateAtBlock((*block)->hash);
     if (!state) {
-      const std::string& code = state.status().code();
-      if (code == "state-too-old" || code == "state-history-too-large") {
+      if (state.status().Is(StatusKind::kLimitExceeded)) {
         return Server("historical state not available: " + state.status().message());
       }
       // Reorganised away since it was resolved.
-      if (code == "block-not-found" || code == "block-not-active") {
-        return Server("header not found");
-      }
+      if (state.status().Is(StatusKind::kNotFound)) return Server("header not found");
       return RpcError::FromStatus(state.status(), kRpcInternalError);
     }
     out.state = std::move(state).value();
@@ -352,9 +349,9 @@ class EthApi {
     for (LocatedLog& l : BlockLogs(**block, hash, *receipts)) {
       if (!criteria.Matches(l.log)) continue;
       if (out.size() >= kMaxLogResults) {
-        return Status::Error("too-many-results", "query returned more than " +
-                                                     std::to_string(kMaxLogResults) +
-                                                     " results; narrow the block range");
+        return Status::Error(StatusKind::kLimitExceeded, "too-many-results",
+                             "query returned more than " + std::to_string(kMaxLogResults) +
+                                 " results; narrow the block range");
       }
       out.push_back(std::move(l));
     }
@@ -375,7 +372,7 @@ class EthApi {
 
 RpcResult LogsResult(const Result<std::vector<LocatedLog>>& logs) {
   if (!logs) {
-    if (logs.status().code() == "too-many-results") {
+    if (logs.status().Is(StatusKind::kLimitExceeded)) {
       return RpcError{kRpcLimitExceeded, logs.status().message(), std::nullopt};
     }
     return RpcError::FromStatus(logs.status(), kRpcInternalError);

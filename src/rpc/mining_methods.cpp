@@ -101,6 +101,7 @@ RpcResult SubmitBlockRpc(const NodeRpcContext& ctx, const RpcRequest& req) {
     case chain::BlockAcceptance::kOrphan:
       return RpcResult::String("inconclusive");
     case chain::BlockAcceptance::kInvalid:
+    case chain::BlockAcceptance::kNotProcessed:
       break;
   }
   return RpcError::Server("block rejected");

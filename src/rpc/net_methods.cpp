@@ -125,9 +125,7 @@ RpcTable NetRpcTable(net::NetManager* net) {
                   if (net == nullptr) return Disabled();
                   Status s = net->AddNode(req.GetString("node"), req.GetString("command"));
                   if (!s.ok()) {
-                    int code = s.code() == "net-bad-command" || s.code() == "net-bad-address"
-                                   ? kRpcInvalidParams
-                                   : kRpcServerError;
+                    int code = s.Is(StatusKind::kInvalid) ? kRpcInvalidParams : kRpcServerError;
                     return RpcError::FromStatus(s, code);
                   }
                   return RpcResult::Null();
@@ -169,7 +167,7 @@ RpcTable NetRpcTable(net::NetManager* net) {
         Status s = net->SetBan(req.GetString("subnet"), req.GetString("command"),
                                req.GetUint("bantime"), req.GetBool("absolute"));
         if (!s.ok()) {
-          int code = s.code() == "net-ban-not-found" ? kRpcServerError : kRpcInvalidParams;
+          int code = s.Is(StatusKind::kNotFound) ? kRpcServerError : kRpcInvalidParams;
           return RpcError::FromStatus(s, code);
         }
         return RpcResult::Null();

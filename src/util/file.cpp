@@ -11,7 +11,7 @@ namespace {
 
 Status Fail(const std::string& code, const std::string& what, const std::filesystem::path& path,
             int err) {
-  return Status::Error(code, what + " " + path.string() + ": " + std::strerror(err));
+  return Status::IoError(code, what + " " + path.string() + ": " + std::strerror(err));
 }
 
 // Writes all of `data` to `fd`, retrying short writes and EINTR.

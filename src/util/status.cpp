@@ -36,6 +36,10 @@ const char* StatusKindName(StatusKind kind) {
       return "mutated";
     case StatusKind::kMissingParent:
       return "missing-parent";
+    case StatusKind::kPolicy:
+      return "policy";
+    case StatusKind::kWrongNetwork:
+      return "wrong-network";
   }
   return "unknown";
 }

@@ -49,11 +49,20 @@ enum class StatusKind : uint8_t {
   kOutOfGas,
   // Valid later but not now (a block timestamp too far in the future).
   kNotYetValid,
-  // A block body does not match its header (the header itself may be fine).
+  // A payload does not match the digest that commits to it (a block body vs
+  // its header's tx root, a P2P payload vs its checksum): the committed-to
+  // thing itself may be fine.
   kMutated,
   // An orphan: a block or tx whose parent / predecessor is not known yet.
   kMissingParent,
+  // Valid by consensus, but this node's policy refuses it now (fee too low,
+  // pool full): not the sender's fault.
+  kPolicy,
+  // The data belongs to another network or chain (magic, chain id, genesis).
+  kWrongNetwork,
 };
+// The last kind (for tables and tests).
+inline constexpr StatusKind kLastStatusKind = StatusKind::kWrongNetwork;
 
 // The kind's name for logs ("invalid", "io", ...).
 const char* StatusKindName(StatusKind kind);

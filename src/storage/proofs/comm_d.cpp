@@ -34,8 +34,9 @@ Result<Hash256> CommDOfFile(const std::string& path, SectorSize size) {
     if (got == 0) break;
     total += got;
     if (total > size.bytes()) {
-      return Status::Error("commd-file-too-large", path + " is larger than the sector (" +
-                                                       std::to_string(size.bytes()) + " bytes)");
+      return Status::Error(
+          StatusKind::kLimitExceeded, "commd-file-too-large",
+          path + " is larger than the sector (" + std::to_string(size.bytes()) + " bytes)");
     }
     DEPIN_RETURN_IF_ERROR(root.Append(ByteSpan(buf.data(), got)));
   }

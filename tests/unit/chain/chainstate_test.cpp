@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,8 +68,9 @@ std::filesystem::path TempDir() {
 
 class Node {
  public:
-  explicit Node(consensus::ChainParams params = Params())
-      : params_(std::move(params)), dir_(TempDir()) {
+  explicit Node(consensus::ChainParams params = Params(),
+                std::function<void(ChainstateOptions&)> configure = {})
+      : params_(std::move(params)), configure_(std::move(configure)), dir_(TempDir()) {
     modules_.Register(consensus::MakeTestModule());
     Reopen();
   }
@@ -80,11 +83,18 @@ class Node {
     ChainstateOptions options;
     options.datadir = dir_.string();
     options.script_threads = 2;
+    if (configure_) configure_(options);
     auto opened = Chainstate::Open(params_, modules_, options);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     chain_ = std::move(opened).value();
   }
   Chainstate& chain() { return *chain_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  // Reopens without the options hook (the disk was "repaired").
+  void ReopenPlain() {
+    configure_ = {};
+    Reopen();
+  }
 
   // A valid block on the current tip, mined at regtest difficulty.
   std::shared_ptr<Block> Build(std::vector<TxRef> txs, uint8_t miner = 9,
@@ -115,6 +125,7 @@ class Node {
 
  private:
   consensus::ChainParams params_;
+  std::function<void(ChainstateOptions&)> configure_;
   std::filesystem::path dir_;
   std::unique_ptr<Chainstate> chain_;
 };
@@ -351,8 +362,104 @@ TEST(Chainstate, OrphanBlockIsReported) {
   auto a2 = a.BuildAndSubmit({}, 10);
   Node d;
   BlockAcceptance acceptance;
-  EXPECT_EQ(d.chain().ProcessBlock(a2, &acceptance).code(), "prev-blk-not-found");
+  Status s = d.chain().ProcessBlock(a2, &acceptance);
+  EXPECT_EQ(s.code(), "prev-blk-not-found");
+  EXPECT_EQ(s.kind(), StatusKind::kMissingParent);
   EXPECT_EQ(acceptance, BlockAcceptance::kOrphan);
+}
+
+TEST(Chainstate, VerdictsCarryKinds) {
+  Node node;
+  auto block = node.Build({Transfer(1, 0, AddressOf(82), 1)}, 9);
+  auto mutated = std::make_shared<Block>(*block);
+  mutated->txs.clear();
+  EXPECT_EQ(node.Submit(mutated).kind(), StatusKind::kMutated);
+  auto bad_root = std::make_shared<Block>(*block);
+  bad_root->header.state_root = Hash256();
+  node.Mine(bad_root->header);
+  BlockAcceptance acceptance;
+  Status s = node.chain().ProcessBlock(bad_root, &acceptance);
+  EXPECT_EQ(s.code(), "block-bad-state-root");
+  EXPECT_EQ(s.kind(), StatusKind::kInvalid);
+  EXPECT_EQ(acceptance, BlockAcceptance::kInvalid);
+}
+
+// The block files refuse writes (a full disk): the block is not judged, the
+// chainstate reports one fatal error and refuses further changes, and after
+// a restart on a repaired disk the same block connects.
+TEST(Chainstate, BlockWriteFailureIsFatalAndNotTheSendersFault) {
+  auto fail_writes = std::make_shared<std::atomic<bool>>(false);
+  auto fatal_calls = std::make_shared<std::atomic<int>>(0);
+  Node node(Params(), [fail_writes, fatal_calls](ChainstateOptions& o) {
+    o.block_fault_hook = [fail_writes](BlockFileOp op, uint32_t) {
+      if (*fail_writes && op == BlockFileOp::kWrite) {
+        return Status::IoError("test-enospc", "No space left on device");
+      }
+      return Status::Ok();
+    };
+    o.fatal_error = [fatal_calls](const Status&) { ++*fatal_calls; };
+  });
+  node.BuildAndSubmit({}, 10);
+  auto block = node.Build({Transfer(1, 0, AddressOf(83), 1)}, 10);
+  *fail_writes = true;
+  BlockAcceptance acceptance = BlockAcceptance::kAccepted;
+  Status s = node.chain().ProcessBlock(block, &acceptance);
+  EXPECT_TRUE(s.IsLocalFailure()) << s.ToString();
+  EXPECT_EQ(s.kind(), StatusKind::kIo);
+  EXPECT_EQ(acceptance, BlockAcceptance::kNotProcessed);
+  EXPECT_EQ(*fatal_calls, 1);
+  auto info = node.chain().LookupBlock(block->Hash());
+  ASSERT_TRUE(info.has_value());
+  EXPECT_FALSE(info->invalid);
+  EXPECT_EQ(node.chain().Tip().height, 1u);
+
+  // Refused from now on, even once the disk works again, with one report.
+  *fail_writes = false;
+  EXPECT_TRUE(node.chain().ProcessBlock(block, &acceptance).IsLocalFailure());
+  EXPECT_EQ(acceptance, BlockAcceptance::kNotProcessed);
+  EXPECT_TRUE(node.chain().ProcessHeader(block->header).IsLocalFailure());
+  EXPECT_EQ(*fatal_calls, 1);
+
+  node.ReopenPlain();
+  EXPECT_EQ(node.chain().Tip().height, 1u);
+  ASSERT_TRUE(node.Submit(block).ok());
+  EXPECT_EQ(node.chain().Tip().hash, block->Hash());
+}
+
+// A stored block that can no longer be read (damaged block file) when it is
+// about to connect stops the chainstate with a corruption error instead of
+// retrying it forever or condemning it.
+TEST(Chainstate, UnreadableStoredBlockIsFatalCorruption) {
+  Node a;
+  auto b1 = a.BuildAndSubmit({}, 10);
+  auto b2 = a.BuildAndSubmit({}, 10);
+  auto fatal_calls = std::make_shared<std::atomic<int>>(0);
+  Node d(Params(), [fatal_calls](ChainstateOptions& o) {
+    o.fatal_error = [fatal_calls](const Status&) { ++*fatal_calls; };
+  });
+  ASSERT_TRUE(d.chain().ProcessHeader(b1->header).ok());
+  ASSERT_TRUE(d.Submit(b2).ok());  // stored, waiting for its parent
+  EXPECT_EQ(d.chain().Tip().height, 0u);
+  // Damage every stored byte so far (b2's record).
+  const auto file = d.dir() / "blocks" / "blk00000.dat";
+  const auto size = std::filesystem::file_size(file);
+  {
+    FILE* f = std::fopen(file.c_str(), "r+b");
+    ASSERT_NE(f, nullptr);
+    std::vector<char> zeros(size, 0);
+    ASSERT_EQ(std::fwrite(zeros.data(), 1, zeros.size(), f), zeros.size());
+    std::fclose(f);
+  }
+  BlockAcceptance acceptance = BlockAcceptance::kAccepted;
+  Status s = d.chain().ProcessBlock(b1, &acceptance);
+  EXPECT_EQ(s.kind(), StatusKind::kCorruption) << s.ToString();
+  EXPECT_EQ(acceptance, BlockAcceptance::kNotProcessed);
+  EXPECT_EQ(*fatal_calls, 1);
+  // b1 itself connected before b2 was read; b2 is not condemned.
+  EXPECT_EQ(d.chain().Tip().hash, b1->Hash());
+  auto info = d.chain().LookupBlock(b2->Hash());
+  ASSERT_TRUE(info.has_value());
+  EXPECT_FALSE(info->invalid);
 }
 
 TEST(Chainstate, ReorgDeeperThanUndoIsRefused) {

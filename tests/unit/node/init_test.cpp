@@ -86,13 +86,35 @@ TEST(InitOptions, MinerAddressIsChecked) {
 
 TEST(InitOptions, SizesAreMebibytes) {
   Args args = ParsedArgs({"-dbcache=100", "-maxmempool=50"});
-  EXPECT_EQ(ChainstateOptionsFromArgs(args, "/x", nullptr)->db_cache_bytes, size_t{100} << 20);
+  EXPECT_EQ(ChainstateOptionsFromArgs(args, "/x", /*regtest=*/false, nullptr)->db_cache_bytes,
+            size_t{100} << 20);
   EXPECT_EQ(MempoolOptionsFromArgs(args, nullptr)->max_bytes, size_t{50} << 20);
+}
+
+TEST(InitOptions, BlockWriteFaultInjectionIsRegtestOnly) {
+  Args args = ParsedArgs({"-testfailblockwrites=2"});
+  auto main_net = ChainstateOptionsFromArgs(args, "/x", /*regtest=*/false, nullptr);
+  ASSERT_FALSE(main_net.ok());
+  EXPECT_EQ(main_net.status().code(), "args-bad-value");
+  auto regtest = ChainstateOptionsFromArgs(args, "/x", /*regtest=*/true, nullptr);
+  ASSERT_TRUE(regtest.ok());
+  ASSERT_TRUE(regtest->block_fault_hook);
+  // Two writes pass, then every write fails as on a full disk; syncs pass.
+  EXPECT_TRUE(regtest->block_fault_hook(chain::BlockFileOp::kWrite, 0).ok());
+  EXPECT_TRUE(regtest->block_fault_hook(chain::BlockFileOp::kSync, 0).ok());
+  EXPECT_TRUE(regtest->block_fault_hook(chain::BlockFileOp::kWrite, 0).ok());
+  EXPECT_TRUE(regtest->block_fault_hook(chain::BlockFileOp::kWrite, 0).IsLocalFailure());
+  EXPECT_TRUE(regtest->block_fault_hook(chain::BlockFileOp::kWrite, 0).IsLocalFailure());
+  EXPECT_FALSE(ChainstateOptionsFromArgs(ParsedArgs({"-testfailblockwrites=-1"}), "/x",
+                                         /*regtest=*/true, nullptr)
+                   .ok());
+  EXPECT_FALSE(
+      ChainstateOptionsFromArgs(ParsedArgs({}), "/x", /*regtest=*/true, nullptr)->block_fault_hook);
 }
 
 TEST(InitOptions, OutOfRangeSizesAndTipsAreRejectedNotClamped) {
   for (const char* bad : {"-dbcache=3", "-dbcache=-1"}) {
-    auto o = ChainstateOptionsFromArgs(ParsedArgs({bad}), "/x", nullptr);
+    auto o = ChainstateOptionsFromArgs(ParsedArgs({bad}), "/x", /*regtest=*/false, nullptr);
     ASSERT_FALSE(o.ok()) << bad;
     EXPECT_EQ(o.status().code(), "args-bad-value");
     EXPECT_NE(o.status().message().find("-dbcache"), std::string::npos);

@@ -68,10 +68,10 @@ TEST(Status, WithKindKeepsCodeAndMessage) {
 
 TEST(Status, KindNamesAreDistinct) {
   std::set<std::string> names;
-  for (int k = 0; k <= static_cast<int>(StatusKind::kMissingParent); ++k) {
+  for (int k = 0; k <= static_cast<int>(kLastStatusKind); ++k) {
     names.insert(StatusKindName(static_cast<StatusKind>(k)));
   }
-  EXPECT_EQ(names.size(), static_cast<size_t>(StatusKind::kMissingParent) + 1);
+  EXPECT_EQ(names.size(), static_cast<size_t>(kLastStatusKind) + 1);
   EXPECT_EQ(names.count("unknown"), 0u);
 }
 
