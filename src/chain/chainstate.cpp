@@ -13,6 +13,7 @@
 #include "chain/block_index.h"
 #include "chain/block_store.h"
 #include "chain/chain_db.h"
+#include "chain/proof_check_queue.h"
 #include "chain/state_history.h"
 #include "chain/state_store.h"
 #include "chain/undo.h"
@@ -162,6 +163,8 @@ class Chainstate::Impl {
   Status Fatal(const Status& s, const std::string& doing);
 
   std::vector<ChainListener*> listeners_;  // guarded by mu_
+  // Proofs verified at mempool admission (shared with the mempool).
+  VerifiedProofCache proof_cache_;
 
   struct Event {
     enum Kind { kConnected, kDisconnected } kind;
@@ -679,10 +682,27 @@ Status Chainstate::Impl::ConnectTip(IndexNode* node, std::shared_ptr<const Block
     }
     return removed;
   });
+  // Proof checks are stateless: they run on every core beside execution,
+  // skipping proofs verified at mempool admission.
+  ProofCheckQueue proof_queue(modules_, &proof_cache_,
+                              consensus::ProofCheckOptions{.threads = threads_, .hash = nullptr});
+  Status proofs_added;
+  for (size_t i = 0; i < block->txs.size() && proofs_added.ok(); ++i) {
+    proofs_added = proof_queue.Add(i, *block->txs[i]);
+  }
+  std::future<Status> proofs_future;
+  if (proofs_added.ok() && !proof_queue.empty()) {
+    proofs_future = std::async(std::launch::async, [&proof_queue] {
+      return proof_queue.Verify(ProofCacheUse::kConsume, /*block=*/true);
+    });
+  }
   auto exec = consensus::ExecuteBlock(*state_, ctx, block->txs, modules_, params_);
   const crypto::LtHash16 removed = removed_future.get();
+  const Status proofs = proofs_future.valid() ? proofs_future.get() : proofs_added;
   Status failure;
-  if (!exec.ok()) {
+  if (!proofs.ok()) {
+    failure = proofs;
+  } else if (!exec.ok()) {
     failure = exec.status();
   } else if (exec->gas_used != h.gas_used) {
     failure = Status::Error("block-bad-gas-used", "gas used differs from the header's");
@@ -1023,6 +1043,8 @@ Result<std::shared_ptr<const consensus::StateReader>> Chainstate::StateAtBlock(
     const Hash256& hash) const {
   return impl_->StateAfter(0, &hash);
 }
+
+VerifiedProofCache& Chainstate::proof_cache() { return impl_->proof_cache_; }
 
 uint64_t Chainstate::SizeOnDisk() const {
   return impl_->blocks_->SizeOnDisk() + impl_->db_->ApproximateSize();

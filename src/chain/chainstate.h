@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "chain/block_store.h"
+#include "chain/proof_cache.h"
 #include "consensus/module.h"
 #include "consensus/params.h"
 #include "consensus/state.h"
@@ -178,6 +179,9 @@ class Chainstate {
   Hash256 StateRootAfter(const consensus::StateDiff& diff) const;
 
   uint64_t SizeOnDisk() const;
+
+  // Proofs verified at mempool admission; a connecting block skips them.
+  VerifiedProofCache& proof_cache();
 
   void RegisterListener(ChainListener* listener);
   void UnregisterListener(ChainListener* listener);

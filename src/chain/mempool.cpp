@@ -9,6 +9,7 @@
 #include <tuple>
 #include <utility>
 
+#include "chain/proof_check_queue.h"
 #include "consensus/gas.h"
 #include "consensus/tx_validation.h"
 #include "util/logging.h"
@@ -327,6 +328,10 @@ Status Mempool::AddLocked(const TxRef& tx, const AccountRead& read, uint64_t now
 Status Mempool::Add(const TxRef& tx) {
   DEPIN_RETURN_IF_ERROR(
       consensus::CheckTransactionStateless(tx->tx, chainstate_.params(), chainstate_.modules()));
+  // A proof is checked like a signature, before the pool holds the tx; the
+  // cache spares the block that includes it a second check.
+  DEPIN_RETURN_IF_ERROR(CheckTxProofs(*tx, chainstate_.modules(), &chainstate_.proof_cache(),
+                                      consensus::ProofCheckOptions{}));
   AccountRead read = ReadAccount(tx->sender);
   const uint64_t now = Now();
   Status status;
@@ -345,6 +350,10 @@ Mempool::PreparedBatch Mempool::PrepareBatch(const std::vector<TxRef>& txs) cons
   for (size_t i = 0; i < txs.size(); ++i) {
     batch.results[i] = consensus::CheckTransactionStateless(txs[i]->tx, chainstate_.params(),
                                                             chainstate_.modules());
+    if (batch.results[i].ok()) {
+      batch.results[i] = CheckTxProofs(*txs[i], chainstate_.modules(), &chainstate_.proof_cache(),
+                                       consensus::ProofCheckOptions{.threads = 1, .hash = nullptr});
+    }
     if (batch.results[i].ok() && batch.accounts.count(txs[i]->sender) == 0) {
       batch.accounts.emplace(txs[i]->sender, ReadAccount(txs[i]->sender));
     }

@@ -7,6 +7,8 @@
 // classify errors by that text; codes name the rule):
 //   - stateless checks (consensus::CheckTransactionStateless): tx-wrong-chain-id,
 //     tx-intrinsic-gas, tx-gas-limit-too-high, tx-tip-above-fee-cap, ...
+//   - tx-bad-proof                a proof the tx carries fails its check (the
+//     module's rule in the message; chain/proof_check_queue.h)
 //   - txpool-already-known        "already known"        (same hash in the pool)
 //   - tx-nonce-too-low            "nonce too low"        (below the account nonce)
 //   - tx-nonce-too-high           "nonce too high"       (more than

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "consensus/proof_check.h"
 #include "consensus/state_cache.h"
 #include "primitives/address.h"
 #include "primitives/receipt.h"
@@ -95,6 +96,22 @@ class Module {
   // Executes a call. Ok -> ABI-encoded return data. Error -> revert with the
   // message as reason (the executor reverts state).
   virtual Result<Bytes> Call(ModuleContext& ctx, ByteSpan calldata) const = 0;
+  // Stateless proof checks a call carries, decided by the calldata alone
+  // (consensus/proof_check.h); none by default. An error (a proof-carrying
+  // call that does not decode) makes the tx invalid.
+  virtual Result<std::vector<ProofCheck>> ProofChecks(ByteSpan calldata) const {
+    (void)calldata;
+    return std::vector<ProofCheck>{};
+  }
+  // Verifies a batch of this module's checks, as returned by ProofChecks:
+  // one verdict per check, in order, deterministic whatever the batch (the
+  // verdict of a check never depends on the others in it).
+  virtual std::vector<Status> VerifyProofs(const std::vector<const ProofCheck*>& checks,
+                                           const ProofCheckOptions& options) const {
+    (void)options;
+    return std::vector<Status>(checks.size(),
+                               Status::Error("module-no-proofs", "this module verifies no proofs"));
+  }
   // Called once at the end of every block after its txs (deadlines, expiries);
   // runs with the block's gas limit as allowance and no sender.
   virtual Status EndBlock(ModuleContext& ctx) const {

@@ -104,7 +104,8 @@ std::string Describe(const Tag& t) {
 
 class Run {
  public:
-  Run(size_t proofs, size_t threads) : verdicts_(proofs), threads_(threads) {}
+  Run(size_t proofs, size_t threads, const crypto::HashBackend& hash)
+      : verdicts_(proofs), threads_(threads), hash_(hash) {}
 
   void AddPoRep(size_t p, const PoRepPublicInputs& in, const PoRepProof& proof);
   void AddPoSt(size_t p, const PoStPublicInputs& in, const PoStProof& proof);
@@ -132,6 +133,7 @@ class Run {
 
   Verdicts verdicts_;
   size_t threads_;
+  const crypto::HashBackend& hash_;
   std::map<size_t, std::unique_ptr<MessageBatch>> batches_;
   std::map<uint32_t, std::unique_ptr<StackedGraph>> graphs_;
   std::vector<PathJob> paths_;
@@ -299,8 +301,8 @@ void Run::HashMessages() {
     MessageBatch& b = *batch;
     b.digests.resize(b.count() * kNodeSize);
     ParallelFor(b.count(), threads_, 64, [&](size_t begin, size_t end) {
-      crypto::Sha256Batch(b.messages.data() + begin * b.msg_len, b.msg_len, end - begin,
-                          b.digests.data() + begin * kNodeSize);
+      hash_.Sha256Batch(b.messages.data() + begin * b.msg_len, b.msg_len, end - begin,
+                        b.digests.data() + begin * kNodeSize);
     });
   }
 }
@@ -328,7 +330,7 @@ void Run::ClimbPaths(size_t begin, size_t end, std::vector<uint8_t>& ok) {
       std::memcpy(pair + (right ? 0 : kNodeSize), job.siblings[level].data(), kNodeSize);
       active[m++] = i;
     }
-    crypto::Sha256PairBatch(pairs.data(), pairs.data(), m);
+    hash_.Sha256PairBatch(pairs.data(), pairs.data(), m);
     for (size_t a = 0; a < m; ++a) {
       std::memcpy(&nodes[active[a] * kNodeSize], &pairs[a * kNodeSize], kNodeSize);
     }
@@ -382,7 +384,7 @@ size_t BatchVerifier::AddPoSt(PoStPublicInputs inputs, PoStProof proof) {
 std::vector<Status> BatchVerifier::Verify() {
   const size_t threads = options_.threads == 0 ? HardwareThreads() : options_.threads;
   stats_ = BatchVerifierStats{};
-  Run run(items_.size(), threads);
+  Run run(items_.size(), threads, crypto::HashBackendOrCpu(options_.hash));
   for (size_t p = 0; p < items_.size(); ++p) {
     if (auto* porep = std::get_if<0>(&items_[p].body)) {
       run.AddPoRep(p, porep->first, porep->second);

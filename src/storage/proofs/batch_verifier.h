@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "crypto/hash_backend.h"
 #include "storage/proofs/porep.h"
 #include "storage/proofs/post.h"
 #include "util/status.h"
@@ -27,6 +28,9 @@ namespace depin::storage::proofs {
 
 struct BatchVerifierOptions {
   size_t threads = 0;  // 0: all hardware threads
+  // Where steps 2 and 3 hash; null: the CPU. A device backend must give the
+  // same digests (so the same verdicts).
+  const crypto::HashBackend* hash = nullptr;
 };
 
 // Counters of the hashing a Verify() call did, for benchmarks.

@@ -64,8 +64,10 @@ inline std::filesystem::path UniqueTempDir(const std::string& tag) {
 
 class ChainEnv {
  public:
-  explicit ChainEnv(consensus::ChainParams params = TestParams())
+  explicit ChainEnv(consensus::ChainParams params = TestParams(),
+                    std::vector<std::shared_ptr<const consensus::Module>> modules = {})
       : params_(std::move(params)), dir_(UniqueTempDir("depin-chain")) {
+    for (auto& m : modules) modules_.Register(std::move(m));
     ChainstateOptions options;
     options.datadir = dir_.string();
     options.sync_writes = false;

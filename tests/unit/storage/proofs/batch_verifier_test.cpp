@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
+
 #include "proofs_test_util.h"
 #include "storage/proofs/seal.h"
 
@@ -12,6 +15,35 @@ using testing::HashOf;
 using testing::PatternData;
 using testing::ScratchDir;
 using testing::TestInputs;
+
+// The CPU backend behind a counter, as a device backend would sit.
+class CountingBackend final : public crypto::HashBackend {
+ public:
+  std::string_view name() const override { return "counting"; }
+  void Sha256Batch(const uint8_t* in, size_t msg_len, size_t count, uint8_t* out) const override {
+    messages += count;
+    crypto::CpuHashBackend().Sha256Batch(in, msg_len, count, out);
+  }
+  void Sha256PairBatch(const uint8_t* in, uint8_t* out, size_t count) const override {
+    pairs += count;
+    crypto::CpuHashBackend().Sha256PairBatch(in, out, count);
+  }
+  mutable std::atomic<uint64_t> messages{0};
+  mutable std::atomic<uint64_t> pairs{0};
+};
+
+// A backend that returns wrong digests: every proof must then fail, so a
+// broken device can never make a bad proof pass unnoticed in tests.
+class BrokenBackend final : public crypto::HashBackend {
+ public:
+  std::string_view name() const override { return "broken"; }
+  void Sha256Batch(const uint8_t*, size_t, size_t count, uint8_t* out) const override {
+    std::fill(out, out + 32 * count, uint8_t{0xAB});
+  }
+  void Sha256PairBatch(const uint8_t*, uint8_t* out, size_t count) const override {
+    std::fill(out, out + 32 * count, uint8_t{0xAB});
+  }
+};
 
 struct Sealed {
   std::unique_ptr<SectorStore> store;
@@ -80,6 +112,33 @@ TEST(BatchVerifier, GivesOneVerdictPerProofWhateverTheThreadCount) {
       EXPECT_EQ(many[i].message(), one[i].message()) << i;
     }
   }
+}
+
+TEST(BatchVerifier, HashesThroughThePluggedBackend) {
+  ScratchDir dir;
+  auto store = std::make_unique<SectorStore>(*SectorStore::Open(dir.Sub("s")));
+  auto out = SealSector(TestInputs(SectorSize::Size2KiB(), PatternData(2048, 7), 0), *store);
+  ASSERT_TRUE(out.ok());
+  const Hash256 randomness = HashOf(0x55);
+  PoStPublicInputs in{randomness, {{0, SectorSize::Size2KiB(), out->comm_r}}};
+  const std::vector<const SectorStore*> stores = {store.get()};
+  PoStProof proof = GeneratePoSt(randomness, stores).proof;
+
+  CountingBackend counting;
+  BatchVerifier v(BatchVerifierOptions{.threads = 2, .hash = &counting});
+  v.AddPoSt(in, proof);
+  std::vector<Status> verdicts = v.Verify();
+  ASSERT_EQ(verdicts.size(), 1u);
+  EXPECT_TRUE(verdicts[0].ok()) << verdicts[0].ToString();
+  EXPECT_EQ(counting.pairs.load(), v.last_stats().pair_hashes);
+  EXPECT_GT(counting.pairs.load(), 0u);
+
+  BrokenBackend broken;
+  BatchVerifier b(BatchVerifierOptions{.threads = 1, .hash = &broken});
+  b.AddPoSt(in, proof);
+  verdicts = b.Verify();
+  ASSERT_EQ(verdicts.size(), 1u);
+  EXPECT_FALSE(verdicts[0].ok());
 }
 
 TEST(BatchVerifier, EmptyBatchHasNoVerdicts) {

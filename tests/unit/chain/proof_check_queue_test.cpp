@@ -1,0 +1,233 @@
+// Proof checks: the queue's verdicts (first failure in tx order, whatever
+// the thread count), malformed proof calls, the verified-proof cache shared
+// by the mempool and block connection, and the block rule "block-bad-proof".
+#include "chain/proof_check_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "chain/mempool.h"
+#include "chain/proof_cache.h"
+#include "crypto/sha256.h"
+#include "mempool_test_env.h"
+
+namespace depin::chain {
+namespace {
+
+using testing::ChainEnv;
+using testing::TestKey;
+using testing::TestParams;
+
+// A module whose calls carry proofs: calldata is a list of 64-byte records
+// (32 bytes of public input, 32 bytes of proof); a proof is valid when it is
+// SHA-256 of its input. Counts the proofs it verifies.
+class ProofModule final : public consensus::Module {
+ public:
+  Address address() const override { return ModuleAddress(0x0F10); }
+  std::string_view name() const override { return "proof-test"; }
+  Result<Bytes> Call(consensus::ModuleContext& ctx, ByteSpan) const override {
+    DEPIN_RETURN_IF_ERROR(ctx.ChargeGas(1000));
+    return Bytes();
+  }
+  Result<std::vector<consensus::ProofCheck>> ProofChecks(ByteSpan calldata) const override {
+    if (calldata.size() % 64 != 0) {
+      return Status::Error("prooftest-malformed", "calldata is not whole 64-byte records");
+    }
+    std::vector<consensus::ProofCheck> checks;
+    for (size_t i = 0; i < calldata.size(); i += 64) {
+      consensus::ProofCheck c;
+      c.kind = 1;
+      c.public_inputs.assign(calldata.begin() + i, calldata.begin() + i + 32);
+      c.proof.assign(calldata.begin() + i + 32, calldata.begin() + i + 64);
+      checks.push_back(std::move(c));
+    }
+    return checks;
+  }
+  std::vector<Status> VerifyProofs(const std::vector<const consensus::ProofCheck*>& checks,
+                                   const consensus::ProofCheckOptions&) const override {
+    std::vector<Status> out;
+    for (const consensus::ProofCheck* c : checks) {
+      verified += 1;
+      const Hash256 want = crypto::Sha256Hash(c->public_inputs);
+      out.push_back(Bytes(want.begin(), want.end()) == c->proof
+                        ? Status::Ok()
+                        : Status::Error("prooftest-bad-proof", "proof is not H(input)"));
+    }
+    return out;
+  }
+  mutable std::atomic<uint64_t> verified{0};
+};
+
+Bytes Record(uint8_t seed, bool valid) {
+  Bytes input(32, seed);
+  const Hash256 h = crypto::Sha256Hash(input);
+  Bytes rec = input;
+  rec.insert(rec.end(), h.begin(), h.end());
+  if (!valid) rec.back() ^= 1;
+  return rec;
+}
+
+Bytes Records(std::initializer_list<std::pair<uint8_t, bool>> list) {
+  Bytes out;
+  for (auto [seed, valid] : list) {
+    Bytes r = Record(seed, valid);
+    out.insert(out.end(), r.begin(), r.end());
+  }
+  return out;
+}
+
+class ProofChecks : public ::testing::Test {
+ protected:
+  ProofChecks() : module_(std::make_shared<ProofModule>()), env_(TestParams(), {module_}) {}
+
+  TxRef ProofTx(uint8_t key, uint64_t nonce, Bytes calldata) {
+    Transaction tx;
+    tx.type = TxType::kDynamicFee;
+    tx.chain_id = env_.params().chain_id;
+    tx.nonce = nonce;
+    tx.max_priority_fee_per_gas = Uint256(testing::kGwei);
+    tx.max_fee_per_gas = Uint256(100 * testing::kGwei);
+    tx.gas_limit = 200000;
+    tx.to = module_->address();
+    tx.data = std::move(calldata);
+    tx.Sign(TestKey(key));
+    return MakeVerifiedTx(std::move(tx)).value();
+  }
+  consensus::ModuleRegistry Registry() {
+    consensus::ModuleRegistry r;
+    r.Register(module_);
+    return r;
+  }
+
+  std::shared_ptr<ProofModule> module_;
+  ChainEnv env_;
+};
+
+TEST_F(ProofChecks, FirstFailureInTxOrderWhateverTheThreadCount) {
+  consensus::ModuleRegistry modules = Registry();
+  std::vector<TxRef> txs = {
+      ProofTx(1, 0, Records({{1, true}, {2, true}})),
+      env_.Transfer(TestKey(2), 0, Uint256(testing::kGwei), Uint256(100 * testing::kGwei)),
+      ProofTx(3, 0, Records({{3, true}, {4, false}})),
+      ProofTx(4, 0, Records({{5, false}})),
+  };
+  for (unsigned threads : {1u, 2u, 7u}) {
+    ProofCheckStats stats;
+    Status s =
+        CheckBlockProofs(txs, modules, nullptr, {.threads = threads, .hash = nullptr}, &stats);
+    EXPECT_EQ(s.code(), "block-bad-proof") << threads;
+    EXPECT_EQ(s.kind(), StatusKind::kInvalid);
+    EXPECT_NE(s.message().find("tx 2 (" + txs[2]->hash.Hex() + "): prooftest-bad-proof"),
+              std::string::npos)
+        << s.message();
+    EXPECT_EQ(stats.checks, 5u);
+    EXPECT_EQ(stats.verified, 5u);
+  }
+  txs.resize(2);
+  EXPECT_TRUE(CheckBlockProofs(txs, modules, nullptr, {}).ok());
+}
+
+TEST_F(ProofChecks, MalformedOrTooManyProofsFailCleanly) {
+  consensus::ModuleRegistry modules = Registry();
+  Bytes malformed = Records({{1, true}});
+  malformed.pop_back();
+  Status s = CheckTxProofs(*ProofTx(1, 0, malformed), modules, nullptr, {});
+  EXPECT_EQ(s.code(), "prooftest-malformed");
+  EXPECT_EQ(s.kind(), StatusKind::kInvalid);
+  EXPECT_EQ(CheckBlockProofs({ProofTx(1, 0, malformed)}, modules, nullptr, {}).code(),
+            "prooftest-malformed");
+  Bytes many;
+  for (size_t i = 0; i <= consensus::kMaxProofChecksPerTx; ++i) {
+    Bytes r = Record(static_cast<uint8_t>(i), true);
+    many.insert(many.end(), r.begin(), r.end());
+  }
+  EXPECT_EQ(CheckTxProofs(*ProofTx(1, 0, many), modules, nullptr, {}).code(), "tx-too-many-proofs");
+  EXPECT_EQ(module_->verified.load(), 0u) << "nothing verified for a refused tx";
+}
+
+TEST_F(ProofChecks, CacheSkipsVerifiedProofsAndNeverHoldsFailures) {
+  consensus::ModuleRegistry modules = Registry();
+  VerifiedProofCache cache;
+  TxRef good = ProofTx(1, 0, Records({{1, true}, {2, true}}));
+  TxRef bad = ProofTx(2, 0, Records({{3, true}, {4, false}}));
+  ASSERT_TRUE(CheckTxProofs(*good, modules, &cache, {}).ok());
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_EQ(CheckTxProofs(*bad, modules, &cache, {}).code(), "tx-bad-proof");
+  EXPECT_EQ(cache.size(), 3u) << "the good proof of the bad tx is cached, the bad one is not";
+  module_->verified = 0;
+
+  ProofCheckStats stats;
+  ASSERT_TRUE(CheckBlockProofs({good}, modules, &cache, {}, &stats).ok());
+  EXPECT_EQ(stats.cache_hits, 2u);
+  EXPECT_EQ(stats.verified, 0u);
+  EXPECT_EQ(module_->verified.load(), 0u);
+  EXPECT_EQ(cache.size(), 1u) << "a block consumes the proofs it used";
+  // The bad proof is checked (and fails) every time.
+  EXPECT_EQ(CheckBlockProofs({bad}, modules, &cache, {}, &stats).code(), "block-bad-proof");
+  EXPECT_EQ(stats.cache_hits, 1u);
+  EXPECT_EQ(stats.verified, 1u);
+}
+
+TEST(VerifiedProofCache, ForgetsTheOldestBeyondItsBound) {
+  VerifiedProofCache cache(/*max_entries=*/3);
+  auto id = [](uint8_t i) { return crypto::Sha256Hash(Bytes(1, i)); };
+  for (uint8_t i = 0; i < 5; ++i) cache.Insert(id(i));
+  EXPECT_EQ(cache.size(), 3u);
+  EXPECT_FALSE(cache.Contains(id(0)));
+  EXPECT_FALSE(cache.Contains(id(1)));
+  EXPECT_TRUE(cache.Contains(id(4)));
+  EXPECT_TRUE(cache.Erase(id(4)));
+  EXPECT_FALSE(cache.Erase(id(4)));
+  for (uint8_t i = 10; i < 40; ++i) cache.Insert(id(i));
+  EXPECT_EQ(cache.size(), 3u);
+  EXPECT_TRUE(cache.Contains(id(39)));
+}
+
+TEST_F(ProofChecks, MempoolRefusesABadProofAndTheBlockReusesTheCache) {
+  Mempool pool(MempoolOptions{}, env_.chain());
+  Status bad = pool.Add(ProofTx(1, 0, Records({{1, false}})));
+  EXPECT_EQ(bad.code(), "tx-bad-proof");
+  EXPECT_EQ(bad.kind(), StatusKind::kInvalid);
+  ASSERT_TRUE(pool.Add(ProofTx(2, 0, Records({{2, true}, {3, true}}))).ok());
+  EXPECT_EQ(module_->verified.load(), 3u);
+  auto block = env_.MineBlock(&pool, testing::AddressOf(TestKey(9)));
+  ASSERT_NE(block, nullptr);
+  ASSERT_EQ(block->txs.size(), 1u);
+  EXPECT_EQ(env_.chain().Tip().hash, block->Hash());
+  EXPECT_EQ(module_->verified.load(), 3u) << "connecting the block checked no proof again";
+  EXPECT_EQ(env_.chain().proof_cache().size(), 0u);
+}
+
+TEST_F(ProofChecks, BlockWithABadProofIsInvalid) {
+  // Build a block around a tx the mempool would refuse: the chainstate must
+  // refuse it on its own.
+  Mempool pool(MempoolOptions{}, env_.chain());
+  TxRef tx = ProofTx(1, 0, Records({{7, true}}));
+  ASSERT_TRUE(pool.Add(tx).ok());
+  auto good = env_.MineBlock(&pool, testing::AddressOf(TestKey(9)));
+  ASSERT_NE(good, nullptr);
+
+  ChainEnv other(TestParams(), {module_});
+  TxRef bad_tx = ProofTx(1, 0, Records({{7, false}}));
+  auto next = other.chain().NextBlockContext();
+  auto built = BuildBlock(other.chain(), next, *other.chain().StateAtTip(), {bad_tx},
+                          testing::AddressOf(TestKey(9)), static_cast<uint64_t>(std::time(nullptr)),
+                          Hash256());
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  std::shared_ptr<Block> block = built->block;
+  SearchResult found = SearchNonce(
+      block->header, CompactToTarget(block->header.bits).value(), 1, [] { return false; }, nullptr);
+  ASSERT_TRUE(found.found);
+  block->header.nonce = found.nonce;
+  BlockAcceptance acceptance;
+  Status s = other.chain().ProcessBlock(block, &acceptance);
+  EXPECT_EQ(s.code(), "block-bad-proof");
+  EXPECT_EQ(acceptance, BlockAcceptance::kInvalid);
+  EXPECT_EQ(other.chain().Tip().height, 0u);
+}
+
+}  // namespace
+}  // namespace depin::chain
