@@ -72,14 +72,16 @@ Uint256 NextBaseFee(const BlockHeader& parent, const ChainParams& params) {
   if (target == 0 || parent.gas_used == target) {
     // unchanged
   } else if (parent.gas_used > target) {
-    // base * (used - target) / target / denominator, at least 1 wei.
-    Uint256 delta = *CheckedMul(parent.base_fee, Uint256(parent.gas_used - target)) /
-                    Uint256(target) / Uint256(params.base_fee_change_denominator);
+    // base * (used - target) / target / denominator, at least 1 wei. A header
+    // chain of full blocks can push the base fee towards 2^256 without more
+    // work than the tip: the product saturates instead of overflowing.
+    Uint256 delta = MulDivSaturating(parent.base_fee, parent.gas_used - target, target) /
+                    Uint256(params.base_fee_change_denominator);
     if (delta.IsZero()) delta = Uint256(1);
     next = SaturatingAdd(parent.base_fee, delta);
   } else {
-    Uint256 delta = *CheckedMul(parent.base_fee, Uint256(target - parent.gas_used)) /
-                    Uint256(target) / Uint256(params.base_fee_change_denominator);
+    Uint256 delta = MulDivSaturating(parent.base_fee, target - parent.gas_used, target) /
+                    Uint256(params.base_fee_change_denominator);
     next = SaturatingSub(parent.base_fee, delta);
   }
   if (next < params.min_base_fee) next = params.min_base_fee;

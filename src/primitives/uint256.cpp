@@ -300,6 +300,18 @@ Uint256 SaturatingSub(const Uint256& a, const Uint256& b) {
 
 Uint256 Min(const Uint256& a, const Uint256& b) { return a < b ? a : b; }
 
+Uint256 MulDivSaturating(const Uint256& a, uint64_t mul, uint64_t div) {
+  assert(div != 0);
+  const Uint256 d(div);
+  const Uint256 q = a / d;
+  const Uint256 r = a % d;
+  auto high = CheckedMul(q, Uint256(mul));
+  if (!high) return ~Uint256();
+  // r < 2^64 and mul < 2^64: the product fits in 128 bits.
+  const Uint256 low = *CheckedMul(r, Uint256(mul)) / d;
+  return SaturatingAdd(*high, low);
+}
+
 Uint256 Dpn(uint64_t whole_coins) {
   // 2^64 * 10^18 < 2^124, so this never overflows.
   return *CheckedMul(Uint256(whole_coins), Uint256(1000000000000000000ULL));

@@ -76,6 +76,10 @@ Uint256 SaturatingSub(const Uint256& a, const Uint256& b);
 // Wrapping add, used only where mod 2^256 is the definition (chain work never gets there).
 Uint256 WrappingAdd(const Uint256& a, const Uint256& b);
 Uint256 Min(const Uint256& a, const Uint256& b);
+// floor(a * mul / div), exact whenever the result fits, the maximum value
+// when it does not (no 512-bit intermediate needed: a = q * div + r with
+// r < div < 2^64, so r * mul fits). `div` must not be zero.
+Uint256 MulDivSaturating(const Uint256& a, uint64_t mul, uint64_t div);
 
 // Amounts are in wei (1 DPN = 10^18 wei).
 using Amount = Uint256;

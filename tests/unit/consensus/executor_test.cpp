@@ -682,6 +682,25 @@ TEST_F(BaseFeeTest, IncreaseIsAtLeastOneWei) {
   EXPECT_EQ(NextBaseFee(Parent(target_ - 1, Uint256(7)), no_floor), Uint256(7));
 }
 
+// A header chain of full blocks raises the base fee by 1/8 per block with no
+// more work than the tip: past 2^228 base_fee * gas overflows 256 bits. The
+// next base fee then saturates instead of dereferencing an empty product.
+TEST_F(BaseFeeTest, HugeBaseFeesSaturateInsteadOfOverflowing) {
+  const Uint256 max = ~Uint256();
+  Uint256 fee = Uint256(1) << 229;
+  for (int i = 0; i < 2000 && fee != max; ++i) {
+    const Uint256 next = NextBaseFee(Parent(params_.block_gas_limit, fee), params_);
+    ASSERT_GT(next, fee);
+    fee = next;
+  }
+  EXPECT_EQ(fee, max);
+  EXPECT_EQ(NextBaseFee(Parent(params_.block_gas_limit, max), params_), max);
+  // Falling from the top is exact: 1/8 off, rounded down.
+  const Uint256 lower = NextBaseFee(Parent(0, max), params_);
+  EXPECT_EQ(lower, *CheckedSub(max, max / Uint256(8)));
+  EXPECT_EQ(NextBaseFee(Parent(target_, max), params_), max);
+}
+
 TEST_F(BaseFeeTest, UsesParamsDenominatorAndElasticity) {
   ChainParams p = params_;
   p.base_fee_change_denominator = 4;

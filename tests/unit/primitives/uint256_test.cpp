@@ -120,6 +120,22 @@ TEST(Uint256, ShiftsAndBitwise) {
   EXPECT_EQ(~Uint256(), Uint256::Max());
 }
 
+TEST(Uint256, MulDivSaturatingIsExactUntilItSaturates) {
+  EXPECT_EQ(MulDivSaturating(Uint256(100), 3, 7), Uint256(42));  // 300 / 7
+  EXPECT_EQ(MulDivSaturating(Uint256(0), 5, 3), Uint256(0));
+  // (2^200 + 5) * 2^40 / 3, checked against the exact product.
+  const Uint256 a = *CheckedAdd(Uint256(1) << 200, Uint256(5));
+  const Uint256 exact = *CheckedMul(a, Uint256(uint64_t{1} << 40)) / Uint256(3);
+  EXPECT_EQ(MulDivSaturating(a, uint64_t{1} << 40, 3), exact);
+  // The product overflows but the quotient fits: still exact.
+  const Uint256 max = ~Uint256();
+  EXPECT_EQ(MulDivSaturating(max, 7, 7), max);
+  // (3 * (2^256 - 1)) / 4 = 3 * 2^254 - 1 (floor of 3 * 2^254 - 3/4).
+  EXPECT_EQ(MulDivSaturating(max, 3, 4), *CheckedSub(Uint256(3) << 254, Uint256(1)));
+  EXPECT_EQ(MulDivSaturating(Uint256(1) << 255, 2, 1), max);
+  EXPECT_EQ(MulDivSaturating(max, 9, 8), max);
+}
+
 TEST(Uint256, CheckedArithmeticOverflows) {
   Uint256 max = Uint256::Max();
   EXPECT_FALSE(CheckedAdd(max, Uint256(1)));
