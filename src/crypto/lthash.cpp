@@ -26,8 +26,10 @@ inline void LoadLanes(const uint8_t* expanded, uint16_t (&lanes)[LtHash16::kLane
 }  // namespace
 
 void ExpandEntry(ByteSpan key, ByteSpan value, uint8_t out[LtHash16::kSerializedSize]) {
+  uint8_t key_length[4];
+  WriteBE32(key_length, static_cast<uint32_t>(key.size()));
   Sha256 hasher;
-  hasher.Write(key).Write(value);
+  hasher.Write(ByteSpan(key_length, 4)).Write(key).Write(value);
   uint8_t e[Sha256::kOutputSize];
   hasher.Finalize(e);
 

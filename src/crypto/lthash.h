@@ -7,7 +7,7 @@
 // by summing its entries.
 //
 // Exact construction (consensus-critical; tests pin a known answer):
-//   e        = SHA-256(key || value)                       32 bytes
+//   e        = SHA-256(BE32(len(key)) || key || value)     32 bytes
 //   block[i] = SHA-256(e || BE32(i))   for i = 0..63       36-byte messages
 //   v        = block[0] || block[1] || ... || block[63]    2048 bytes
 //   lane[j]  = v[2j] | v[2j + 1] << 8                      1024 LE u16 lanes
@@ -16,9 +16,9 @@
 //   Serialize()        : the 1024 lanes as little-endian u16, 2048 bytes
 //   Root()             : SHA-256(Serialize())
 // The empty set is all-zero lanes; its root is SHA-256 of 2048 zero bytes.
-// Key and value are concatenated without a length: callers hash keys from a
-// prefix-free space (state.h's consensus keys) so that no two distinct
-// entries concatenate to the same bytes.
+// The key's length comes first, so no two distinct entries hash the same
+// bytes: (k, v || x) and (k || v, x) are different entries whatever the key
+// space (a state snapshot check relies on it).
 //
 // Thread-safety: a plain value type; distinct objects may be used from
 // distinct threads, one object is not shared without external locking.

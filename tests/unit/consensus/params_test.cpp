@@ -74,7 +74,7 @@ TEST(Params, GenesisHashesArePinned) {
   EXPECT_EQ(TestParams().GenesisHash().Hex(),
             "0x590fa1aa2a61059b6be0b53b7ad5052bdde8f7709b6c4df0989fac12fe6275fd");
   EXPECT_EQ(RegtestParams().GenesisHash().Hex(),
-            "0x82dbd7895a296d1e5d226fe7d14f1a7e43d55be36930b419db387d042e4b4f2e");
+            "0x69415fb567f1392c0a00723041292b076485c40d71e0d0c642a54d927c66e710");
 }
 
 TEST(Params, NetworksAreDistinct) {

@@ -41,17 +41,17 @@ TEST(LtHash16, EmptyRootIsSha256OfZeroLanes) {
 TEST(LtHash16, KnownAnswerSingleEntry) {
   LtHash16 h;
   h.Add(B("key"), B("value"));
-  EXPECT_EQ(h.lane(0), 58086);
-  EXPECT_EQ(h.lane(1), 13792);
-  EXPECT_EQ(h.lane(2), 39266);
-  EXPECT_EQ(h.lane(3), 50963);
-  EXPECT_EQ(h.Root().Hex(), "0xaefc2ff3b3ebd6559cae43eb76bcb21b9b6b96edc8144c5188521fafbf760278");
+  EXPECT_EQ(h.lane(0), 45057);
+  EXPECT_EQ(h.lane(1), 17104);
+  EXPECT_EQ(h.lane(2), 12666);
+  EXPECT_EQ(h.lane(3), 54380);
+  EXPECT_EQ(h.Root().Hex(), "0xcbf6cd9e93c36691fe3c74c46bfd65a4c5c1c7d223263cdfd1db88314a953664");
 
   LtHash16 negative;
   negative.Remove(B("key"), B("value"));
-  EXPECT_EQ(negative.lane(0), 7450);
+  EXPECT_EQ(negative.lane(0), 20479);
   EXPECT_EQ(negative.Root().Hex(),
-            "0x3d03bda5e2e3016359dc7363987464cab7ac0884fd114f418362db4d54ffb8c6");
+            "0x60ff46d64f94a485336550f005a7c4f6a9770d05d66d53fc51091b8806b76571");
 }
 
 TEST(LtHash16, KnownAnswerSmallSet) {
@@ -68,15 +68,15 @@ TEST(LtHash16, KnownAnswerSmallSet) {
   h.Add(account_key, account_value);
   h.Add(module_key, B("hello"));
   h.Add(B("k"), Bytes());
-  EXPECT_EQ(h.lane(0), 26355);
-  EXPECT_EQ(h.lane(1023), 33692);
-  EXPECT_EQ(h.Root().Hex(), "0x6ebe534d70991b92ba51d9244f15aac4e65bff7f0392ec5af243b5847afba46f");
+  EXPECT_EQ(h.lane(0), 11687);
+  EXPECT_EQ(h.lane(1023), 21402);
+  EXPECT_EQ(h.Root().Hex(), "0xa874ecfa621ba5499acea03817a98b4134564f3d819d3400d3c2c58bf9b178bf");
 }
 
 TEST(LtHash16, ExpansionIsCounterModeSha256) {
   uint8_t expanded[LtHash16::kSerializedSize];
   ExpandEntry(B("ab"), B("cd"), expanded);
-  const Hash256 e = Sha256Hash(B("abcd"));
+  const Hash256 e = Sha256Hash(Bytes{0, 0, 0, 2, 'a', 'b', 'c', 'd'});
   for (uint32_t i = 0; i < 64; ++i) {
     Bytes message(e.begin(), e.end());
     uint8_t counter[4];
@@ -85,6 +85,15 @@ TEST(LtHash16, ExpansionIsCounterModeSha256) {
     const Hash256 block = Sha256Hash(message);
     ASSERT_TRUE(std::equal(block.begin(), block.end(), expanded + 32 * i)) << "block " << i;
   }
+}
+
+// Without the key's length, (k, v || x) and (k || v, x) hashed the same
+// bytes: two different states with one root.
+TEST(LtHash16, EntriesAreLengthSeparated) {
+  LtHash16 a, b;
+  a.Add(B("ke"), B("yvalue"));
+  b.Add(B("key"), B("value"));
+  EXPECT_NE(a.Root(), b.Root());
 }
 
 TEST(LtHash16, AddThenRemoveReturnsToEmpty) {
