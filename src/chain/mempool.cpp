@@ -75,20 +75,23 @@ Mempool::EvictKey Mempool::KeyFor(const Entry& entry) const {
                   entry.sequence, entry.tx->hash};
 }
 
-size_t Mempool::CountFuture(const SenderTxs& sender_txs) {
+Mempool::FutureTally Mempool::CountFuture(const SenderTxs& sender_txs) {
   uint64_t expected = sender_txs.account_nonce;
-  size_t ready_or_stale = 0;
+  FutureTally tally;
   for (const auto& [nonce, entry] : sender_txs.txs) {
-    if (nonce < expected) {
-      ++ready_or_stale;  // stale until the next revalidation; not waiting on a gap
-    } else if (nonce == expected) {
-      ++ready_or_stale;
+    if (nonce < expected) continue;  // stale until the next revalidation; not waiting on a gap
+    if (nonce == expected && tally.count == 0) {
       ++expected;
-    } else {
-      break;
+      continue;
     }
+    ++tally.count;
+    tally.bytes += entry.tx->size;
   }
-  return sender_txs.txs.size() - ready_or_stale;
+  return tally;
+}
+
+size_t Mempool::MaxFutureBytes() const {
+  return options_.max_future_bytes != 0 ? options_.max_future_bytes : options_.max_bytes / 8;
 }
 
 uint64_t Mempool::PendingNonceOf(const SenderTxs& sender_txs) {
@@ -103,8 +106,12 @@ uint64_t Mempool::PendingNonceOf(const SenderTxs& sender_txs) {
 void Mempool::UpdateSender(std::map<Address, SenderTxs>::iterator it) {
   SenderTxs& sender_txs = it->second;
   future_count_ -= sender_txs.future;
-  sender_txs.future = CountFuture(sender_txs);
+  future_bytes_ -= sender_txs.future_bytes;
+  const FutureTally tally = CountFuture(sender_txs);
+  sender_txs.future = tally.count;
+  sender_txs.future_bytes = tally.bytes;
   future_count_ += sender_txs.future;
+  future_bytes_ += sender_txs.future_bytes;
   if (sender_txs.txs.empty()) by_sender_.erase(it);
 }
 
@@ -256,10 +263,25 @@ Status Mempool::AddLocked(const TxRef& tx, const AccountRead& read, uint64_t now
                              " want " + (overflow ? std::string("overflow") : total.ToDecimal()));
   }
 
-  if (is_future && replaced == nullptr && future_count_ >= options_.max_future_total) {
-    return Status::Error(StatusKind::kPolicy, "txpool-too-many-future",
-                         "too many future transactions: the pool holds " +
-                             std::to_string(future_count_) + " txs waiting for a nonce gap");
+  if (is_future && replaced == nullptr) {
+    if (future_count_ >= options_.max_future_total) {
+      return Status::Error(StatusKind::kPolicy, "txpool-too-many-future",
+                           "too many future transactions: the pool holds " +
+                               std::to_string(future_count_) + " txs waiting for a nonce gap");
+    }
+    if (existing_sender != nullptr &&
+        existing_sender->future >= options_.max_future_txs_per_sender) {
+      return Status::Error(StatusKind::kPolicy, "txpool-too-many-future",
+                           "too many future transactions: the sender has " +
+                               std::to_string(existing_sender->future) +
+                               " txs waiting for a nonce gap");
+    }
+    if (future_bytes_ + tx->size > MaxFutureBytes()) {
+      return Status::Error(StatusKind::kPolicy, "txpool-too-many-future",
+                           "too many future transactions: txs waiting for a nonce gap use " +
+                               std::to_string(future_bytes_) + " of their " +
+                               std::to_string(MaxFutureBytes()) + " bytes");
+    }
   }
 
   entry.sequence = next_sequence_;
@@ -283,6 +305,9 @@ Status Mempool::AddLocked(const TxRef& tx, const AccountRead& read, uint64_t now
       const TxRef& victim = by_hash_.at(key.hash);
       if (victim->sender == tx->sender) continue;
       const uint64_t nonce = victim->tx.nonce;
+      // A gapped tx cannot be mined and so pays nothing: it may displace
+      // only other gapped txs, never a ready one.
+      if (is_future && nonce < PendingNonceOf(by_sender_.at(victim->sender))) continue;
       auto found = lowest_evicted.find(victim->sender);
       uint64_t end = UINT64_MAX;
       if (found != lowest_evicted.end()) {

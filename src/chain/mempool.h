@@ -24,8 +24,11 @@
 //     sender's pooled txs, this one included)
 //   - txpool-replacement-underpriced "replacement transaction underpriced"
 //     (same sender and nonce needs both fee caps >= 110% of the old ones)
-//   - txpool-too-many-future      "too many future transactions" (global
-//     bound on txs waiting for a nonce gap to close)
+//   - txpool-too-many-future      "too many future transactions" (bounds on
+//     txs waiting for a nonce gap to close: their count pool-wide, their
+//     count per sender and their bytes, max_future_bytes, well below the
+//     pool's). Such a gapped tx never evicts a ready one: when the pool is
+//     full it can only displace cheaper gapped txs.
 //   - txpool-full                 "txpool is full" (nothing cheaper to evict)
 //
 // A sender's txs form a nonce sequence. A tx is *ready* when every nonce from
@@ -75,6 +78,12 @@ struct MempoolOptions {
   uint32_t max_future_per_sender = 64;
   // Txs waiting for a nonce gap, pool-wide.
   uint32_t max_future_total = 4096;
+  // Bytes of such txs, pool-wide; 0 = max_bytes / 8. Gapped txs cannot be
+  // mined, so they never pay: they get a small share of the pool and never
+  // displace a ready tx.
+  size_t max_future_bytes = 0;
+  // Such txs per sender.
+  uint32_t max_future_txs_per_sender = 16;
   uint64_t expiry_seconds = 3 * 3600;
   // Minimum max_priority_fee_per_gas (wei); 0 on regtest.
   Uint256 min_tip;
@@ -177,6 +186,11 @@ class Mempool : public ChainListener {
     uint64_t account_nonce = 0;     // as last read from the tip state
     std::map<uint64_t, Entry> txs;  // by nonce
     size_t future = 0;              // txs past the contiguous run (CountFuture)
+    size_t future_bytes = 0;        // and their bytes
+  };
+  struct FutureTally {
+    size_t count = 0;
+    size_t bytes = 0;
   };
   // An account read outside the lock, tagged with the chain epoch it was
   // read at; re-read under the lock if a block arrived meanwhile.
@@ -208,7 +222,8 @@ class Mempool : public ChainListener {
   void Revalidate(const Address& sender, const consensus::Account& account) REQUIRES(mu_);
   void RebuildEvictionIndex() REQUIRES(mu_);
   // Txs of a sender beyond its contiguous run from the account nonce.
-  static size_t CountFuture(const SenderTxs& sender_txs);
+  static FutureTally CountFuture(const SenderTxs& sender_txs);
+  size_t MaxFutureBytes() const;
   // Recounts a sender's future txs into future_count_ and drops the sender
   // when it has no txs left.
   void UpdateSender(std::map<Address, SenderTxs>::iterator it) REQUIRES(mu_);
@@ -228,6 +243,7 @@ class Mempool : public ChainListener {
   std::set<EvictKey> by_fee_ GUARDED_BY(mu_);
   size_t bytes_ GUARDED_BY(mu_) = 0;
   size_t future_count_ GUARDED_BY(mu_) = 0;
+  size_t future_bytes_ GUARDED_BY(mu_) = 0;
   uint64_t next_sequence_ GUARDED_BY(mu_) = 0;
   Uint256 base_fee_ GUARDED_BY(mu_);
   // Set when a block was disconnected: balances of any sender may have

@@ -162,6 +162,62 @@ TEST_F(MempoolTest, BoundsFutureTxsPoolWide) {
   EXPECT_TRUE(pool->Add(Tx(3, 2)).ok());
 }
 
+TEST_F(MempoolTest, BoundsFutureTxsPerSenderAndByBytes) {
+  MempoolOptions options;
+  options.max_future_txs_per_sender = 2;
+  options.max_future_bytes = 3 * Tx(1, 1)->size + 2;  // three gapped txs
+  auto pool = MakePool(options);
+  ASSERT_TRUE(pool->Add(Tx(1, 1)).ok());
+  ASSERT_TRUE(pool->Add(Tx(1, 2)).ok());
+  Status s = pool->Add(Tx(1, 3));
+  EXPECT_EQ(s.code(), "txpool-too-many-future");
+  EXPECT_EQ(s.kind(), StatusKind::kPolicy);
+  ASSERT_TRUE(pool->Add(Tx(2, 1)).ok());
+  s = pool->Add(Tx(3, 1));
+  EXPECT_EQ(s.code(), "txpool-too-many-future");
+  EXPECT_NE(s.message().find("bytes"), std::string::npos) << s.message();
+  EXPECT_EQ(pool->FutureCount(), 3u);
+  // Closing sender 1's gap makes its txs ready and frees their share.
+  ASSERT_TRUE(pool->Add(Tx(1, 0)).ok());
+  EXPECT_EQ(pool->FutureCount(), 1u);
+  EXPECT_TRUE(pool->Add(Tx(3, 1)).ok());
+}
+
+// Gapped txs cannot be mined, so they never pay: in a full pool a gapped tx,
+// whatever its fee, displaces no ready tx (it may displace a cheaper gapped
+// one).
+TEST_F(MempoolTest, GappedTxNeverEvictsAReadyOne) {
+  std::vector<TxRef> ready;
+  for (uint8_t key = 1; key <= 4; ++key) ready.push_back(Tx(key, 0, /*tip_gwei=*/1));
+  TxRef rich_gapped = Tx(5, 1, /*tip_gwei=*/50, /*cap_gwei=*/100);
+  MempoolOptions options;
+  size_t four = 0;
+  for (const TxRef& t : ready) four += t->size;
+  options.max_bytes = four + 5;
+  options.max_future_bytes = four;  // the byte cap is not what refuses it here
+  auto pool = MakePool(options);
+  for (const TxRef& t : ready) ASSERT_TRUE(pool->Add(t).ok());
+
+  Status s = pool->Add(rich_gapped);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.kind(), StatusKind::kPolicy) << s.ToString();
+  for (const TxRef& t : ready) EXPECT_TRUE(pool->Contains(t->hash));
+
+  // A ready tx paying more still evicts the cheapest ready one.
+  TxRef rich_ready = Tx(6, 0, /*tip_gwei=*/50, /*cap_gwei=*/100);
+  ASSERT_TRUE(pool->Add(rich_ready).ok());
+  EXPECT_EQ(pool->Size(), 4u);
+
+  // With a cheap gapped tx in the pool, a richer gapped one displaces it.
+  auto pool2 = MakePool(options);
+  for (size_t i = 0; i < 3; ++i) ASSERT_TRUE(pool2->Add(ready[i]).ok());
+  TxRef cheap_gapped = Tx(7, 1, /*tip_gwei=*/1);
+  ASSERT_TRUE(pool2->Add(cheap_gapped).ok());
+  ASSERT_TRUE(pool2->Add(rich_gapped).ok());
+  EXPECT_FALSE(pool2->Contains(cheap_gapped->hash));
+  for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(pool2->Contains(ready[i]->hash));
+}
+
 TEST_F(MempoolTest, InsufficientFundsCountsCumulativePendingCost) {
   auto pool = MakePool();
   // Key 200 holds 1,000,000 gwei; each tx may cost 21000 * 10 gwei + 1 wei.
