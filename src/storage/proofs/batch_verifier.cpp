@@ -398,4 +398,28 @@ std::vector<Status> BatchVerifier::Verify() {
   return verdicts;
 }
 
+std::vector<Status> VerifyEncodedPoSts(std::span<const EncodedPoSt> items,
+                                       BatchVerifierOptions options) {
+  std::vector<Status> verdicts(items.size());
+  std::vector<std::pair<size_t, size_t>> slots;  // (item, index in the batch)
+  BatchVerifier verifier(options);
+  for (size_t i = 0; i < items.size(); ++i) {
+    auto inputs = DecodePoStPublicInputs(items[i].inputs);
+    if (!inputs.ok()) {
+      verdicts[i] = inputs.status();
+      continue;
+    }
+    auto proof = DecodePoStProof(items[i].proof);
+    if (!proof.ok()) {
+      verdicts[i] = proof.status();
+      continue;
+    }
+    slots.emplace_back(i, verifier.AddPoSt(std::move(inputs).value(), std::move(proof).value()));
+  }
+  if (slots.empty()) return verdicts;
+  std::vector<Status> batch = verifier.Verify();
+  for (const auto& [item, index] : slots) verdicts[item] = batch[index];
+  return verdicts;
+}
+
 }  // namespace depin::storage::proofs

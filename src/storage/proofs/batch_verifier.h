@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <vector>
 
 #include "crypto/hash_backend.h"
@@ -63,5 +64,16 @@ class BatchVerifier {
   std::vector<Item> items_;
   BatchVerifierStats stats_;
 };
+
+// A PoSt as a tx carries it: encoded public inputs and encoded proof.
+struct EncodedPoSt {
+  ByteSpan inputs;
+  ByteSpan proof;
+};
+// Decodes every item and verifies the well-formed ones in one batch: one
+// verdict per item, in order; an item that does not decode gets its decode
+// error as its verdict (never an exception, never a crash).
+std::vector<Status> VerifyEncodedPoSts(std::span<const EncodedPoSt> items,
+                                       BatchVerifierOptions options = {});
 
 }  // namespace depin::storage::proofs

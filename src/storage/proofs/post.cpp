@@ -86,6 +86,53 @@ uint64_t PoStProofBytesPerSector(SectorSize size) {
   return SectorBytes(size.tree_height(), ParamsFor(size).post_challenges);
 }
 
+Bytes EncodePoStPublicInputs(const PoStPublicInputs& inputs) {
+  ByteWriter w(1 + 32 + 4 + inputs.sectors.size() * (8 + 1 + 32));
+  w.U8(kPoStVersion);
+  w.Node(inputs.randomness);
+  w.U32(static_cast<uint32_t>(inputs.sectors.size()));
+  for (const PoStSectorInfo& s : inputs.sectors) {
+    w.U64(s.sector_number);
+    w.U8(static_cast<uint8_t>(s.size.log2_bytes()));
+    w.Node(s.comm_r);
+  }
+  return w.Take();
+}
+
+Result<PoStPublicInputs> DecodePoStPublicInputs(ByteSpan encoded) {
+  constexpr uint64_t kSectorInfoBytes = 8 + 1 + 32;
+  ByteReader r(encoded, "post-inputs");
+  const uint8_t version = r.U8();
+  PoStPublicInputs inputs;
+  inputs.randomness = r.Node();
+  const uint32_t count = r.U32();
+  if (!r.ok()) return r.status();
+  if (version != kPoStVersion) {
+    return Status::Error("post-inputs-decode-bad-version",
+                         "unknown version " + std::to_string(version));
+  }
+  // Bounds the count before anything is allocated from it.
+  if (uint64_t{count} * kSectorInfoBytes > r.remaining()) {
+    return Status::Error("post-inputs-decode-truncated", "encoding ends early");
+  }
+  inputs.sectors.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    PoStSectorInfo s;
+    s.sector_number = r.U64();
+    const uint8_t log2_bytes = r.U8();
+    s.comm_r = r.Node();
+    if (!r.ok()) return r.status();
+    auto size = SectorSize::FromLog2(log2_bytes);
+    if (!size) return Status::Error("post-inputs-decode-bad-sector-size", "unknown sector size");
+    s.size = *size;
+    inputs.sectors.push_back(s);
+  }
+  if (r.remaining() != 0) {
+    return Status::Error("post-inputs-decode-trailing-bytes", "bytes after the last sector");
+  }
+  return inputs;
+}
+
 Bytes EncodePoStProof(const PoStProof& proof) {
   uint64_t total = kHeaderBytes;
   for (const auto& s : proof.sectors) {

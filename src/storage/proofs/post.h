@@ -45,11 +45,13 @@ struct PoStSectorInfo {
   uint64_t sector_number = 0;
   SectorSize size = SectorSize::Size2KiB();
   Hash256 comm_r;
+  friend bool operator==(const PoStSectorInfo&, const PoStSectorInfo&) = default;
 };
 
 struct PoStPublicInputs {
   Hash256 randomness;
   std::vector<PoStSectorInfo> sectors;  // in the order the proof lists them
+  friend bool operator==(const PoStPublicInputs&, const PoStPublicInputs&) = default;
 };
 
 // Leaf j of a sector: first 8 bytes of SHA-256(randomness || sector number
@@ -83,6 +85,14 @@ Bytes EncodePoStProof(const PoStProof& proof);
 // post-decode-bad-version, post-decode-bad-sector-size,
 // post-wrong-tree-height, post-decode-bad-challenge-count.
 Result<PoStProof> DecodePoStProof(ByteSpan encoded);
+
+// Public inputs as a tx carries them (big-endian):
+//   u8 version=1 | randomness (32) | u32 sector count |
+//   per sector: u64 sector number | u8 log2(sector bytes) | comm_r (32)
+Bytes EncodePoStPublicInputs(const PoStPublicInputs& inputs);
+// Errors: post-inputs-decode-truncated, post-inputs-decode-trailing-bytes,
+// post-inputs-decode-bad-version, post-inputs-decode-bad-sector-size.
+Result<PoStPublicInputs> DecodePoStPublicInputs(ByteSpan encoded);
 
 // Encoded bytes one sector adds to a PoSt proof.
 uint64_t PoStProofBytesPerSector(SectorSize size);

@@ -141,6 +141,50 @@ TEST(BatchVerifier, HashesThroughThePluggedBackend) {
   EXPECT_FALSE(verdicts[0].ok());
 }
 
+TEST(BatchVerifier, EncodedPoStsGetOneVerdictEachMalformedOnesIncluded) {
+  ScratchDir dir;
+  auto store = std::make_unique<SectorStore>(*SectorStore::Open(dir.Sub("s")));
+  auto out = SealSector(TestInputs(SectorSize::Size2KiB(), PatternData(2048, 9), 3), *store);
+  ASSERT_TRUE(out.ok());
+  const Hash256 randomness = HashOf(0x66);
+  PoStPublicInputs in{randomness, {{3, SectorSize::Size2KiB(), out->comm_r}}};
+  const std::vector<const SectorStore*> stores = {store.get()};
+  const Bytes inputs = EncodePoStPublicInputs(in);
+  const Bytes proof = EncodePoStProof(GeneratePoSt(randomness, stores).proof);
+  ASSERT_EQ(*DecodePoStPublicInputs(inputs), in);
+
+  Bytes flipped = proof;
+  flipped[flipped.size() - 5] ^= 1;  // a sibling of the last path
+  Bytes truncated(proof.begin(), proof.end() - 1);
+  Bytes bad_inputs(inputs.begin(), inputs.end() - 3);
+  PoStPublicInputs other = in;
+  other.randomness = HashOf(0x67);  // proof answers other challenges
+  const Bytes other_inputs = EncodePoStPublicInputs(other);
+  std::vector<EncodedPoSt> items = {
+      {inputs, proof},     {inputs, flipped},     {inputs, truncated},
+      {bad_inputs, proof}, {other_inputs, proof}, {Bytes(), Bytes()},
+  };
+  std::vector<Status> v = VerifyEncodedPoSts(items, BatchVerifierOptions{.threads = 2});
+  ASSERT_EQ(v.size(), items.size());
+  EXPECT_TRUE(v[0].ok()) << v[0].ToString();
+  EXPECT_EQ(v[1].code(), "post-bad-replica-path");
+  EXPECT_EQ(v[2].code(), "post-decode-truncated");
+  EXPECT_EQ(v[3].code(), "post-inputs-decode-truncated");
+  EXPECT_FALSE(v[4].ok());
+  EXPECT_EQ(v[5].code(), "post-inputs-decode-truncated");
+  // Trailing bytes and unknown versions are refused too.
+  Bytes trailing = inputs;
+  trailing.push_back(0);
+  EXPECT_EQ(DecodePoStPublicInputs(trailing).status().code(), "post-inputs-decode-trailing-bytes");
+  Bytes version = inputs;
+  version[0] = 9;
+  EXPECT_EQ(DecodePoStPublicInputs(version).status().code(), "post-inputs-decode-bad-version");
+  // A huge claimed count does not allocate.
+  Bytes huge = inputs;
+  huge[33] = 0xFF;
+  EXPECT_EQ(DecodePoStPublicInputs(huge).status().code(), "post-inputs-decode-truncated");
+}
+
 TEST(BatchVerifier, EmptyBatchHasNoVerdicts) {
   BatchVerifier v;
   EXPECT_TRUE(v.Verify().empty());
