@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -21,6 +22,8 @@ namespace {
 // The node's answer while it loads or rebuilds its chainstate (-28, as
 // Bitcoin Core's RPC_IN_WARMUP); the message says what it is doing.
 constexpr int kRpcInWarmup = -28;
+// An admin method called without (valid) credentials.
+constexpr int kRpcUnauthorized = -32001;
 
 // Options as bitcoin-cli lists them: "-name=<value>" (or "--name" for a
 // command's own options) with the description indented below.
@@ -100,6 +103,14 @@ int RunRpcMethod(const CliOptions& options, const std::string& method,
                                           .credentials = RpcCredentials(options),
                                           .timeout = client.options().timeout});
       continue;
+    }
+    const bool refused = (!reply && reply.status().Is(StatusKind::kPermissionDenied)) ||
+                         (reply && reply->is_error && reply->error_code == kRpcUnauthorized);
+    if (refused && options.rpcpassword.empty() && !std::filesystem::exists(options.rpccookiefile)) {
+      // No credentials were sent: say why rather than a bare refusal.
+      return Fail(err, "cookie file not found at " + options.rpccookiefile.string() +
+                           " (is depind running with this -datadir and network? or pass "
+                           "-rpcuser/-rpcpassword)");
     }
     if (!reply) return Fail(err, reply.status().message());
     if (reply->is_error) {

@@ -1,6 +1,7 @@
 #include "node/init.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -537,6 +538,9 @@ std::string RpcDocsMarkdown() {
 
 int RunNode(int argc, const char* const* argv) {
   SetThreadName("init");
+  // Keys, the RPC cookie, wallets' txs in the mempool and the logs are the
+  // operator's alone: folders 0700 and files 0600, as Bitcoin Core does.
+  ::umask(077);
   NodeContext node;
   if (std::optional<int> exit_code = ParseAndPrepare(node, argc, argv)) return *exit_code;
 

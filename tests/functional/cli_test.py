@@ -72,6 +72,11 @@ class CliTest(DepinTestFramework):
         _, err = self.cli("-rpcuser=nobody", "-rpcpassword=wrong", "getblockcount", expect_code=1)
         assert_equal(err, "error: Authorization failed: Incorrect rpcuser or rpcpassword\n")
 
+        self.log("no cookie file: the error names the path it looked at")
+        missing = os.path.join(self.tmpdir, "no-such-dir", ".cookie")
+        _, err = self.cli(f"-rpccookiefile={missing}", "getblocktemplate", expect_code=1)
+        assert_in(f"cookie file not found at {missing}", err)
+
         self.log("account import of dev key 0 (light scrypt, password file)")
         password_file = self.write_file("password.txt", "correct horse battery staple\n")
         key_file = self.write_file("dev0.key", DEV_ACCOUNTS[0][1] + "\n")

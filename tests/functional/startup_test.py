@@ -25,6 +25,12 @@ class StartupTest(DepinTestFramework):
         assert_in(node.network_dir, err)
         assert_equal(node.rpc.getblockcount(), 0)  # the first one is unharmed
 
+        self.log("the network folder is 0700 and its files 0600 (umask 077)")
+        mode = lambda p: os.stat(p).st_mode & 0o777  # noqa: E731
+        assert_equal(oct(mode(node.network_dir)), oct(0o700))
+        for name in ("debug.log", ".cookie"):
+            assert_equal(oct(mode(os.path.join(node.network_dir, name))), oct(0o600))
+
         self.log("bad command lines and configs fail with the reason")
         other = TestNode(2, self.tmpdir, self.options.bindir)
         other.assert_start_fails(["-nosuchoption=1"], "unknown option")
