@@ -60,7 +60,7 @@ std::vector<ArgSpec> BuildSpecs() {
   add("testnet", K::kFlag, S::kNoSection, "0", "use the public test network", "Chain");
   add("dev", K::kFlag, S::kNoSection, "0",
       "development node: regtest, built-in miner every -devblocktime seconds, prints the 10 "
-      "funded dev accounts",
+      "funded dev accounts; P2P binds to 127.0.0.1 unless -bind is given",
       "Chain");
   add("devblocktime", K::kInt, S::kAnywhere, "2",
       "seconds between blocks in -dev mode; short enough for tutorials, long enough to read logs",

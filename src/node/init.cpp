@@ -121,6 +121,9 @@ std::optional<int> ParseAndPrepare(NodeContext& node, int argc, const char* cons
   if (node.dev_mode) {
     node.args.SoftSet("mine", "1");
     node.args.SoftSet("printtoconsole", "1");
+    // A dev chain mines at minimum difficulty: anyone who could reach its
+    // P2P port could reorganise it. Loopback only, unless -bind says more.
+    node.args.SoftSet("bind", "127.0.0.1");
   }
 
   auto net_dir = PrepareNetworkDir(node.datadir, node.params.datadir_sub,

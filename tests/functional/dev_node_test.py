@@ -33,6 +33,10 @@ class DevNodeTest(DepinTestFramework):
             assert_in(address, out)
             assert_in(key, out)
         assert_in("test test test test test test test test test test test junk", out)
+        # P2P on loopback only: a dev chain at minimum difficulty is anyone's to reorganise.
+        log = node.read_debug_log()
+        assert_in(f"P2P listening on 127.0.0.1:{node.p2p_port}", log)
+        assert_true("P2P listening on 0.0.0.0" not in log, "no wildcard P2P listener in -dev")
 
         self.log("blocks arrive every -devblocktime seconds without any tx")
         info = node.rpc.getblockchaininfo()
