@@ -92,8 +92,9 @@ Result<Receipt> DecodeReceipt(ByteSpan data) {
   Receipt receipt;
   if (data[0] >= 0xc0) {
     receipt.type = TxType::kLegacy;
-  } else if (data[0] == static_cast<uint8_t>(TxType::kDynamicFee)) {
-    receipt.type = TxType::kDynamicFee;
+  } else if (data[0] == static_cast<uint8_t>(TxType::kDynamicFee) ||
+             data[0] == static_cast<uint8_t>(TxType::kAccessList)) {
+    receipt.type = static_cast<TxType>(data[0]);
     data = data.subspan(1);
   } else {
     return Err("receipt-type-unsupported", "unknown receipt type");

@@ -8,14 +8,16 @@
 namespace depin {
 namespace {
 
+constexpr uint8_t kAccessListTypeByte = 0x01;
 constexpr uint8_t kDynamicFeeTypeByte = 0x02;
 
 Status Err(const char* code, std::string msg) { return Status::Error(code, std::move(msg)); }
 
-// Legacy txs carry one gas price; the struct keeps it in both fee fields.
+// Legacy and type 0x01 txs carry one gas price; the struct keeps it in both
+// fee fields.
 const Uint256& LegacyGasPrice(const Transaction& tx) {
   if (tx.max_fee_per_gas != tx.max_priority_fee_per_gas) {
-    throw std::invalid_argument("legacy tx needs max_fee_per_gas == max_priority_fee_per_gas");
+    throw std::invalid_argument("a gas-price tx needs max_fee_per_gas == max_priority_fee_per_gas");
   }
   return tx.max_fee_per_gas;
 }
@@ -45,6 +47,14 @@ void AddDynamicFeeBody(rlp::Encoder& e, const Transaction& tx) {
       .AddUint(tx.max_priority_fee_per_gas)
       .AddUint(tx.max_fee_per_gas)
       .AddUint(tx.gas_limit);
+  AddTo(e, tx.to);
+  e.AddUint(tx.value).AddBytes(tx.data);
+  AddAccessList(e, tx.access_list);
+}
+
+// The fields both signing payload and envelope of a type 0x01 tx share.
+void AddAccessListBody(rlp::Encoder& e, const Transaction& tx) {
+  e.AddUint(tx.chain_id).AddUint(tx.nonce).AddUint(LegacyGasPrice(tx)).AddUint(tx.gas_limit);
   AddTo(e, tx.to);
   e.AddUint(tx.value).AddBytes(tx.data);
   AddAccessList(e, tx.access_list);
@@ -140,6 +150,34 @@ Result<Transaction> DecodeDynamicFee(ByteSpan body) {
   return tx;
 }
 
+Result<Transaction> DecodeAccessListTx(ByteSpan body) {
+  auto r = rlp::ListReader::FromList(body);
+  if (!r) return r.status();
+  auto count = r->CountItems();
+  if (!count) return count.status();
+  if (*count != 11) return Err("tx-field-count", "type 0x01 tx has 11 fields");
+  Transaction tx;
+  tx.type = TxType::kAccessList;
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.chain_id, r->ReadUint64());
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.nonce, r->ReadUint64());
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.max_fee_per_gas, r->ReadUint256());
+  tx.max_priority_fee_per_gas = tx.max_fee_per_gas;
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.gas_limit, r->ReadUint64());
+  DEPIN_RETURN_IF_ERROR(ReadTo(*r, tx.to));
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.value, r->ReadUint256());
+  ByteSpan data;
+  DEPIN_TX_ASSIGN_OR_RETURN(data, r->ReadBytes());
+  tx.data.assign(data.begin(), data.end());
+  DEPIN_RETURN_IF_ERROR(ReadAccessList(*r, tx.access_list));
+  uint64_t parity = 0;
+  DEPIN_TX_ASSIGN_OR_RETURN(parity, r->ReadUint64());
+  if (parity > 1) return Err("tx-bad-y-parity", "y_parity must be 0 or 1");
+  tx.y_parity = static_cast<uint8_t>(parity);
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.r, r->ReadUint256());
+  DEPIN_TX_ASSIGN_OR_RETURN(tx.s, r->ReadUint256());
+  return tx;
+}
+
 Result<Transaction> DecodeLegacy(ByteSpan envelope) {
   auto r = rlp::ListReader::FromList(envelope);
   if (!r) return r.status();
@@ -184,6 +222,11 @@ Bytes Transaction::SigningPayload() const {
     e.EndList();
     return Prefixed(kDynamicFeeTypeByte, e.Finish());
   }
+  if (type == TxType::kAccessList) {
+    AddAccessListBody(e, *this);
+    e.EndList();
+    return Prefixed(kAccessListTypeByte, e.Finish());
+  }
   // EIP-155: the chain id and two zeros stand in for v, r, s.
   AddLegacyBody(e, *this);
   e.AddUint(chain_id).AddUint(uint64_t{0}).AddUint(uint64_t{0}).EndList();
@@ -199,6 +242,11 @@ Bytes Transaction::Encode() const {
     AddDynamicFeeBody(e, *this);
     e.AddUint(uint64_t{y_parity}).AddUint(r).AddUint(s).EndList();
     return Prefixed(kDynamicFeeTypeByte, e.Finish());
+  }
+  if (type == TxType::kAccessList) {
+    AddAccessListBody(e, *this);
+    e.AddUint(uint64_t{y_parity}).AddUint(r).AddUint(s).EndList();
+    return Prefixed(kAccessListTypeByte, e.Finish());
   }
   AddLegacyBody(e, *this);
   // chain_id * 2 + 35 + parity needs up to 66 bits.
@@ -246,6 +294,7 @@ Result<Transaction> DecodeTransaction(ByteSpan envelope) {
   // 0x80 it is a type byte. 0x80..0xbf (an RLP string) is neither.
   if (first >= 0xc0) return DecodeLegacy(envelope);
   if (first == kDynamicFeeTypeByte) return DecodeDynamicFee(envelope.subspan(1));
+  if (first == kAccessListTypeByte) return DecodeAccessListTx(envelope.subspan(1));
   if (first < 0x80) {
     return Err("tx-type-unsupported",
                "transaction type " + std::to_string(first) + " is not supported");

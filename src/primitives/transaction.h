@@ -1,5 +1,6 @@
-// Transactions as EIP-2718 envelopes: type 0x02 (EIP-1559) and legacy with
-// EIP-155 replay protection. A pre-EIP-155 legacy tx (v = 27/28) and unknown
+// Transactions as EIP-2718 envelopes: type 0x02 (EIP-1559), type 0x01
+// (EIP-2930: a gas price and an access list) and legacy with EIP-155 replay
+// protection. A pre-EIP-155 legacy tx (v = 27/28) and unknown
 // types are rejected at decode. Tx hash = keccak256(envelope).
 //
 // Decoding is strict: RLP must be canonical, integers minimal, no trailing
@@ -20,7 +21,7 @@
 
 namespace depin {
 
-enum class TxType : uint8_t { kLegacy = 0, kDynamicFee = 2 };
+enum class TxType : uint8_t { kLegacy = 0, kAccessList = 1, kDynamicFee = 2 };
 
 // Largest envelope accepted anywhere (RPC, P2P, blocks): 128 KiB, as geth's pool.
 inline constexpr size_t kMaxTxSize = 128 * 1024;
@@ -35,22 +36,23 @@ struct Transaction {
   TxType type = TxType::kDynamicFee;
   uint64_t chain_id = 0;
   uint64_t nonce = 0;
-  // For legacy txs both fee fields hold gasPrice.
+  // For legacy and type 0x01 txs both fee fields hold gasPrice.
   Uint256 max_priority_fee_per_gas;
   Uint256 max_fee_per_gas;
   uint64_t gas_limit = 0;
   std::optional<Address> to;  // nullopt = contract creation (decodes, never valid here)
   Uint256 value;
   Bytes data;
-  std::vector<AccessListEntry> access_list;  // type 0x02 only
+  std::vector<AccessListEntry> access_list;  // types 0x01 and 0x02
   // Signature. For legacy, v = chain_id * 2 + 35 + y_parity.
   uint8_t y_parity = 0;
   Uint256 r;
   Uint256 s;
 
   // The hash that is signed: keccak256(0x02 || rlp([chain_id, nonce, tip, fee cap,
-  // gas, to, value, data, access_list])) or, for legacy, keccak256(rlp([nonce,
-  // gasPrice, gas, to, value, data, chain_id, 0, 0])).
+  // gas, to, value, data, access_list])), keccak256(0x01 || rlp([chain_id,
+  // nonce, gasPrice, gas, to, value, data, access_list])) or, for legacy,
+  // keccak256(rlp([nonce, gasPrice, gas, to, value, data, chain_id, 0, 0])).
   Hash256 SigningHash() const;
   // The bytes SigningHash hashes, for external signers and tests.
   Bytes SigningPayload() const;

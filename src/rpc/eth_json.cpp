@@ -62,6 +62,8 @@ rapidjson::Value TxObject(const VerifiedTx& vtx, const TxPosition* position, All
   if (tx.type == TxType::kDynamicFee) {
     o.AddMember("maxFeePerGas", Quantity(tx.max_fee_per_gas, a), a);
     o.AddMember("maxPriorityFeePerGas", Quantity(tx.max_priority_fee_per_gas, a), a);
+  }
+  if (tx.type != TxType::kLegacy) {
     rapidjson::Value list(rapidjson::kArrayType);
     for (const AccessListEntry& e : tx.access_list) {
       rapidjson::Value entry(rapidjson::kObjectType);

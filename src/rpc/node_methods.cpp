@@ -46,11 +46,13 @@ rapidjson::Value TxToJson(const Transaction& tx, const Hash256& hash, const Addr
   }
   o.AddMember("value", Wei(tx.value, a), a);
   o.AddMember("gas", tx.gas_limit, a);
-  if (tx.type == TxType::kLegacy) {
+  if (tx.type != TxType::kDynamicFee) {
     o.AddMember("gasprice", Wei(tx.max_fee_per_gas, a), a);
   } else {
     o.AddMember("maxfeepergas", Wei(tx.max_fee_per_gas, a), a);
     o.AddMember("maxpriorityfeepergas", Wei(tx.max_priority_fee_per_gas, a), a);
+  }
+  if (tx.type != TxType::kLegacy) {
     rapidjson::Value list(rapidjson::kArrayType);
     for (const AccessListEntry& e : tx.access_list) {
       rapidjson::Value entry(rapidjson::kObjectType);

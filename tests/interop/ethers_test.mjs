@@ -110,6 +110,35 @@ export async function run(node) {
   assert.equal(rebuilt.hash, tx.hash);
   assert.equal(rebuilt.from, alice.address);
 
+  step("an EIP-2930 (type 1) tx: gas price plus an access list, charged as Ethereum");
+  {
+    const gasPrice = (await provider.getFeeData()).gasPrice * 2n;
+    const accessList = [{
+      address: TEST_MODULE,
+      storageKeys: [ethers.ZeroHash, ethers.toBeHex(1, 32)],
+    }];
+    const sent1 = await carol.sendTransaction({
+      type: 1, to, value: 7n, gasPrice, gasLimit: 40_000n, accessList,
+    });
+    const r1 = await withTimeout(sent1.wait(), 30_000, "type 1 receipt");
+    assert.equal(r1.status, 1);
+    assert.equal(r1.type, 1);
+    // 21000 + 2400 per address + 1900 per storage key (EIP-2930).
+    assert.equal(r1.gasUsed, 21000n + 2400n + 2n * 1900n);
+    const t1 = await provider.getTransaction(sent1.hash);
+    assert.equal(t1.type, 1);
+    assert.equal(t1.gasPrice, gasPrice);
+    assert.equal(t1.accessList.length, 1);
+    assert.equal(t1.accessList[0].storageKeys.length, 2);
+    const again = ethers.Transaction.from({
+      type: 1, chainId: t1.chainId, nonce: t1.nonce, to: t1.to, value: t1.value,
+      gasLimit: t1.gasLimit, gasPrice: t1.gasPrice, data: t1.data, accessList: t1.accessList,
+      signature: t1.signature,
+    });
+    assert.equal(again.hash, sent1.hash);
+    assert.equal(again.from, carol.address);
+  }
+
   step("getBlock('latest', true) and the raw block fields");
   const mined = await provider.getBlock(receipt.blockNumber, true);
   assert.ok(mined.prefetchedTransactions.some((t) => t.hash === sent.hash));

@@ -171,7 +171,7 @@ TEST(Block, DecodeReportsTxErrorsWithIndex) {
   size_t first_len = ReadLE32(raw.data() + 264);
   size_t second = 264 + 4 + first_len + 4;
   Bytes bad = raw;
-  bad[second] = 0x01;
+  bad[second] = 0x03;
   auto r = DecodeBlock(bad, kMax);
   EXPECT_EQ(r.status().code(), "tx-type-unsupported");
   EXPECT_NE(r.status().message().find("tx 1"), std::string::npos);

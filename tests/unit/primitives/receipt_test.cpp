@@ -100,7 +100,7 @@ TEST(Receipt, RoundTripsWithLogs) {
     r.logs.push_back(log);
   }
   r.bloom = LogsBloom(r.logs);
-  for (TxType type : {TxType::kLegacy, TxType::kDynamicFee}) {
+  for (TxType type : {TxType::kLegacy, TxType::kAccessList, TxType::kDynamicFee}) {
     r.type = type;
     auto back = DecodeReceipt(r.Encode());
     ASSERT_TRUE(back) << back.status().ToString();
@@ -124,7 +124,7 @@ Bytes LogField(const Bytes& addr, const Bytes& topics, const Bytes& data) {
 
 TEST(Receipt, DecodeErrors) {
   EXPECT_EQ(Code({}), "receipt-empty");
-  EXPECT_EQ(Code(Hx("01c0")), "receipt-type-unsupported");
+  EXPECT_EQ(Code(Hx("04c0")), "receipt-type-unsupported");
   EXPECT_EQ(Code(Hx("03c0")), "receipt-type-unsupported");
   EXPECT_EQ(Code(Hx("80")), "receipt-type-unsupported");
   EXPECT_EQ(Code(Hx("02")), "rlp-truncated");

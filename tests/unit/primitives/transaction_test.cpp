@@ -159,6 +159,40 @@ TEST(Transaction, DynamicFeeWithAccessListSignsExactly) {
   EXPECT_EQ(*back->RecoverSender(), self);
 }
 
+// Signed by ethers v6 (an independent implementation): type 0x01, chain 1337,
+// gas price 20 gwei, one access-list entry with one storage key.
+TEST(Transaction, Eip2930VectorFromEthersDecodesAndSignsExactly) {
+  const char* signed_hex =
+      "0x01f8a9820539098504a817c80082c350943535353535353535353535353535353535353535880de0b6b3a764"
+      "000080f838f7940000000000000000000000000000000000000f00e1a000000000000000000000000000000000"
+      "0000000000000000000000000000000180a07bf3781d2a7ec40a00702d3abdf4cc25700ad95f5808ef79944cb0"
+      "0533ca8754a07f6742d0105f3bc46eac1f8e54661b59b0f93969b0f443d0b56bf0b1c5af0e5a";
+  auto tx = DecodeTransaction(Hx(signed_hex));
+  ASSERT_TRUE(tx) << tx.status().ToString();
+  EXPECT_EQ(tx->type, TxType::kAccessList);
+  EXPECT_EQ(tx->chain_id, 1337u);
+  EXPECT_EQ(tx->nonce, 9u);
+  EXPECT_EQ(tx->max_fee_per_gas, Uint256(20'000'000'000));
+  EXPECT_EQ(tx->max_priority_fee_per_gas, tx->max_fee_per_gas);
+  EXPECT_EQ(tx->gas_limit, 50000u);
+  ASSERT_EQ(tx->access_list.size(), 1u);
+  EXPECT_EQ(tx->access_list[0].address, ModuleAddress(0x0F00));
+  ASSERT_EQ(tx->access_list[0].storage_keys.size(), 1u);
+  EXPECT_EQ(tx->SigningHash().Hex(),
+            "0x950b31591613ceed7ef0aeabe9310a3652c513591241e4c75a00b6f4c877dde0");
+  EXPECT_EQ(tx->Hash().Hex(), "0x043800776e9676ea670dea7e3989547ef6f41f9050c51adc022293e512287cfb");
+  EXPECT_EQ(tx->RecoverSender()->ToChecksumHex(), "0x9d8A62f656a8d1615C1294fd71e9CFb3E4855A4F");
+  EXPECT_EQ(HexEncode(tx->Encode()), signed_hex);
+  // Our own signature with the same key is the same bytes (RFC 6979).
+  Transaction again = *tx;
+  again.r = Uint256();
+  again.s = Uint256();
+  again.Sign(Key("0x4646464646464646464646464646464646464646464646464646464646464646"));
+  EXPECT_EQ(HexEncode(again.Encode()), signed_hex);
+  // A field count other than 11 is refused.
+  EXPECT_EQ(DecodeTransaction(Bytes{0x01, 0xc0}).status().code(), "tx-field-count");
+}
+
 TEST(Transaction, RoundTripsWithDataAndCreation) {
   auto key = crypto::PrivateKey::Generate();
   Transaction tx;
@@ -255,11 +289,15 @@ std::string Code(const Bytes& raw) { return DecodeTransaction(raw).status().code
 TEST(TransactionDecode, EnvelopeLevelErrors) {
   EXPECT_EQ(Code({}), "tx-empty");
   EXPECT_EQ(Code(Bytes(kMaxTxSize + 1, 0xc0)), "tx-too-large");
-  for (uint8_t type : {0x00, 0x01, 0x03, 0x04, 0x7f}) {
+  for (uint8_t type : {0x00, 0x03, 0x04, 0x7f}) {
     Bytes raw = Typed(DynamicFields());
     raw[0] = type;
     EXPECT_EQ(Code(raw), "tx-type-unsupported") << int{type};
   }
+  // Type 0x01 is EIP-2930, with 11 fields.
+  Bytes access_list_type = Typed(DynamicFields());
+  access_list_type[0] = 0x01;
+  EXPECT_EQ(Code(access_list_type), "tx-field-count");
   EXPECT_EQ(Code(Hx("83646f67")), "rlp-expected-list");
   Bytes trailing = Hx(kEip155Signed);
   trailing.push_back(0x00);
