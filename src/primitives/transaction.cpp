@@ -122,46 +122,29 @@ Status ReadAccessList(rlp::ListReader& r, std::vector<AccessListEntry>& out) {
     (dst) = std::move(*r_);                  \
   } while (0)
 
-Result<Transaction> DecodeDynamicFee(ByteSpan body) {
+// Types 0x02 and 0x01 share their layout but for the fee fields: 0x02 has
+// tip and fee cap (12 fields), 0x01 one gas price (11 fields).
+Result<Transaction> DecodeTyped(ByteSpan body, TxType type) {
+  const bool dynamic = type == TxType::kDynamicFee;
   auto r = rlp::ListReader::FromList(body);
   if (!r) return r.status();
   auto count = r->CountItems();
   if (!count) return count.status();
-  if (*count != 12) return Err("tx-field-count", "type 0x02 tx has 12 fields");
+  if (*count != (dynamic ? 12u : 11u)) {
+    return Err("tx-field-count",
+               dynamic ? "type 0x02 tx has 12 fields" : "type 0x01 tx has 11 fields");
+  }
   Transaction tx;
-  tx.type = TxType::kDynamicFee;
+  tx.type = type;
   DEPIN_TX_ASSIGN_OR_RETURN(tx.chain_id, r->ReadUint64());
   DEPIN_TX_ASSIGN_OR_RETURN(tx.nonce, r->ReadUint64());
-  DEPIN_TX_ASSIGN_OR_RETURN(tx.max_priority_fee_per_gas, r->ReadUint256());
-  DEPIN_TX_ASSIGN_OR_RETURN(tx.max_fee_per_gas, r->ReadUint256());
-  DEPIN_TX_ASSIGN_OR_RETURN(tx.gas_limit, r->ReadUint64());
-  DEPIN_RETURN_IF_ERROR(ReadTo(*r, tx.to));
-  DEPIN_TX_ASSIGN_OR_RETURN(tx.value, r->ReadUint256());
-  ByteSpan data;
-  DEPIN_TX_ASSIGN_OR_RETURN(data, r->ReadBytes());
-  tx.data.assign(data.begin(), data.end());
-  DEPIN_RETURN_IF_ERROR(ReadAccessList(*r, tx.access_list));
-  uint64_t parity = 0;
-  DEPIN_TX_ASSIGN_OR_RETURN(parity, r->ReadUint64());
-  if (parity > 1) return Err("tx-bad-y-parity", "y_parity must be 0 or 1");
-  tx.y_parity = static_cast<uint8_t>(parity);
-  DEPIN_TX_ASSIGN_OR_RETURN(tx.r, r->ReadUint256());
-  DEPIN_TX_ASSIGN_OR_RETURN(tx.s, r->ReadUint256());
-  return tx;
-}
-
-Result<Transaction> DecodeAccessListTx(ByteSpan body) {
-  auto r = rlp::ListReader::FromList(body);
-  if (!r) return r.status();
-  auto count = r->CountItems();
-  if (!count) return count.status();
-  if (*count != 11) return Err("tx-field-count", "type 0x01 tx has 11 fields");
-  Transaction tx;
-  tx.type = TxType::kAccessList;
-  DEPIN_TX_ASSIGN_OR_RETURN(tx.chain_id, r->ReadUint64());
-  DEPIN_TX_ASSIGN_OR_RETURN(tx.nonce, r->ReadUint64());
-  DEPIN_TX_ASSIGN_OR_RETURN(tx.max_fee_per_gas, r->ReadUint256());
-  tx.max_priority_fee_per_gas = tx.max_fee_per_gas;
+  if (dynamic) {
+    DEPIN_TX_ASSIGN_OR_RETURN(tx.max_priority_fee_per_gas, r->ReadUint256());
+    DEPIN_TX_ASSIGN_OR_RETURN(tx.max_fee_per_gas, r->ReadUint256());
+  } else {
+    DEPIN_TX_ASSIGN_OR_RETURN(tx.max_fee_per_gas, r->ReadUint256());
+    tx.max_priority_fee_per_gas = tx.max_fee_per_gas;
+  }
   DEPIN_TX_ASSIGN_OR_RETURN(tx.gas_limit, r->ReadUint64());
   DEPIN_RETURN_IF_ERROR(ReadTo(*r, tx.to));
   DEPIN_TX_ASSIGN_OR_RETURN(tx.value, r->ReadUint256());
@@ -293,8 +276,8 @@ Result<Transaction> DecodeTransaction(ByteSpan envelope) {
   // EIP-2718: a first byte >= 0xc0 is an RLP list, i.e. a legacy tx; below
   // 0x80 it is a type byte. 0x80..0xbf (an RLP string) is neither.
   if (first >= 0xc0) return DecodeLegacy(envelope);
-  if (first == kDynamicFeeTypeByte) return DecodeDynamicFee(envelope.subspan(1));
-  if (first == kAccessListTypeByte) return DecodeAccessListTx(envelope.subspan(1));
+  if (first == kDynamicFeeTypeByte) return DecodeTyped(envelope.subspan(1), TxType::kDynamicFee);
+  if (first == kAccessListTypeByte) return DecodeTyped(envelope.subspan(1), TxType::kAccessList);
   if (first < 0x80) {
     return Err("tx-type-unsupported",
                "transaction type " + std::to_string(first) + " is not supported");
