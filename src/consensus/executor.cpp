@@ -35,7 +35,7 @@ struct CallOutcome {
   uint64_t gas_used = 0;  // beyond intrinsic
   std::vector<Log> logs;
   Bytes return_data;
-  std::string revert_reason;
+  Status revert;
 };
 
 // Value transfer plus (for a module) the call. On failure every effect since
@@ -50,7 +50,7 @@ Result<CallOutcome> RunCall(StateCache& state, const BlockContext& block, const 
   const Module* module = modules.Find(to);
   if (module == nullptr) return out;  // plain transfer (data was checked empty)
   ModuleContext ctx(state, block, to, from, value, gas_allowance, /*read_only=*/false);
-  Result<Bytes> result = module->Call(ctx, data);
+  Result<Bytes> result = CallModule(*module, ctx, data);
   out.gas_used = ctx.gas_used();
   if (result.ok()) {
     out.logs = ctx.logs();
@@ -58,7 +58,7 @@ Result<CallOutcome> RunCall(StateCache& state, const BlockContext& block, const 
   } else {
     state.RevertTo(checkpoint);
     out.success = false;
-    out.revert_reason = result.status().message();
+    out.revert = result.status();
   }
   return out;
 }
@@ -141,7 +141,7 @@ Result<TxOutcome> ApplyTransaction(StateCache& state, const BlockContext& block,
   out.receipt.logs = std::move(call->logs);
   out.receipt.bloom = LogsBloom(out.receipt.logs);
   out.return_data = std::move(call->return_data);
-  out.revert_reason = std::move(call->revert_reason);
+  out.revert = std::move(call->revert);
   return out;
 }
 
@@ -166,14 +166,6 @@ Result<BlockExecution> ExecuteBlock(const StateReader& base, const BlockContext&
     exec.burned = SaturatingAdd(exec.burned, outcome->burned);
     tips = SaturatingAdd(tips, outcome->tip);
     exec.receipts.push_back(std::move(outcome->receipt));
-  }
-  // End-of-block hooks. A hook that fails is a module bug: its effects are
-  // reverted and the block stays valid, deterministically on every node.
-  for (const Module* module : modules.All()) {
-    const StateCache::Checkpoint checkpoint = state.MakeCheckpoint();
-    ModuleContext ctx(state, block, module->address(), Address(), Uint256(), block.gas_limit,
-                      /*read_only=*/false);
-    if (!module->EndBlock(ctx).ok()) state.RevertTo(checkpoint);
   }
   auto reward = CheckedAdd(tips, BlockSubsidy(block.height, params));
   if (!reward) return Status::Error("block-reward-overflow", "miner reward overflows");
@@ -216,7 +208,7 @@ Result<TxOutcome> SimulateCall(const StateReader& base, const BlockContext& bloc
   out.receipt.logs = std::move(result->logs);
   out.receipt.bloom = LogsBloom(out.receipt.logs);
   out.return_data = std::move(result->return_data);
-  out.revert_reason = std::move(result->revert_reason);
+  out.revert = std::move(result->revert);
   return out;
 }
 

@@ -21,10 +21,18 @@ namespace depin::consensus {
 
 struct TxOutcome {
   Receipt receipt;
-  Bytes return_data;          // module call output
-  std::string revert_reason;  // when receipt.status == 0
+  Bytes return_data;  // module call output
+  // Why the module call failed (receipt.status == 0), ok otherwise: its kind
+  // (kOutOfGas when the allowance ran out), its rule name (code, e.g.
+  // "testmod-insufficient-deposit") and message.
+  Status revert;
   Uint256 burned;
   Uint256 tip;
+
+  // The revert's rule name ("" when the call succeeded).
+  const std::string& revert_code() const { return revert.code(); }
+  // The Solidity Error(string) text wallets see: "rule-name: message".
+  std::string RevertReason() const { return revert.ok() ? std::string() : revert.ToString(); }
 };
 
 // Applies one tx on top of `state`. `cumulative_gas` is the block's gas used
@@ -42,9 +50,8 @@ struct BlockExecution {
   StateDiff diff;
 };
 
-// Executes every tx and the end-of-block steps (module EndBlock hooks, miner
-// reward). "tx-block-gas-exhausted" if a tx's gas does not fit what is left; tx
-// errors carry the tx's code with its index in the message.
+// Executes every tx and the end-of-block steps (miner reward). "tx-block-gas-exhausted" if a tx's
+// gas does not fit what is left; tx errors carry the tx's code with its index in the message.
 Result<BlockExecution> ExecuteBlock(const StateReader& base, const BlockContext& block,
                                     const std::vector<TxRef>& txs, const ModuleRegistry& modules,
                                     const ChainParams& params);

@@ -13,4 +13,10 @@ uint64_t IntrinsicGas(const Transaction& tx) {
   return gas;
 }
 
+uint64_t FunctionCallGas(const FunctionGas& gas, size_t arg_bytes) {
+  const uint64_t bytes = arg_bytes;
+  if (gas.per_byte != 0 && bytes > (~uint64_t{0} - gas.fixed) / gas.per_byte) return ~uint64_t{0};
+  return gas.fixed + gas.per_byte * bytes;
+}
+
 }  // namespace depin::consensus

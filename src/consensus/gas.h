@@ -1,7 +1,9 @@
 // The gas schedule, in one place. Intrinsic gas is Ethereum's (21000 + 4 per
-// zero and 16 per non-zero calldata byte + access list costs); each module
-// function has a fixed cost declared by the module plus per-byte costs it
-// charges itself (e.g. per byte of proof).
+// zero and 16 per non-zero calldata byte + access list costs). Each module
+// function costs a fixed amount plus an amount per byte of its ABI arguments
+// (FunctionGas, charged by the dispatcher before the handler runs: e.g. per
+// byte of proof); state access, logs and deferred work are charged on top as
+// they happen (ModuleContext).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +24,37 @@ inline constexpr uint64_t kModuleWriteByteGas = 16;
 inline constexpr uint64_t kModuleLogGas = 375;
 inline constexpr uint64_t kModuleLogTopicGas = 375;
 inline constexpr uint64_t kModuleLogByteGas = 8;
+// One cross-module query (ModuleContext::Query), on top of what the answering
+// module's reads cost.
+inline constexpr uint64_t kModuleQueryGas = 700;
+// One page of an ordered key scan (ModuleContext::Scan): the seek, then a read
+// per entry returned and per byte of keys and values.
+inline constexpr uint64_t kModuleScanGas = 800;
+inline constexpr uint64_t kModuleScanEntryGas = 200;
+inline constexpr uint64_t kModuleScanByteGas = 2;
+// Scheduling deferred work (ModuleContext::Schedule): the queue entry's write,
+// on top of the gas the entry prepays for its own run.
+inline constexpr uint64_t kDeferredScheduleGas = 5000;
+// The least an entry may prepay: what running any entry costs the node
+// (the queue read and erase) before the module's callback spends anything.
+inline constexpr uint64_t kDeferredMinGas = 2000;
+
+// What a module function costs before its handler runs.
+struct FunctionGas {
+  uint64_t fixed = 0;
+  uint64_t per_byte = 0;  // per byte of ABI-encoded arguments (calldata after the selector)
+};
+// The cost of a call with `arg_bytes` argument bytes (saturating).
+uint64_t FunctionCallGas(const FunctionGas& gas, size_t arg_bytes);
+
+// The regtest test module (consensus/test_module.h, docs/abi/test_module.json).
+inline constexpr FunctionGas kTestSetGas{20000, 0};
+inline constexpr FunctionGas kTestGetGas{2000, 0};
+inline constexpr FunctionGas kTestDepositGas{10000, 0};
+inline constexpr FunctionGas kTestWithdrawGas{15000, 0};
+inline constexpr FunctionGas kTestDepositOfGas{2000, 0};
+inline constexpr FunctionGas kTestFailGas{1000, 0};
+inline constexpr FunctionGas kTestBurnGasGas{1000, 0};
 
 uint64_t IntrinsicGas(const Transaction& tx);
 

@@ -1,5 +1,8 @@
 #include "consensus/module.h"
 
+#include <stdexcept>
+#include <string>
+
 #include "consensus/abi.h"
 #include "consensus/gas.h"
 
@@ -19,7 +22,7 @@ ModuleContext::ModuleContext(StateCache& state, const BlockContext& block, const
 Status ModuleContext::ChargeGas(uint64_t gas) {
   if (gas > gas_limit_ - gas_used_) {
     gas_used_ = gas_limit_;
-    return Status::Error("out-of-gas", "out of gas");
+    return Status::Error(StatusKind::kOutOfGas, "out-of-gas", "out of gas");
   }
   gas_used_ += gas;
   return Status::Ok();
@@ -68,6 +71,86 @@ Status ModuleContext::EmitLog(std::vector<Hash256> topics, Bytes data) {
                                   kModuleLogByteGas * data.size()));
   logs_.push_back(Log{module_, std::move(topics), std::move(data)});
   return Status::Ok();
+}
+
+Status ModuleContext::EmitEvent(const ModuleEvent& event, const std::vector<Hash256>& indexed,
+                                Bytes data) {
+  if (indexed.size() != event.IndexedCount()) {
+    return Status::Error("event-bad-topics",
+                         event.name + " has " + std::to_string(event.IndexedCount()) +
+                             " indexed inputs, got " + std::to_string(indexed.size()));
+  }
+  std::vector<Hash256> topics;
+  topics.reserve(1 + indexed.size());
+  topics.push_back(event.Topic());
+  for (const Hash256& t : indexed) topics.push_back(t);
+  return EmitLog(std::move(topics), std::move(data));
+}
+
+std::string_view MutabilityName(Mutability mutability) {
+  switch (mutability) {
+    case Mutability::kView:
+      return "view";
+    case Mutability::kNonPayable:
+      return "nonpayable";
+    case Mutability::kPayable:
+      return "payable";
+  }
+  return "nonpayable";
+}
+
+namespace {
+
+std::string SignatureOf(const std::string& name, const std::vector<AbiParam>& inputs) {
+  std::string s = name + "(";
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (i != 0) s += ",";
+    s += inputs[i].type;
+  }
+  return s + ")";
+}
+
+}  // namespace
+
+std::string ModuleFunction::Signature() const { return SignatureOf(name, inputs); }
+
+std::string ModuleEvent::Signature() const { return SignatureOf(name, inputs); }
+
+size_t ModuleEvent::IndexedCount() const {
+  size_t n = 0;
+  for (const AbiParam& p : inputs) n += p.indexed ? 1 : 0;
+  return n;
+}
+
+FunctionTable::FunctionTable(std::vector<ModuleFunction> functions, std::vector<ModuleEvent> events)
+    : functions_(std::move(functions)), events_(std::move(events)) {
+  for (size_t i = 0; i < functions_.size(); ++i) {
+    if (!by_selector_.emplace(functions_[i].Selector(), i).second) {
+      throw std::logic_error("two module functions share the selector of " +
+                             functions_[i].Signature());
+    }
+  }
+}
+
+const ModuleFunction* FunctionTable::Find(const abi::Selector& selector) const {
+  auto it = by_selector_.find(selector);
+  return it == by_selector_.end() ? nullptr : &functions_[it->second];
+}
+
+Result<Bytes> CallModule(const Module& module, ModuleContext& ctx, ByteSpan calldata) {
+  auto split = abi::SplitCall(calldata);
+  if (!split.ok()) return split.status();
+  const ModuleFunction* fn = module.functions().Find(split->first);
+  if (fn == nullptr) return Status::Error("module-unknown-function", "unknown function selector");
+  DEPIN_RETURN_IF_ERROR(ctx.ChargeGas(FunctionCallGas(fn->gas, split->second.size())));
+  // Value sent to a function that does not take it would sit in the escrow
+  // with nothing recording whose it is.
+  if (!ctx.value().IsZero() && fn->mutability != Mutability::kPayable) {
+    return Status::Error("module-not-payable", "function is not payable");
+  }
+  if (fn->mutability == Mutability::kView) ctx.EnterReadOnly();
+  abi::Decoder args(split->second);
+  return fn->handler(ctx, args);
 }
 
 void ModuleRegistry::Register(std::shared_ptr<const Module> module) {

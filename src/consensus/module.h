@@ -1,30 +1,38 @@
 // The Module interface: how native modules (compute market, storage market,
 // the regtest test module) plug into consensus. A module owns a fixed address;
 // a tx whose `to` is that address and whose data is Solidity-ABI calldata is a
-// call. The executor gives the module a ModuleContext for the call:
+// call. Each module declares a FunctionTable (below): per function its
+// Solidity signature, mutability, gas and handler, and its events. CallModule
+// dispatches through the table; docs/abi/<module>.json and docs/modules.md
+// are generated from it (consensus/module_docs.h). The executor gives the
+// handler a ModuleContext for the call:
 //   - state: the module's own objects (keys are module-local; the context
 //     prefixes them), and balances for value transfers out of the module;
-//   - gas: every state access and log is charged; the module charges its
-//     per-function fixed cost (and per-byte extras) through ChargeGas;
+//   - gas: the function's fixed and per-byte cost, every state access and
+//     log; running out is StatusKind::kOutOfGas;
+//   - read-only: a view runs with writes refused ("write-in-view"), in a tx
+//     and in eth_call alike;
 //   - logs: EVM-style, emitted from the module's address.
 // A call that returns an error has its writes, transfers and logs reverted by
-// the executor (receipt status 0, fee charged); the error message becomes the
-// revert reason. Undo across blocks is generic (StateCache diffs), so a module
-// implements apply and view, never undo. Modules never reach into each other's
-// state; cross-module facts go through narrow query interfaces passed at
-// construction.
+// the executor (receipt status 0, fee charged); the error's code is the rule
+// name and reaches wallets as Error("rule-name: message"). Undo across blocks
+// is generic (StateCache diffs), so a module implements apply and view, never
+// undo. Modules never reach into each other's state.
 //
 // Thread-safety: a Module is immutable and may be called from several threads
 // with different contexts (block execution, eth_call, gas estimation).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "consensus/abi.h"
+#include "consensus/gas.h"
 #include "consensus/proof_check.h"
 #include "consensus/state_cache.h"
 #include "primitives/address.h"
@@ -45,6 +53,74 @@ struct BlockContext {
   uint64_t chain_id = 0;
 };
 
+// --- Function tables -------------------------------------------------------
+// A module declares its ABI once, as a table that reads like an RPC table
+// (rpc/rpc_table.h):
+//   FunctionTable({
+//       ModuleFunction{
+//           .name = "withdraw",
+//           .inputs = {{"amount", "uint256"}},
+//           .outputs = {},
+//           .mutability = Mutability::kNonPayable,
+//           .gas = kTestWithdrawGas,  // from consensus/gas.h
+//           .help = "Pays `amount` of the caller's deposit back to it.",
+//           .handler = Withdraw},
+//   }, {ModuleEvent{...}});
+// Give every field up to .handler (GCC's -Wmissing-field-initializers).
+
+class ModuleContext;
+
+enum class Mutability : uint8_t { kView, kNonPayable, kPayable };
+// "view", "nonpayable", "payable": Solidity's stateMutability.
+std::string_view MutabilityName(Mutability mutability);
+
+struct AbiParam {
+  std::string name;
+  std::string type;      // canonical Solidity type: "uint256", "address", "string", ...
+  bool indexed = false;  // event inputs only: carried as a topic
+};
+
+using FunctionHandler = std::function<Result<Bytes>(ModuleContext& ctx, abi::Decoder& args)>;
+
+struct ModuleFunction {
+  std::string name;
+  std::vector<AbiParam> inputs;
+  std::vector<AbiParam> outputs;
+  Mutability mutability = Mutability::kNonPayable;
+  FunctionGas gas;
+  std::string help;
+  FunctionHandler handler;
+
+  std::string Signature() const;  // "withdraw(uint256)"
+  abi::Selector Selector() const { return abi::SelectorOf(Signature()); }
+};
+
+struct ModuleEvent {
+  std::string name;
+  std::vector<AbiParam> inputs;
+  std::string help;
+
+  std::string Signature() const;  // "Withdrawn(address,uint256)"
+  Hash256 Topic() const { return abi::EventTopic(Signature()); }
+  size_t IndexedCount() const;
+};
+
+class FunctionTable {
+ public:
+  // Two functions with one selector are a programming error
+  // (std::logic_error at start-up).
+  FunctionTable(std::vector<ModuleFunction> functions, std::vector<ModuleEvent> events);
+
+  const ModuleFunction* Find(const abi::Selector& selector) const;
+  const std::vector<ModuleFunction>& functions() const { return functions_; }
+  const std::vector<ModuleEvent>& events() const { return events_; }
+
+ private:
+  std::vector<ModuleFunction> functions_;
+  std::vector<ModuleEvent> events_;
+  std::map<abi::Selector, size_t> by_selector_;
+};
+
 class ModuleContext {
  public:
   ModuleContext(StateCache& state, const BlockContext& block, const Address& module,
@@ -55,8 +131,12 @@ class ModuleContext {
   const Address& sender() const { return sender_; }
   const Uint256& value() const { return value_; }  // already credited to the module
   bool read_only() const { return read_only_; }
+  // From here on the call is read-only (a view was dispatched); there is no
+  // way back.
+  void EnterReadOnly() { read_only_ = true; }
 
-  // Gas: "out-of-gas" once the call's allowance is exceeded.
+  // Gas: kOutOfGas ("out-of-gas") once the call's allowance is exceeded; the
+  // whole allowance is then used.
   Status ChargeGas(uint64_t gas);
   uint64_t gas_used() const { return gas_used_; }
   uint64_t gas_left() const { return gas_limit_ - gas_used_; }
@@ -74,6 +154,9 @@ class ModuleContext {
   Status PayFromModule(const Address& to, const Uint256& amount);
 
   Status EmitLog(std::vector<Hash256> topics, Bytes data);
+  // A Solidity event: topic 0 = keccak(signature), then `indexed` (one topic
+  // per indexed input, "event-bad-topics" otherwise), ABI-encoded `data`.
+  Status EmitEvent(const ModuleEvent& event, const std::vector<Hash256>& indexed, Bytes data);
   const std::vector<Log>& logs() const { return logs_; }
 
  private:
@@ -93,9 +176,9 @@ class Module {
   virtual ~Module() = default;
   virtual Address address() const = 0;
   virtual std::string_view name() const = 0;
-  // Executes a call. Ok -> ABI-encoded return data. Error -> revert with the
-  // message as reason (the executor reverts state).
-  virtual Result<Bytes> Call(ModuleContext& ctx, ByteSpan calldata) const = 0;
+  // The functions and events; dispatch (CallModule), the ABI JSON, the docs
+  // and the selector test all come from it.
+  virtual const FunctionTable& functions() const = 0;
   // Stateless proof checks a call carries, decided by the calldata alone
   // (consensus/proof_check.h); none by default. An error (a proof-carrying
   // call that does not decode) makes the tx invalid.
@@ -112,13 +195,17 @@ class Module {
     return std::vector<Status>(checks.size(),
                                Status::Error("module-no-proofs", "this module verifies no proofs"));
   }
-  // Called once at the end of every block after its txs (deadlines, expiries);
-  // runs with the block's gas limit as allowance and no sender.
-  virtual Status EndBlock(ModuleContext& ctx) const {
-    (void)ctx;
-    return Status::Ok();
-  }
 };
+
+// Runs `calldata` against `module`'s function table in `ctx`:
+//   abi-short-calldata        fewer than 4 bytes
+//   module-unknown-function   no function has the selector
+//   out-of-gas (kOutOfGas)    the fixed + per-argument-byte gas does not fit
+//   module-not-payable        value sent to a view or nonpayable function
+// then makes the context read-only for a view and runs the handler. Ok ->
+// ABI-encoded return data; an error is the revert (the executor reverts
+// state; its code is the rule name wallets see).
+Result<Bytes> CallModule(const Module& module, ModuleContext& ctx, ByteSpan calldata);
 
 // The set of modules active on a chain, by address. Built once at start-up.
 class ModuleRegistry {

@@ -1,18 +1,11 @@
 #include "consensus/test_module.h"
 
-#include <functional>
-#include <map>
-
 #include "consensus/abi.h"
+#include "consensus/gas.h"
 
 namespace depin::consensus {
 namespace {
 
-constexpr uint64_t kSetGas = 20000;
-constexpr uint64_t kGetGas = 2000;
-constexpr uint64_t kDepositGas = 10000;
-constexpr uint64_t kWithdrawGas = 15000;
-constexpr uint64_t kFailGas = 1000;
 constexpr size_t kMaxReasonBytes = 1024;
 
 Bytes ValueKey(const Uint256& key) {
@@ -50,128 +43,168 @@ Status WriteUint(ModuleContext& ctx, ByteSpan key, const Uint256& v) {
   return ctx.Put(key, std::move(raw));
 }
 
+const ModuleEvent& ValueSetEvent() {
+  static const ModuleEvent kEvent{.name = "ValueSet",
+                                  .inputs = {{"sender", "address", /*indexed=*/true},
+                                             {"key", "uint256", /*indexed=*/true},
+                                             {"value", "uint256", /*indexed=*/false}},
+                                  .help = "set() stored `value` under `key`."};
+  return kEvent;
+}
+
+const ModuleEvent& DepositedEvent() {
+  static const ModuleEvent kEvent{
+      .name = "Deposited",
+      .inputs = {{"from", "address", /*indexed=*/true}, {"amount", "uint256", /*indexed=*/false}},
+      .help = "deposit() added `amount` to the sender's deposit."};
+  return kEvent;
+}
+
+const ModuleEvent& WithdrawnEvent() {
+  static const ModuleEvent kEvent{
+      .name = "Withdrawn",
+      .inputs = {{"to", "address", /*indexed=*/true}, {"amount", "uint256", /*indexed=*/false}},
+      .help = "withdraw() paid `amount` back to the sender."};
+  return kEvent;
+}
+
+Result<Bytes> Set(ModuleContext& ctx, abi::Decoder& args) {
+  auto key = args.Uint();
+  if (!key.ok()) return key.status();
+  auto value = args.Uint();
+  if (!value.ok()) return value.status();
+  DEPIN_RETURN_IF_ERROR(WriteUint(ctx, ValueKey(*key), *value));
+  DEPIN_RETURN_IF_ERROR(ctx.EmitEvent(ValueSetEvent(), {AddressTopic(ctx.sender()), key->ToHash()},
+                                      abi::Encoder().Uint(*value).Finish()));
+  return Bytes();
+}
+
+Result<Bytes> Get(ModuleContext& ctx, abi::Decoder& args) {
+  auto key = args.Uint();
+  if (!key.ok()) return key.status();
+  auto value = ReadUint(ctx, ValueKey(*key));
+  if (!value.ok()) return value.status();
+  return abi::Encoder().Uint(*value).Finish();
+}
+
+Result<Bytes> Deposit(ModuleContext& ctx, abi::Decoder&) {
+  if (ctx.value().IsZero()) return Status::Error("testmod-zero-deposit", "deposit needs a value");
+  auto held = ReadUint(ctx, DepositKey(ctx.sender()));
+  if (!held.ok()) return held.status();
+  auto sum = CheckedAdd(*held, ctx.value());
+  if (!sum) return Status::Error("testmod-overflow", "deposit overflows");
+  DEPIN_RETURN_IF_ERROR(WriteUint(ctx, DepositKey(ctx.sender()), *sum));
+  DEPIN_RETURN_IF_ERROR(ctx.EmitEvent(DepositedEvent(), {AddressTopic(ctx.sender())},
+                                      abi::Encoder().Uint(ctx.value()).Finish()));
+  return Bytes();
+}
+
+Result<Bytes> Withdraw(ModuleContext& ctx, abi::Decoder& args) {
+  auto amount = args.Uint();
+  if (!amount.ok()) return amount.status();
+  auto held = ReadUint(ctx, DepositKey(ctx.sender()));
+  if (!held.ok()) return held.status();
+  auto left = CheckedSub(*held, *amount);
+  if (!left) return Status::Error("testmod-insufficient-deposit", "insufficient deposit");
+  DEPIN_RETURN_IF_ERROR(WriteUint(ctx, DepositKey(ctx.sender()), *left));
+  DEPIN_RETURN_IF_ERROR(ctx.PayFromModule(ctx.sender(), *amount));
+  DEPIN_RETURN_IF_ERROR(ctx.EmitEvent(WithdrawnEvent(), {AddressTopic(ctx.sender())},
+                                      abi::Encoder().Uint(*amount).Finish()));
+  return Bytes();
+}
+
+Result<Bytes> DepositOf(ModuleContext& ctx, abi::Decoder& args) {
+  auto who = args.Address();
+  if (!who.ok()) return who.status();
+  auto held = ReadUint(ctx, DepositKey(*who));
+  if (!held.ok()) return held.status();
+  return abi::Encoder().Uint(*held).Finish();
+}
+
+Result<Bytes> Fail(ModuleContext&, abi::Decoder& args) {
+  auto reason = args.String(kMaxReasonBytes);
+  if (!reason.ok()) return reason.status();
+  return Status::Error("testmod-fail", *reason);
+}
+
+Result<Bytes> BurnGas(ModuleContext& ctx, abi::Decoder& args) {
+  auto amount = args.Uint64();
+  if (!amount.ok()) return amount.status();
+  DEPIN_RETURN_IF_ERROR(ctx.ChargeGas(*amount));
+  return Bytes();
+}
+
+FunctionTable MakeTable() {
+  return FunctionTable(
+      {
+          ModuleFunction{.name = "set",
+                         .inputs = {{"key", "uint256"}, {"value", "uint256"}},
+                         .outputs = {},
+                         .mutability = Mutability::kNonPayable,
+                         .gas = kTestSetGas,
+                         .help = "Stores `value` under `key` (zero deletes it); emits ValueSet.",
+                         .handler = Set},
+          ModuleFunction{.name = "get",
+                         .inputs = {{"key", "uint256"}},
+                         .outputs = {{"", "uint256"}},
+                         .mutability = Mutability::kView,
+                         .gas = kTestGetGas,
+                         .help = "The value stored under `key` (zero when none).",
+                         .handler = Get},
+          ModuleFunction{.name = "deposit",
+                         .inputs = {},
+                         .outputs = {},
+                         .mutability = Mutability::kPayable,
+                         .gas = kTestDepositGas,
+                         .help = "Adds the value sent to the sender's deposit, held in the "
+                                 "module's escrow; emits Deposited.",
+                         .handler = Deposit},
+          ModuleFunction{.name = "withdraw",
+                         .inputs = {{"amount", "uint256"}},
+                         .outputs = {},
+                         .mutability = Mutability::kNonPayable,
+                         .gas = kTestWithdrawGas,
+                         .help = "Pays `amount` of the sender's deposit back "
+                                 "(testmod-insufficient-deposit); emits Withdrawn.",
+                         .handler = Withdraw},
+          ModuleFunction{.name = "depositOf",
+                         .inputs = {{"account", "address"}},
+                         .outputs = {{"", "uint256"}},
+                         .mutability = Mutability::kView,
+                         .gas = kTestDepositOfGas,
+                         .help = "The deposit `account` holds.",
+                         .handler = DepositOf},
+          ModuleFunction{.name = "fail",
+                         .inputs = {{"reason", "string"}},
+                         .outputs = {},
+                         .mutability = Mutability::kNonPayable,
+                         .gas = kTestFailGas,
+                         .help = "Always reverts: testmod-fail with `reason` (at most 1024 bytes).",
+                         .handler = Fail},
+          ModuleFunction{.name = "burnGas",
+                         .inputs = {{"amount", "uint256"}},
+                         .outputs = {},
+                         .mutability = Mutability::kNonPayable,
+                         .gas = kTestBurnGasGas,
+                         .help = "Spends `amount` gas (runs out of gas past the allowance).",
+                         .handler = BurnGas},
+      },
+      {ValueSetEvent(), DepositedEvent(), WithdrawnEvent()});
+}
+
 class TestModule final : public Module {
  public:
-  using Handler = std::function<Result<Bytes>(ModuleContext&, abi::Decoder&)>;
-
-  TestModule() {
-    const auto& abi = TestModuleAbi();
-    // Order matches TestModuleAbi().functions.
-    std::vector<std::pair<uint64_t, Handler>> impl = {
-        {kSetGas, Set},       {kGetGas, Get},   {kDepositGas, Deposit}, {kWithdrawGas, Withdraw},
-        {kGetGas, DepositOf}, {kFailGas, Fail}, {kFailGas, BurnGas},
-    };
-    for (size_t i = 0; i < impl.size(); ++i) {
-      handlers_[abi::SelectorOf(abi.functions[i])] = impl[i];
-    }
-  }
-
   Address address() const override { return TestModuleAddress(); }
   std::string_view name() const override { return "test"; }
-
-  Result<Bytes> Call(ModuleContext& ctx, ByteSpan calldata) const override {
-    auto split = abi::SplitCall(calldata);
-    if (!split.ok()) return split.status();
-    auto it = handlers_.find(split->first);
-    if (it == handlers_.end())
-      return Status::Error("testmod-unknown-function", "unknown function selector");
-    DEPIN_RETURN_IF_ERROR(ctx.ChargeGas(it->second.first));
-    // Only deposit() is payable in docs/abi/test_module.json; value sent with
-    // any other function would sit in the escrow with no deposit to withdraw.
-    if (!ctx.value().IsZero() && split->first != deposit_selector_) {
-      return Status::Error("testmod-not-payable", "function is not payable");
-    }
-    abi::Decoder args(split->second);
-    return it->second.second(ctx, args);
-  }
+  const FunctionTable& functions() const override { return table_; }
 
  private:
-  static Result<Bytes> Set(ModuleContext& ctx, abi::Decoder& args) {
-    auto key = args.Uint();
-    if (!key.ok()) return key.status();
-    auto value = args.Uint();
-    if (!value.ok()) return value.status();
-    DEPIN_RETURN_IF_ERROR(WriteUint(ctx, ValueKey(*key), *value));
-    DEPIN_RETURN_IF_ERROR(ctx.EmitLog(
-        {abi::EventTopic(TestModuleAbi().events[0]), AddressTopic(ctx.sender()), key->ToHash()},
-        abi::Encoder().Uint(*value).Finish()));
-    return Bytes();
-  }
-
-  static Result<Bytes> Get(ModuleContext& ctx, abi::Decoder& args) {
-    auto key = args.Uint();
-    if (!key.ok()) return key.status();
-    auto value = ReadUint(ctx, ValueKey(*key));
-    if (!value.ok()) return value.status();
-    return abi::Encoder().Uint(*value).Finish();
-  }
-
-  static Result<Bytes> Deposit(ModuleContext& ctx, abi::Decoder&) {
-    if (ctx.value().IsZero()) return Status::Error("testmod-zero-deposit", "deposit needs a value");
-    auto held = ReadUint(ctx, DepositKey(ctx.sender()));
-    if (!held.ok()) return held.status();
-    auto sum = CheckedAdd(*held, ctx.value());
-    if (!sum) return Status::Error("testmod-overflow", "deposit overflows");
-    DEPIN_RETURN_IF_ERROR(WriteUint(ctx, DepositKey(ctx.sender()), *sum));
-    DEPIN_RETURN_IF_ERROR(
-        ctx.EmitLog({abi::EventTopic(TestModuleAbi().events[1]), AddressTopic(ctx.sender())},
-                    abi::Encoder().Uint(ctx.value()).Finish()));
-    return Bytes();
-  }
-
-  static Result<Bytes> Withdraw(ModuleContext& ctx, abi::Decoder& args) {
-    auto amount = args.Uint();
-    if (!amount.ok()) return amount.status();
-    auto held = ReadUint(ctx, DepositKey(ctx.sender()));
-    if (!held.ok()) return held.status();
-    auto left = CheckedSub(*held, *amount);
-    if (!left) return Status::Error("testmod-insufficient-deposit", "insufficient deposit");
-    DEPIN_RETURN_IF_ERROR(WriteUint(ctx, DepositKey(ctx.sender()), *left));
-    DEPIN_RETURN_IF_ERROR(ctx.PayFromModule(ctx.sender(), *amount));
-    DEPIN_RETURN_IF_ERROR(
-        ctx.EmitLog({abi::EventTopic(TestModuleAbi().events[2]), AddressTopic(ctx.sender())},
-                    abi::Encoder().Uint(*amount).Finish()));
-    return Bytes();
-  }
-
-  static Result<Bytes> DepositOf(ModuleContext& ctx, abi::Decoder& args) {
-    auto who = args.Address();
-    if (!who.ok()) return who.status();
-    auto held = ReadUint(ctx, DepositKey(*who));
-    if (!held.ok()) return held.status();
-    return abi::Encoder().Uint(*held).Finish();
-  }
-
-  static Result<Bytes> Fail(ModuleContext&, abi::Decoder& args) {
-    auto reason = args.String(kMaxReasonBytes);
-    if (!reason.ok()) return reason.status();
-    return Status::Error("testmod-fail", *reason);
-  }
-
-  static Result<Bytes> BurnGas(ModuleContext& ctx, abi::Decoder& args) {
-    auto amount = args.Uint64();
-    if (!amount.ok()) return amount.status();
-    DEPIN_RETURN_IF_ERROR(ctx.ChargeGas(*amount));
-    return Bytes();
-  }
-
-  std::map<abi::Selector, std::pair<uint64_t, Handler>> handlers_;
-  abi::Selector deposit_selector_ = abi::SelectorOf("deposit()");
+  FunctionTable table_ = MakeTable();
 };
 
 }  // namespace
 
 Address TestModuleAddress() { return ModuleAddress(0x0F00); }
-
-const TestModuleSignatures& TestModuleAbi() {
-  static const TestModuleSignatures kAbi = {
-      {"set(uint256,uint256)", "get(uint256)", "deposit()", "withdraw(uint256)",
-       "depositOf(address)", "fail(string)", "burnGas(uint256)"},
-      {"ValueSet(address,uint256,uint256)", "Deposited(address,uint256)",
-       "Withdrawn(address,uint256)"},
-  };
-  return kAbi;
-}
 
 std::shared_ptr<const Module> MakeTestModule() { return std::make_shared<TestModule>(); }
 

@@ -1,15 +1,13 @@
 // A small built-in module, enabled on regtest only, that exercises the module
 // interface before the markets exist: key/value storage with events, a
 // payable deposit held in module escrow and withdrawn through PayFromModule,
-// a call that always reverts with a reason, and one that burns gas. Its ABI
-// is docs/abi/test_module.json.
+// a call that always reverts with a reason, and one that burns gas. Its
+// function table is the source of docs/abi/test_module.json.
 //
 // Thread-safety: immutable; see Module.
 #pragma once
 
 #include <memory>
-#include <string>
-#include <vector>
 
 #include "consensus/module.h"
 
@@ -17,13 +15,6 @@ namespace depin::consensus {
 
 // 0x0000000000000000000000000000000000000F00
 Address TestModuleAddress();
-
-// Solidity signatures of the functions and events, in the order of the ABI file.
-struct TestModuleSignatures {
-  std::vector<std::string> functions;
-  std::vector<std::string> events;
-};
-const TestModuleSignatures& TestModuleAbi();
 
 std::shared_ptr<const Module> MakeTestModule();
 

@@ -436,11 +436,10 @@ RpcError Reverted(const std::string& reason) {
   return RpcError{kRpcExecutionReverted, std::move(message), std::move(data)};
 }
 
-// A module call that hit its gas allowance (ModuleContext::ChargeGas's
-// "out-of-gas", whose message becomes the revert reason) rather than one that
-// reverted on its own.
+// A module call that hit its gas allowance rather than one that reverted on
+// its own.
 bool RanOutOfGas(const consensus::TxOutcome& out) {
-  return out.receipt.status == 0 && out.revert_reason == "out of gas";
+  return out.receipt.status == 0 && out.revert.Is(StatusKind::kOutOfGas);
 }
 
 // The state and block context a simulated call runs on.
@@ -474,7 +473,7 @@ RpcResult Call(const EthApi& api, const RpcRequest& req) {
   if (!out) return Server(out.status().message());
   if (out->receipt.status == 0) {
     if (RanOutOfGas(*out)) return Server("out of gas");  // geth's eth_call wording
-    return Reverted(out->revert_reason);
+    return Reverted(out->RevertReason());
   }
   return RpcResult::String(HexEncode(out->return_data));
 }
@@ -498,7 +497,7 @@ RpcResult EstimateGas(const EthApi& api, const RpcRequest& req) {
     if (RanOutOfGas(*out)) {
       return Server("gas required exceeds allowance (" + std::to_string(cap) + ")");
     }
-    return Reverted(out->revert_reason);
+    return Reverted(out->RevertReason());
   }
   uint64_t lo = out->receipt.gas_used;
   if (call->to && !api.chain().modules().IsModuleAddress(*call->to)) {

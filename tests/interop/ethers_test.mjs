@@ -214,10 +214,10 @@ export async function run(node) {
   assert.equal(await contract.get(8), 0n);
   const failed = await expectError("eth_call of a failing call", contract.fail.staticCall("boom"),
     "CALL_EXCEPTION");
-  assert.equal(failed.reason, "boom");
+  assert.equal(failed.reason, "testmod-fail: boom");  // the rule name, then the message
   const failedEstimate = await expectError("estimateGas of a failing call", contract.fail("no way"),
     "CALL_EXCEPTION");
-  assert.equal(failedEstimate.reason, "no way");
+  assert.equal(failedEstimate.reason, "testmod-fail: no way");
   // Included but failing: status 0, fee charged.
   const failing = await contract.fail("in block", { gasLimit: 200000n });
   const failedReceipt = await expectError("wait() of a tx that failed in its block",

@@ -107,7 +107,7 @@ export async function run(node) {
   const reverted = await expectViemError("simulateContract of fail()",
     client.simulateContract({ account, address: TEST_MODULE, abi, functionName: "fail",
       args: ["boom"] }), ContractFunctionRevertedError);
-  assert.equal(reverted.reason, "boom");
+  assert.equal(reverted.reason, "testmod-fail: boom");
   const event = parseAbiItem(
     "event ValueSet(address indexed sender, uint256 indexed key, uint256 value)");
   const logs = await client.getLogs({ address: TEST_MODULE, event, args: { key: 21n },

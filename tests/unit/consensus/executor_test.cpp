@@ -64,37 +64,47 @@ Hash256 AddressTopic(const Address& a) {
 }
 
 // A module that writes, logs and pays out of escrow, then fails: every one
-// of those effects must vanish. Its end-of-block hook writes and then
-// succeeds or fails as configured.
+// of those effects must vanish.
+Result<Bytes> EffectsThenFail(ModuleContext& ctx, abi::Decoder&) {
+  DEPIN_RETURN_IF_ERROR(ctx.Put(Bytes{'x'}, {1}));
+  DEPIN_RETURN_IF_ERROR(ctx.EmitLog({Hash256()}, {1, 2, 3}));
+  DEPIN_RETURN_IF_ERROR(ctx.PayFromModule(Addr(0xcc), ctx.value()));
+  return Status::Error("effects-failed", "failed after effects");
+}
+
+Result<Bytes> ReadOnlyFlag(ModuleContext& ctx, abi::Decoder&) {
+  return abi::Encoder().Bool(ctx.read_only()).Finish();
+}
+
 class EffectsThenFailModule : public Module {
  public:
-  enum class EndBlockMode { kNone, kWriteOk, kWriteThenFail };
-  explicit EffectsThenFailModule(EndBlockMode mode) : mode_(mode) {}
   Address address() const override { return ModuleAddress(0x0F01); }
   std::string_view name() const override { return "effects-then-fail"; }
-  Result<Bytes> Call(ModuleContext& ctx, ByteSpan) const override {
-    DEPIN_RETURN_IF_ERROR(ctx.Put(Bytes{'x'}, {1}));
-    DEPIN_RETURN_IF_ERROR(ctx.EmitLog({Hash256()}, {1, 2, 3}));
-    DEPIN_RETURN_IF_ERROR(ctx.PayFromModule(Addr(0xcc), ctx.value()));
-    return Status::Error("effects-failed", "failed after effects");
-  }
-  Status EndBlock(ModuleContext& ctx) const override {
-    if (mode_ == EndBlockMode::kNone) return Status::Ok();
-    DEPIN_RETURN_IF_ERROR(ctx.Put(Bytes{'e'}, {static_cast<uint8_t>(ctx.block().height)}));
-    if (mode_ == EndBlockMode::kWriteThenFail) return Status::Error("end-block-bug");
-    return Status::Ok();
-  }
+  const FunctionTable& functions() const override { return table_; }
 
  private:
-  EndBlockMode mode_;
+  FunctionTable table_{{ModuleFunction{.name = "run",
+                                       .inputs = {},
+                                       .outputs = {},
+                                       .mutability = Mutability::kPayable,
+                                       .gas = {0, 0},
+                                       .help = "",
+                                       .handler = EffectsThenFail},
+                        ModuleFunction{.name = "isReadOnly",
+                                       .inputs = {},
+                                       .outputs = {{"", "bool"}},
+                                       .mutability = Mutability::kView,
+                                       .gas = {0, 0},
+                                       .help = "",
+                                       .handler = ReadOnlyFlag}},
+                       {}};
 };
 
 class ExecutorTest : public ::testing::Test {
  protected:
   ExecutorTest() : params_(RegtestParams()) {
     modules_.Register(MakeTestModule());
-    modules_.Register(
-        std::make_shared<EffectsThenFailModule>(EffectsThenFailModule::EndBlockMode::kNone));
+    modules_.Register(std::make_shared<EffectsThenFailModule>());
     block_.height = 1;
     block_.timestamp = params_.genesis_time + 15;
     block_.miner = Miner();
@@ -253,7 +263,7 @@ TEST_F(ExecutorTest, SetEmitsValueSetLog) {
   const VerifiedTx tx = ModuleTx(0, SetCall(0x1234, 777));
   auto out = Apply(cache, tx);
   ASSERT_TRUE(out.ok());
-  ASSERT_EQ(out->receipt.status, 1) << out->revert_reason;
+  ASSERT_EQ(out->receipt.status, 1) << out->RevertReason();
   EXPECT_EQ(out->receipt.gas_used, IntrinsicGas(tx.tx) + kSetCallGas);
   ASSERT_EQ(out->receipt.logs.size(), 1u);
   const Log& log = out->receipt.logs[0];
@@ -282,7 +292,8 @@ TEST_F(ExecutorTest, FailChargesFeeAndBumpsNonce) {
   auto out = Apply(cache, tx);
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out->receipt.status, 0);
-  EXPECT_EQ(out->revert_reason, "boom");
+  EXPECT_EQ(out->revert_code(), "testmod-fail");
+  EXPECT_EQ(out->RevertReason(), "testmod-fail: boom");
   const uint64_t gas = IntrinsicGas(tx.tx) + kFailCallGas;
   EXPECT_EQ(out->receipt.gas_used, gas);
   EXPECT_TRUE(out->receipt.logs.empty());
@@ -298,7 +309,7 @@ TEST_F(ExecutorTest, ValueToNonPayableFunctionIsReturned) {
   auto out = Apply(cache, tx);
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out->receipt.status, 0);
-  EXPECT_EQ(out->revert_reason, "function is not payable");
+  EXPECT_EQ(out->RevertReason(), "module-not-payable: function is not payable");
   EXPECT_EQ(cache.GetAccount(TestModuleAddress()), Account{});
   EXPECT_EQ(cache.GetAccount(Alice()),
             (Account{1, Sub(kAliceStart, Mul(Uint256(out->receipt.gas_used), Price()))}));
@@ -306,11 +317,12 @@ TEST_F(ExecutorTest, ValueToNonPayableFunctionIsReturned) {
 
 TEST_F(ExecutorTest, FailedCallRevertsWritesLogsAndPayouts) {
   StateCache cache(base_);
-  const VerifiedTx tx = Tx(0, ModuleAddress(0x0F01), Uint256(5), {0xde, 0xad, 0xbe, 0xef}, 100'000);
+  const VerifiedTx tx = Tx(0, ModuleAddress(0x0F01), Uint256(5),
+                           abi::Encoder().FinishCall(abi::SelectorOf("run()")), 100'000);
   auto out = Apply(cache, tx);
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out->receipt.status, 0);
-  EXPECT_EQ(out->revert_reason, "failed after effects");
+  EXPECT_EQ(out->RevertReason(), "effects-failed: failed after effects");
   EXPECT_TRUE(out->receipt.logs.empty());
   EXPECT_TRUE(out->receipt.bloom.IsZero());
   EXPECT_EQ(cache.GetAccount(Addr(0xcc)), Account{});
@@ -332,7 +344,8 @@ TEST_F(ExecutorTest, OutOfGasUsesTheWholeGasLimit) {
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out->receipt.status, 0);
   EXPECT_EQ(out->receipt.gas_used, tx.tx.gas_limit);
-  EXPECT_NE(out->revert_reason.find("out of gas"), std::string::npos) << out->revert_reason;
+  EXPECT_TRUE(out->revert.Is(StatusKind::kOutOfGas)) << out->RevertReason();
+  EXPECT_EQ(out->revert_code(), "out-of-gas");
   EXPECT_EQ(cache.GetAccount(Alice()),
             (Account{1, Sub(kAliceStart, Mul(Uint256(tx.tx.gas_limit), Price()))}));
 }
@@ -371,7 +384,7 @@ TEST_F(ExecutorTest, UnknownSelectorFails) {
   auto out = Apply(cache, tx);
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out->receipt.status, 0);
-  EXPECT_EQ(out->revert_reason, "unknown function selector");
+  EXPECT_EQ(out->RevertReason(), "module-unknown-function: unknown function selector");
   EXPECT_EQ(out->receipt.gas_used, IntrinsicGas(tx.tx));
   EXPECT_EQ(cache.GetAccount(Alice()).nonce, 1u);
 }
@@ -380,7 +393,7 @@ TEST_F(ExecutorTest, DepositAndWithdrawThroughEscrow) {
   StateCache cache(base_);
   auto dep = Apply(cache, ModuleTx(0, DepositCall(), Uint256(1000)));
   ASSERT_TRUE(dep.ok());
-  ASSERT_EQ(dep->receipt.status, 1) << dep->revert_reason;
+  ASSERT_EQ(dep->receipt.status, 1) << dep->RevertReason();
   EXPECT_EQ(cache.GetAccount(TestModuleAddress()).balance, Uint256(1000));
   ASSERT_EQ(dep->receipt.logs.size(), 1u);
   EXPECT_EQ(dep->receipt.logs[0].topics,
@@ -392,13 +405,13 @@ TEST_F(ExecutorTest, DepositAndWithdrawThroughEscrow) {
   auto over = Apply(cache, ModuleTx(1, WithdrawCall(1001)));
   ASSERT_TRUE(over.ok());
   EXPECT_EQ(over->receipt.status, 0);
-  EXPECT_EQ(over->revert_reason, "insufficient deposit");
+  EXPECT_EQ(over->RevertReason(), "testmod-insufficient-deposit: insufficient deposit");
   EXPECT_EQ(cache.GetAccount(TestModuleAddress()).balance, Uint256(1000));
 
   const Uint256 before = cache.GetAccount(Alice()).balance;
   auto wd = Apply(cache, ModuleTx(2, WithdrawCall(400)));
   ASSERT_TRUE(wd.ok());
-  ASSERT_EQ(wd->receipt.status, 1) << wd->revert_reason;
+  ASSERT_EQ(wd->receipt.status, 1) << wd->RevertReason();
   EXPECT_EQ(cache.GetAccount(TestModuleAddress()).balance, Uint256(600));
   EXPECT_EQ(cache.GetAccount(Alice()).balance,
             Sub(Add(before, Uint256(400)), Mul(Uint256(wd->receipt.gas_used), Price())));
@@ -508,24 +521,6 @@ TEST_F(ExecutorTest, EmptyBlockPaysSubsidyByHeight) {
   EXPECT_TRUE(genesis->diff.empty());
 }
 
-TEST_F(ExecutorTest, EndBlockHooksKeepSuccessAndRevertFailure) {
-  ModuleRegistry ok_modules;
-  ok_modules.Register(
-      std::make_shared<EffectsThenFailModule>(EffectsThenFailModule::EndBlockMode::kWriteOk));
-  block_.height = 0;  // no subsidy: the hook's write is the only change
-  auto ok = ExecuteBlock(base_, block_, {}, ok_modules, params_);
-  ASSERT_TRUE(ok.ok());
-  ASSERT_EQ(ok->diff.size(), 1u);
-  EXPECT_EQ(ok->diff[0].key, ModuleKey(ModuleAddress(0x0F01), Bytes{'e'}));
-
-  ModuleRegistry bad_modules;
-  bad_modules.Register(
-      std::make_shared<EffectsThenFailModule>(EffectsThenFailModule::EndBlockMode::kWriteThenFail));
-  auto bad = ExecuteBlock(base_, block_, {}, bad_modules, params_);
-  ASSERT_TRUE(bad.ok());
-  EXPECT_TRUE(bad->diff.empty());
-}
-
 TEST_F(ExecutorTest, LegacyTxGetsLegacyReceipt) {
   StateCache cache(base_);
   VerifiedTx tx = Tx(0, Bob(), Uint256(1));
@@ -578,6 +573,16 @@ TEST_F(ExecutorTest, SimulateCallDiscardsEffects) {
   EXPECT_EQ(base_.map_, snapshot);
 }
 
+TEST_F(ExecutorTest, SimulateCallOfAViewRunsReadOnly) {
+  CallRequest call;
+  call.from = Alice();
+  call.to = ModuleAddress(0x0F01);
+  call.data = abi::Encoder().FinishCall(abi::SelectorOf("isReadOnly()"));
+  auto out = SimulateCall(base_, block_, call, modules_, params_);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->return_data, abi::Encoder().Bool(true).Finish());
+}
+
 TEST_F(ExecutorTest, SimulateCallReportsRevertReason) {
   CallRequest call;
   call.from = Alice();
@@ -586,7 +591,7 @@ TEST_F(ExecutorTest, SimulateCallReportsRevertReason) {
   auto out = SimulateCall(base_, block_, call, modules_, params_);
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out->receipt.status, 0);
-  EXPECT_EQ(out->revert_reason, "nope");
+  EXPECT_EQ(out->RevertReason(), "testmod-fail: nope");
 }
 
 TEST_F(ExecutorTest, SimulateCallChecksShapeAndGas) {

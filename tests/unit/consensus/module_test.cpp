@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <stdexcept>
 
+#include "consensus/abi.h"
 #include "consensus/gas.h"
 #include "test_util/map_reader.h"
 
@@ -41,6 +43,7 @@ TEST_F(ModuleContextTest, ChargeGasUpToTheAllowanceExactly) {
   EXPECT_EQ(ctx.gas_used(), 1000u);
   EXPECT_TRUE(ctx.ChargeGas(0).ok());
   Status s = ctx.ChargeGas(1);
+  EXPECT_TRUE(s.Is(StatusKind::kOutOfGas));
   EXPECT_EQ(s.code(), "out-of-gas");
   EXPECT_EQ(ctx.gas_used(), 1000u);
 }
@@ -153,11 +156,12 @@ class NamedModule : public Module {
   NamedModule(uint16_t low16, std::string name) : address_(ModuleAddress(low16)), name_(name) {}
   Address address() const override { return address_; }
   std::string_view name() const override { return name_; }
-  Result<Bytes> Call(ModuleContext&, ByteSpan) const override { return Bytes(); }
+  const FunctionTable& functions() const override { return table_; }
 
  private:
   Address address_;
   std::string name_;
+  FunctionTable table_{{}, {}};
 };
 
 TEST(ModuleRegistry, FindAndAllOrderedByAddress) {
@@ -184,6 +188,151 @@ TEST(ModuleRegistry, RegisterSameAddressReplaces) {
   reg.Register(std::make_shared<NamedModule>(0x1000, "new"));
   ASSERT_EQ(reg.All().size(), 1u);
   EXPECT_EQ(reg.Find(ModuleAddress(0x1000))->name(), "new");
+}
+
+// A module defined here to pin down what CallModule does with the table.
+Result<Bytes> WriteHandler(ModuleContext& ctx, abi::Decoder&) {
+  DEPIN_RETURN_IF_ERROR(ctx.Put(Bytes{'w'}, {1}));
+  return Bytes();
+}
+Result<Bytes> ReadOnlyFlagHandler(ModuleContext& ctx, abi::Decoder&) {
+  return abi::Encoder().Bool(ctx.read_only()).Finish();
+}
+Result<Bytes> EchoBytesHandler(ModuleContext&, abi::Decoder& args) {
+  auto b = args.Bytes(1024);
+  if (!b.ok()) return b.status();
+  return abi::Encoder().Bytes(*b).Finish();
+}
+
+ModuleEvent PingEvent() {
+  return ModuleEvent{
+      .name = "Ping",
+      .inputs = {{"who", "address", /*indexed=*/true}, {"n", "uint256", /*indexed=*/false}},
+      .help = "pinged"};
+}
+
+class TableModule : public Module {
+ public:
+  Address address() const override { return ModuleAddress(0x0F0A); }
+  std::string_view name() const override { return "table"; }
+  const FunctionTable& functions() const override { return table_; }
+
+  static constexpr FunctionGas kEchoGas{100, 7};
+
+ private:
+  FunctionTable table_{{
+                           ModuleFunction{.name = "viewThatWrites",
+                                          .inputs = {},
+                                          .outputs = {},
+                                          .mutability = Mutability::kView,
+                                          .gas = {10, 0},
+                                          .help = "",
+                                          .handler = WriteHandler},
+                           ModuleFunction{.name = "write",
+                                          .inputs = {},
+                                          .outputs = {},
+                                          .mutability = Mutability::kNonPayable,
+                                          .gas = {10, 0},
+                                          .help = "",
+                                          .handler = WriteHandler},
+                           ModuleFunction{.name = "isReadOnly",
+                                          .inputs = {},
+                                          .outputs = {{"", "bool"}},
+                                          .mutability = Mutability::kView,
+                                          .gas = {10, 0},
+                                          .help = "",
+                                          .handler = ReadOnlyFlagHandler},
+                           ModuleFunction{.name = "echo",
+                                          .inputs = {{"data", "bytes"}},
+                                          .outputs = {{"", "bytes"}},
+                                          .mutability = Mutability::kPayable,
+                                          .gas = kEchoGas,
+                                          .help = "",
+                                          .handler = EchoBytesHandler},
+                       },
+                       {PingEvent()}};
+};
+
+class CallModuleTest : public ModuleContextTest {
+ protected:
+  Result<Bytes> Call(ModuleContext& ctx, std::string_view signature, abi::Encoder args = {}) {
+    return CallModule(module_impl_, ctx, args.FinishCall(abi::SelectorOf(signature)));
+  }
+  TableModule module_impl_;
+};
+
+TEST_F(CallModuleTest, ViewThatWritesIsRefusedEvenInAWritableContext) {
+  ModuleContext ctx = Context(1'000'000, /*read_only=*/false);
+  auto r = Call(ctx, "viewThatWrites()");
+  EXPECT_EQ(r.status().code(), "write-in-view");
+  EXPECT_TRUE(ctx.read_only());
+  EXPECT_TRUE(cache_.Diff().empty());
+  ModuleContext writable = Context(1'000'000);
+  EXPECT_TRUE(Call(writable, "write()").ok());
+  EXPECT_FALSE(writable.read_only());
+}
+
+TEST_F(CallModuleTest, ViewSeesReadOnlyFlag) {
+  ModuleContext ctx = Context(1'000'000);
+  EXPECT_EQ(*Call(ctx, "isReadOnly()"), abi::Encoder().Bool(true).Finish());
+}
+
+TEST_F(CallModuleTest, ChargesFixedPlusPerArgumentByteBeforeTheHandler) {
+  const Bytes data = abi::Encoder().Bytes(Bytes(40, 1)).FinishCall(abi::SelectorOf("echo(bytes)"));
+  const uint64_t arg_bytes = data.size() - 4;  // offset, length, two padded words
+  EXPECT_EQ(arg_bytes, 4u * 32);
+  const uint64_t cost = TableModule::kEchoGas.fixed + TableModule::kEchoGas.per_byte * arg_bytes;
+  ModuleContext ctx = Context(cost);
+  ASSERT_TRUE(CallModule(module_impl_, ctx, data).ok());
+  EXPECT_EQ(ctx.gas_used(), cost);
+  ModuleContext poor = Context(cost - 1);
+  EXPECT_TRUE(CallModule(module_impl_, poor, data).status().Is(StatusKind::kOutOfGas));
+}
+
+TEST_F(CallModuleTest, RefusesValueForNonPayableAndViews) {
+  ModuleContext view = ModuleContext(cache_, block_, module_, Addr(0x11), Uint256(1), 1000, false);
+  EXPECT_EQ(Call(view, "isReadOnly()").status().code(), "module-not-payable");
+  ModuleContext write = ModuleContext(cache_, block_, module_, Addr(0x11), Uint256(1), 1000, false);
+  EXPECT_EQ(Call(write, "write()").status().code(), "module-not-payable");
+  ModuleContext pay = ModuleContext(cache_, block_, module_, Addr(0x11), Uint256(1), 1000, false);
+  EXPECT_TRUE(Call(pay, "echo(bytes)", abi::Encoder().Bytes({})).ok());
+}
+
+TEST_F(CallModuleTest, MalformedCalldataIsRefused) {
+  ModuleContext ctx = Context(1'000'000);
+  EXPECT_EQ(CallModule(module_impl_, ctx, Bytes{0x01, 0x02, 0x03}).status().code(),
+            "abi-short-calldata");
+  EXPECT_EQ(Call(ctx, "nope()").status().code(), "module-unknown-function");
+  // echo(bytes) with an offset pointing past the end.
+  Bytes bad = abi::Encoder().Uint(Uint256(4096)).FinishCall(abi::SelectorOf("echo(bytes)"));
+  EXPECT_FALSE(CallModule(module_impl_, ctx, bad).ok());
+  EXPECT_EQ(ctx.gas_used(), TableModule::kEchoGas.fixed + TableModule::kEchoGas.per_byte * 32);
+}
+
+TEST_F(CallModuleTest, EmitEventPutsTopicZeroAndChecksIndexedCount) {
+  ModuleContext ctx = Context(1'000'000);
+  const ModuleEvent ev = PingEvent();
+  EXPECT_EQ(ev.Signature(), "Ping(address,uint256)");
+  EXPECT_EQ(ctx.EmitEvent(ev, {}, {}).code(), "event-bad-topics");
+  EXPECT_EQ(ctx.EmitEvent(ev, {Hash256(), Hash256()}, {}).code(), "event-bad-topics");
+  ASSERT_TRUE(ctx.EmitEvent(ev, {Hash256()}, abi::Encoder().Uint(1).Finish()).ok());
+  ASSERT_EQ(ctx.logs().size(), 1u);
+  EXPECT_EQ(ctx.logs()[0].topics,
+            (std::vector<Hash256>{abi::EventTopic("Ping(address,uint256)"), Hash256()}));
+}
+
+TEST(FunctionTable, DuplicateSelectorIsAProgrammingError) {
+  auto make = [] {
+    ModuleFunction fn{.name = "f",
+                      .inputs = {},
+                      .outputs = {},
+                      .mutability = Mutability::kView,
+                      .gas = {},
+                      .help = "",
+                      .handler = ReadOnlyFlagHandler};
+    return FunctionTable({fn, fn}, {});
+  };
+  EXPECT_THROW(make(), std::logic_error);
 }
 
 TEST(EncodeRevertReason, IsErrorSelectorAndAbiString) {

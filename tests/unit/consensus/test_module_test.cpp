@@ -99,7 +99,7 @@ class TestModuleTest : public ::testing::Test {
   CallResult Call(ByteSpan calldata, const Uint256& value = Uint256(), bool read_only = false,
                   uint64_t gas = 1'000'000) {
     ModuleContext ctx(cache_, block_, TestModuleAddress(), Sender(), value, gas, read_only);
-    Result<Bytes> r = module_->Call(ctx, calldata);
+    Result<Bytes> r = CallModule(*module_, ctx, calldata);
     return CallResult{std::move(r), ctx.gas_used(), ctx.logs()};
   }
   const AbiEntry& Event(std::string_view name) const {
@@ -123,24 +123,49 @@ TEST_F(TestModuleTest, AddressAndName) {
   EXPECT_EQ(module_->name(), "test");
 }
 
-TEST_F(TestModuleTest, FunctionSignaturesMatchAbiFile) {
+TEST_F(TestModuleTest, FunctionSignaturesAndMutabilityMatchAbiFile) {
   std::vector<std::string> from_file;
-  for (const AbiEntry& e : OfKind(abi_, "function")) from_file.push_back(e.Signature());
-  EXPECT_EQ(from_file, TestModuleAbi().functions);
+  std::vector<std::string> from_table;
+  for (const AbiEntry& e : OfKind(abi_, "function")) {
+    from_file.push_back(e.Signature() + " " + e.mutability);
+  }
+  for (const ModuleFunction& fn : module_->functions().functions()) {
+    from_table.push_back(fn.Signature() + " " + std::string(MutabilityName(fn.mutability)));
+  }
+  EXPECT_EQ(from_file, from_table);
   EXPECT_EQ(from_file.size(), 7u);
 }
 
 TEST_F(TestModuleTest, EventSignaturesMatchAbiFile) {
   std::vector<std::string> from_file;
+  std::vector<std::string> from_table;
   for (const AbiEntry& e : OfKind(abi_, "event")) from_file.push_back(e.Signature());
-  EXPECT_EQ(from_file, TestModuleAbi().events);
+  for (const ModuleEvent& ev : module_->functions().events()) from_table.push_back(ev.Signature());
+  EXPECT_EQ(from_file, from_table);
   EXPECT_EQ(from_file.size(), 3u);
 }
 
-TEST_F(TestModuleTest, SelectorsAreDistinct) {
+TEST_F(TestModuleTest, SelectorsAreTheKnownOnes) {
+  // Selectors wallets compute from the published signatures (cast sig).
+  const std::map<std::string, std::string> want = {
+      {"set(uint256,uint256)", "1ab06ee5"},
+      {"get(uint256)", "9507d39a"},
+      {"deposit()", "d0e30db0"},
+      {"withdraw(uint256)", "2e1a7d4d"},
+      {"depositOf(address)", "23e3fbd5"},
+      {"fail(string)", "78122f3a"},
+      {"burnGas(uint256)", "4ad5d16f"},
+  };
   std::set<abi::Selector> selectors;
-  for (const std::string& sig : TestModuleAbi().functions) selectors.insert(abi::SelectorOf(sig));
-  EXPECT_EQ(selectors.size(), TestModuleAbi().functions.size());
+  for (const ModuleFunction& fn : module_->functions().functions()) {
+    const abi::Selector sel = fn.Selector();
+    selectors.insert(sel);
+    ASSERT_TRUE(want.count(fn.Signature())) << fn.Signature();
+    EXPECT_EQ(HexEncode(ByteSpan(sel.data(), sel.size()), /*prefix=*/false),
+              want.at(fn.Signature()));
+    EXPECT_EQ(module_->functions().Find(sel), &fn);
+  }
+  EXPECT_EQ(selectors.size(), want.size());
 }
 
 TEST_F(TestModuleTest, EveryAbiFunctionIsDispatched) {
@@ -148,11 +173,11 @@ TEST_F(TestModuleTest, EveryAbiFunctionIsDispatched) {
     const Bytes data = ZeroCall(fn);
     const Uint256 value = fn.mutability == "payable" ? Uint256(1) : Uint256();
     const CallResult r = Call(data, value);
-    EXPECT_NE(r.result.status().code(), "testmod-unknown-function") << fn.Signature();
+    EXPECT_NE(r.result.status().code(), "module-unknown-function") << fn.Signature();
     EXPECT_GT(r.gas_used, 0u) << fn.Signature();
   }
   const Bytes unknown = abi::Encoder().FinishCall(abi::SelectorOf("nope()"));
-  EXPECT_EQ(Call(unknown).result.status().code(), "testmod-unknown-function");
+  EXPECT_EQ(Call(unknown).result.status().code(), "module-unknown-function");
   const Bytes short_data = {0x01, 0x02};
   EXPECT_EQ(Call(short_data).result.status().code(), "abi-short-calldata");
 }
@@ -176,7 +201,7 @@ TEST_F(TestModuleTest, ViewFunctionsRunInReadOnlyContext) {
 TEST_F(TestModuleTest, NonPayableFunctionsRejectValue) {
   for (const AbiEntry& fn : OfKind(abi_, "function")) {
     if (fn.mutability == "payable") continue;
-    EXPECT_EQ(Call(ZeroCall(fn), Uint256(1)).result.status().code(), "testmod-not-payable")
+    EXPECT_EQ(Call(ZeroCall(fn), Uint256(1)).result.status().code(), "module-not-payable")
         << fn.Signature();
   }
   const Bytes deposit = abi::Encoder().FinishCall(abi::SelectorOf("deposit()"));
@@ -269,7 +294,7 @@ TEST_F(TestModuleTest, BurnGasChargesExactly) {
   EXPECT_TRUE(r.result.ok());
   EXPECT_EQ(r.gas_used, 6000u);
   const CallResult oog = Call(burn, Uint256(), false, /*gas=*/5999);
-  EXPECT_EQ(oog.result.status().code(), "out-of-gas");
+  EXPECT_TRUE(oog.result.status().Is(StatusKind::kOutOfGas));
   EXPECT_EQ(oog.gas_used, 5999u);
 }
 

@@ -244,8 +244,10 @@ TEST_F(EthMethodsTest, FailingCallIsExecutionRevertedWithErrorData) {
   rapidjson::Document doc = Call("eth_call", call);
   ASSERT_TRUE(doc.HasMember("error"));
   EXPECT_EQ(doc["error"]["code"].GetInt(), kRpcExecutionReverted);
-  EXPECT_STREQ(doc["error"]["message"].GetString(), "execution reverted: boom");
-  EXPECT_EQ(doc["error"]["data"].GetString(), HexEncode(consensus::EncodeRevertReason("boom")));
+  // The reason starts with the rule name, so wallets show which rule refused.
+  EXPECT_STREQ(doc["error"]["message"].GetString(), "execution reverted: testmod-fail: boom");
+  EXPECT_EQ(doc["error"]["data"].GetString(),
+            HexEncode(consensus::EncodeRevertReason("testmod-fail: boom")));
   doc = Call("eth_estimateGas",
              call.substr(0, call.size() - std::string(",\"latest\"]").size()) + "]");
   ASSERT_TRUE(doc.HasMember("error"));
