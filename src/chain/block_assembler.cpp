@@ -49,14 +49,10 @@ Result<BlockTemplate> BlockAssembler::TryCreate(const Address& coinbase, uint64_
   // The state must belong to the tip the context was read from.
   if (chainstate_.NextBlockContext().parent_hash != next.parent_hash) return TipChanged();
 
-  consensus::BlockContext ctx;
-  ctx.height = next.height;
-  ctx.timestamp = std::max(now, next.min_timestamp);
-  ctx.miner = coinbase;
-  ctx.parent_hash = next.parent_hash;
-  ctx.base_fee = next.base_fee;
-  ctx.gas_limit = next.gas_limit;
-  ctx.chain_id = params.chain_id;
+  auto ctx_or =
+      chainstate_.BlockContextFor(next.HeaderFor(coinbase, std::max(now, next.min_timestamp)));
+  if (!ctx_or.ok()) return ctx_or.status();
+  const consensus::BlockContext& ctx = *ctx_or;
 
   const uint64_t gas_budget =
       options_.max_gas != 0 ? std::min(options_.max_gas, next.gas_limit) : next.gas_limit;
@@ -120,15 +116,9 @@ Result<BuiltBlock> BuildBlock(const Chainstate& chainstate, const Chainstate::Ne
                               const consensus::StateReader& state, std::vector<TxRef> txs,
                               const Address& miner, uint64_t timestamp, const Hash256& extra) {
   const consensus::ChainParams& params = chainstate.params();
-  consensus::BlockContext ctx;
-  ctx.height = next.height;
-  ctx.timestamp = timestamp;
-  ctx.miner = miner;
-  ctx.parent_hash = next.parent_hash;
-  ctx.base_fee = next.base_fee;
-  ctx.gas_limit = next.gas_limit;
-  ctx.chain_id = params.chain_id;
-  auto exec = consensus::ExecuteBlock(state, ctx, txs, chainstate.modules(), params);
+  auto ctx = chainstate.BlockContextFor(next.HeaderFor(miner, timestamp));
+  if (!ctx.ok()) return ctx.status();
+  auto exec = consensus::ExecuteBlock(state, *ctx, txs, chainstate.modules(), params);
   if (!exec.ok()) return exec.status();
 
   BuiltBlock built;

@@ -114,6 +114,25 @@ struct IndexNode {
   }
 };
 
+// A block's ancestors from the header tree: a walk down the parent links
+// from the block's parent, so a side-branch block gets its own branch.
+// Called under the chainstate lock.
+class TreeAncestors final : public consensus::AncestorHashes {
+ public:
+  explicit TreeAncestors(const IndexNode* parent) : parent_(parent) {}
+  std::vector<Hash256> Nearest(uint64_t count) const override {
+    std::vector<Hash256> out;
+    out.reserve(count);
+    for (const IndexNode* n = parent_; n != nullptr && out.size() < count; n = n->parent) {
+      out.push_back(n->hash);
+    }
+    return out;
+  }
+
+ private:
+  const IndexNode* parent_;
+};
+
 class Chainstate::Impl {
  public:
   Impl(const consensus::ChainParams& params, const consensus::ModuleRegistry& modules,
@@ -643,14 +662,8 @@ Status Chainstate::Impl::ConnectTip(IndexNode* node, std::shared_ptr<const Block
     block = std::make_shared<const Block>(std::move(read).value());
   }
   const BlockHeader& h = node->header;
-  consensus::BlockContext ctx;
-  ctx.height = h.height;
-  ctx.timestamp = h.timestamp;
-  ctx.miner = h.miner;
-  ctx.parent_hash = h.parent_hash;
-  ctx.base_fee = h.base_fee;
-  ctx.gas_limit = h.gas_limit;
-  ctx.chain_id = params_.chain_id;
+  const consensus::BlockContext ctx =
+      consensus::MakeBlockContext(h, params_, TreeAncestors(node->parent));
 
   // Half of the state root's hashing is removing the changed accounts' old
   // entries. Those accounts are known before execution (senders and
@@ -1021,6 +1034,29 @@ Chainstate::NextBlock Chainstate::NextBlockContext() const {
   next.gas_limit = impl_->params_.block_gas_limit;
   next.min_timestamp = tip->median_time_past + 1;
   return next;
+}
+
+BlockHeader Chainstate::NextBlock::HeaderFor(const Address& miner, uint64_t timestamp) const {
+  BlockHeader h;
+  h.version = 1;
+  h.height = height;
+  h.parent_hash = parent_hash;
+  h.miner = miner;
+  h.timestamp = timestamp;
+  h.bits = bits;
+  h.gas_limit = gas_limit;
+  h.base_fee = base_fee;
+  return h;
+}
+
+Result<consensus::BlockContext> Chainstate::BlockContextFor(const BlockHeader& header) const {
+  std::lock_guard<std::mutex> lock(impl_->mu_);
+  const IndexNode* parent = impl_->Find(header.parent_hash);
+  if (parent == nullptr) {
+    return Status::NotFound("block-parent-unknown",
+                            "parent " + header.parent_hash.Hex() + " is not in the header tree");
+  }
+  return consensus::MakeBlockContext(header, impl_->params_, TreeAncestors(parent));
 }
 
 Hash256 Chainstate::StateRootAfter(const consensus::StateDiff& diff) const {

@@ -28,6 +28,7 @@
 
 #include "chain/block_store.h"
 #include "chain/proof_cache.h"
+#include "consensus/block_context.h"
 #include "consensus/module.h"
 #include "consensus/params.h"
 #include "consensus/state.h"
@@ -172,8 +173,19 @@ class Chainstate {
     Uint256 base_fee;
     uint64_t gas_limit = 0;
     uint64_t min_timestamp = 0;  // median time past + 1
+
+    // The header fields a block context needs, for a next block mined by
+    // `miner` at `timestamp` (roots, gas used and nonce left zero).
+    BlockHeader HeaderFor(const Address& miner, uint64_t timestamp) const;
   };
   NextBlock NextBlockContext() const;
+
+  // The context a block with `header` runs in (consensus::MakeBlockContext),
+  // its randomness drawn from the ancestors of header.parent_hash in the
+  // header tree: on whichever branch the parent is. Validation, the block
+  // assembler and eth_call all build contexts this way.
+  // "block-parent-unknown" (kNotFound) when the parent is not in the tree.
+  Result<consensus::BlockContext> BlockContextFor(const BlockHeader& header) const;
 
   // State root that `diff` would produce on top of the current tip (miner).
   Hash256 StateRootAfter(const consensus::StateDiff& diff) const;

@@ -55,6 +55,7 @@ inline constexpr FunctionGas kTestWithdrawGas{15000, 0};
 inline constexpr FunctionGas kTestDepositOfGas{2000, 0};
 inline constexpr FunctionGas kTestFailGas{1000, 0};
 inline constexpr FunctionGas kTestBurnGasGas{1000, 0};
+inline constexpr FunctionGas kTestRandomnessGas{2000, 0};
 
 uint64_t IntrinsicGas(const Transaction& tx);
 

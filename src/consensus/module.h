@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "consensus/abi.h"
+#include "consensus/block_context.h"
 #include "consensus/gas.h"
 #include "consensus/proof_check.h"
 #include "consensus/state_cache.h"
@@ -42,16 +43,6 @@
 #include "util/status.h"
 
 namespace depin::consensus {
-
-struct BlockContext {
-  uint64_t height = 0;
-  uint64_t timestamp = 0;
-  Address miner;
-  Hash256 parent_hash;  // also the randomness source for challenges
-  Uint256 base_fee;
-  uint64_t gas_limit = 0;
-  uint64_t chain_id = 0;
-};
 
 // --- Function tables -------------------------------------------------------
 // A module declares its ABI once, as a table that reads like an RPC table

@@ -45,6 +45,9 @@ ChainParams BaseParams() {
   p.base_fee_change_denominator = 8;
   p.elasticity_multiplier = 2;
   p.max_reorg_depth = 2000;
+  // EVM's BLOCKHASH window: enough for a proving period's challenge draw,
+  // and a context copies at most this many hashes.
+  p.randomness_max_lookback = 256;
   return p;
 }
 

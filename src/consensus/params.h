@@ -63,6 +63,10 @@ struct ChainParams {
   // Regtest-only built-in module for exercising the module interface.
   bool enable_test_module = false;
 
+  // Native modules (docs/consensus.md, "Module parameters").
+  // How far back a module may draw randomness (BlockContext::RandomnessAt).
+  uint64_t randomness_max_lookback = 0;
+
   BlockHeader GenesisHeader() const;  // state root computed from the allocations
   Hash256 GenesisHash() const { return GenesisHeader().Hash(); }
 };

@@ -134,6 +134,14 @@ Result<Bytes> BurnGas(ModuleContext& ctx, abi::Decoder& args) {
   return Bytes();
 }
 
+Result<Bytes> Randomness(ModuleContext& ctx, abi::Decoder& args) {
+  auto lookback = args.Uint64();
+  if (!lookback.ok()) return lookback.status();
+  auto r = ctx.block().RandomnessLookback(*lookback);
+  if (!r.ok()) return r.status();
+  return abi::Encoder().Bytes32(*r).Finish();
+}
+
 FunctionTable MakeTable() {
   return FunctionTable(
       {
@@ -188,6 +196,15 @@ FunctionTable MakeTable() {
                          .gas = kTestBurnGasGas,
                          .help = "Spends `amount` gas (runs out of gas past the allowance).",
                          .handler = BurnGas},
+          ModuleFunction{.name = "randomness",
+                         .inputs = {{"lookback", "uint256"}},
+                         .outputs = {{"", "bytes32"}},
+                         .mutability = Mutability::kView,
+                         .gas = kTestRandomnessGas,
+                         .help = "The block randomness `lookback` blocks back: the hash of that "
+                                 "ancestor (randomness-not-ancestor for 0, "
+                                 "randomness-beyond-lookback past the chain's limit).",
+                         .handler = Randomness},
       },
       {ValueSetEvent(), DepositedEvent(), WithdrawnEvent()});
 }

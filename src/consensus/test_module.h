@@ -1,7 +1,8 @@
 // A small built-in module, enabled on regtest only, that exercises the module
 // interface before the markets exist: key/value storage with events, a
 // payable deposit held in module escrow and withdrawn through PayFromModule,
-// a call that always reverts with a reason, and one that burns gas. Its
+// a call that always reverts with a reason, one that burns gas, and a view of
+// the block randomness. Its
 // function table is the source of docs/abi/test_module.json.
 //
 // Thread-safety: immutable; see Module.

@@ -198,44 +198,21 @@ class EthApi {
   // block N+1 (its height, time, miner, base fee), whose txs ran on exactly
   // that state.
   std::optional<RpcError> CallContext(const QueryState& q, consensus::BlockContext& out) const {
-    if (q.block) {
+    BlockHeader header;
+    if (q.block && chain().Tip().hash != q.block->hash) {
       const chain::BlockInfo& block = *q.block;
-      if (auto child = chain().GetBlockHashAtHeight(block.header.height + 1)) {
-        auto info = chain().LookupBlock(*child);
-        if (!info || info->header.parent_hash != block.hash) return Server("header not found");
-        out = ContextOf(info->header);
-        return std::nullopt;
-      }
-      if (chain().Tip().hash != block.hash) return Server("header not found");
+      auto child = chain().GetBlockHashAtHeight(block.header.height + 1);
+      auto info = child ? chain().LookupBlock(*child) : std::nullopt;
+      if (!info || info->header.parent_hash != block.hash) return Server("header not found");
+      header = info->header;
+    } else {
+      const chain::Chainstate::NextBlock next = chain().NextBlockContext();
+      header = next.HeaderFor(Address(), std::max(NowSeconds(), next.min_timestamp));
     }
-    out = NextContext();
+    auto ctx = chain().BlockContextFor(header);
+    if (!ctx.ok()) return Server("header not found");
+    out = std::move(ctx).value();
     return std::nullopt;
-  }
-
-  // The context block `header`'s txs ran in (as Chainstate connects it).
-  consensus::BlockContext ContextOf(const BlockHeader& header) const {
-    consensus::BlockContext b;
-    b.height = header.height;
-    b.timestamp = header.timestamp;
-    b.miner = header.miner;
-    b.parent_hash = header.parent_hash;
-    b.base_fee = header.base_fee;
-    b.gas_limit = header.gas_limit;
-    b.chain_id = ctx_.params != nullptr ? ctx_.params->chain_id : 0;
-    return b;
-  }
-
-  // Context for simulating a call in the next block.
-  consensus::BlockContext NextContext() const {
-    chain::Chainstate::NextBlock next = chain().NextBlockContext();
-    consensus::BlockContext b;
-    b.height = next.height;
-    b.timestamp = std::max(NowSeconds(), next.min_timestamp);
-    b.parent_hash = next.parent_hash;
-    b.base_fee = next.base_fee;
-    b.gas_limit = next.gas_limit;
-    b.chain_id = ctx_.params != nullptr ? ctx_.params->chain_id : 0;
-    return b;
   }
 
   // The median effective tip paid in the last kTipSampleBlocks blocks, or

@@ -247,6 +247,44 @@ TEST(Chainstate, BlocksArrivingChildrenFirstStillReorganise) {
   EXPECT_EQ(e.chain().Tip().hash, bb.back()->Hash());
 }
 
+TEST(Chainstate, BlockContextOfASideBranchBlockHasItsBranchsAncestors) {
+  Node a, b;
+  std::vector<std::shared_ptr<Block>> ba, bb;
+  for (int i = 0; i < 3; ++i) ba.push_back(a.BuildAndSubmit({}, 10));
+  for (int i = 0; i < 2; ++i) bb.push_back(b.BuildAndSubmit({}, 11));
+  Node d;
+  for (auto& blk : ba) ASSERT_TRUE(d.Submit(blk).ok());
+  for (auto& blk : bb) ASSERT_TRUE(d.Submit(blk).ok());
+  ASSERT_EQ(d.chain().Tip().hash, ba.back()->Hash());
+
+  // A child of the side branch's tip: its randomness comes from branch b.
+  BlockHeader child = bb.back()->header;
+  child.parent_hash = bb.back()->Hash();
+  child.height = 3;
+  auto side = d.chain().BlockContextFor(child);
+  ASSERT_TRUE(side.ok()) << side.status().ToString();
+  ASSERT_EQ(side->ancestors.size(), 3u);
+  EXPECT_EQ(side->ancestors[0], bb[1]->Hash());
+  EXPECT_EQ(side->ancestors[1], bb[0]->Hash());
+  EXPECT_EQ(side->ancestors[2], Params().GenesisHash());
+  EXPECT_EQ(*side->RandomnessAt(1), bb[0]->Hash());
+
+  // The next block on the active tip draws from branch a.
+  auto next = d.chain().NextBlockContext();
+  auto active = d.chain().BlockContextFor(next.HeaderFor(AddressOf(9), 12345));
+  ASSERT_TRUE(active.ok());
+  EXPECT_EQ(active->height, 4u);
+  EXPECT_EQ(active->timestamp, 12345u);
+  EXPECT_EQ(active->miner, AddressOf(9));
+  EXPECT_EQ(active->base_fee, next.base_fee);
+  EXPECT_EQ(*active->RandomnessAt(1), ba[0]->Hash());
+  EXPECT_EQ(active->RandomnessAt(4).status().code(), "randomness-not-ancestor");
+
+  BlockHeader orphan = child;
+  orphan.parent_hash = Hash256();
+  EXPECT_TRUE(d.chain().BlockContextFor(orphan).status().Is(StatusKind::kNotFound));
+}
+
 TEST(Chainstate, EqualWorkKeepsFirstSeen) {
   Node a, b;
   auto a1 = a.BuildAndSubmit({}, 10);

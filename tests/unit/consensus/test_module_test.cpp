@@ -133,7 +133,7 @@ TEST_F(TestModuleTest, FunctionSignaturesAndMutabilityMatchAbiFile) {
     from_table.push_back(fn.Signature() + " " + std::string(MutabilityName(fn.mutability)));
   }
   EXPECT_EQ(from_file, from_table);
-  EXPECT_EQ(from_file.size(), 7u);
+  EXPECT_EQ(from_file.size(), 8u);
 }
 
 TEST_F(TestModuleTest, EventSignaturesMatchAbiFile) {
@@ -155,6 +155,7 @@ TEST_F(TestModuleTest, SelectorsAreTheKnownOnes) {
       {"depositOf(address)", "23e3fbd5"},
       {"fail(string)", "78122f3a"},
       {"burnGas(uint256)", "4ad5d16f"},
+      {"randomness(uint256)", "1b1d5b27"},
   };
   std::set<abi::Selector> selectors;
   for (const ModuleFunction& fn : module_->functions().functions()) {
@@ -184,15 +185,21 @@ TEST_F(TestModuleTest, EveryAbiFunctionIsDispatched) {
 
 TEST_F(TestModuleTest, ViewFunctionsRunInReadOnlyContext) {
   size_t views = 0;
+  block_.height = 5;
+  block_.randomness_max_lookback = 5;
+  block_.ancestors.assign(5, Hash256());
   for (const AbiEntry& fn : OfKind(abi_, "function")) {
-    const CallResult r = Call(ZeroCall(fn), Uint256(), /*read_only=*/true);
+    Bytes data = ZeroCall(fn);
+    if (fn.name == "randomness")
+      data = abi::Encoder().Uint(1).FinishCall(abi::SelectorOf("randomness(uint256)"));
+    const CallResult r = Call(data, Uint256(), /*read_only=*/true);
     if (fn.mutability == "view") {
       ++views;
       EXPECT_TRUE(r.result.ok()) << fn.Signature() << ": " << r.result.status().ToString();
       EXPECT_EQ(r.result->size(), 32u) << fn.Signature();
     }
   }
-  EXPECT_EQ(views, 2u);
+  EXPECT_EQ(views, 3u);
   const Bytes set =
       abi::Encoder().Uint(1).Uint(1).FinishCall(abi::SelectorOf("set(uint256,uint256)"));
   EXPECT_EQ(Call(set, Uint256(), /*read_only=*/true).result.status().code(), "write-in-view");
@@ -286,6 +293,24 @@ TEST_F(TestModuleTest, FailRevertsWithReasonUpToLimit) {
   const Bytes too_long =
       abi::Encoder().String(reason + "r").FinishCall(abi::SelectorOf("fail(string)"));
   EXPECT_EQ(Call(too_long).result.status().code(), "abi-too-long");
+}
+
+TEST_F(TestModuleTest, RandomnessIsTheNamedAncestorsHash) {
+  block_.height = 10;
+  block_.randomness_max_lookback = 3;
+  for (uint8_t i = 0; i < 3; ++i) {
+    Hash256 h;
+    h[0] = static_cast<uint8_t>(9 - i);
+    block_.ancestors.push_back(h);
+  }
+  auto call = [&](uint64_t lookback) {
+    return Call(abi::Encoder().Uint(lookback).FinishCall(abi::SelectorOf("randomness(uint256)")));
+  };
+  const CallResult two_back = call(2);
+  ASSERT_TRUE(two_back.result.ok()) << two_back.result.status().ToString();
+  EXPECT_EQ(*two_back.result, abi::Encoder().Bytes32(block_.ancestors[1]).Finish());
+  EXPECT_EQ(call(0).result.status().code(), "randomness-not-ancestor");
+  EXPECT_EQ(call(4).result.status().code(), "randomness-beyond-lookback");
 }
 
 TEST_F(TestModuleTest, BurnGasChargesExactly) {

@@ -295,6 +295,33 @@ TEST_F(EthMethodsTest, ViewCallAndGasEstimate) {
             "0x5208");
 }
 
+TEST_F(EthMethodsTest, CallSeesTheRandomnessOfItsBlocksAncestors) {
+  Mine();
+  Mine();
+  const std::string to = consensus::TestModuleAddress().ToChecksumHex();
+  auto randomness = [&](uint64_t lookback, const std::string& block) {
+    Bytes data = abi::Encoder().Uint(lookback).FinishCall(abi::SelectorOf("randomness(uint256)"));
+    return Call("eth_call", R"([{"to":")" + to + R"(","input":")" + HexEncode(data) + R"("},")" +
+                                block + R"("])");
+  };
+  // At the tip the call runs in the next block: one back is the tip itself.
+  rapidjson::Document latest = randomness(1, "latest");
+  ASSERT_TRUE(latest.HasMember("result"));
+  EXPECT_EQ(latest["result"].GetString(), chain_->Tip().hash.Hex());
+  rapidjson::Document two_back = randomness(2, "latest");
+  EXPECT_EQ(two_back["result"].GetString(), chain_->GetBlockHashAtHeight(1)->Hex());
+  // At block 1 the call runs in block 2: one back is block 1.
+  rapidjson::Document at_one = randomness(1, "0x1");
+  EXPECT_EQ(at_one["result"].GetString(), chain_->GetBlockHashAtHeight(1)->Hex());
+  // Never the block itself.
+  rapidjson::Document itself = randomness(0, "latest");
+  ASSERT_TRUE(itself.HasMember("error"));
+  EXPECT_EQ(itself["error"]["message"].GetString(),
+            std::string("execution reverted: randomness-not-ancestor: randomness at height 3 is "
+                        "not an ancestor of block 3: a block never draws on itself or later "
+                        "blocks"));
+}
+
 TEST_F(EthMethodsTest, BlocksReceiptsAndLogsCarryEthereumFields) {
   Transaction a = SetTx(1, 0, 1, 10);
   Transaction b = SetTx(2, 0, 2, 20);
