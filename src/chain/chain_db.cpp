@@ -63,6 +63,7 @@ DbIterator::~DbIterator() = default;
 
 bool DbIterator::Valid() const { return it_->Valid() && it_->key().starts_with(ToSlice(prefix_)); }
 void DbIterator::Next() { it_->Next(); }
+void DbIterator::Seek(ByteSpan target) { it_->Seek(ToSlice(target)); }
 ByteSpan DbIterator::key() const { return ToSpan(it_->key()); }
 ByteSpan DbIterator::value() const { return ToSpan(it_->value()); }
 Status DbIterator::status() const { return FromLevelDb(it_->status()); }

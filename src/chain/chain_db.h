@@ -110,6 +110,8 @@ class DbIterator {
 
   bool Valid() const;
   void Next();
+  // Moves to the first key >= `target` (a full key, prefix included).
+  void Seek(ByteSpan target);
   // The full key (prefix included) and the value; valid until Next.
   ByteSpan key() const;
   ByteSpan value() const;

@@ -48,3 +48,15 @@ std::optional<Bytes> HistoricalStateView::Get(ByteSpan key) const {
 }
 
 }  // namespace depin::chain
+
+namespace depin::chain {
+
+std::vector<consensus::StateEntry> HistoricalStateView::Scan(ByteSpan prefix, ByteSpan start_after,
+                                                             size_t limit) const {
+  return consensus::ScanWithOverlay(
+      tip_, overlay_,
+      [](const std::optional<Bytes>& v) -> const std::optional<Bytes>& { return v; }, prefix,
+      start_after, limit);
+}
+
+}  // namespace depin::chain

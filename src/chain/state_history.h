@@ -48,8 +48,11 @@ class HistoricalStateView : public consensus::StateReader {
 
   // StateReader: nullopt when absent or on I/O error (see read_error()).
   std::optional<Bytes> Get(ByteSpan key) const override;
+  // StateReader: the tip's keys with the overlay merged over them.
+  std::vector<consensus::StateEntry> Scan(ByteSpan prefix, ByteSpan start_after,
+                                          size_t limit) const override;
 
-  // The first I/O error met by Get; ok when none.
+  // The first I/O error met by Get or Scan; ok when none.
   Status read_error() const { return tip_.read_error(); }
   // Keys whose value differs between this state and the tip (or was
   // touched in between): what the view holds in memory.

@@ -1,5 +1,6 @@
 #include "chain/state_store.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace depin::chain {
@@ -16,9 +17,37 @@ Result<std::optional<Bytes>> StateView::Read(ByteSpan key) const {
 std::optional<Bytes> StateView::Get(ByteSpan key) const {
   auto value = Read(key);
   if (value) return std::move(value).value();
-  MutexLock lock(mu_);
-  if (read_error_.ok()) read_error_ = value.status();
+  NoteError(value.status());
   return std::nullopt;
+}
+
+void StateView::NoteError(const Status& error) const {
+  MutexLock lock(mu_);
+  if (read_error_.ok()) read_error_ = error;
+}
+
+std::vector<consensus::StateEntry> StateView::Scan(ByteSpan prefix, ByteSpan start_after,
+                                                   size_t limit) const {
+  std::vector<consensus::StateEntry> out;
+  if (limit == 0) return out;
+  const Bytes db_prefix = StateDbKey(prefix);
+  auto it = db_.NewPrefixIterator(db_prefix, snapshot_.get());
+  const size_t skip = db_prefix.size() - prefix.size();  // the store's own prefix
+  if (!BytesLess()(start_after, prefix)) {
+    const Bytes after = StateDbKey(start_after);
+    it->Seek(after);
+    if (it->Valid() && it->key().size() == after.size() &&
+        std::equal(after.begin(), after.end(), it->key().begin())) {
+      it->Next();
+    }
+  }
+  for (; it->Valid() && out.size() < limit; it->Next()) {
+    const ByteSpan key = it->key().subspan(skip);
+    const ByteSpan value = it->value();
+    out.push_back({Bytes(key.begin(), key.end()), Bytes(value.begin(), value.end())});
+  }
+  if (Status s = it->status(); !s.ok()) NoteError(s);
+  return out;
 }
 
 Status StateView::read_error() const {

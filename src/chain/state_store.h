@@ -40,6 +40,10 @@ class StateView : public consensus::StateReader {
 
   // StateReader: nullopt when absent or on I/O error (see read_error()).
   std::optional<Bytes> Get(ByteSpan key) const override;
+  // StateReader: an ordered walk of the LevelDB keys; stops short on an I/O
+  // error (see read_error()).
+  std::vector<consensus::StateEntry> Scan(ByteSpan prefix, ByteSpan start_after,
+                                          size_t limit) const override;
 
   // The same with the error reported.
   Result<std::optional<Bytes>> Read(ByteSpan key) const;
@@ -60,6 +64,7 @@ class StateView : public consensus::StateReader {
   std::shared_ptr<const DbSnapshot> snapshot_;  // null: live reads
   mutable Mutex mu_;
   mutable Status read_error_ GUARDED_BY(mu_);
+  void NoteError(const Status& error) const;
 };
 
 class StateStore : public StateView {

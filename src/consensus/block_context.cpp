@@ -46,6 +46,8 @@ BlockContext MakeBlockContext(const BlockHeader& header, const ChainParams& para
   ctx.gas_limit = header.gas_limit;
   ctx.chain_id = params.chain_id;
   ctx.randomness_max_lookback = params.randomness_max_lookback;
+  ctx.deferred_gas_per_block = params.deferred_gas_per_block;
+  ctx.deferred_horizon = params.deferred_horizon;
   if (header.height > 0) {
     ctx.ancestors =
         ancestors.Nearest(std::min<uint64_t>(params.randomness_max_lookback, header.height));

@@ -54,6 +54,9 @@ struct BlockContext {
   uint64_t gas_limit = 0;
   uint64_t chain_id = 0;
   uint64_t randomness_max_lookback = 0;
+  // The deferred-work queue's bounds (deferred_queue.h), from ChainParams.
+  uint64_t deferred_gas_per_block = 0;
+  uint64_t deferred_horizon = 0;
   // ancestors[i] is the hash of the block at height - 1 - i.
   std::vector<Hash256> ancestors;
 

@@ -2,11 +2,17 @@
 
 #include <string>
 
+#include "consensus/deferred_queue.h"
 #include "consensus/gas.h"
 #include "consensus/tx_validation.h"
+#include "crypto/keccak.h"
 
 namespace depin::consensus {
 namespace {
+
+uint64_t SaturatingAddU64(uint64_t a, uint64_t b) {
+  return a > ~uint64_t{0} - b ? ~uint64_t{0} : a + b;
+}
 
 Status Credit(StateCache& state, const Address& to, const Uint256& amount) {
   if (amount.IsZero()) return Status::Ok();
@@ -64,6 +70,14 @@ Result<CallOutcome> RunCall(StateCache& state, const BlockContext& block, const 
 }
 
 }  // namespace
+
+bool HasSystemReceipt(size_t tx_count, size_t receipt_count) { return receipt_count > tx_count; }
+
+Hash256 SystemTxHash(const Hash256& block_hash) {
+  Bytes preimage = {'d', 'e', 'p', 'i', 'n', '-', 's', 'y', 's', 't', 'e', 'm'};
+  preimage.insert(preimage.end(), block_hash.begin(), block_hash.end());
+  return crypto::Keccak256Hash(preimage);
+}
 
 Uint256 NextBaseFee(const BlockHeader& parent, const ChainParams& params) {
   if (parent.height == 0) return params.initial_base_fee;
@@ -166,6 +180,20 @@ Result<BlockExecution> ExecuteBlock(const StateReader& base, const BlockContext&
     exec.burned = SaturatingAdd(exec.burned, outcome->burned);
     tips = SaturatingAdd(tips, outcome->tip);
     exec.receipts.push_back(std::move(outcome->receipt));
+  }
+  auto deferred = RunDueDeferred(state, block, modules);
+  if (!deferred.ok()) return deferred.status();
+  if (deferred->entries_run > 0) {
+    exec.deferred_entries_run = deferred->entries_run;
+    exec.deferred_gas_used = deferred->gas_used;
+    Receipt system;
+    system.type = TxType::kLegacy;
+    system.status = 1;
+    system.gas_used = deferred->gas_used;
+    system.cumulative_gas_used = SaturatingAddU64(exec.gas_used, deferred->gas_used);
+    system.logs = std::move(deferred->logs);
+    system.bloom = LogsBloom(system.logs);
+    exec.receipts.push_back(std::move(system));
   }
   auto reward = CheckedAdd(tips, BlockSubsidy(block.height, params));
   if (!reward) return Status::Error("block-reward-overflow", "miner reward overflows");

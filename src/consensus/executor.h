@@ -43,14 +43,31 @@ Result<TxOutcome> ApplyTransaction(StateCache& state, const BlockContext& block,
                                    const ChainParams& params, uint64_t cumulative_gas);
 
 struct BlockExecution {
+  // One per tx, in block order; then, when deferred work ran in this block,
+  // the system receipt (below). The receipts root covers all of them.
   std::vector<Receipt> receipts;
-  uint64_t gas_used = 0;
+  uint64_t gas_used = 0;  // by the txs: the header's gas used
+  // Deferred work run at the end of the block (deferred_queue.h): entries
+  // run and their gas. Prepaid by the txs that scheduled them, so it is in
+  // neither the header's gas used nor the base fee's update.
+  uint32_t deferred_entries_run = 0;
+  uint64_t deferred_gas_used = 0;
   Uint256 burned;
   Uint256 miner_reward;  // tips + subsidy
   StateDiff diff;
 };
 
-// Executes every tx and the end-of-block steps (miner reward). "tx-block-gas-exhausted" if a tx's
+// The system receipt: appended after the txs' receipts when at least one
+// deferred entry ran in the block. Status 1, type legacy (no type byte),
+// gas used = the block's deferred gas, cumulative gas = the txs' gas plus
+// that, the deferred runs' logs and their bloom. It has no tx; RPC shows its
+// logs with transactionIndex = the block's tx count and
+// transactionHash = SystemTxHash(block hash).
+bool HasSystemReceipt(size_t tx_count, size_t receipt_count);
+Hash256 SystemTxHash(const Hash256& block_hash);
+
+// Executes every tx and the end-of-block steps: due deferred work (with its
+// system receipt), then the miner reward. "tx-block-gas-exhausted" if a tx's
 // gas does not fit what is left; tx errors carry the tx's code with its index in the message.
 Result<BlockExecution> ExecuteBlock(const StateReader& base, const BlockContext& block,
                                     const std::vector<TxRef>& txs, const ModuleRegistry& modules,

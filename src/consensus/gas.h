@@ -56,6 +56,7 @@ inline constexpr FunctionGas kTestDepositOfGas{2000, 0};
 inline constexpr FunctionGas kTestFailGas{1000, 0};
 inline constexpr FunctionGas kTestBurnGasGas{1000, 0};
 inline constexpr FunctionGas kTestRandomnessGas{2000, 0};
+inline constexpr FunctionGas kTestScheduleGas{5000, 0};
 
 uint64_t IntrinsicGas(const Transaction& tx);
 

@@ -1,9 +1,11 @@
 #include "consensus/module.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
 #include "consensus/abi.h"
+#include "consensus/deferred_queue.h"
 #include "consensus/gas.h"
 
 namespace depin::consensus {
@@ -45,6 +47,79 @@ Status ModuleContext::Erase(ByteSpan key) {
   DEPIN_RETURN_IF_ERROR(ChargeGas(kModuleWriteGas));
   state_.Erase(ModuleKey(module_, key));
   return Status::Ok();
+}
+
+Result<std::vector<StateEntry>> ModuleContext::Scan(ByteSpan prefix, ByteSpan start_after,
+                                                    size_t limit) {
+  DEPIN_RETURN_IF_ERROR(ChargeGas(kModuleScanGas));
+  limit = std::min<uint64_t>(limit, gas_left() / kModuleScanEntryGas);
+  const Bytes full_prefix = ModuleKey(module_, prefix);
+  const Bytes full_after = start_after.empty() ? Bytes() : ModuleKey(module_, start_after);
+  std::vector<StateEntry> entries = state_.Scan(full_prefix, full_after, limit);
+  const size_t strip = full_prefix.size() - prefix.size();
+  uint64_t bytes = 0;
+  for (StateEntry& e : entries) {
+    e.key.erase(e.key.begin(), e.key.begin() + static_cast<std::ptrdiff_t>(strip));
+    bytes += e.key.size() + e.value.size();
+  }
+  DEPIN_RETURN_IF_ERROR(
+      ChargeGas(kModuleScanEntryGas * entries.size() + kModuleScanByteGas * bytes));
+  return entries;
+}
+
+Status ModuleContext::ScheduleDeferred(uint64_t height, ByteSpan key, uint64_t gas) {
+  if (read_only_) return Status::Error("write-in-view", "scheduling in a read-only call");
+  if (height <= block_.height) {
+    return Status::Error("deferred-not-in-future", "deferred work for height " +
+                                                       std::to_string(height) +
+                                                       " must be due after the current block " +
+                                                       std::to_string(block_.height));
+  }
+  if (height - block_.height > block_.deferred_horizon) {
+    return Status::Error(StatusKind::kLimitExceeded, "deferred-beyond-horizon",
+                         "deferred work for height " + std::to_string(height) + " is more than " +
+                             std::to_string(block_.deferred_horizon) + " blocks ahead");
+  }
+  if (gas < kDeferredMinGas) {
+    return Status::Error("deferred-gas-too-low", "deferred work prepays at least " +
+                                                     std::to_string(kDeferredMinGas) + " gas");
+  }
+  if (gas > block_.deferred_gas_per_block) {
+    return Status::Error(StatusKind::kLimitExceeded, "deferred-gas-too-high",
+                         "deferred work prepays at most the per-block bound of " +
+                             std::to_string(block_.deferred_gas_per_block) + " gas");
+  }
+  if (key.size() > kMaxDeferredKeySize) {
+    return Status::Error(
+        "deferred-key-too-long",
+        "deferred keys have at most " + std::to_string(kMaxDeferredKeySize) + " bytes");
+  }
+  const Bytes state_key = DeferredStateKey(height, module_, key);
+  DEPIN_RETURN_IF_ERROR(ChargeGas(kModuleReadGas));
+  if (state_.Get(state_key).has_value()) {
+    return Status::Error("deferred-already-scheduled",
+                         "this key is already queued for height " + std::to_string(height));
+  }
+  DEPIN_RETURN_IF_ERROR(ChargeGas(kDeferredScheduleGas));
+  DEPIN_RETURN_IF_ERROR(ChargeGas(gas));
+  state_.Put(state_key, EncodeDeferredValue(gas));
+  return Status::Ok();
+}
+
+Status ModuleContext::CancelDeferred(uint64_t height, ByteSpan key) {
+  if (read_only_) return Status::Error("write-in-view", "cancelling in a read-only call");
+  const Bytes state_key = DeferredStateKey(height, module_, key);
+  DEPIN_RETURN_IF_ERROR(ChargeGas(kModuleReadGas));
+  if (!state_.Get(state_key).has_value()) {
+    return Status::Error("deferred-not-scheduled", "nothing is queued under this key");
+  }
+  DEPIN_RETURN_IF_ERROR(ChargeGas(kModuleWriteGas));
+  state_.Erase(state_key);
+  return Status::Ok();
+}
+
+Status Module::RunDeferred(ModuleContext&, uint64_t, ByteSpan) const {
+  return Status::Error("deferred-unhandled", "module does not run deferred work");
 }
 
 Account ModuleContext::GetAccount(const Address& address) { return state_.GetAccount(address); }

@@ -144,6 +144,23 @@ class ModuleContext {
   // ("insufficient-module-balance").
   Status PayFromModule(const Address& to, const Uint256& amount);
 
+  // Ordered iteration over the module's own keys (for paginated views): up
+  // to `limit` entries whose module-local keys start with `prefix` and sort
+  // after `start_after` (empty: from the first), in key order, with writes
+  // made earlier in the block, the tx and this call included. Charged
+  // kModuleScanGas, then per entry and byte returned; `limit` is cut to what
+  // the gas left can pay for.
+  Result<std::vector<StateEntry>> Scan(ByteSpan prefix, ByteSpan start_after, size_t limit);
+
+  // Queues deferred work: Module::RunDeferred(ctx, height, key) runs at the
+  // end of block `height` (or, when that block's bound is used up, a later
+  // one), with `gas` - kDeferredMinGas as allowance. Charges
+  // kDeferredScheduleGas + `gas` now. Rules and codes: deferred_queue.h.
+  Status ScheduleDeferred(uint64_t height, ByteSpan key, uint64_t gas);
+  // Removes a queued entry ("deferred-not-scheduled" when there is none);
+  // its prepaid gas is not refunded.
+  Status CancelDeferred(uint64_t height, ByteSpan key);
+
   Status EmitLog(std::vector<Hash256> topics, Bytes data);
   // A Solidity event: topic 0 = keccak(signature), then `indexed` (one topic
   // per indexed input, "event-bad-topics" otherwise), ABI-encoded `data`.
@@ -186,6 +203,11 @@ class Module {
     return std::vector<Status>(checks.size(),
                                Status::Error("module-no-proofs", "this module verifies no proofs"));
   }
+  // Deferred work this module queued for `due_height` under `key`
+  // (ModuleContext::ScheduleDeferred); runs at the end of a block with no
+  // sender and no value. An error reverts the run's effects. The default
+  // refuses: a module that never schedules needs nothing here.
+  virtual Status RunDeferred(ModuleContext& ctx, uint64_t due_height, ByteSpan key) const;
 };
 
 // Runs `calldata` against `module`'s function table in `ctx`:

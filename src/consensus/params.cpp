@@ -48,6 +48,11 @@ ChainParams BaseParams() {
   // EVM's BLOCKHASH window: enough for a proving period's challenge draw,
   // and a context copies at most this many hashes.
   p.randomness_max_lookback = 256;
+  // A tenth of the block gas limit: at least 15,000 minimal entries a
+  // block, and a full queue adds at most 10% to a block's work.
+  p.deferred_gas_per_block = 30'000'000;
+  // One year of 15 s blocks: a lease's or a deal's term fits.
+  p.deferred_horizon = 2'102'400;
   return p;
 }
 

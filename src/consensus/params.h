@@ -66,6 +66,10 @@ struct ChainParams {
   // Native modules (docs/consensus.md, "Module parameters").
   // How far back a module may draw randomness (BlockContext::RandomnessAt).
   uint64_t randomness_max_lookback = 0;
+  // The deferred-work queue (deferred_queue.h): the prepaid gas of the
+  // entries one block runs, and how far ahead an entry may be due.
+  uint64_t deferred_gas_per_block = 0;
+  uint64_t deferred_horizon = 0;
 
   BlockHeader GenesisHeader() const;  // state root computed from the allocations
   Hash256 GenesisHash() const { return GenesisHeader().Hash(); }

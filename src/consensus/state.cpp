@@ -1,5 +1,6 @@
 #include "consensus/state.h"
 
+#include <algorithm>
 #include <string>
 
 namespace depin::consensus {
@@ -19,6 +20,10 @@ Bytes ModuleKey(const Address& module, ByteSpan key) {
   out.insert(out.end(), module.begin(), module.end());
   out.insert(out.end(), key.begin(), key.end());
   return out;
+}
+
+bool HasPrefix(ByteSpan key, ByteSpan prefix) {
+  return key.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), key.begin());
 }
 
 Bytes EncodeAccount(const Account& account) {

@@ -25,6 +25,13 @@ StateCache::Entry& StateCache::Load(ByteSpan key) {
 
 std::optional<Bytes> StateCache::Get(ByteSpan key) { return Load(key).current; }
 
+std::vector<StateEntry> StateCache::Scan(ByteSpan prefix, ByteSpan start_after,
+                                         size_t limit) const {
+  return ScanWithOverlay(
+      base_, entries_, [](const Entry& e) -> const std::optional<Bytes>& { return e.current; },
+      prefix, start_after, limit);
+}
+
 void StateCache::Put(ByteSpan key, Bytes value) {
   Entry& e = Load(key);
   journal_.push_back({&e, std::move(e.current)});

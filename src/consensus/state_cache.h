@@ -27,6 +27,9 @@ class StateCache {
   std::optional<Bytes> Get(ByteSpan key);
   void Put(ByteSpan key, Bytes value);
   void Erase(ByteSpan key);
+  // StateReader::Scan over the current values: writes and erases made
+  // through this cache (earlier in the block, the tx, the call) included.
+  std::vector<StateEntry> Scan(ByteSpan prefix, ByteSpan start_after, size_t limit) const;
 
   // Accounts ("account-bad-encoding" from a corrupt store is a fatal error:
   // Get returns an empty account and records the failure in status()).

@@ -68,6 +68,16 @@ const ModuleEvent& WithdrawnEvent() {
   return kEvent;
 }
 
+const ModuleEvent& DeferredRanEvent() {
+  static const ModuleEvent kEvent{
+      .name = "DeferredRan",
+      .inputs = {{"key", "uint256", /*indexed=*/true},
+                 {"dueHeight", "uint256", /*indexed=*/false},
+                 {"ranAt", "uint256", /*indexed=*/false}},
+      .help = "Work schedule() queued for `dueHeight` ran at the end of block `ranAt`."};
+  return kEvent;
+}
+
 Result<Bytes> Set(ModuleContext& ctx, abi::Decoder& args) {
   auto key = args.Uint();
   if (!key.ok()) return key.status();
@@ -142,6 +152,17 @@ Result<Bytes> Randomness(ModuleContext& ctx, abi::Decoder& args) {
   return abi::Encoder().Bytes32(*r).Finish();
 }
 
+Result<Bytes> Schedule(ModuleContext& ctx, abi::Decoder& args) {
+  auto height = args.Uint64();
+  if (!height.ok()) return height.status();
+  auto key = args.Uint();
+  if (!key.ok()) return key.status();
+  auto gas = args.Uint64();
+  if (!gas.ok()) return gas.status();
+  DEPIN_RETURN_IF_ERROR(ctx.ScheduleDeferred(*height, key->ToHash().span(), *gas));
+  return Bytes();
+}
+
 FunctionTable MakeTable() {
   return FunctionTable(
       {
@@ -205,8 +226,18 @@ FunctionTable MakeTable() {
                                  "ancestor (randomness-not-ancestor for 0, "
                                  "randomness-beyond-lookback past the chain's limit).",
                          .handler = Randomness},
+          ModuleFunction{
+              .name = "schedule",
+              .inputs = {{"atHeight", "uint256"}, {"key", "uint256"}, {"gas", "uint256"}},
+              .outputs = {},
+              .mutability = Mutability::kNonPayable,
+              .gas = kTestScheduleGas,
+              .help = "Queues deferred work for block `atHeight`, prepaying `gas`: "
+                      "when it runs it stores the height it ran at under `key` and "
+                      "emits DeferredRan.",
+              .handler = Schedule},
       },
-      {ValueSetEvent(), DepositedEvent(), WithdrawnEvent()});
+      {ValueSetEvent(), DepositedEvent(), WithdrawnEvent(), DeferredRanEvent()});
 }
 
 class TestModule final : public Module {
@@ -214,6 +245,14 @@ class TestModule final : public Module {
   Address address() const override { return TestModuleAddress(); }
   std::string_view name() const override { return "test"; }
   const FunctionTable& functions() const override { return table_; }
+
+  Status RunDeferred(ModuleContext& ctx, uint64_t due_height, ByteSpan key) const override {
+    if (key.size() != 32) return Status::Error("testmod-bad-deferred-key", "key is not 32 bytes");
+    const Uint256 k = Uint256::FromBigEndian32(key.data());
+    DEPIN_RETURN_IF_ERROR(WriteUint(ctx, ValueKey(k), Uint256(ctx.block().height)));
+    return ctx.EmitEvent(DeferredRanEvent(), {k.ToHash()},
+                         abi::Encoder().Uint(due_height).Uint(ctx.block().height).Finish());
+  }
 
  private:
   FunctionTable table_ = MakeTable();

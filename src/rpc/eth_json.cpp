@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "consensus/executor.h"
+
 namespace depin::eth_json {
 
 namespace {
@@ -107,13 +109,17 @@ std::vector<LocatedLog> BlockLogs(const Block& block, const Hash256& block_hash,
                                   const std::vector<Receipt>& receipts) {
   std::vector<LocatedLog> out;
   uint64_t log_index = 0;
-  for (size_t i = 0; i < receipts.size() && i < block.txs.size(); ++i) {
+  // A receipt past the txs is the system receipt of deferred work
+  // (consensus/executor.h): its logs follow the txs' under a derived hash.
+  for (size_t i = 0; i < receipts.size() && i <= block.txs.size(); ++i) {
+    const Hash256 tx_hash =
+        i < block.txs.size() ? block.txs[i]->hash : consensus::SystemTxHash(block_hash);
     for (const Log& log : receipts[i].logs) {
       LocatedLog l;
       l.log = log;
       l.block_hash = block_hash;
       l.block_number = block.header.height;
-      l.tx_hash = block.txs[i]->hash;
+      l.tx_hash = tx_hash;
       l.tx_index = static_cast<uint32_t>(i);
       l.log_index = log_index++;
       out.push_back(std::move(l));

@@ -18,6 +18,17 @@ class MapReader : public consensus::StateReader {
     if (it == map_.end()) return std::nullopt;
     return it->second;
   }
+  std::vector<consensus::StateEntry> Scan(ByteSpan prefix, ByteSpan start_after,
+                                          size_t limit) const override {
+    std::vector<consensus::StateEntry> out;
+    auto it =
+        BytesLess()(start_after, prefix) ? map_.lower_bound(prefix) : map_.upper_bound(start_after);
+    for (; it != map_.end() && out.size() < limit && consensus::HasPrefix(it->first, prefix);
+         ++it) {
+      out.push_back({it->first, it->second});
+    }
+    return out;
+  }
   void Apply(const consensus::StateDiff& diff) {
     for (const consensus::StateChange& c : diff) {
       if (c.after) {

@@ -91,6 +91,25 @@ TEST_F(StateHistoryTest, EachKeyReadsAsAfterTheWantedBlock) {
   EXPECT_EQ(After(3)->overlay_size(), 0u);
 }
 
+TEST_F(StateHistoryTest, ScanListsTheKeysAsAfterTheWantedBlock) {
+  using consensus::StateEntry;
+  const Bytes prefix = {'a'};
+  // After block 0: n absent (created later), y present (deleted later).
+  EXPECT_EQ(
+      After(0)->Scan(prefix, {}, 10),
+      (std::vector<StateEntry>{{Key('x'), Value(1)}, {Key('y'), Value(1)}, {Key('z'), Value(1)}}));
+  EXPECT_EQ(
+      After(1)->Scan(prefix, {}, 10),
+      (std::vector<StateEntry>{
+          {Key('n'), Value(5)}, {Key('x'), Value(2)}, {Key('y'), Value(1)}, {Key('z'), Value(1)}}));
+  // Paginated: strictly after the last key, with overlay and tip merged.
+  auto view = After(1);
+  EXPECT_EQ(view->Scan(prefix, Key('n'), 2),
+            (std::vector<StateEntry>{{Key('x'), Value(2)}, {Key('y'), Value(1)}}));
+  EXPECT_EQ(view->Scan(prefix, Key('y'), 2), (std::vector<StateEntry>{{Key('z'), Value(1)}}));
+  EXPECT_TRUE(view->Scan(Bytes{'b'}, {}, 10).empty());
+}
+
 TEST_F(StateHistoryTest, ViewStaysOnItsSnapshot) {
   auto view = After(1);
   ASSERT_NE(view, nullptr);

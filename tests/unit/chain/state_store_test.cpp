@@ -61,6 +61,31 @@ TEST(StateStore, EmptyStoreReadsAbsent) {
   EXPECT_TRUE(store.read_error().ok());
 }
 
+TEST(StateStore, ScanWalksAPrefixInKeyOrderAfterACursor) {
+  TempDir dir;
+  auto db = ChainDb::Open(Options(dir));
+  ASSERT_TRUE(db.ok());
+  WriteBatch batch;
+  StateStore::WriteDiff(batch, {{Bytes{'m', 1}, std::nullopt, Bytes{1}},
+                                {Bytes{'m', 1, 0}, std::nullopt, Bytes{2}},
+                                {Bytes{'m', 2}, std::nullopt, Bytes{3}},
+                                {Bytes{'n', 0}, std::nullopt, Bytes{4}},
+                                {Bytes{'l', 9}, std::nullopt, Bytes{5}}});
+  ASSERT_TRUE((*db)->Write(batch, /*sync=*/false).ok());
+  StateStore store(**db);
+  using consensus::StateEntry;
+  EXPECT_EQ(store.Scan(Bytes{'m'}, {}, 10), (std::vector<StateEntry>{{Bytes{'m', 1}, Bytes{1}},
+                                                                     {Bytes{'m', 1, 0}, Bytes{2}},
+                                                                     {Bytes{'m', 2}, Bytes{3}}}));
+  EXPECT_EQ(store.Scan(Bytes{'m'}, Bytes{'m', 1}, 1),
+            (std::vector<StateEntry>{{Bytes{'m', 1, 0}, Bytes{2}}}));
+  EXPECT_EQ(store.Scan(Bytes{'m'}, Bytes{'m', 1, 5}, 10),
+            (std::vector<StateEntry>{{Bytes{'m', 2}, Bytes{3}}}));
+  EXPECT_TRUE(store.Scan(Bytes{'m'}, Bytes{'m', 2}, 10).empty());
+  EXPECT_TRUE(store.Scan(Bytes{'m'}, {}, 0).empty());
+  EXPECT_TRUE(store.read_error().ok());
+}
+
 TEST(StateStore, DiffRoundTripsAcrossReopen) {
   TempDir dir;
   const Bytes k1 = consensus::AccountKey(Addr(1));

@@ -104,6 +104,38 @@ TEST_F(ModuleContextTest, WritesFailInReadOnlyContext) {
   EXPECT_TRUE(cache_.Diff().empty());
 }
 
+TEST_F(ModuleContextTest, ScanListsOwnKeysInOrderWithInBlockWrites) {
+  base_.map_[ModuleKey(module_, Bytes{'o', 1})] = {10};
+  base_.map_[ModuleKey(module_, Bytes{'o', 3})] = {30};
+  base_.map_[ModuleKey(ModuleAddress(0x0F01), Bytes{'o', 2})] = {99};  // another module's
+  ModuleContext ctx = Context(1'000'000);
+  ASSERT_TRUE(ctx.Put(Bytes{'o', 2}, {20}).ok());
+  ASSERT_TRUE(ctx.Erase(Bytes{'o', 3}).ok());
+  ASSERT_TRUE(ctx.Put(Bytes{'x'}, {1}).ok());
+  const uint64_t before = ctx.gas_used();
+  auto page = ctx.Scan(Bytes{'o'}, {}, 10);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(*page, (std::vector<StateEntry>{{Bytes{'o', 1}, {10}}, {Bytes{'o', 2}, {20}}}));
+  EXPECT_EQ(ctx.gas_used() - before,
+            kModuleScanGas + 2 * kModuleScanEntryGas + 6 * kModuleScanByteGas);
+  auto next = ctx.Scan(Bytes{'o'}, Bytes{'o', 1}, 10);
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, (std::vector<StateEntry>{{Bytes{'o', 2}, {20}}}));
+}
+
+TEST_F(ModuleContextTest, ScanLimitIsCutToTheGasLeft) {
+  for (uint8_t i = 0; i < 10; ++i) base_.map_[ModuleKey(module_, Bytes{'o', i})] = {i};
+  ModuleContext ctx = Context(kModuleScanGas + 3 * kModuleScanEntryGas + 100);
+  auto page = ctx.Scan(Bytes{'o'}, {}, 10);
+  // Only three entries' cost fits: the page is cut to three.
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->size(), 3u);
+  ModuleContext rich = Context(1'000'000);
+  EXPECT_EQ(rich.Scan(Bytes{'o'}, {}, 4)->size(), 4u);
+  ModuleContext poor = Context(kModuleScanGas - 1);
+  EXPECT_TRUE(poor.Scan(Bytes{'o'}, {}, 4).status().Is(StatusKind::kOutOfGas));
+}
+
 TEST_F(ModuleContextTest, PayFromModuleMovesEscrow) {
   FundModule(Uint256(100));
   ModuleContext ctx = Context(1'000'000);

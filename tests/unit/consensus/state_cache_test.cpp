@@ -35,6 +35,47 @@ TEST_F(StateCacheTest, ReadsThroughToBase) {
   EXPECT_TRUE(cache.Diff().empty());
 }
 
+TEST_F(StateCacheTest, ScanMergesWritesAndErasesOverTheBase) {
+  base_.map_[B("k3")] = B("v3");
+  base_.map_[B("j1")] = B("other prefix");
+  StateCache cache(base_);
+  cache.Put(B("k2"), B("new2"));                 // overrides the base
+  cache.Erase(B("k1"));                          // hides the base
+  cache.Put(B("k25"), B("v25"));                 // only in the cache
+  EXPECT_FALSE(cache.Get(B("k9")).has_value());  // loaded, absent: not listed
+  const std::vector<StateEntry> want = {
+      {B("k2"), B("new2")}, {B("k25"), B("v25")}, {B("k3"), B("v3")}};
+  EXPECT_EQ(cache.Scan(B("k"), {}, 10), want);
+  // Pages of one, each strictly after the previous key.
+  std::vector<StateEntry> paged;
+  Bytes cursor;
+  for (;;) {
+    auto page = cache.Scan(B("k"), cursor, 1);
+    if (page.empty()) break;
+    ASSERT_EQ(page.size(), 1u);
+    cursor = page[0].key;
+    paged.push_back(page[0]);
+  }
+  EXPECT_EQ(paged, want);
+  // Reverting the writes shows the base again.
+  StateCache fresh(base_);
+  const auto cp = fresh.MakeCheckpoint();
+  fresh.Erase(B("k1"));
+  fresh.Erase(B("k2"));
+  fresh.Erase(B("k3"));
+  EXPECT_TRUE(fresh.Scan(B("k"), {}, 10).empty());
+  fresh.RevertTo(cp);
+  EXPECT_EQ(fresh.Scan(B("k"), {}, 10).size(), 3u);
+}
+
+TEST_F(StateCacheTest, ScanRefillsWhenErasesUseUpABasePage) {
+  for (char c = 'a'; c <= 'h'; ++c) base_.map_[B(std::string("p") + c)] = B("x");
+  StateCache cache(base_);
+  for (char c = 'a'; c <= 'f'; ++c) cache.Erase(B(std::string("p") + c));
+  EXPECT_EQ(cache.Scan(B("p"), {}, 2),
+            (std::vector<StateEntry>{{B("pg"), B("x")}, {B("ph"), B("x")}}));
+}
+
 TEST_F(StateCacheTest, PutEraseGet) {
   StateCache cache(base_);
   cache.Put(B("k1"), B("new"));

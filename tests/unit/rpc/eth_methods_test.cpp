@@ -18,6 +18,7 @@
 #include "chain/block_assembler.h"
 #include "chain/miner.h"
 #include "consensus/abi.h"
+#include "consensus/executor.h"
 #include "consensus/test_module.h"
 #include "rpc/eth_subscriptions.h"
 #include "rpc/rpc_dispatcher.h"
@@ -320,6 +321,30 @@ TEST_F(EthMethodsTest, CallSeesTheRandomnessOfItsBlocksAncestors) {
             std::string("execution reverted: randomness-not-ancestor: randomness at height 3 is "
                         "not an ancestor of block 3: a block never draws on itself or later "
                         "blocks"));
+}
+
+TEST_F(EthMethodsTest, DeferredWorkLogsReachGetLogsUnderTheSystemReceipt) {
+  const uint64_t due = chain_->Tip().height + 2;
+  Bytes data = abi::Encoder().Uint(due).Uint(5).Uint(50'000).FinishCall(
+      abi::SelectorOf("schedule(uint256,uint256,uint256)"));
+  Result("eth_sendRawTransaction", RawParam(MakeTx(1, 0, Uint256(2 * kGwei), Uint256(20 * kGwei),
+                                                   consensus::TestModuleAddress(), data, 200'000)));
+  Mine();
+  std::shared_ptr<Block> due_block = Mine();
+  ASSERT_EQ(due_block->header.height, due);
+  auto receipts = chain_->ReadReceipts(due_block->Hash());
+  ASSERT_TRUE(receipts.ok());
+  ASSERT_EQ(receipts->size(), due_block->txs.size() + 1);  // the system receipt
+  const std::string topic = abi::EventTopic("DeferredRan(uint256,uint256,uint256)").Hex();
+  rapidjson::Document logs = Call(
+      "eth_getLogs", R"([{"fromBlock":"0x0","toBlock":"latest","topics":[")" + topic + R"("]}])");
+  ASSERT_TRUE(logs.HasMember("result"));
+  ASSERT_EQ(logs["result"].Size(), 1u);
+  const auto& log = logs["result"][0];
+  EXPECT_EQ(log["blockHash"].GetString(), due_block->Hash().Hex());
+  EXPECT_EQ(log["transactionHash"].GetString(), consensus::SystemTxHash(due_block->Hash()).Hex());
+  EXPECT_EQ(log["transactionIndex"].GetString(), eth_json::QuantityHex(due_block->txs.size()));
+  EXPECT_EQ(log["topics"][1].GetString(), Uint256(5).ToHash().Hex());
 }
 
 TEST_F(EthMethodsTest, BlocksReceiptsAndLogsCarryEthereumFields) {
