@@ -81,7 +81,7 @@ Result<DeferredRun> RunDueDeferred(StateCache& state, const BlockContext& block,
       if (module == nullptr) continue;  // not on this network (any more): the entry lapses
       const StateCache::Checkpoint checkpoint = state.MakeCheckpoint();
       ModuleContext ctx(state, block, entry->module, Address(), Uint256(),
-                        entry->gas - kDeferredMinGas, /*read_only=*/false);
+                        entry->gas - kDeferredMinGas, /*read_only=*/false, &modules);
       Status s = module->RunDeferred(ctx, entry->height, entry->key);
       run.gas_used += ctx.gas_used();
       if (s.ok()) {

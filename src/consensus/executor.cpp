@@ -55,7 +55,7 @@ Result<CallOutcome> RunCall(StateCache& state, const BlockContext& block, const 
   DEPIN_RETURN_IF_ERROR(Credit(state, to, value));
   const Module* module = modules.Find(to);
   if (module == nullptr) return out;  // plain transfer (data was checked empty)
-  ModuleContext ctx(state, block, to, from, value, gas_allowance, /*read_only=*/false);
+  ModuleContext ctx(state, block, to, from, value, gas_allowance, /*read_only=*/false, &modules);
   Result<Bytes> result = CallModule(*module, ctx, data);
   out.gas_used = ctx.gas_used();
   if (result.ok()) {

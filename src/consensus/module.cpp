@@ -12,14 +12,15 @@ namespace depin::consensus {
 
 ModuleContext::ModuleContext(StateCache& state, const BlockContext& block, const Address& module,
                              const Address& sender, const Uint256& value, uint64_t gas_limit,
-                             bool read_only)
+                             bool read_only, const ModuleRegistry* modules)
     : state_(state),
       block_(block),
       module_(module),
       sender_(sender),
       value_(value),
       gas_limit_(gas_limit),
-      read_only_(read_only) {}
+      read_only_(read_only),
+      modules_(modules) {}
 
 Status ModuleContext::ChargeGas(uint64_t gas) {
   if (gas > gas_limit_ - gas_used_) {
@@ -118,6 +119,23 @@ Status ModuleContext::CancelDeferred(uint64_t height, ByteSpan key) {
   return Status::Ok();
 }
 
+Result<const QueryInterface*> ModuleContext::QueryTarget(const Address& publisher) {
+  if (query_depth_ >= kMaxQueryDepth) {
+    return Status::Error(StatusKind::kLimitExceeded, "query-too-deep",
+                         "more than " + std::to_string(kMaxQueryDepth) + " nested module queries");
+  }
+  DEPIN_RETURN_IF_ERROR(ChargeGas(kModuleQueryGas));
+  const Module* module = modules_ != nullptr ? modules_->Find(publisher) : nullptr;
+  if (module == nullptr) {
+    return Status::Error("query-unknown-module", "no module at " + publisher.ToChecksumHex());
+  }
+  if (module->queries() == nullptr) {
+    return Status::Error("query-not-published",
+                         publisher.ToChecksumHex() + " publishes no query interface");
+  }
+  return module->queries();
+}
+
 Status Module::RunDeferred(ModuleContext&, uint64_t, ByteSpan) const {
   return Status::Error("deferred-unhandled", "module does not run deferred work");
 }
@@ -141,6 +159,7 @@ Status ModuleContext::PayFromModule(const Address& to, const Uint256& amount) {
 }
 
 Status ModuleContext::EmitLog(std::vector<Hash256> topics, Bytes data) {
+  if (read_only_) return Status::Error("write-in-view", "log emitted in a read-only call");
   if (topics.size() > 4) return Status::Error("log-too-many-topics", "a log has at most 4 topics");
   DEPIN_RETURN_IF_ERROR(ChargeGas(kModuleLogGas + kModuleLogTopicGas * topics.size() +
                                   kModuleLogByteGas * data.size()));

@@ -112,10 +112,28 @@ class FunctionTable {
   std::map<abi::Selector, size_t> by_selector_;
 };
 
+// A typed, read-only query interface a module publishes for other modules
+// (Module::queries()): the only way one module learns another's facts. A
+// publisher derives an interface from this, e.g.
+//   class StorageQueries : public QueryInterface {
+//    public:
+//     // ctx is the storage module's own read-only context.
+//     virtual Result<bool> SectorFaulty(ModuleContext& ctx, uint64_t sector) const = 0;
+//   };
+// and a caller reaches it with ModuleContext::Query<StorageQueries>(address, ...).
+class QueryInterface {
+ public:
+  virtual ~QueryInterface() = default;
+};
+
+class ModuleRegistry;
+
 class ModuleContext {
  public:
+  // `modules` (may be null: no queries) is where Query finds publishers.
   ModuleContext(StateCache& state, const BlockContext& block, const Address& module,
-                const Address& sender, const Uint256& value, uint64_t gas_limit, bool read_only);
+                const Address& sender, const Uint256& value, uint64_t gas_limit, bool read_only,
+                const ModuleRegistry* modules = nullptr);
 
   const BlockContext& block() const { return block_; }
   const Address& module_address() const { return module_; }
@@ -161,6 +179,22 @@ class ModuleContext {
   // its prepaid gas is not refunded.
   Status CancelDeferred(uint64_t height, ByteSpan key);
 
+  // Calls the query interface Q that module `publisher` publishes:
+  // `fn(const Q& queries, ModuleContext& publisher_ctx)` runs with the
+  // publisher's own state (read-only; writes fail "write-in-view"), this
+  // call's state (writes earlier in the block, the tx and this call are
+  // visible), this call's gas (kModuleQueryGas, then whatever the publisher's
+  // reads cost) and this module as sender. Errors:
+  //   query-unknown-module     no module at `publisher`
+  //   query-not-published      it publishes no Q
+  //   query-too-deep           more than kMaxQueryDepth nested queries
+  template <typename Q, typename Fn>
+  auto Query(const Address& publisher, Fn&& fn)
+      -> decltype(fn(std::declval<const Q&>(), std::declval<ModuleContext&>()));
+  static constexpr int kMaxQueryDepth = 4;
+
+  // Logs are state changes too: refused in read-only contexts
+  // ("write-in-view").
   Status EmitLog(std::vector<Hash256> topics, Bytes data);
   // A Solidity event: topic 0 = keccak(signature), then `indexed` (one topic
   // per indexed input, "event-bad-topics" otherwise), ABI-encoded `data`.
@@ -176,7 +210,12 @@ class ModuleContext {
   uint64_t gas_limit_;
   uint64_t gas_used_ = 0;
   bool read_only_;
+  const ModuleRegistry* modules_;
+  int query_depth_ = 0;
   std::vector<Log> logs_;
+
+  // The publisher's read-only context for a query, or why there is none.
+  Result<const QueryInterface*> QueryTarget(const Address& publisher);
 };
 
 class Module {
@@ -208,6 +247,8 @@ class Module {
   // sender and no value. An error reverts the run's effects. The default
   // refuses: a module that never schedules needs nothing here.
   virtual Status RunDeferred(ModuleContext& ctx, uint64_t due_height, ByteSpan key) const;
+  // The query interface this module publishes to others (null: none).
+  virtual const QueryInterface* queries() const { return nullptr; }
 };
 
 // Runs `calldata` against `module`'s function table in `ctx`:
@@ -231,6 +272,24 @@ class ModuleRegistry {
  private:
   std::map<Address, std::shared_ptr<const Module>> modules_;
 };
+
+template <typename Q, typename Fn>
+auto ModuleContext::Query(const Address& publisher, Fn&& fn)
+    -> decltype(fn(std::declval<const Q&>(), std::declval<ModuleContext&>())) {
+  auto target = QueryTarget(publisher);
+  if (!target.ok()) return target.status();
+  const Q* typed = dynamic_cast<const Q*>(*target);
+  if (typed == nullptr) {
+    return Status::Error("query-not-published",
+                         publisher.ToChecksumHex() + " publishes no such query interface");
+  }
+  ModuleContext inner(state_, block_, publisher, module_, Uint256(), gas_left(),
+                      /*read_only=*/true, modules_);
+  inner.query_depth_ = query_depth_ + 1;
+  auto result = fn(*typed, inner);
+  gas_used_ += inner.gas_used();
+  return result;
+}
 
 // Solidity's Error(string) revert payload: 0x08c379a0 || abi.encode(reason).
 Bytes EncodeRevertReason(std::string_view reason);

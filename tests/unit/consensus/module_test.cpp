@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <stdexcept>
 
@@ -351,6 +352,192 @@ TEST_F(CallModuleTest, EmitEventPutsTopicZeroAndChecksIndexedCount) {
   ASSERT_EQ(ctx.logs().size(), 1u);
   EXPECT_EQ(ctx.logs()[0].topics,
             (std::vector<Hash256>{abi::EventTopic("Ping(address,uint256)"), Hash256()}));
+}
+
+// --- Cross-module queries: two modules defined here -------------------------
+// The ledger keeps a balance per one-byte id and publishes LedgerQueries; the
+// consumer asks it through its ModuleContext and never reads its keys.
+
+class LedgerQueries : public QueryInterface {
+ public:
+  // `ctx` is the ledger's own read-only context.
+  virtual Result<Uint256> BalanceOf(ModuleContext& ctx, uint8_t id) const = 0;
+  // A query that (wrongly) writes: must be refused.
+  virtual Status Touch(ModuleContext& ctx) const = 0;
+};
+
+// Some other interface nobody publishes under the ledger's address.
+class OtherQueries : public QueryInterface {};
+
+Address LedgerAddress() { return ModuleAddress(0x0F0B); }
+Address ConsumerAddress() { return ModuleAddress(0x0F0C); }
+
+Result<Bytes> LedgerCredit(ModuleContext& ctx, abi::Decoder& args) {
+  auto id = args.Uint64();
+  if (!id.ok()) return id.status();
+  auto amount = args.Uint();
+  if (!amount.ok()) return amount.status();
+  Bytes raw(32);
+  amount->ToBigEndian32(raw.data());
+  DEPIN_RETURN_IF_ERROR(ctx.Put(Bytes{'b', static_cast<uint8_t>(*id)}, std::move(raw)));
+  return Bytes();
+}
+
+class LedgerModule : public Module, public LedgerQueries {
+ public:
+  Address address() const override { return LedgerAddress(); }
+  std::string_view name() const override { return "ledger"; }
+  const FunctionTable& functions() const override { return table_; }
+  const QueryInterface* queries() const override { return this; }
+
+  Result<Uint256> BalanceOf(ModuleContext& ctx, uint8_t id) const override {
+    auto raw = ctx.Get(Bytes{'b', id});
+    if (!raw.ok()) return raw.status();
+    if (!raw->has_value()) return Uint256();
+    return Uint256::FromBigEndian32((*raw)->data());
+  }
+  Status Touch(ModuleContext& ctx) const override { return ctx.Put(Bytes{'t'}, {1}); }
+
+ private:
+  FunctionTable table_{{ModuleFunction{.name = "credit",
+                                       .inputs = {{"id", "uint256"}, {"amount", "uint256"}},
+                                       .outputs = {},
+                                       .mutability = Mutability::kNonPayable,
+                                       .gas = {0, 0},
+                                       .help = "",
+                                       .handler = LedgerCredit}},
+                       {}};
+};
+
+// The consumer's only function: copy the ledger's balance of `id` into its
+// own state, via the query.
+Result<Bytes> ConsumerCopy(ModuleContext& ctx, abi::Decoder& args) {
+  auto id = args.Uint64();
+  if (!id.ok()) return id.status();
+  auto balance = ctx.Query<LedgerQueries>(
+      LedgerAddress(), [&](const LedgerQueries& q, ModuleContext& ledger_ctx) {
+        return q.BalanceOf(ledger_ctx, static_cast<uint8_t>(*id));
+      });
+  if (!balance.ok()) return balance.status();
+  Bytes raw(32);
+  balance->ToBigEndian32(raw.data());
+  DEPIN_RETURN_IF_ERROR(ctx.Put(Bytes{'c'}, raw));
+  return raw;
+}
+
+class ConsumerModule : public Module {
+ public:
+  Address address() const override { return ConsumerAddress(); }
+  std::string_view name() const override { return "consumer"; }
+  const FunctionTable& functions() const override { return table_; }
+
+ private:
+  FunctionTable table_{{ModuleFunction{.name = "copy",
+                                       .inputs = {{"id", "uint256"}},
+                                       .outputs = {{"", "uint256"}},
+                                       .mutability = Mutability::kNonPayable,
+                                       .gas = {0, 0},
+                                       .help = "",
+                                       .handler = ConsumerCopy}},
+                       {}};
+};
+
+class ModuleQueryTest : public ::testing::Test {
+ protected:
+  ModuleQueryTest() {
+    modules_.Register(std::make_shared<LedgerModule>());
+    modules_.Register(std::make_shared<ConsumerModule>());
+  }
+  ModuleContext Ctx(const Address& module, uint64_t gas = 1'000'000) {
+    return ModuleContext(cache_, block_, module, Addr(0x11), Uint256(), gas, /*read_only=*/false,
+                         &modules_);
+  }
+  Status Credit(uint8_t id, uint64_t amount) {
+    ModuleContext ctx = Ctx(LedgerAddress());
+    return CallModule(*modules_.Find(LedgerAddress()), ctx,
+                      abi::Encoder().Uint(id).Uint(amount).FinishCall(
+                          abi::SelectorOf("credit(uint256,uint256)")))
+        .status();
+  }
+  Result<Bytes> Copy(ModuleContext& ctx, uint8_t id) {
+    return CallModule(*modules_.Find(ConsumerAddress()), ctx,
+                      abi::Encoder().Uint(id).FinishCall(abi::SelectorOf("copy(uint256)")));
+  }
+
+  ModuleRegistry modules_;
+  MapReader base_;
+  StateCache cache_{base_};
+  BlockContext block_;
+};
+
+TEST_F(ModuleQueryTest, SeesWritesMadeEarlierInTheSameState) {
+  ModuleContext before = Ctx(ConsumerAddress());
+  EXPECT_EQ(*Copy(before, 7), abi::Encoder().Uint(0).Finish());
+  // A write through the same cache (earlier in the block or the tx) is seen.
+  ASSERT_TRUE(Credit(7, 4242).ok());
+  ModuleContext after = Ctx(ConsumerAddress());
+  EXPECT_EQ(*Copy(after, 7), abi::Encoder().Uint(4242).Finish());
+  // The consumer wrote only its own key; the ledger's stays the ledger's.
+  EXPECT_EQ(cache_.Get(ModuleKey(ConsumerAddress(), Bytes{'c'})),
+            abi::Encoder().Uint(4242).Finish());
+}
+
+TEST_F(ModuleQueryTest, ChargesTheQueryAndThePublishersReadsToTheCaller) {
+  ModuleContext ctx = Ctx(ConsumerAddress());
+  auto balance = ctx.Query<LedgerQueries>(
+      LedgerAddress(), [](const LedgerQueries& q, ModuleContext& l) { return q.BalanceOf(l, 1); });
+  ASSERT_TRUE(balance.ok());
+  EXPECT_EQ(ctx.gas_used(), kModuleQueryGas + kModuleReadGas);
+  // Short of the publisher's read: out of gas, the whole allowance used.
+  ModuleContext poor = Ctx(ConsumerAddress(), kModuleQueryGas + kModuleReadGas - 1);
+  auto oog = poor.Query<LedgerQueries>(
+      LedgerAddress(), [](const LedgerQueries& q, ModuleContext& l) { return q.BalanceOf(l, 1); });
+  EXPECT_TRUE(oog.status().Is(StatusKind::kOutOfGas));
+  EXPECT_EQ(poor.gas_used(), kModuleQueryGas + kModuleReadGas - 1);
+}
+
+TEST_F(ModuleQueryTest, IsReadOnlyForThePublisher) {
+  ModuleContext ctx = Ctx(ConsumerAddress());
+  Status s =
+      ctx.Query<LedgerQueries>(LedgerAddress(), [](const LedgerQueries& q, ModuleContext& l) {
+        EXPECT_TRUE(l.read_only());
+        EXPECT_EQ(l.module_address(), LedgerAddress());
+        EXPECT_EQ(l.sender(), ConsumerAddress());
+        return q.Touch(l);
+      });
+  EXPECT_EQ(s.code(), "write-in-view");
+  EXPECT_TRUE(cache_.Diff().empty());
+}
+
+TEST_F(ModuleQueryTest, UnknownModuleOrInterfaceIsRefused) {
+  ModuleContext ctx = Ctx(ConsumerAddress());
+  auto unknown = ctx.Query<LedgerQueries>(
+      ModuleAddress(0x0F0D), [](const LedgerQueries& q, ModuleContext& l) { return q.Touch(l); });
+  EXPECT_EQ(unknown.code(), "query-unknown-module");
+  auto none = ctx.Query<LedgerQueries>(
+      ConsumerAddress(), [](const LedgerQueries& q, ModuleContext& l) { return q.Touch(l); });
+  EXPECT_EQ(none.code(), "query-not-published");
+  auto wrong_type = ctx.Query<OtherQueries>(
+      LedgerAddress(), [](const OtherQueries&, ModuleContext&) { return Status::Ok(); });
+  EXPECT_EQ(wrong_type.code(), "query-not-published");
+  ModuleContext no_registry(cache_, block_, ConsumerAddress(), Addr(0x11), Uint256(), 1'000'000,
+                            /*read_only=*/false);
+  auto lone = no_registry.Query<LedgerQueries>(
+      LedgerAddress(), [](const LedgerQueries& q, ModuleContext& l) { return q.Touch(l); });
+  EXPECT_EQ(lone.code(), "query-unknown-module");
+}
+
+TEST_F(ModuleQueryTest, NestingIsBounded) {
+  ModuleContext ctx = Ctx(ConsumerAddress());
+  std::function<Status(ModuleContext&, int)> nest = [&](ModuleContext& c, int depth) -> Status {
+    return c.Query<LedgerQueries>(LedgerAddress(), [&](const LedgerQueries&, ModuleContext& l) {
+      return depth == 0 ? Status::Ok() : nest(l, depth - 1);
+    });
+  };
+  EXPECT_TRUE(nest(ctx, ModuleContext::kMaxQueryDepth - 1).ok());
+  Status deep = nest(ctx, ModuleContext::kMaxQueryDepth);
+  EXPECT_EQ(deep.code(), "query-too-deep");
+  EXPECT_TRUE(deep.Is(StatusKind::kLimitExceeded));
 }
 
 TEST(FunctionTable, DuplicateSelectorIsAProgrammingError) {
