@@ -77,8 +77,8 @@ Result<DeferredRun> RunDueDeferred(StateCache& state, const BlockContext& block,
       state.Erase(se.key);
       ++run.entries_run;
       run.gas_used += kDeferredMinGas;
-      const Module* module = modules.Find(entry->module);
-      if (module == nullptr) continue;  // not on this network (any more): the entry lapses
+      const Module* module = modules.ActiveAt(entry->module, block.height);
+      if (module == nullptr) continue;  // not on this network or not active: the entry lapses
       const StateCache::Checkpoint checkpoint = state.MakeCheckpoint();
       ModuleContext ctx(state, block, entry->module, Address(), Uint256(),
                         entry->gas - kDeferredMinGas, /*read_only=*/false, &modules);

@@ -55,6 +55,14 @@ Result<CallOutcome> RunCall(StateCache& state, const BlockContext& block, const 
   DEPIN_RETURN_IF_ERROR(Credit(state, to, value));
   const Module* module = modules.Find(to);
   if (module == nullptr) return out;  // plain transfer (data was checked empty)
+  if (modules.ActiveAt(to, block.height) == nullptr) {
+    state.RevertTo(checkpoint);
+    out.success = false;
+    out.revert = Status::Error("module-not-active", "the module at " + to.ToChecksumHex() +
+                                                        " is not active at height " +
+                                                        std::to_string(block.height));
+    return out;
+  }
   ModuleContext ctx(state, block, to, from, value, gas_allowance, /*read_only=*/false, &modules);
   Result<Bytes> result = CallModule(*module, ctx, data);
   out.gas_used = ctx.gas_used();

@@ -125,7 +125,8 @@ Result<const QueryInterface*> ModuleContext::QueryTarget(const Address& publishe
                          "more than " + std::to_string(kMaxQueryDepth) + " nested module queries");
   }
   DEPIN_RETURN_IF_ERROR(ChargeGas(kModuleQueryGas));
-  const Module* module = modules_ != nullptr ? modules_->Find(publisher) : nullptr;
+  const Module* module =
+      modules_ != nullptr ? modules_->ActiveAt(publisher, block_.height) : nullptr;
   if (module == nullptr) {
     return Status::Error("query-unknown-module", "no module at " + publisher.ToChecksumHex());
   }
@@ -247,19 +248,25 @@ Result<Bytes> CallModule(const Module& module, ModuleContext& ctx, ByteSpan call
   return fn->handler(ctx, args);
 }
 
-void ModuleRegistry::Register(std::shared_ptr<const Module> module) {
+void ModuleRegistry::Register(std::shared_ptr<const Module> module, uint64_t activation_height) {
   Address a = module->address();
-  modules_[a] = std::move(module);
+  modules_[a] = Entry{std::move(module), activation_height};
 }
 
 const Module* ModuleRegistry::Find(const Address& address) const {
   auto it = modules_.find(address);
-  return it == modules_.end() ? nullptr : it->second.get();
+  return it == modules_.end() ? nullptr : it->second.module.get();
+}
+
+const Module* ModuleRegistry::ActiveAt(const Address& address, uint64_t height) const {
+  auto it = modules_.find(address);
+  if (it == modules_.end() || height < it->second.activation_height) return nullptr;
+  return it->second.module.get();
 }
 
 std::vector<const Module*> ModuleRegistry::All() const {
   std::vector<const Module*> out;
-  for (const auto& [address, m] : modules_) out.push_back(m.get());
+  for (const auto& [address, e] : modules_) out.push_back(e.module.get());
   return out;
 }
 

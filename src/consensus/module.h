@@ -261,16 +261,26 @@ class Module {
 // state; its code is the rule name wallets see).
 Result<Bytes> CallModule(const Module& module, ModuleContext& ctx, ByteSpan calldata);
 
-// The set of modules active on a chain, by address. Built once at start-up.
+// The set of modules on a chain, by address, each with the height from which
+// it takes calls (ChainParams). Built once at start-up.
 class ModuleRegistry {
  public:
-  void Register(std::shared_ptr<const Module> module);
+  // Registering an address again replaces the module.
+  void Register(std::shared_ptr<const Module> module, uint64_t activation_height = 0);
+  // The module at `address`, active or not (its address is a module address
+  // from genesis: data sent there is a call, reverted until activation).
   const Module* Find(const Address& address) const;
+  // The module at `address` if it is active at `height`.
+  const Module* ActiveAt(const Address& address, uint64_t height) const;
   bool IsModuleAddress(const Address& address) const { return Find(address) != nullptr; }
   std::vector<const Module*> All() const;  // ordered by address
 
  private:
-  std::map<Address, std::shared_ptr<const Module>> modules_;
+  struct Entry {
+    std::shared_ptr<const Module> module;
+    uint64_t activation_height = 0;
+  };
+  std::map<Address, Entry> modules_;
 };
 
 template <typename Q, typename Fn>

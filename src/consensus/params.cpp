@@ -45,14 +45,28 @@ ChainParams BaseParams() {
   p.base_fee_change_denominator = 8;
   p.elasticity_multiplier = 2;
   p.max_reorg_depth = 2000;
-  // EVM's BLOCKHASH window: enough for a proving period's challenge draw,
-  // and a context copies at most this many hashes.
-  p.randomness_max_lookback = 256;
+  // The oldest draw a module makes is a seal ticket (ticket_max_age_blocks);
+  // a block context copies this many ancestor hashes.
+  p.randomness_max_lookback = 5760;
   // A tenth of the block gas limit: at least 15,000 minimal entries a
   // block, and a full queue adds at most 10% to a block's work.
   p.deferred_gas_per_block = 30'000'000;
   // One year of 15 s blocks: a lease's or a deal's term fits.
   p.deferred_horizon = 2'102'400;
+
+  // Markets: not active until they ship (then a real height per network).
+  p.compute.activation_height = kNeverActive;
+  p.compute.bidding_window_blocks = 40;  // 10 min
+  p.compute.max_lease_blocks = p.deferred_horizon;
+  p.storage.activation_height = kNeverActive;
+  p.storage.sector_sizes = {512ull << 20, 32ull << 30};
+  p.storage.seal_seed_delay_blocks = 240;       // 1 h
+  p.storage.prove_commit_window_blocks = 5760;  // 24 h
+  p.storage.ticket_max_age_blocks = 5760;       // 24 h
+  p.storage.proving_period_blocks = 5760;       // 24 h
+  p.storage.deadlines_per_period = 48;          // one per 30 min
+  p.storage.post_response_blocks = 40;          // 10 min
+  p.storage.max_consecutive_faults = 3;
   return p;
 }
 
@@ -105,6 +119,17 @@ ChainParams TestParams() {
   p.genesis_extra = ExtraFromText("depin testnet genesis");
   p.pow_limit_bits = 0x1f00ffff;
   p.pow_limit = MustTarget(p.pow_limit_bits);
+  // Test sizes and an hour-scale storage schedule, so a tester sees a seal
+  // and a few proving periods in an afternoon.
+  p.randomness_max_lookback = 480;
+  p.storage.sector_sizes = {2ull << 10, 8ull << 20};
+  p.storage.seal_seed_delay_blocks = 20;
+  p.storage.prove_commit_window_blocks = 480;
+  p.storage.ticket_max_age_blocks = 480;
+  p.storage.proving_period_blocks = 480;  // 2 h
+  p.storage.deadlines_per_period = 12;
+  p.storage.post_response_blocks = 20;
+  p.compute.bidding_window_blocks = 20;
   return p;
 }
 
@@ -127,6 +152,21 @@ ChainParams RegtestParams() {
   p.subsidy_halving_interval = 150;  // exercise halvings in tests, as Bitcoin's regtest
   p.max_reorg_depth = 1000;
   p.enable_test_module = true;
+  p.test_module_activation_height = 0;
+  // Everything active from genesis and short enough for on-demand blocks.
+  p.randomness_max_lookback = 256;
+  p.deferred_horizon = 10'000;
+  p.compute.activation_height = 0;
+  p.compute.bidding_window_blocks = 5;
+  p.compute.max_lease_blocks = p.deferred_horizon;
+  p.storage.activation_height = 0;
+  p.storage.sector_sizes = {2ull << 10, 8ull << 20};
+  p.storage.seal_seed_delay_blocks = 2;
+  p.storage.prove_commit_window_blocks = 100;
+  p.storage.ticket_max_age_blocks = 100;
+  p.storage.proving_period_blocks = 60;
+  p.storage.deadlines_per_period = 6;
+  p.storage.post_response_blocks = 5;
   for (const Address& a : DevAccounts()) {
     p.genesis_alloc.push_back({a, Dpn(kDevAccountBalanceDpn)});
   }

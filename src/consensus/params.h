@@ -23,6 +23,35 @@ struct GenesisAlloc {
   Uint256 balance;
 };
 
+// A native module's activation: calls to its address revert with
+// "module-not-active" below this height (and its deferred entries lapse).
+inline constexpr uint64_t kNeverActive = ~uint64_t{0};
+
+// The compute-lease market at 0x...1000 (docs/consensus.md, "Module
+// parameters"). Placeholders the market will read; only what the platform
+// already constrains is checked (ParamsTest).
+struct ComputeMarketParams {
+  uint64_t activation_height = kNeverActive;
+  // Blocks an order takes bids before the lowest wins (deferred work).
+  uint64_t bidding_window_blocks = 0;
+  // Longest lease term: its end is deferred work, so <= deferred_horizon.
+  uint64_t max_lease_blocks = 0;
+};
+
+// The storage market at 0x...2000. Main values are storage/proofs/params.h's
+// constants (docs/proofs.md); test and regtest shorten them.
+struct StorageMarketParams {
+  uint64_t activation_height = kNeverActive;
+  std::vector<uint64_t> sector_sizes;       // bytes, the sizes providers may seal
+  uint64_t seal_seed_delay_blocks = 0;      // pre-commit -> seed block (kSeedDelayBlocks)
+  uint64_t prove_commit_window_blocks = 0;  // seed -> last partition (kProveCommitWindowBlocks)
+  uint64_t ticket_max_age_blocks = 0;       // oldest ticket a pre-commit may name
+  uint64_t proving_period_blocks = 0;       // every active sector proven once per period
+  uint64_t deadlines_per_period = 0;        // sectors spread over deadlines
+  uint64_t post_response_blocks = 0;        // PoSt due this long after its randomness
+  uint64_t max_consecutive_faults = 0;      // missed periods before a sector terminates
+};
+
 struct ChainParams {
   Network network = Network::kMain;
   std::string name;         // "main", "test", "regtest"
@@ -62,6 +91,7 @@ struct ChainParams {
   uint64_t max_reorg_depth = 0;
   // Regtest-only built-in module for exercising the module interface.
   bool enable_test_module = false;
+  uint64_t test_module_activation_height = kNeverActive;
 
   // Native modules (docs/consensus.md, "Module parameters").
   // How far back a module may draw randomness (BlockContext::RandomnessAt).
@@ -70,6 +100,8 @@ struct ChainParams {
   // entries one block runs, and how far ahead an entry may be due.
   uint64_t deferred_gas_per_block = 0;
   uint64_t deferred_horizon = 0;
+  ComputeMarketParams compute;
+  StorageMarketParams storage;
 
   BlockHeader GenesisHeader() const;  // state root computed from the allocations
   Hash256 GenesisHash() const { return GenesisHeader().Hash(); }

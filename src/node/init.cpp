@@ -78,7 +78,8 @@ Result<DaemonHandle> Daemonize() {
 }
 
 void BuildModules(NodeContext& node) {
-  if (node.params.enable_test_module) node.modules.Register(consensus::MakeTestModule());
+  if (node.params.enable_test_module)
+    node.modules.Register(consensus::MakeTestModule(), node.params.test_module_activation_height);
 }
 
 // Everything before the first thread: arguments, config, network, datadir,

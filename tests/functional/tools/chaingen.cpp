@@ -64,7 +64,9 @@ int main(int argc, char** argv) {
 
   consensus::ChainParams params = consensus::RegtestParams();
   consensus::ModuleRegistry modules;
-  if (params.enable_test_module) modules.Register(consensus::MakeTestModule());
+  if (params.enable_test_module) {
+    modules.Register(consensus::MakeTestModule(), params.test_module_activation_height);
+  }
   const std::filesystem::path network_dir =
       std::filesystem::path(opts["datadir"]) / params.datadir_sub;
   std::error_code ec;

@@ -378,6 +378,23 @@ TEST_F(ExecutorTest, OutOfGasAfterWriteRevertsTheWrite) {
   }
 }
 
+TEST_F(ExecutorTest, CallBeforeActivationRevertsAndReturnsTheValue) {
+  ModuleRegistry later;
+  later.Register(MakeTestModule(), /*activation_height=*/2);
+  StateCache cache(base_);
+  auto out =
+      ApplyTransaction(cache, block_, ModuleTx(0, DepositCall(), Uint256(500)), later, params_, 0);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->receipt.status, 0);
+  EXPECT_EQ(out->revert_code(), "module-not-active");
+  EXPECT_EQ(cache.GetAccount(TestModuleAddress()), Account{});
+  block_.height = 2;
+  auto active =
+      ApplyTransaction(cache, block_, ModuleTx(1, DepositCall(), Uint256(500)), later, params_, 0);
+  ASSERT_TRUE(active.ok());
+  EXPECT_EQ(active->receipt.status, 1) << active->RevertReason();
+}
+
 TEST_F(ExecutorTest, UnknownSelectorFails) {
   StateCache cache(base_);
   const VerifiedTx tx = ModuleTx(0, {0x12, 0x34, 0x56, 0x78});

@@ -215,6 +215,19 @@ TEST(ModuleRegistry, FindAndAllOrderedByAddress) {
   EXPECT_FALSE(reg.IsModuleAddress(Address()));
 }
 
+TEST(ModuleRegistry, ActiveFromItsActivationHeight) {
+  ModuleRegistry reg;
+  reg.Register(std::make_shared<NamedModule>(0x1000, "compute"), /*activation_height=*/10);
+  reg.Register(std::make_shared<NamedModule>(0x2000, "storage"), kNeverActive);
+  EXPECT_EQ(reg.ActiveAt(ModuleAddress(0x1000), 9), nullptr);
+  ASSERT_NE(reg.ActiveAt(ModuleAddress(0x1000), 10), nullptr);
+  EXPECT_EQ(reg.ActiveAt(ModuleAddress(0x1000), 10)->name(), "compute");
+  EXPECT_EQ(reg.ActiveAt(ModuleAddress(0x2000), ~uint64_t{0} - 1), nullptr);
+  // Inactive modules still own their address.
+  EXPECT_TRUE(reg.IsModuleAddress(ModuleAddress(0x2000)));
+  EXPECT_EQ(reg.ActiveAt(ModuleAddress(0x3000), 0), nullptr);
+}
+
 TEST(ModuleRegistry, RegisterSameAddressReplaces) {
   ModuleRegistry reg;
   reg.Register(std::make_shared<NamedModule>(0x1000, "old"));

@@ -179,5 +179,52 @@ TEST(BlockSubsidy, MainIntervalIsAboutTwoYears) {
   EXPECT_EQ(BlockSubsidy(4'200'000, p), Dpn(1));
 }
 
+TEST(Params, ModuleParametersFitThePlatform) {
+  for (const ChainParams& p : {MainParams(), TestParams(), RegtestParams()}) {
+    SCOPED_TRACE(p.name);
+    // A lease's end and a deal's deadlines are deferred work.
+    EXPECT_LE(p.compute.max_lease_blocks, p.deferred_horizon);
+    EXPECT_LE(p.storage.proving_period_blocks, p.deferred_horizon);
+    EXPECT_GT(p.compute.bidding_window_blocks, 0u);
+    // Every draw a module makes lies within the context's lookback.
+    EXPECT_GE(p.randomness_max_lookback, p.storage.ticket_max_age_blocks);
+    EXPECT_GE(p.randomness_max_lookback, p.storage.seal_seed_delay_blocks);
+    EXPECT_GE(p.randomness_max_lookback, p.storage.post_response_blocks);
+    // Deadlines split the period evenly, and a PoSt is due within its deadline.
+    ASSERT_GT(p.storage.deadlines_per_period, 0u);
+    EXPECT_EQ(p.storage.proving_period_blocks % p.storage.deadlines_per_period, 0u);
+    EXPECT_LE(p.storage.post_response_blocks,
+              p.storage.proving_period_blocks / p.storage.deadlines_per_period);
+    EXPECT_GT(p.storage.max_consecutive_faults, 0u);
+    EXPECT_FALSE(p.storage.sector_sizes.empty());
+    // The queue's bound is a fraction of a block's gas.
+    EXPECT_GT(p.deferred_gas_per_block, 0u);
+    EXPECT_LE(p.deferred_gas_per_block, p.block_gas_limit);
+  }
+}
+
+TEST(Params, MainModuleValuesArePinned) {
+  const ChainParams m = MainParams();
+  EXPECT_EQ(m.randomness_max_lookback, 5760u);
+  EXPECT_EQ(m.deferred_gas_per_block, 30'000'000u);
+  EXPECT_EQ(m.deferred_horizon, 2'102'400u);
+  EXPECT_EQ(m.compute.activation_height, kNeverActive);
+  EXPECT_EQ(m.storage.activation_height, kNeverActive);
+  EXPECT_EQ(m.test_module_activation_height, kNeverActive);
+  // docs/proofs.md's chain scheduling constants (storage/proofs/params.h).
+  EXPECT_EQ(m.storage.seal_seed_delay_blocks, 240u);
+  EXPECT_EQ(m.storage.prove_commit_window_blocks, 5760u);
+  EXPECT_EQ(m.storage.ticket_max_age_blocks, 5760u);
+  EXPECT_EQ(m.storage.proving_period_blocks, 5760u);
+  EXPECT_EQ(m.storage.deadlines_per_period, 48u);
+  EXPECT_EQ(m.storage.post_response_blocks, 40u);
+  EXPECT_EQ(m.storage.sector_sizes, (std::vector<uint64_t>{512ull << 20, 32ull << 30}));
+  const ChainParams r = RegtestParams();
+  EXPECT_EQ(r.test_module_activation_height, 0u);
+  EXPECT_EQ(r.compute.activation_height, 0u);
+  EXPECT_EQ(r.storage.activation_height, 0u);
+  EXPECT_EQ(r.storage.sector_sizes, (std::vector<uint64_t>{2ull << 10, 8ull << 20}));
+}
+
 }  // namespace
 }  // namespace depin::consensus
