@@ -136,12 +136,14 @@ void BM_ExecuteBlock10kTransfers(benchmark::State& state) {
     state.SkipWithError(block.status().ToString().c_str());
     return;
   }
-  const BlockHeader& h = block->header;
-  consensus::BlockContext ctx{h.height,   h.timestamp, h.miner,          h.parent_hash,
-                              h.base_fee, h.gas_limit, f.params.chain_id};
+  auto ctx = chain->BlockContextFor(block->header);
+  if (!ctx.ok()) {
+    state.SkipWithError(ctx.status().ToString().c_str());
+    return;
+  }
   auto view = chain->StateAtTip();
   for (auto _ : state) {
-    auto exec = consensus::ExecuteBlock(*view, ctx, block->txs, f.modules, f.params);
+    auto exec = consensus::ExecuteBlock(*view, *ctx, block->txs, f.modules, f.params);
     if (!exec.ok()) {
       state.SkipWithError(exec.status().ToString().c_str());
       break;

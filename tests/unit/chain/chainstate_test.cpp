@@ -285,6 +285,37 @@ TEST(Chainstate, BlockContextOfASideBranchBlockHasItsBranchsAncestors) {
   EXPECT_TRUE(d.chain().BlockContextFor(orphan).status().Is(StatusKind::kNotFound));
 }
 
+TEST(Chainstate, DeferredWorkRunsInItsBlockAndIsUndoneByAReorg) {
+  // Block 1 queues work for height 2 through the test module; block 2 runs it
+  // (system receipt, stored value). A heavier branch without it undoes both,
+  // generically from the state diffs, and the queue entry is gone with them.
+  Node a;
+  const Bytes schedule = abi::Encoder().Uint(2).Uint(9).Uint(20'000).FinishCall(
+      abi::SelectorOf("schedule(uint256,uint256,uint256)"));
+  a.BuildAndSubmit({SignedTx(1, 0, consensus::TestModuleAddress(), 0, 200'000, schedule)});
+  auto ran = a.BuildAndSubmit({});
+  auto receipts = a.chain().ReadReceipts(ran->Hash());
+  ASSERT_TRUE(receipts.ok());
+  ASSERT_EQ(receipts->size(), 1u);  // no txs: the system receipt alone
+  EXPECT_EQ(receipts->at(0).logs.size(), 1u);
+  const Bytes value_key = consensus::ModuleKey(consensus::TestModuleAddress(), [] {
+    Bytes k(33, 0);
+    k[0] = 'v';
+    k[32] = 9;
+    return k;
+  }());
+  EXPECT_TRUE(a.chain().StateAtTip()->Get(value_key).has_value());
+
+  Node b;
+  std::vector<std::shared_ptr<Block>> other;
+  for (int i = 0; i < 3; ++i) other.push_back(b.BuildAndSubmit({}, 11));
+  for (auto& blk : other) ASSERT_TRUE(a.Submit(blk).ok());
+  ASSERT_EQ(a.chain().Tip().hash, other.back()->Hash());
+  EXPECT_EQ(a.chain().StateRoot(), b.chain().StateRoot());
+  EXPECT_FALSE(a.chain().StateAtTip()->Get(value_key).has_value());
+  EXPECT_TRUE(a.chain().StateAtTip()->Scan(Bytes{'q'}, {}, 10).empty());
+}
+
 TEST(Chainstate, EqualWorkKeepsFirstSeen) {
   Node a, b;
   auto a1 = a.BuildAndSubmit({}, 10);
