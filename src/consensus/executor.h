@@ -5,6 +5,8 @@
 // the fee is charged. Fee = gas_used * (base_fee + tip): the base-fee part is
 // burned, the tip goes to the header's miner, with the block subsidy at the end.
 // An intrinsically invalid tx (bad nonce, funds, fee cap...) fails the block.
+// After the txs, the block runs its due deferred work (deferred_queue.h),
+// whose logs go into a system receipt after the txs' receipts.
 //
 // Thread-safety: pure functions of their inputs; callers provide the cache.
 #pragma once

@@ -3,7 +3,7 @@
 // a tx whose `to` is that address and whose data is Solidity-ABI calldata is a
 // call. Each module declares a FunctionTable (below): per function its
 // Solidity signature, mutability, gas and handler, and its events. CallModule
-// dispatches through the table; docs/abi/<module>.json and docs/modules.md
+// dispatches through the table; docs/abi/<name>_module.json and docs/modules.md
 // are generated from it (consensus/module_docs.h). The executor gives the
 // handler a ModuleContext for the call:
 //   - state: the module's own objects (keys are module-local; the context
@@ -17,7 +17,12 @@
 // the executor (receipt status 0, fee charged); the error's code is the rule
 // name and reaches wallets as Error("rule-name: message"). Undo across blocks
 // is generic (StateCache diffs), so a module implements apply and view, never
-// undo. Modules never reach into each other's state.
+// undo. Work due at a height goes into the deferred queue
+// (ScheduleDeferred / RunDeferred, consensus/deferred_queue.h), never into a
+// loop over the module's objects. Modules never reach into each other's
+// state: a module publishes a typed read-only QueryInterface and others call
+// it through ModuleContext::Query. A module registers with an activation
+// height (ChainParams); calls before it revert with "module-not-active".
 //
 // Thread-safety: a Module is immutable and may be called from several threads
 // with different contexts (block execution, eth_call, gas estimation).
@@ -185,7 +190,7 @@ class ModuleContext {
   // call's state (writes earlier in the block, the tx and this call are
   // visible), this call's gas (kModuleQueryGas, then whatever the publisher's
   // reads cost) and this module as sender. Errors:
-  //   query-unknown-module     no module at `publisher`
+  //   query-unknown-module     no module at `publisher` active at this height
   //   query-not-published      it publishes no Q
   //   query-too-deep           more than kMaxQueryDepth nested queries
   template <typename Q, typename Fn>
