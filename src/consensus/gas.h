@@ -57,6 +57,9 @@ inline constexpr FunctionGas kTestFailGas{1000, 0};
 inline constexpr FunctionGas kTestBurnGasGas{1000, 0};
 inline constexpr FunctionGas kTestRandomnessGas{2000, 0};
 inline constexpr FunctionGas kTestScheduleGas{5000, 0};
+// A PoSt's check is paid per byte of the arguments (inputs and proof), as a
+// market's proof-carrying function will be.
+inline constexpr FunctionGas kTestProvePoStGas{10000, 8};
 
 uint64_t IntrinsicGas(const Transaction& tx);
 

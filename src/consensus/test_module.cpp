@@ -2,11 +2,17 @@
 
 #include "consensus/abi.h"
 #include "consensus/gas.h"
+#include "storage/proofs/batch_verifier.h"
+#include "storage/proofs/post.h"
 
 namespace depin::consensus {
 namespace {
 
 constexpr size_t kMaxReasonBytes = 1024;
+// provePoSt's arguments; a block holds at most a few MiB of them anyway.
+constexpr size_t kMaxPoStBytes = 256 * 1024;
+// ProofCheck::kind of provePoSt's proof.
+constexpr uint32_t kPoStCheckKind = 1;
 
 Bytes ValueKey(const Uint256& key) {
   Bytes k(33);
@@ -65,6 +71,16 @@ const ModuleEvent& WithdrawnEvent() {
       .name = "Withdrawn",
       .inputs = {{"to", "address", /*indexed=*/true}, {"amount", "uint256", /*indexed=*/false}},
       .help = "withdraw() paid `amount` back to the sender."};
+  return kEvent;
+}
+
+const ModuleEvent& PoStProvenEvent() {
+  static const ModuleEvent kEvent{
+      .name = "PoStProven",
+      .inputs = {{"prover", "address", /*indexed=*/true},
+                 {"randomness", "bytes32", /*indexed=*/false},
+                 {"sectors", "uint256", /*indexed=*/false}},
+      .help = "provePoSt() accepted a proof of `sectors` sectors for `randomness`."};
   return kEvent;
 }
 
@@ -152,6 +168,30 @@ Result<Bytes> Randomness(ModuleContext& ctx, abi::Decoder& args) {
   return abi::Encoder().Bytes32(*r).Finish();
 }
 
+// The proof itself was checked before execution (ProofChecks / VerifyProofs,
+// like a signature); the call only compares the public inputs with the
+// chain: the challenges must come from the named ancestor's randomness.
+Result<Bytes> ProvePoSt(ModuleContext& ctx, abi::Decoder& args) {
+  auto lookback = args.Uint64();
+  if (!lookback.ok()) return lookback.status();
+  auto inputs_raw = args.Bytes(kMaxPoStBytes);
+  if (!inputs_raw.ok()) return inputs_raw.status();
+  auto inputs = storage::proofs::DecodePoStPublicInputs(*inputs_raw);
+  if (!inputs.ok()) return inputs.status();
+  auto randomness = ctx.block().RandomnessLookback(*lookback);
+  if (!randomness.ok()) return randomness.status();
+  if (*randomness != inputs->randomness) {
+    return Status::Error("testmod-post-wrong-randomness",
+                         "the proof answers randomness " + inputs->randomness.Hex() +
+                             ", block randomness " + std::to_string(*lookback) + " back is " +
+                             randomness->Hex());
+  }
+  DEPIN_RETURN_IF_ERROR(ctx.EmitEvent(
+      PoStProvenEvent(), {AddressTopic(ctx.sender())},
+      abi::Encoder().Bytes32(inputs->randomness).Uint(inputs->sectors.size()).Finish()));
+  return Bytes();
+}
+
 Result<Bytes> Schedule(ModuleContext& ctx, abi::Decoder& args) {
   auto height = args.Uint64();
   if (!height.ok()) return height.status();
@@ -236,8 +276,19 @@ FunctionTable MakeTable() {
                       "when it runs it stores the height it ran at under `key` and "
                       "emits DeferredRan.",
               .handler = Schedule},
+          ModuleFunction{
+              .name = "provePoSt",
+              .inputs = {{"lookback", "uint256"}, {"publicInputs", "bytes"}, {"proof", "bytes"}},
+              .outputs = {},
+              .mutability = Mutability::kNonPayable,
+              .gas = kTestProvePoStGas,
+              .help = "Carries a PoSt (storage/proofs encodings) checked like a signature "
+                      "before execution (a bad proof makes the tx invalid); the call then "
+                      "reverts with testmod-post-wrong-randomness unless the proof answers the "
+                      "randomness `lookback` blocks back, and emits PoStProven.",
+              .handler = ProvePoSt},
       },
-      {ValueSetEvent(), DepositedEvent(), WithdrawnEvent(), DeferredRanEvent()});
+      {ValueSetEvent(), DepositedEvent(), WithdrawnEvent(), DeferredRanEvent(), PoStProvenEvent()});
 }
 
 class TestModule final : public Module {
@@ -245,6 +296,38 @@ class TestModule final : public Module {
   Address address() const override { return TestModuleAddress(); }
   std::string_view name() const override { return "test"; }
   const FunctionTable& functions() const override { return table_; }
+
+  Result<std::vector<ProofCheck>> ProofChecks(ByteSpan calldata) const override {
+    auto split = abi::SplitCall(calldata);
+    if (!split.ok() || split->first != prove_post_) return std::vector<ProofCheck>{};
+    abi::Decoder args(split->second);
+    auto lookback = args.Uint();
+    auto inputs = args.Bytes(kMaxPoStBytes);
+    auto proof = args.Bytes(kMaxPoStBytes);
+    if (!lookback.ok() || !inputs.ok() || !proof.ok()) {
+      return Status::Error(
+          "testmod-bad-post-call",
+          "provePoSt arguments do not decode: " + (!lookback.ok() ? lookback.status().ToString()
+                                                   : !inputs.ok() ? inputs.status().ToString()
+                                                                  : proof.status().ToString()));
+    }
+    ProofCheck check;
+    check.module = address();
+    check.kind = kPoStCheckKind;
+    check.public_inputs = std::move(inputs).value();
+    check.proof = std::move(proof).value();
+    return std::vector<ProofCheck>{std::move(check)};
+  }
+
+  std::vector<Status> VerifyProofs(const std::vector<const ProofCheck*>& checks,
+                                   const ProofCheckOptions& options) const override {
+    std::vector<storage::proofs::EncodedPoSt> items;
+    items.reserve(checks.size());
+    for (const ProofCheck* c : checks) items.push_back({c->public_inputs, c->proof});
+    return storage::proofs::VerifyEncodedPoSts(
+        items,
+        storage::proofs::BatchVerifierOptions{.threads = options.threads, .hash = options.hash});
+  }
 
   Status RunDeferred(ModuleContext& ctx, uint64_t due_height, ByteSpan key) const override {
     if (key.size() != 32) return Status::Error("testmod-bad-deferred-key", "key is not 32 bytes");
@@ -256,6 +339,7 @@ class TestModule final : public Module {
 
  private:
   FunctionTable table_ = MakeTable();
+  abi::Selector prove_post_ = abi::SelectorOf("provePoSt(uint256,bytes,bytes)");
 };
 
 }  // namespace

@@ -11,8 +11,12 @@
 
 #include "chain/mempool.h"
 #include "chain/proof_cache.h"
+#include "consensus/abi.h"
+#include "consensus/test_module.h"
 #include "crypto/sha256.h"
 #include "mempool_test_env.h"
+#include "storage/proofs/post.h"
+#include "unit/storage/proofs/proofs_test_util.h"
 
 namespace depin::chain {
 namespace {
@@ -229,6 +233,113 @@ TEST_F(ProofChecks, BlockWithABadProofIsInvalid) {
   EXPECT_EQ(s.code(), "block-bad-proof");
   EXPECT_EQ(acceptance, BlockAcceptance::kInvalid);
   EXPECT_EQ(other.chain().Tip().height, 0u);
+}
+
+// The regtest test module's provePoSt: a real PoSt checked by the
+// storage/proofs BatchVerifier before execution, then its randomness
+// compared with the chain's during execution.
+class ProvePoSt : public ::testing::Test {
+ protected:
+  ProvePoSt()
+      : env_(TestParams(), {consensus::MakeTestModule()}), pool_(MempoolOptions{}, env_.chain()) {
+    using namespace storage::proofs;
+    store_ = std::make_unique<SectorStore>(*SectorStore::Open(dir_.Sub("sector")));
+    auto sealed =
+        SealSector(storage::proofs::testing::TestInputs(
+                       SectorSize::Size2KiB(), storage::proofs::testing::PatternData(2048, 5), 12),
+                   *store_);
+    EXPECT_TRUE(sealed.ok());
+    comm_r_ = sealed->comm_r;
+  }
+
+  // provePoSt(lookback, inputs, proof) with a proof for `randomness`.
+  TxRef Tx(uint8_t key, uint64_t nonce, uint64_t lookback, const Hash256& randomness,
+           bool corrupt = false) {
+    using namespace storage::proofs;
+    PoStPublicInputs in{randomness, {{12, SectorSize::Size2KiB(), comm_r_}}};
+    const std::vector<const SectorStore*> stores = {store_.get()};
+    Bytes proof = EncodePoStProof(GeneratePoSt(randomness, stores).proof);
+    if (corrupt) proof[proof.size() - 3] ^= 1;
+    return Call(key, nonce,
+                abi::Encoder()
+                    .Uint(Uint256(lookback))
+                    .Bytes(EncodePoStPublicInputs(in))
+                    .Bytes(proof)
+                    .FinishCall(abi::SelectorOf("provePoSt(uint256,bytes,bytes)")));
+  }
+  TxRef Call(uint8_t key, uint64_t nonce, Bytes data) {
+    Transaction tx;
+    tx.type = TxType::kDynamicFee;
+    tx.chain_id = env_.params().chain_id;
+    tx.nonce = nonce;
+    tx.max_priority_fee_per_gas = Uint256(testing::kGwei);
+    tx.max_fee_per_gas = Uint256(100 * testing::kGwei);
+    tx.gas_limit = 500000;
+    tx.to = consensus::TestModuleAddress();
+    tx.data = std::move(data);
+    tx.Sign(TestKey(key));
+    return MakeVerifiedTx(std::move(tx)).value();
+  }
+
+  storage::proofs::testing::ScratchDir dir_;
+  std::unique_ptr<storage::proofs::SectorStore> store_;
+  Hash256 comm_r_;
+  ChainEnv env_;
+  Mempool pool_;
+};
+
+TEST_F(ProvePoSt, ValidProofForTheChainsRandomnessSucceeds) {
+  const Hash256 tip = env_.chain().Tip().hash;  // lookback 1 from the next block
+  TxRef good = Tx(1, 0, /*lookback=*/1, tip);
+  ASSERT_TRUE(pool_.Add(good).ok());
+  EXPECT_EQ(env_.chain().proof_cache().size(), 1u);
+  auto block = env_.MineBlock(&pool_, testing::AddressOf(TestKey(9)));
+  ASSERT_NE(block, nullptr);
+  auto receipts = env_.chain().ReadReceipts(block->Hash());
+  ASSERT_TRUE(receipts.ok());
+  ASSERT_GE(receipts->size(), 1u);
+  EXPECT_EQ((*receipts)[0].status, 1);
+  ASSERT_EQ((*receipts)[0].logs.size(), 1u);
+  EXPECT_EQ((*receipts)[0].logs[0].topics[0],
+            abi::EventTopic("PoStProven(address,bytes32,uint256)"));
+  EXPECT_EQ(env_.chain().proof_cache().size(), 0u) << "the block consumed the cached proof";
+}
+
+TEST_F(ProvePoSt, ValidProofForOtherRandomnessRevertsWithTheFeeCharged) {
+  // The proof itself is sound, so the tx is valid; its public inputs do not
+  // match the chain, so the call reverts (status 0).
+  TxRef stale = Tx(1, 0, /*lookback=*/1, crypto::Sha256Hash(Bytes{1, 2, 3}));
+  ASSERT_TRUE(pool_.Add(stale).ok());
+  auto block = env_.MineBlock(&pool_, testing::AddressOf(TestKey(9)));
+  ASSERT_NE(block, nullptr);
+  ASSERT_EQ(block->txs.size(), 1u);
+  auto receipts = env_.chain().ReadReceipts(block->Hash());
+  ASSERT_TRUE(receipts.ok());
+  EXPECT_EQ((*receipts)[0].status, 0);
+  EXPECT_GT((*receipts)[0].gas_used, 21000u);
+}
+
+TEST_F(ProvePoSt, BadOrMalformedProofsMakeTheTxInvalid) {
+  const Hash256 tip = env_.chain().Tip().hash;
+  Status bad = pool_.Add(Tx(1, 0, 1, tip, /*corrupt=*/true));
+  EXPECT_EQ(bad.code(), "tx-bad-proof");
+  EXPECT_NE(bad.message().find("post-"), std::string::npos) << bad.message();
+  Bytes truncated = Tx(2, 0, 1, tip)->tx.data;
+  truncated.resize(truncated.size() - 40);
+  Status malformed = pool_.Add(Call(2, 0, truncated));
+  EXPECT_EQ(malformed.code(), "testmod-bad-post-call");
+  EXPECT_EQ(malformed.kind(), StatusKind::kInvalid);
+  // Garbage public inputs decode as a proof check and fail cleanly.
+  Status garbage =
+      pool_.Add(Call(3, 0,
+                     abi::Encoder()
+                         .Uint(Uint256(1))
+                         .Bytes(Bytes(7, 0xEE))
+                         .Bytes(Bytes(9, 0xEE))
+                         .FinishCall(abi::SelectorOf("provePoSt(uint256,bytes,bytes)"))));
+  EXPECT_EQ(garbage.code(), "tx-bad-proof");
+  EXPECT_EQ(pool_.Size(), 0u);
+  EXPECT_EQ(env_.chain().proof_cache().size(), 0u);
 }
 
 }  // namespace
