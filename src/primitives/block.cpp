@@ -149,6 +149,33 @@ Result<Block> DecodeBlock(ByteSpan data, size_t max_size) {
   return DecodeBlock(data, max_size, /*recovery_threads=*/1);
 }
 
+Result<std::vector<Hash256>> DecodeBlockTxHashes(ByteSpan data, size_t max_size) {
+  if (data.size() > max_size) {
+    return Err("block-too-large", "block exceeds " + std::to_string(max_size) + " bytes");
+  }
+  if (data.size() < BlockHeader::kSerializedSize + 4) {
+    return Err("block-truncated", "block shorter than header and tx count");
+  }
+  ByteSpan rest = data.subspan(BlockHeader::kSerializedSize);
+  const uint32_t count = ReadLE32(rest.data());
+  rest = rest.subspan(4);
+  if (count > rest.size() / kMinTxRecordSize) {
+    return Err("block-truncated", "tx count exceeds what the block can hold");
+  }
+  std::vector<Hash256> out;
+  out.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    if (rest.size() < 4) return Err("block-truncated", "tx length cut short");
+    const uint32_t len = ReadLE32(rest.data());
+    rest = rest.subspan(4);
+    if (len > rest.size()) return Err("block-truncated", "tx envelope exceeds the block");
+    out.push_back(crypto::Keccak256Hash(rest.first(len)));
+    rest = rest.subspan(len);
+  }
+  if (!rest.empty()) return Err("block-trailing-bytes", "bytes follow the last tx");
+  return out;
+}
+
 Result<Block> DecodeBlock(ByteSpan data, size_t max_size, unsigned recovery_threads) {
   if (data.size() > max_size) {
     return Err("block-too-large", "block exceeds " + std::to_string(max_size) + " bytes");

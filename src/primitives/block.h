@@ -72,4 +72,10 @@ Result<Block> DecodeBlock(ByteSpan data, size_t max_size);
 // tx in block order, so the result never depends on the thread count.
 Result<Block> DecodeBlock(ByteSpan data, size_t max_size, unsigned recovery_threads);
 
+// The hashes of a serialized block's txs (keccak256 of each envelope), in
+// block order, without decoding the txs or recovering senders: for indexes
+// that only need to know which txs a stored block holds. Checks the framing
+// only ("block-truncated", "block-trailing-bytes", "block-too-large").
+Result<std::vector<Hash256>> DecodeBlockTxHashes(ByteSpan data, size_t max_size);
+
 }  // namespace depin

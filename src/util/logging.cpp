@@ -19,7 +19,7 @@ struct CategoryName {
   std::string_view name;
 };
 
-constexpr std::array<CategoryName, 12> kCategoryNames = {{
+constexpr std::array<CategoryName, 13> kCategoryNames = {{
     {LogCategory::kNet, "net"},
     {LogCategory::kRpc, "rpc"},
     {LogCategory::kChain, "chain"},
@@ -32,6 +32,7 @@ constexpr std::array<CategoryName, 12> kCategoryNames = {{
     {LogCategory::kMarket, "market"},
     {LogCategory::kProvider, "provider"},
     {LogCategory::kNode, "node"},
+    {LogCategory::kIndex, "index"},
 }};
 
 std::atomic<Logger*> g_default_logger{nullptr};

@@ -49,6 +49,7 @@ enum class LogCategory : uint32_t {
   kMarket = 1u << 9,
   kProvider = 1u << 10,
   kNode = 1u << 11,
+  kIndex = 1u << 12,
   kAll = 0xffffffffu,
 };
 

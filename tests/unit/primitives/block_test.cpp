@@ -165,6 +165,22 @@ TEST(Block, DecodeErrors) {
   EXPECT_EQ(Code(long_len), "block-truncated");
 }
 
+TEST(Block, TxHashesOfASerializedBlockMatchTheDecodedTxs) {
+  Block b = SampleBlock(4);
+  Bytes raw = b.Serialize();
+  auto hashes = DecodeBlockTxHashes(raw, kMax);
+  ASSERT_TRUE(hashes) << hashes.status().ToString();
+  ASSERT_EQ(hashes->size(), 4u);
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ((*hashes)[i], b.txs[i]->hash) << i;
+  EXPECT_TRUE(DecodeBlockTxHashes(SampleBlock(0).Serialize(), kMax)->empty());
+  EXPECT_EQ(DecodeBlockTxHashes(raw, raw.size() - 1).status().code(), "block-too-large");
+  EXPECT_EQ(DecodeBlockTxHashes(Bytes(raw.begin(), raw.end() - 1), kMax).status().code(),
+            "block-truncated");
+  Bytes trailing = raw;
+  trailing.push_back(0);
+  EXPECT_EQ(DecodeBlockTxHashes(trailing, kMax).status().code(), "block-trailing-bytes");
+}
+
 TEST(Block, DecodeReportsTxErrorsWithIndex) {
   Bytes raw = SampleBlock(3).Serialize();
   // Second tx's type byte: 4 bytes past the first record.
