@@ -37,11 +37,13 @@ class WriteBatch;
 namespace depin::chain {
 
 namespace dbkey {
-inline constexpr uint8_t kState = 's';          // 's' || consensus state key -> value
-inline constexpr uint8_t kBlockIndex = 'b';     // 'b' || block hash -> BlockIndexRecord
-inline constexpr uint8_t kUndo = 'u';           // 'u' || block hash -> BlockUndo
-inline constexpr uint8_t kReceipts = 'r';       // 'r' || block hash -> receipts
-inline constexpr uint8_t kTxIndex = 't';        // 't' || tx hash -> tx location
+inline constexpr uint8_t kState = 's';       // 's' || consensus state key -> value
+inline constexpr uint8_t kBlockIndex = 'b';  // 'b' || block hash -> BlockIndexRecord
+inline constexpr uint8_t kUndo = 'u';        // 'u' || block hash -> BlockUndo
+inline constexpr uint8_t kReceipts = 'r';    // 'r' || block hash -> receipts
+// 't' || tx hash -> tx location: written by versions before the tx index
+// moved to indexes/txindex/; deleted at start (Chainstate::Open). Reserved.
+inline constexpr uint8_t kLegacyTxIndex = 't';
 inline constexpr uint8_t kTip = 'T';            // 'T' -> hash of the connected tip
 inline constexpr uint8_t kTipLtHash = 'L';      // 'L' -> LtHash16 lanes of the tip state
 inline constexpr uint8_t kBlockFileInfo = 'f';  // 'f' || BE32 file number -> BlockFileInfo

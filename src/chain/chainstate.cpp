@@ -13,10 +13,12 @@
 #include "chain/block_index.h"
 #include "chain/block_store.h"
 #include "chain/chain_db.h"
+#include "chain/mempool.h"
 #include "chain/proof_check_queue.h"
 #include "chain/state_history.h"
 #include "chain/state_store.h"
 #include "chain/undo.h"
+#include "chain/validation_signals.h"
 #include "consensus/block_validation.h"
 #include "consensus/executor.h"
 #include "consensus/pow.h"
@@ -74,14 +76,6 @@ Result<std::vector<Receipt>> DecodeReceipts(ByteSpan data) {
     out.push_back(std::move(r).value());
   }
   if (at != data.size()) return bad();
-  return out;
-}
-
-// 't' || tx hash -> block hash || u32 LE index.
-Bytes EncodeTxLocation(const Hash256& block, uint32_t index) {
-  Bytes out(block.begin(), block.end());
-  out.resize(36);
-  WriteLE32(out.data() + 32, index);
   return out;
 }
 
@@ -156,8 +150,8 @@ class Chainstate::Impl {
   std::unique_ptr<BlockStore> blocks_;
   std::unique_ptr<StateStore> state_;
 
-  // Serializes chain changes and listener notification, so listeners see
-  // events in order. Listeners may read (mu_) but must not call Process*.
+  // Serializes chain changes, the mempool's updates and the enqueueing of
+  // their events, so both see blocks in order.
   std::mutex process_mu_;
   // Guards the in-memory index, active chain and tip lanes.
   mutable std::mutex mu_;
@@ -181,14 +175,13 @@ class Chainstate::Impl {
   // Returns `s`. Called with mu_ held.
   Status Fatal(const Status& s, const std::string& doing);
 
-  std::vector<ChainListener*> listeners_;  // guarded by mu_
   // Proofs verified at mempool admission (shared with the mempool).
   VerifiedProofCache proof_cache_;
+  Mempool* mempool_ = nullptr;  // guarded by process_mu_
 
   struct Event {
     enum Kind { kConnected, kDisconnected } kind;
-    std::shared_ptr<const Block> block;
-    std::vector<Receipt> receipts;
+    BlockEvent block;
   };
 
   IndexNode* Tip() const { return active_.empty() ? nullptr : active_.back(); }
@@ -215,6 +208,9 @@ class Chainstate::Impl {
   void MarkFailed(IndexNode* node, const Status& why);
   Status InitGenesis();
   Status LoadIndex();
+  // Deletes the 't' tx-location records older versions wrote in the
+  // connect batch (the tx index now lives in indexes/txindex/).
+  Status DropLegacyTxIndex();
   IndexNode* NearestAncestorWithoutData(IndexNode* node) const;
   void BlockDataArrived(IndexNode* node);
   Status ActivateBestChain(std::vector<Event>& events,
@@ -222,7 +218,8 @@ class Chainstate::Impl {
   Status ConnectTip(IndexNode* node, std::shared_ptr<const Block> block,
                     std::vector<Event>& events);
   Status DisconnectTip(std::vector<Event>& events);
-  void Notify(const std::vector<Event>& events);
+  // Updates the mempool and enqueues the events; process_mu_ held, mu_ not.
+  void Notify(std::vector<Event>& events);
 };
 
 IndexNode* Chainstate::Impl::AddNode(const BlockHeader& header, IndexNode* parent,
@@ -387,6 +384,29 @@ Status Chainstate::Impl::LoadIndex() {
   return Status::Ok();
 }
 
+Status Chainstate::Impl::DropLegacyTxIndex() {
+  const Bytes prefix = MakeKey(dbkey::kLegacyTxIndex);
+  auto it = db_->NewPrefixIterator(prefix);
+  if (!it->Valid()) return it->status();
+  LogInfo(options_.logger, LogCategory::kChain,
+          "removing the tx index records of an older version from the chainstate (the tx index "
+          "now has its own database, built in the background)");
+  uint64_t removed = 0;
+  WriteBatch batch;
+  for (; it->Valid(); it->Next()) {
+    batch.Delete(it->key());
+    ++removed;
+    if (batch.ApproximateSize() >= (size_t{4} << 20)) {
+      DEPIN_RETURN_IF_ERROR(db_->Write(batch, /*sync=*/false));
+      batch.Clear();
+    }
+  }
+  DEPIN_RETURN_IF_ERROR(it->status());
+  DEPIN_RETURN_IF_ERROR(db_->Write(batch, /*sync=*/true));
+  LogInfo(options_.logger, LogCategory::kChain, "removed {} old tx index records", removed);
+  return Status::Ok();
+}
+
 Status Chainstate::Impl::Open() {
   const std::filesystem::path dir(options_.datadir);
   std::error_code ec;
@@ -421,6 +441,7 @@ Status Chainstate::Impl::Open() {
   if (!tip_raw.ok()) return tip_raw.status();
   if (!tip_raw->has_value()) return InitGenesis();
 
+  DEPIN_RETURN_IF_ERROR(DropLegacyTxIndex());
   DEPIN_RETURN_IF_ERROR(LoadIndex());
   IndexNode* genesis = Find(params_.GenesisHash());
   if (genesis == nullptr) {
@@ -735,10 +756,6 @@ Status Chainstate::Impl::ConnectTip(IndexNode* node, std::shared_ptr<const Block
       batch.Put(MakeKey(dbkey::kUndo, node->hash.span()), EncodeUndoDiff(exec->diff));
       batch.Put(MakeKey(dbkey::kReceipts, node->hash.span()),
                 EncodeReceipts(exec->receipts, encoded));
-      for (size_t i = 0; i < block->txs.size(); ++i) {
-        batch.Put(MakeKey(dbkey::kTxIndex, block->txs[i]->hash.span()),
-                  EncodeTxLocation(node->hash, static_cast<uint32_t>(i)));
-      }
       return receipts_root;
     });
     // What is left of the state root: every new entry, the old entries of
@@ -787,7 +804,13 @@ Status Chainstate::Impl::ConnectTip(IndexNode* node, std::shared_ptr<const Block
   active_.push_back(node);
   LogDebug(options_.logger, LogCategory::kChain, "connected block {} height {} txs {} gas {}",
            node->hash.Hex(), h.height, block->txs.size(), exec->gas_used);
-  events.push_back({Event::kConnected, block, std::move(exec->receipts)});
+  BlockEvent event;
+  event.block = block;
+  event.hash = node->hash;
+  event.height = h.height;
+  event.receipts = std::make_shared<const std::vector<Receipt>>(std::move(exec->receipts));
+  event.diff = std::make_shared<const consensus::StateDiff>(std::move(exec->diff));
+  events.push_back({Event::kConnected, std::move(event)});
   return Status::Ok();
 }
 
@@ -805,8 +828,15 @@ Status Chainstate::Impl::DisconnectTip(std::vector<Event>& events) {
   auto read = blocks_->ReadBlock(node->pos);
   if (!read.ok()) return read.status();
   auto block = std::make_shared<const Block>(std::move(read).value());
+  // Subscribers get the receipts of a block leaving the chain (removed logs).
+  auto raw_receipts = db_->Get(MakeKey(dbkey::kReceipts, node->hash.span()));
+  if (!raw_receipts.ok()) return raw_receipts.status();
+  if (!raw_receipts->has_value())
+    return Status::Corruption("receipts-missing", "no receipts for " + node->hash.Hex());
+  auto receipts = DecodeReceipts(**raw_receipts);
+  if (!receipts.ok()) return receipts.status().WithKind(StatusKind::kCorruption);
 
-  const consensus::StateDiff inverse = consensus::InvertDiff(undo->diff);
+  consensus::StateDiff inverse = consensus::InvertDiff(undo->diff);
   crypto::LtHash16 lanes = tip_lanes_;
   consensus::ApplyDiff(lanes, inverse, threads_);
   if (lanes.Root() != node->parent->header.state_root) {
@@ -816,7 +846,6 @@ Status Chainstate::Impl::DisconnectTip(std::vector<Event>& events) {
   WriteBatch batch;
   StateStore::WriteDiff(batch, inverse);
   StateStore::WriteTipLtHash(batch, lanes);
-  for (const TxRef& tx : block->txs) batch.Delete(MakeKey(dbkey::kTxIndex, tx->hash.span()));
   batch.Put(MakeKey(dbkey::kTip), node->parent->hash.span());
   DEPIN_RETURN_IF_ERROR(db_->Write(batch, options_.sync_writes));
   tip_lanes_ = lanes;
@@ -825,7 +854,13 @@ Status Chainstate::Impl::DisconnectTip(std::vector<Event>& events) {
   candidates_.insert(node);
   LogDebug(options_.logger, LogCategory::kChain, "disconnected block {} height {}",
            node->hash.Hex(), node->header.height);
-  events.push_back({Event::kDisconnected, block, {}});
+  BlockEvent event;
+  event.block = block;
+  event.hash = node->hash;
+  event.height = node->header.height;
+  event.receipts = std::make_shared<const std::vector<Receipt>>(std::move(receipts).value());
+  event.diff = std::make_shared<const consensus::StateDiff>(std::move(inverse));
+  events.push_back({Event::kDisconnected, std::move(event)});
   return Status::Ok();
 }
 
@@ -843,25 +878,27 @@ TipInfo Chainstate::Impl::MakeTipInfo() const {
   return info;
 }
 
-void Chainstate::Impl::Notify(const std::vector<Event>& events) {
+void Chainstate::Impl::Notify(std::vector<Event>& events) {
   if (events.empty()) return;
-  std::vector<ChainListener*> listeners;
   TipInfo tip;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    listeners = listeners_;
     tip = MakeTipInfo();
   }
-  for (const Event& e : events) {
-    for (ChainListener* l : listeners) {
-      if (e.kind == Event::kConnected) {
-        l->BlockConnected(*e.block, e.receipts);
-      } else {
-        l->BlockDisconnected(*e.block);
-      }
+  ValidationSignals* signals = options_.signals;
+  for (Event& e : events) {
+    // The pool first, by a direct call: it enqueues its removals (included,
+    // conflict) before the block's own event, and it is up to date when
+    // ProcessBlock returns.
+    if (e.kind == Event::kConnected) {
+      if (mempool_ != nullptr) mempool_->BlockConnected(*e.block.block);
+      if (signals != nullptr) signals->BlockConnected(std::move(e.block));
+    } else {
+      if (mempool_ != nullptr) mempool_->BlockDisconnected(*e.block.block);
+      if (signals != nullptr) signals->BlockDisconnected(std::move(e.block));
     }
   }
-  for (ChainListener* l : listeners) l->TipChanged(tip);
+  if (signals != nullptr) signals->TipChanged(tip);
 }
 
 // ---------------------------------------------------------------------------
@@ -948,20 +985,6 @@ Result<std::vector<Receipt>> Chainstate::ReadReceipts(const Hash256& hash) const
   if (!raw->has_value())
     return Status::NotFound("receipts-not-found", "no receipts for this block");
   return DecodeReceipts(**raw);
-}
-
-std::optional<TxLocation> Chainstate::FindTransaction(const Hash256& tx_hash) const {
-  if (!impl_->db_) return std::nullopt;
-  auto raw = impl_->db_->Get(MakeKey(dbkey::kTxIndex, tx_hash.span()));
-  if (!raw.ok() || !raw->has_value() || (*raw)->size() != 36) return std::nullopt;
-  TxLocation loc;
-  loc.block_hash = Hash256((*raw)->data());
-  loc.index = ReadLE32((*raw)->data() + 32);
-  std::lock_guard<std::mutex> lock(impl_->mu_);
-  const IndexNode* n = impl_->Find(loc.block_hash);
-  if (n == nullptr || !impl_->InActiveChain(n)) return std::nullopt;
-  loc.height = n->header.height;
-  return loc;
 }
 
 std::shared_ptr<const consensus::StateReader> Chainstate::StateAtTip() const {
@@ -1086,15 +1109,16 @@ uint64_t Chainstate::SizeOnDisk() const {
   return impl_->blocks_->SizeOnDisk() + impl_->db_->ApproximateSize();
 }
 
-void Chainstate::RegisterListener(ChainListener* listener) {
-  std::lock_guard<std::mutex> lock(impl_->mu_);
-  impl_->listeners_.push_back(listener);
+ValidationSignals* Chainstate::signals() const { return impl_->options_.signals; }
+
+void Chainstate::AttachMempool(Mempool* mempool) {
+  std::lock_guard<std::mutex> process(impl_->process_mu_);
+  impl_->mempool_ = mempool;
 }
 
-void Chainstate::UnregisterListener(ChainListener* listener) {
-  std::lock_guard<std::mutex> lock(impl_->mu_);
-  auto& v = impl_->listeners_;
-  v.erase(std::remove(v.begin(), v.end(), listener), v.end());
+void Chainstate::DetachMempool(Mempool* mempool) {
+  std::lock_guard<std::mutex> process(impl_->process_mu_);
+  if (impl_->mempool_ == mempool) impl_->mempool_ = nullptr;
 }
 
 void Chainstate::Close() {

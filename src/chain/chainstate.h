@@ -1,14 +1,17 @@
 // Chainstate: the node's view of the block chain. It keeps the in-memory
 // tree of known headers (loaded from the block index on start), accepts
 // headers and blocks, connects a block as one atomic synced LevelDB batch
-// (state + undo + receipts + tx index + tip + LtHash lanes), disconnects
+// (state + undo + receipts + tip + LtHash lanes), disconnects
 // through undo, reorganises to the most-work chain, marks invalid blocks and
 // their descendants, and reloads the stored tip on start. A reorg deeper than
 // the undo kept (params.max_reorg_depth) is refused with "reorg-too-deep".
 //
-// Listeners (mempool, indexes, relay, RPC subscriptions) register for
-// events; they are called on the thread that changed the chain, after the
-// change is durable, without the chainstate lock held.
+// Events leave through ValidationSignals (options.signals): after a change
+// is durable, ProcessBlock first updates the attached mempool directly (so
+// it is consistent with the new tip when ProcessBlock returns), then
+// enqueues BlockConnected / BlockDisconnected and TipChanged, which the
+// subscribers (indexes, relay, RPC feeds) hear on the signals thread. No
+// subscriber runs under a chainstate lock or delays ProcessBlock.
 //
 // State is kept at the tip; the state after a recent block of the active
 // chain is rebuilt from the tip and the undo records above it
@@ -42,6 +45,9 @@ class Logger;
 
 namespace depin::chain {
 
+class Mempool;
+class ValidationSignals;
+
 // How many blocks behind the tip StateAtHeight reaches (block explorers and
 // wallets ask about the recent past). A view that far back reads and merges
 // the undo record of every block in between, so the limit bounds what one
@@ -68,6 +74,8 @@ struct ChainstateOptions {
   std::function<void(const Status&)> fatal_error;
   // Test seam for the block files (BlockStoreOptions::fault_hook).
   std::function<Status(BlockFileOp op, uint32_t file)> block_fault_hook;
+  // Where block events are enqueued; null: nobody hears them (tests).
+  ValidationSignals* signals = nullptr;
 };
 
 // A block the chain knows about (header tree node), copied out for callers.
@@ -91,23 +99,11 @@ struct TipInfo {
   uint64_t best_header_height = 0;
 };
 
-// Where a tx sits in the active chain.
+// Where a tx sits in the active chain (index::TxIndex finds it).
 struct TxLocation {
   Hash256 block_hash;
   uint64_t height = 0;
   uint32_t index = 0;
-};
-
-class ChainListener {
- public:
-  virtual ~ChainListener() = default;
-  virtual void BlockConnected(const Block& block, const std::vector<Receipt>& receipts) {
-    (void)block;
-    (void)receipts;
-  }
-  // Called for each block removed from the active chain, tip first.
-  virtual void BlockDisconnected(const Block& block) { (void)block; }
-  virtual void TipChanged(const TipInfo& tip) { (void)tip; }
 };
 
 // What ProcessBlock made of a block. kNotProcessed: this node could not
@@ -143,8 +139,7 @@ class Chainstate {
   std::optional<BlockInfo> LookupBlock(const Hash256& hash) const;
   Result<std::shared_ptr<const Block>> ReadBlock(const Hash256& hash) const;
   Result<Bytes> ReadRawBlock(const Hash256& hash) const;
-  Result<std::vector<Receipt>> ReadReceipts(const Hash256& hash) const;     // gas_used filled
-  std::optional<TxLocation> FindTransaction(const Hash256& tx_hash) const;  // active chain only
+  Result<std::vector<Receipt>> ReadReceipts(const Hash256& hash) const;  // gas_used filled
 
   // A consistent read-only view of the state at the current tip.
   std::shared_ptr<const consensus::StateReader> StateAtTip() const;
@@ -195,8 +190,16 @@ class Chainstate {
   // Proofs verified at mempool admission; a connecting block skips them.
   VerifiedProofCache& proof_cache();
 
-  void RegisterListener(ChainListener* listener);
-  void UnregisterListener(ChainListener* listener);
+  // The queue block events go to (options.signals; may be null).
+  ValidationSignals* signals() const;
+
+  // The mempool updated by a direct call for every connected and
+  // disconnected block, in order, before ProcessBlock returns (the Mempool
+  // constructor attaches itself, its destructor detaches). At most one: a
+  // pool attached later takes the place of the earlier one. Both wait for a
+  // chain change in progress; Detach is a no-op for a pool not attached.
+  void AttachMempool(Mempool* mempool);
+  void DetachMempool(Mempool* mempool);
 
   // Flushes and closes the database; further calls fail.
   void Close();

@@ -42,17 +42,15 @@ bool Mempool::EvictKey::operator<(const EvictKey& other) const {
 }
 
 Mempool::Mempool(const MempoolOptions& options, Chainstate& chainstate)
-    : options_(options),
-      chainstate_(chainstate),
-      listeners_(std::make_shared<const std::vector<std::function<void(const TxRef&)>>>()) {
+    : options_(options), chainstate_(chainstate), signals_(chainstate.signals()) {
   {
     MutexLock lock(mu_);
     base_fee_ = chainstate_.NextBlockContext().base_fee;
   }
-  chainstate_.RegisterListener(this);
+  chainstate_.AttachMempool(this);
 }
 
-Mempool::~Mempool() { chainstate_.UnregisterListener(this); }
+Mempool::~Mempool() { chainstate_.DetachMempool(this); }
 
 uint64_t Mempool::Now() const {
   if (options_.clock) return options_.clock();
@@ -115,15 +113,18 @@ void Mempool::UpdateSender(std::map<Address, SenderTxs>::iterator it) {
   if (sender_txs.txs.empty()) by_sender_.erase(it);
 }
 
-void Mempool::EraseEntry(SenderTxs& sender_txs, std::map<uint64_t, Entry>::iterator it) {
+void Mempool::EraseEntry(SenderTxs& sender_txs, std::map<uint64_t, Entry>::iterator it,
+                         MempoolRemovalReason reason) {
   const Entry& entry = it->second;
+  if (signals_ != nullptr) signals_->TransactionRemovedFromMempool(entry.tx, reason);
   by_fee_.erase(KeyFor(entry));
   by_hash_.erase(entry.tx->hash);
   bytes_ -= entry.tx->size;
   sender_txs.txs.erase(it);
 }
 
-size_t Mempool::RemoveFrom(const Address& sender, uint64_t nonce, bool with_later) {
+size_t Mempool::RemoveFrom(const Address& sender, uint64_t nonce, bool with_later,
+                           MempoolRemovalReason reason) {
   auto sit = by_sender_.find(sender);
   if (sit == by_sender_.end()) return 0;
   auto& txs = sit->second.txs;
@@ -131,7 +132,7 @@ size_t Mempool::RemoveFrom(const Address& sender, uint64_t nonce, bool with_late
   auto it = txs.lower_bound(nonce);
   while (it != txs.end() && (with_later || it->first == nonce)) {
     auto next = std::next(it);
-    EraseEntry(sit->second, it);
+    EraseEntry(sit->second, it, reason);
     ++removed;
     it = next;
   }
@@ -139,7 +140,8 @@ size_t Mempool::RemoveFrom(const Address& sender, uint64_t nonce, bool with_late
   return removed;
 }
 
-void Mempool::Revalidate(const Address& sender, const consensus::Account& account) {
+void Mempool::Revalidate(const Address& sender, const consensus::Account& account,
+                         MempoolRemovalReason reason) {
   auto sit = by_sender_.find(sender);
   if (sit == by_sender_.end()) return;
   SenderTxs& sender_txs = sit->second;
@@ -147,7 +149,9 @@ void Mempool::Revalidate(const Address& sender, const consensus::Account& accoun
   auto& txs = sender_txs.txs;
   // Nonces the chain has used are gone for good (included, or replaced by a
   // different tx with the same nonce).
-  while (!txs.empty() && txs.begin()->first < account.nonce) EraseEntry(sender_txs, txs.begin());
+  while (!txs.empty() && txs.begin()->first < account.nonce) {
+    EraseEntry(sender_txs, txs.begin(), reason);
+  }
   // The balance may have dropped: keep the prefix it still covers.
   Uint256 total;
   for (auto it = txs.begin(); it != txs.end(); ++it) {
@@ -155,7 +159,7 @@ void Mempool::Revalidate(const Address& sender, const consensus::Account& accoun
     if (!sum || *sum > account.balance) {
       while (it != txs.end()) {
         auto next = std::next(it);
-        EraseEntry(sender_txs, it);
+        EraseEntry(sender_txs, it, reason);
         it = next;
       }
       break;
@@ -328,7 +332,7 @@ Status Mempool::AddLocked(const TxRef& tx, const AccountRead& read, uint64_t now
 
   // Commit.
   for (const auto& [sender, nonce] : evictions) {
-    size_t removed = RemoveFrom(sender, nonce, /*with_later=*/true);
+    size_t removed = RemoveFrom(sender, nonce, /*with_later=*/true, MempoolRemovalReason::kEvicted);
     LogDebug(options_.logger, LogCategory::kMempool, "evicted {} txs of {} from nonce {}", removed,
              sender.ToChecksumHex(), nonce);
   }
@@ -339,7 +343,7 @@ Status Mempool::AddLocked(const TxRef& tx, const AccountRead& read, uint64_t now
   if (old != sender_txs.txs.end()) {
     LogDebug(options_.logger, LogCategory::kMempool, "tx {} replaced by {}",
              old->second.tx->hash.Hex(), tx->hash.Hex());
-    EraseEntry(sender_txs, old);
+    EraseEntry(sender_txs, old, MempoolRemovalReason::kReplaced);
   }
   ++next_sequence_;
   by_fee_.insert(new_key);
@@ -347,6 +351,7 @@ Status Mempool::AddLocked(const TxRef& tx, const AccountRead& read, uint64_t now
   bytes_ += tx->size;
   sender_txs.txs.emplace(t.nonce, std::move(entry));
   UpdateSender(sit);
+  if (signals_ != nullptr) signals_->TransactionAddedToMempool(tx);
   return Status::Ok();
 }
 
@@ -365,7 +370,6 @@ Status Mempool::Add(const TxRef& tx) {
     if (read.epoch != chain_epoch_.load(std::memory_order_acquire)) read = ReadAccount(tx->sender);
     status = AddLocked(tx, read, now);
   }
-  if (status.ok()) Notify(tx);
   return status;
 }
 
@@ -397,9 +401,6 @@ void Mempool::InsertBatch(const std::vector<TxRef>& txs, PreparedBatch& batch) {
       if (read.epoch != epoch) read = ReadAccount(txs[i]->sender);
       batch.results[i] = AddLocked(txs[i], read, now);
     }
-  }
-  for (size_t i = 0; i < txs.size(); ++i) {
-    if (batch.results[i].ok()) Notify(txs[i]);
   }
 }
 
@@ -621,7 +622,7 @@ size_t Mempool::ExpireOld(uint64_t now) {
   }
   size_t removed = 0;
   for (const auto& [sender, nonce] : expired) {
-    removed += RemoveFrom(sender, nonce, /*with_later=*/true);
+    removed += RemoveFrom(sender, nonce, /*with_later=*/true, MempoolRemovalReason::kExpired);
   }
   if (removed != 0) {
     LogDebug(options_.logger, LogCategory::kMempool, "expired {} txs", removed);
@@ -634,28 +635,11 @@ bool Mempool::Remove(const Hash256& hash) {
   auto it = by_hash_.find(hash);
   if (it == by_hash_.end()) return false;
   const TxRef tx = it->second;
-  RemoveFrom(tx->sender, tx->tx.nonce, /*with_later=*/true);
+  RemoveFrom(tx->sender, tx->tx.nonce, /*with_later=*/true, MempoolRemovalReason::kRemoved);
   return true;
 }
 
-void Mempool::AddListener(std::function<void(const TxRef&)> listener) {
-  MutexLock lock(listeners_mu_);
-  auto copy = std::make_shared<std::vector<std::function<void(const TxRef&)>>>(*listeners_);
-  copy->push_back(std::move(listener));
-  listeners_ = std::move(copy);
-}
-
-void Mempool::Notify(const TxRef& tx) {
-  std::shared_ptr<const std::vector<std::function<void(const TxRef&)>>> listeners;
-  {
-    MutexLock lock(listeners_mu_);
-    listeners = listeners_;
-  }
-  for (const auto& listener : *listeners) listener(tx);
-}
-
-void Mempool::BlockConnected(const Block& block, const std::vector<Receipt>& receipts) {
-  (void)receipts;
+void Mempool::BlockConnected(const Block& block) {
   UpdateForConnectedBlock(block);
   // Every block is the pool's clock tick for expiry: no timer thread needed,
   // and a chain that stops leaves the pool as it was.
@@ -670,14 +654,28 @@ void Mempool::UpdateForConnectedBlock(const Block& block) {
   for (const TxRef& tx : block.txs) {
     senders.insert(tx->sender);
     auto it = by_hash_.find(tx->hash);
-    if (it != by_hash_.end()) RemoveFrom(tx->sender, tx->tx.nonce, /*with_later=*/false);
+    if (it != by_hash_.end()) {
+      RemoveFrom(tx->sender, tx->tx.nonce, /*with_later=*/false, MempoolRemovalReason::kIncluded);
+    }
+  }
+  // The block's senders first: what they lose conflicts with the block. Any
+  // other sender only after a disconnect: what it loses, it loses to the reorg.
+  for (const Address& sender : senders) {
+    if (by_sender_.count(sender) != 0) {
+      Revalidate(sender, chainstate_.GetAccount(sender), MempoolRemovalReason::kConflict);
+    }
   }
   if (recheck_all_) {
-    for (const auto& [sender, sender_txs] : by_sender_) senders.insert(sender);
+    std::vector<Address> others;
+    for (const auto& [sender, sender_txs] : by_sender_) {
+      if (senders.count(sender) == 0) others.push_back(sender);
+    }
+    for (const Address& sender : others) {
+      if (by_sender_.count(sender) != 0) {
+        Revalidate(sender, chainstate_.GetAccount(sender), MempoolRemovalReason::kReorgConflict);
+      }
+    }
     recheck_all_ = false;
-  }
-  for (const Address& sender : senders) {
-    if (by_sender_.count(sender) != 0) Revalidate(sender, chainstate_.GetAccount(sender));
   }
   if (next_base_fee != base_fee_) {
     base_fee_ = next_base_fee;
@@ -700,8 +698,8 @@ void Mempool::BlockDisconnected(const Block& block) {
   // Offer the block's txs back. They were valid one block ago; the usual
   // admission rules decide against the state now (a tx the new branch also
   // contains fails with "nonce too low" once that branch connects, which the
-  // connect handler cleans up anyway). Re-admitted txs are not announced
-  // again: listeners saw them when they first arrived.
+  // connect handler cleans up anyway). A re-admitted tx is announced again
+  // (TransactionAddedToMempool): it left the pool with reason kIncluded.
   size_t readmitted = 0;
   for (const TxRef& tx : block.txs) {
     if (!consensus::CheckTransactionStateless(tx->tx, chainstate_.params(), chainstate_.modules())

@@ -43,8 +43,15 @@
 // Thread-safety: all public methods may be called from any thread. Signature
 // recovery (AddRaw, AddRawBatch) and account reads happen outside the pool
 // lock, so admission from many threads scales with cores; the lock covers
-// only the index updates. Listeners run on the admitting thread without the
-// pool lock held; they must not block for long.
+// only the index updates.
+//
+// Events: every tx admitted and every tx removed (with a MempoolRemovalReason)
+// is enqueued on the chainstate's ValidationSignals, under the pool lock so
+// the queue has the pool's order; subscribers hear them on the signals
+// thread. The pool's own reaction to blocks is not a subscription: the
+// chainstate calls BlockConnected / BlockDisconnected directly, in order,
+// before ProcessBlock returns, so the pool never lags the tip it admits
+// against.
 #pragma once
 
 #include <atomic>
@@ -58,6 +65,7 @@
 #include <vector>
 
 #include "chain/chainstate.h"
+#include "chain/validation_signals.h"
 #include "consensus/state.h"
 #include "primitives/transaction.h"
 #include "primitives/uint256.h"
@@ -97,13 +105,13 @@ struct MempoolOptions {
   Logger* logger = nullptr;
 };
 
-class Mempool : public ChainListener {
+class Mempool {
  public:
-  // Reads the next block's base fee from `chainstate` and registers itself as
-  // its listener; the destructor unregisters. `chainstate` must outlive the
-  // pool.
+  // Reads the next block's base fee from `chainstate` and attaches itself
+  // (Chainstate::AttachMempool); the destructor detaches. Events go to
+  // chainstate.signals(). `chainstate` must outlive the pool.
   Mempool(const MempoolOptions& options, Chainstate& chainstate);
-  ~Mempool() override;
+  ~Mempool();
   Mempool(const Mempool&) = delete;
   Mempool& operator=(const Mempool&) = delete;
 
@@ -152,17 +160,15 @@ class Mempool : public ChainListener {
   // Removes one tx (and the sender's later nonces); false if absent.
   bool Remove(const Hash256& hash) EXCLUDES(mu_);
 
-  // Called after each admitted tx (newPendingTransactions, relay).
-  void AddListener(std::function<void(const TxRef&)> listener) EXCLUDES(listeners_mu_);
-
   // The base fee admission checks against (the next block's).
   Uint256 NextBaseFee() const EXCLUDES(mu_);
 
-  // ChainListener. A connected block also expires old txs (ExpireOld at the
-  // pool's clock).
-  void BlockConnected(const Block& block, const std::vector<Receipt>& receipts) override
-      EXCLUDES(mu_);
-  void BlockDisconnected(const Block& block) override EXCLUDES(mu_);
+  // Called by the chainstate (chain change in progress, no chainstate lock
+  // held) for each block joining or leaving the active chain. A connected
+  // block also expires old txs (ExpireOld at the pool's clock); a
+  // disconnected block's txs are offered back.
+  void BlockConnected(const Block& block) EXCLUDES(mu_);
+  void BlockDisconnected(const Block& block) EXCLUDES(mu_);
 
  private:
   void UpdateForConnectedBlock(const Block& block) EXCLUDES(mu_);
@@ -210,16 +216,21 @@ class Mempool : public ChainListener {
   AccountRead ReadAccount(const Address& address) const;
   // Stateless rules and one account read per sender; no lock.
   PreparedBatch PrepareBatch(const std::vector<TxRef>& txs) const;
-  // Inserts under one lock acquisition, then tells the listeners.
+  // Inserts under one lock acquisition (each admitted tx is enqueued on the
+  // signals as it goes in).
   void InsertBatch(const std::vector<TxRef>& txs, PreparedBatch& batch) EXCLUDES(mu_);
   Status AddLocked(const TxRef& tx, const AccountRead& read, uint64_t now) REQUIRES(mu_);
   EvictKey KeyFor(const Entry& entry) const REQUIRES(mu_);
   // Erases the entry at `nonce` of `sender` and, when `with_later`, every
   // later nonce; returns how many txs were removed.
-  size_t RemoveFrom(const Address& sender, uint64_t nonce, bool with_later) REQUIRES(mu_);
-  void EraseEntry(SenderTxs& sender_txs, std::map<uint64_t, Entry>::iterator it) REQUIRES(mu_);
-  // Drops stale nonces and txs the balance no longer covers.
-  void Revalidate(const Address& sender, const consensus::Account& account) REQUIRES(mu_);
+  size_t RemoveFrom(const Address& sender, uint64_t nonce, bool with_later,
+                    MempoolRemovalReason reason) REQUIRES(mu_);
+  // Erases one entry and enqueues its removal with `reason`.
+  void EraseEntry(SenderTxs& sender_txs, std::map<uint64_t, Entry>::iterator it,
+                  MempoolRemovalReason reason) REQUIRES(mu_);
+  // Drops stale nonces and txs the balance no longer covers, for `reason`.
+  void Revalidate(const Address& sender, const consensus::Account& account,
+                  MempoolRemovalReason reason) REQUIRES(mu_);
   void RebuildEvictionIndex() REQUIRES(mu_);
   // Txs of a sender beyond its contiguous run from the account nonce.
   static FutureTally CountFuture(const SenderTxs& sender_txs);
@@ -229,10 +240,10 @@ class Mempool : public ChainListener {
   void UpdateSender(std::map<Address, SenderTxs>::iterator it) REQUIRES(mu_);
   // The sender's next nonce counting the pool's contiguous run.
   static uint64_t PendingNonceOf(const SenderTxs& sender_txs);
-  void Notify(const TxRef& tx) EXCLUDES(listeners_mu_);
 
   const MempoolOptions options_;
   Chainstate& chainstate_;
+  ValidationSignals* const signals_;  // chainstate_.signals(); may be null
   // Bumped on every connected or disconnected block, so admission knows
   // whether an account it read outside the lock may be stale.
   std::atomic<uint64_t> chain_epoch_{0};
@@ -250,10 +261,6 @@ class Mempool : public ChainListener {
   // dropped (a received transfer was undone), so the next connected block
   // re-checks every sender, not only the block's.
   bool recheck_all_ GUARDED_BY(mu_) = false;
-
-  Mutex listeners_mu_;
-  std::shared_ptr<const std::vector<std::function<void(const TxRef&)>>> listeners_
-      GUARDED_BY(listeners_mu_);
 };
 
 }  // namespace depin::chain

@@ -164,19 +164,19 @@ Miner::Miner(const MinerOptions& options, Chainstate& chainstate, Mempool* mempo
       chainstate_(chainstate),
       mempool_(mempool),
       assembler_(options.assembler, chainstate, mempool) {
-  chainstate_.RegisterListener(this);
+  if (chainstate_.signals() != nullptr) chainstate_.signals()->Register(this);
 }
 
 Miner::~Miner() {
   Stop();
-  chainstate_.UnregisterListener(this);
+  if (chainstate_.signals() != nullptr) chainstate_.signals()->Unregister(this);
 }
 
 uint64_t Miner::Now() const { return options_.clock ? options_.clock() : SystemNow(); }
 
 void Miner::TipChanged(const TipInfo& tip) {
-  (void)tip;
-  tip_epoch_.fetch_add(1, std::memory_order_acq_rel);
+  MutexLock lock(parent_mu_);
+  if (tip.hash != mining_parent_) tip_epoch_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 double Miner::hashrate() const { return static_cast<double>(last_rate_milli_.load()) / 1000.0; }
@@ -225,6 +225,10 @@ Result<Hash256> Miner::MineOneLocked(const Address& coinbase, uint64_t timestamp
       return tmpl.status();
     }
     const std::shared_ptr<Block> block = tmpl->block;
+    {
+      MutexLock lock(parent_mu_);
+      mining_parent_ = block->header.parent_hash;
+    }
     Uint256 target = tmpl->target;
     if (options_.target_override && *options_.target_override < target) {
       target = *options_.target_override;

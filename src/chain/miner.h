@@ -18,8 +18,8 @@
 //   - dev_block_time > 0: Start mines one block every dev_block_time seconds,
 //     even with an empty mempool (-devblocktime).
 // A search stops as soon as a solution is found, Stop is called, or the
-// chain tip changes (the miner is a ChainListener), so no work is wasted on
-// a stale parent.
+// chain tip changes (the miner subscribes to the validation signals), so
+// little work is wasted on a stale parent.
 //
 // Thread-safety: all public methods may be called from any thread. MineOne
 // and Generate serialize with each other and with the background loop.
@@ -36,6 +36,7 @@
 #include "chain/block_assembler.h"
 #include "chain/chainstate.h"
 #include "chain/mempool.h"
+#include "chain/validation_signals.h"
 #include "primitives/block.h"
 #include "util/status.h"
 #include "util/sync.h"
@@ -97,11 +98,11 @@ struct MinerOptions {
   Logger* logger = nullptr;
 };
 
-class Miner : public ChainListener {
+class Miner : public ValidationInterface {
  public:
-  // Registers as a listener of `chainstate`; the destructor stops and
-  // unregisters. `chainstate` and `mempool` (may be null: empty blocks) must
-  // outlive the miner.
+  // Subscribes to chainstate.signals() (when set) to hear tip changes; the
+  // destructor stops and unsubscribes. `chainstate` and `mempool` (may be
+  // null: empty blocks) must outlive the miner.
   Miner(const MinerOptions& options, Chainstate& chainstate, Mempool* mempool);
   ~Miner() override;
   Miner(const Miner&) = delete;
@@ -127,7 +128,9 @@ class Miner : public ChainListener {
   uint64_t blocks_mined() const { return blocks_mined_.load(); }
   uint64_t total_hashes() const { return total_hashes_.load(); }
 
-  void TipChanged(const TipInfo& tip) override;
+  // ValidationInterface (signals thread): a tip other than the parent being
+  // mined on ends the search.
+  void TipChanged(const TipInfo& tip) override EXCLUDES(parent_mu_);
 
  private:
   Result<Hash256> MineOneLocked(const Address& coinbase, uint64_t timestamp) REQUIRES(gen_mu_);
@@ -149,6 +152,12 @@ class Miner : public ChainListener {
   std::atomic<uint64_t> last_rate_milli_{0};  // hashrate * 1000
 
   Mutex gen_mu_;  // one search at a time
+
+  // The parent the current search builds on: the event of the miner's own
+  // last block (delivered late, on the signals thread) must not end the
+  // next search.
+  Mutex parent_mu_;
+  Hash256 mining_parent_ GUARDED_BY(parent_mu_);
 
   mutable Mutex mu_;
   CondVar cv_;

@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "chain/validation_signals.h"
 #include "net/connection.h"
 #include "net/protocol.h"
 #include "util/logging.h"
@@ -181,13 +182,6 @@ struct OrphanBlock {
   size_t size = 0;
 };
 
-// Forwards Mempool events to the manager while it runs: the Mempool has
-// no way to remove a listener, so the lambda it keeps holds this proxy.
-struct TxListenerProxy {
-  Mutex mu;
-  std::function<void(const TxRef&)> target GUARDED_BY(mu);
-};
-
 // A tx the pool refused for reasons of its own or of our state (fees, pool
 // limits, a nonce already used or not yet reached): not the sender's fault.
 bool IsPolicyTxError(const Status& s) {
@@ -210,7 +204,7 @@ bool IsOrphanTxError(const Status& s) { return s.Is(StatusKind::kMissingParent);
 
 }  // namespace
 
-class NetManager::Impl : public chain::ChainListener {
+class NetManager::Impl : public chain::ValidationInterface {
  public:
   Impl(const consensus::ChainParams& params, chain::Chainstate& chainstate, chain::Mempool* mempool,
        NetOptions options)
@@ -228,8 +222,7 @@ class NetManager::Impl : public chain::ChainListener {
                                options_.ban_seconds,
                                {},
                                options_.logger}),
-        rng_(std::random_device{}()),
-        tx_proxy_(std::make_shared<TxListenerProxy>()) {}
+        rng_(std::random_device{}()) {}
 
   ~Impl() override { Stop(); }
 
@@ -252,17 +245,17 @@ class NetManager::Impl : public chain::ChainListener {
   AddrMan& addr_man() { return addr_man_; }
   BanMan& ban_man() { return ban_man_; }
 
-  // ChainListener (block thread or a miner thread).
-  void BlockConnected(const Block& block, const std::vector<Receipt>&) override {
-    BlockHeader header = block.header;
+  // ValidationInterface (signals thread): posted to the message thread.
+  void BlockConnected(const chain::BlockEvent& event) override {
+    BlockHeader header = event.block->header;
     Post([this, header]() REQUIRES(mu_) { connected_headers_.push_back(header); });
   }
   // The mempool takes a disconnected block's txs back without announcing
   // them; peers on the other branch never saw them, so relay announces the
   // ones still in the pool once the reorg is done (OnTipChanged).
-  void BlockDisconnected(const Block& block) override {
+  void BlockDisconnected(const chain::BlockEvent& event) override {
     if (mempool_ == nullptr) return;
-    std::vector<TxRef> txs = block.txs;
+    std::vector<TxRef> txs = event.block->txs;
     Post([this, txs = std::move(txs)]() REQUIRES(mu_) {
       disconnected_txs_.insert(disconnected_txs_.end(), txs.begin(), txs.end());
     });
@@ -270,6 +263,9 @@ class NetManager::Impl : public chain::ChainListener {
   void TipChanged(const chain::TipInfo& tip) override {
     best_tip_height_.store(tip.height);
     Post([this]() REQUIRES(mu_) { OnTipChanged(); });
+  }
+  void TransactionAddedToMempool(const TxRef& tx) override {
+    Post([this, tx]() REQUIRES(mu_) { OnTxAdded(tx); });
   }
 
  private:
@@ -422,7 +418,6 @@ class NetManager::Impl : public chain::ChainListener {
 
   Clock::time_point last_housekeeping_ GUARDED_BY(mu_);
   std::mt19937_64 rng_ GUARDED_BY(mu_);
-  std::shared_ptr<TxListenerProxy> tx_proxy_;
 };
 
 // ---------------------------------------------------------------------------
@@ -495,19 +490,9 @@ Status NetManager::Impl::Start() {
     }
   }
 
-  chainstate_.RegisterListener(this);
-  chain_listener_registered_ = true;
-  if (mempool_ != nullptr) {
-    {
-      MutexLock lock(tx_proxy_->mu);
-      tx_proxy_->target = [this](const TxRef& tx) {
-        Post([this, tx]() REQUIRES(mu_) { OnTxAdded(tx); });
-      };
-    }
-    mempool_->AddListener([proxy = tx_proxy_](const TxRef& tx) {
-      MutexLock lock(proxy->mu);
-      if (proxy->target) proxy->target(tx);
-    });
+  if (chainstate_.signals() != nullptr) {
+    chainstate_.signals()->Register(this);
+    chain_listener_registered_ = true;
   }
 
   work_.emplace(io_.get_executor());
@@ -530,12 +515,9 @@ Status NetManager::Impl::Start() {
 void NetManager::Impl::Stop() {
   if (!started_) return;
   started_ = false;
-  {
-    MutexLock lock(tx_proxy_->mu);
-    tx_proxy_->target = nullptr;
-  }
   if (chain_listener_registered_) {
-    chainstate_.UnregisterListener(this);
+    // Waits for a notification in flight; none arrives afterwards.
+    chainstate_.signals()->Unregister(this);
     chain_listener_registered_ = false;
   }
   {

@@ -18,7 +18,8 @@
 //     manager's lock;
 //   - the block thread ("net-block") calls Chainstate::ProcessBlock, which is
 //     blocking and serialized, so the network keeps reading meanwhile.
-// Chainstate and Mempool events are posted to the message thread.
+// Validation signals (chainstate.signals(): blocks, tip, txs admitted to the
+// mempool) arrive on the signals thread and are posted to the message thread.
 //
 // Thread-safety: every public method may be called from any thread (RPC
 // handlers). Start and Stop from the owner's thread only.

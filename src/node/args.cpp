@@ -54,6 +54,10 @@ std::vector<ArgSpec> BuildSpecs() {
       "rebuild the chainstate from the block files at start (after damage to chainstate/); "
       "needs room for a second copy of blocks/ while it runs",
       "General");
+  add("txindex", K::kFlag, S::kAnywhere, "1",
+      "keep an index of every tx in the chain (indexes/txindex/) so eth_getTransactionByHash, "
+      "eth_getTransactionReceipt and getrawtransaction find mined txs; built in the background",
+      "General");
   // Network selection.
   add("regtest", K::kFlag, S::kNoSection, "0",
       "use the local regression-test chain: on-demand blocks at minimum difficulty", "Chain");
@@ -136,7 +140,7 @@ std::vector<ArgSpec> BuildSpecs() {
   // Logging.
   add("debug", K::kList, S::kAnywhere, "",
       "debug log categories (repeatable): net rpc chain mempool mining storage compute db "
-      "validation market provider node, or all",
+      "validation market provider node index, or all",
       "Logging");
   add("loglevel", K::kString, S::kAnywhere, "info",
       "lowest level written: trace, debug, info, warn, error", "Logging");

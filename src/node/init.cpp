@@ -11,6 +11,7 @@
 
 #include "chain/block_file_reader.h"
 #include "consensus/test_module.h"
+#include "index/tx_index.h"
 #include "node/dev_accounts.h"
 #include "rpc/eth_methods.h"
 #include "rpc/net_methods.h"
@@ -185,12 +186,15 @@ Status StartComponents(NodeContext& node) {
             "skipped)",
             reindex_dir.string());
   }
+  node.signals =
+      std::make_unique<chain::ValidationSignals>(chain::ValidationSignalsOptions{logger});
   auto chainstate_options = ChainstateOptionsFromArgs(
       node.args, node.network_dir, node.params.network == consensus::Network::kRegtest, logger);
   if (!chainstate_options) return chainstate_options.status();
   // A local failure while changing the chain (a full disk) stops the node
   // with a failure exit code, as Bitcoin Core's AbortNode.
   chainstate_options->fatal_error = [&node](const Status&) { node.shutdown.RequestFatal(); };
+  chainstate_options->signals = node.signals.get();
   auto chainstate = chain::Chainstate::Open(node.params, node.modules, *chainstate_options);
   if (!chainstate) return chainstate.status();
   node.chainstate = std::move(*chainstate);
@@ -247,6 +251,25 @@ Status StartComponents(NodeContext& node) {
   bool mine = node.args.GetBool("mine", false);
   // The miner exists even without -mine: generatetoaddress uses it.
   node.miner = std::make_unique<chain::Miner>(*miner_options, *node.chainstate, node.mempool.get());
+
+  // Indexes catch up in the background; RPC reports their progress.
+  auto index_options = IndexOptionsFromArgs(node.args, node.network_dir, logger);
+  if (!index_options) return index_options.status();
+  if (node.args.GetBool("txindex", true)) {
+    auto tx_index = std::make_unique<index::TxIndex>(*node.chainstate, *index_options);
+    rc.tx_index = tx_index.get();
+    node.roles.Add(std::make_unique<IndexRole>(std::move(tx_index)));
+  } else {
+    LogInfo(logger, LogCategory::kNode,
+            "tx index disabled (-txindex=0): mined txs cannot be looked up by hash");
+  }
+  for (const auto& role : node.roles.all()) {
+    if (auto* index_role = dynamic_cast<const IndexRole*>(role.get())) {
+      rc.indexes.push_back(&index_role->index());
+    }
+  }
+  RoleContext role_context{node.chainstate.get(), node.signals.get(), node.mempool.get(), logger};
+  DEPIN_RETURN_IF_ERROR(node.roles.StartAll(role_context));
 
   auto net_options = NetOptionsFromArgs(node.args, node.params, node.network_dir, logger);
   if (!net_options) return net_options.status();
@@ -336,15 +359,23 @@ void Shutdown(NodeContext& node, const std::string& reason) {
   node.rpc_warmup_dispatcher.reset();
   node.net.reset();
   node.miner.reset();
+  // No block arrives any more: let the indexes hear the last ones, then stop them.
+  if (node.signals) node.signals->SyncWithValidationQueue();
+  node.roles.StopAll();
   if (node.mempool) {
     LogInfo(logger, LogCategory::kNode, "shutdown: dropping {} mempool txs", node.mempool->Size());
     node.mempool.reset();
+  }
+  if (node.signals) {
+    // Subscribers still registered hear what is queued before the chainstate closes.
+    node.signals->Stop();
   }
   if (node.chainstate) {
     LogInfo(logger, LogCategory::kNode, "shutdown: flushing and closing the chainstate");
     node.chainstate->Close();
     node.chainstate.reset();
   }
+  node.signals.reset();
   node.pid_file.reset();
   LogInfo(logger, LogCategory::kNode, "shutdown: done in {} ms",
           std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
@@ -395,6 +426,20 @@ Result<chain::ChainstateOptions> ChainstateOptionsFromArgs(const Args& args,
                              "No space left on device (injected by -testfailblockwrites)");
     };
   }
+  return o;
+}
+
+Result<index::IndexOptions> IndexOptionsFromArgs(const Args& args, const fs::path& network_dir,
+                                                 Logger* logger) {
+  index::IndexOptions o;
+  o.datadir = network_dir;
+  const int64_t mib = args.GetInt("dbcache", 64);
+  if (mib < 4 || mib > (int64_t{1} << 20)) {
+    return Status::Error("args-bad-value", "-dbcache must be 4..1048576 (MiB)");
+  }
+  // An eighth of -dbcache: lookups by tx hash are random reads either way.
+  o.db_cache_bytes = (static_cast<size_t>(mib) << 20) / 8;
+  o.logger = logger;
   return o;
 }
 

@@ -44,6 +44,11 @@ Result<chain::ChainstateOptions> ChainstateOptionsFromArgs(const Args& args,
                                                            const std::filesystem::path& network_dir,
                                                            bool regtest, Logger* logger);
 Result<chain::MempoolOptions> MempoolOptionsFromArgs(const Args& args, Logger* logger);
+// Options shared by the optional indexes (-txindex ...): their folder is
+// <network_dir>/indexes/<name>/, their cache a share of -dbcache.
+Result<index::IndexOptions> IndexOptionsFromArgs(const Args& args,
+                                                 const std::filesystem::path& network_dir,
+                                                 Logger* logger);
 // Errors: "args-bad-value" for an unparsable -mineraddress or a missing one
 // with -mine outside dev mode.
 Result<chain::MinerOptions> MinerOptionsFromArgs(const Args& args,

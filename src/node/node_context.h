@@ -15,11 +15,13 @@
 #include "chain/chainstate.h"
 #include "chain/mempool.h"
 #include "chain/miner.h"
+#include "chain/validation_signals.h"
 #include "consensus/module.h"
 #include "consensus/params.h"
 #include "net/net_manager.h"
 #include "node/args.h"
 #include "node/datadir.h"
+#include "node/role.h"
 #include "node/shutdown.h"
 #include "rpc/http_server.h"
 #include "rpc/node_methods.h"
@@ -40,9 +42,15 @@ struct NodeContext {
   std::unique_ptr<PidFile> pid_file;
 
   consensus::ModuleRegistry modules;
+  // Created before the chainstate (which enqueues on it) and stopped after
+  // every subscriber is gone, before the chainstate closes.
+  std::unique_ptr<chain::ValidationSignals> signals;
   std::unique_ptr<chain::Chainstate> chainstate;
   std::unique_ptr<chain::Mempool> mempool;
   std::unique_ptr<chain::Miner> miner;
+  // Indexes (-txindex) and provider roles: started in the order added once
+  // the chainstate and mempool exist, stopped in reverse before them.
+  Roles roles;
   std::unique_ptr<net::NetManager> net;  // null with -listen=0 and no peers configured
 
   // What the RPC method tables read; must outlive the dispatcher.

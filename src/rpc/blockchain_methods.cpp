@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "index/base_index.h"
 #include "net/net_manager.h"
 #include "rpc/node_methods.h"
 
@@ -124,12 +125,30 @@ RpcResult GetBlock(const NodeRpcContext& ctx, const RpcRequest& req) {
   return RpcResult(std::move(doc));
 }
 
+RpcResult GetIndexInfo(const NodeRpcContext& ctx, const RpcRequest& req) {
+  const std::string only = req.GetString("index_name");
+  Document doc(rapidjson::kObjectType);
+  auto& a = doc.GetAllocator();
+  for (const index::BaseIndex* index : ctx.indexes) {
+    if (!only.empty() && index->name() != only) continue;
+    const index::IndexSummary s = index->Summary();
+    Value v(rapidjson::kObjectType);
+    v.AddMember("synced", s.synced, a);
+    v.AddMember("best_block_height", s.best_block_height, a);
+    v.AddMember("best_block_hash", Hex(s.best_block_hash.span(), a), a);
+    doc.AddMember(Value(s.name.c_str(), a), v, a);
+  }
+  return RpcResult(std::move(doc));
+}
+
 RpcResult GetRawTransaction(const NodeRpcContext& ctx, const RpcRequest& req) {
   if (ctx.chainstate == nullptr || ctx.mempool == nullptr) return NotReady();
   Hash256 hash = req.GetFixed<32>("txid");
   bool verbose = req.GetBool("verbose");
   // Confirmed first: a tx can briefly be in both around a block connect.
-  if (auto loc = ctx.chainstate->FindTransaction(hash)) {
+  auto found = FindMinedTx(ctx, hash);
+  if (found.ok() && found->has_value()) {
+    const chain::TxLocation* loc = &**found;
     auto block = ctx.chainstate->ReadBlock(loc->block_hash);
     if (!block || loc->index >= (*block)->txs.size()) {
       return RpcError::Internal("transaction index points at a missing block");
@@ -168,6 +187,13 @@ RpcResult GetRawTransaction(const NodeRpcContext& ctx, const RpcRequest& req) {
     doc.AddMember("confirmations", 0, a);
     doc.AddMember("inmempool", true, a);
     return RpcResult(std::move(doc));
+  }
+  if (!found.ok()) {
+    if (found.status().Is(StatusKind::kUnavailable)) {
+      return RpcError{kRpcNotFound, "no such mempool transaction; " + found.status().message(),
+                      std::nullopt};
+    }
+    return RpcError::FromStatus(found.status(), kRpcInternalError);
   }
   return RpcError{kRpcNotFound, "no such mempool or blockchain transaction", std::nullopt};
 }
@@ -282,6 +308,18 @@ RpcTable BlockchainRpcTable(const NodeRpcContext& ctx) {
                 "confirmations, blocktime and receipt (confirmations 0 and inmempool for pending "
                 "txs)",
       .handler = [c](const RpcRequest& req) { return GetRawTransaction(*c, req); }});
+  t.methods.push_back(RpcMethod{
+      .name = "getindexinfo",
+      .access = RpcAccess::kPublic,
+      .params = {RpcParam::Optional("index_name", RpcType::kString, "\"\"",
+                                    "only this index (e.g. txindex); all when empty")},
+      .help = "Returns the state of the optional indexes (-txindex), as Bitcoin Core does. An "
+              "index is synced once it has caught up with the chain; it then follows every "
+              "block.",
+      .result = "object: one member per running index: {synced, best_block_height, "
+                "best_block_hash}; empty when no index runs",
+      .handler = [c](const RpcRequest& req) { return GetIndexInfo(*c, req); },
+      .inline_ok = true});
   t.methods.push_back(RpcMethod{
       .name = "decoderawtransaction",
       .access = RpcAccess::kPublic,

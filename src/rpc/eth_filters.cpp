@@ -118,11 +118,15 @@ std::string NewEthId() {
 }
 
 EthFilters::EthFilters(chain::Chainstate* chainstate) : chainstate_(chainstate) {
-  if (chainstate_ != nullptr) chainstate_->RegisterListener(this);
+  if (chainstate_ != nullptr && chainstate_->signals() != nullptr) {
+    chainstate_->signals()->Register(this);
+  }
 }
 
 EthFilters::~EthFilters() {
-  if (chainstate_ != nullptr) chainstate_->UnregisterListener(this);
+  if (chainstate_ != nullptr && chainstate_->signals() != nullptr) {
+    chainstate_->signals()->Unregister(this);
+  }
 }
 
 Result<std::string> EthFilters::Install(Filter filter) {
@@ -202,11 +206,11 @@ void EthFilters::ExpireLocked(Clock::time_point now) {
   }
 }
 
-void EthFilters::TxAdded(const Hash256& hash) {
+void EthFilters::TransactionAddedToMempool(const TxRef& tx) {
   MutexLock lock(mu_);
   for (auto& [id, f] : filters_) {
     if (f.kind != Kind::kPendingTxs) continue;
-    f.hashes.push_back(hash);
+    f.hashes.push_back(tx->hash);
     if (f.hashes.size() > kMaxFilterQueue) f.hashes.pop_front();
   }
 }
@@ -224,9 +228,9 @@ void EthFilters::AddLogs(const std::vector<eth_json::LocatedLog>& logs) {
   }
 }
 
-void EthFilters::BlockConnected(const Block& block, const std::vector<Receipt>& receipts) {
-  const Hash256 hash = block.Hash();
-  std::vector<eth_json::LocatedLog> logs = eth_json::BlockLogs(block, hash, receipts);
+void EthFilters::BlockConnected(const chain::BlockEvent& event) {
+  const Hash256& hash = event.hash;
+  std::vector<eth_json::LocatedLog> logs = eth_json::BlockLogs(*event.block, hash, *event.receipts);
   MutexLock lock(mu_);
   for (auto& [id, f] : filters_) {
     if (f.kind != Kind::kBlocks) continue;
@@ -236,18 +240,15 @@ void EthFilters::BlockConnected(const Block& block, const std::vector<Receipt>& 
   AddLogs(logs);
 }
 
-void EthFilters::BlockDisconnected(const Block& block) {
+void EthFilters::BlockDisconnected(const chain::BlockEvent& event) {
   bool any_log_filter = false;
   {
     MutexLock lock(mu_);
     for (const auto& [id, f] : filters_) any_log_filter = any_log_filter || f.kind == Kind::kLogs;
   }
-  if (!any_log_filter || chainstate_ == nullptr) return;
-  // The block's receipts are still stored (blocks are kept after a reorg).
-  const Hash256 hash = block.Hash();
-  auto receipts = chainstate_->ReadReceipts(hash);
-  if (!receipts) return;
-  std::vector<eth_json::LocatedLog> logs = eth_json::BlockLogs(block, hash, *receipts);
+  if (!any_log_filter) return;
+  std::vector<eth_json::LocatedLog> logs =
+      eth_json::BlockLogs(*event.block, event.hash, *event.receipts);
   for (eth_json::LocatedLog& l : logs) l.removed = true;
   MutexLock lock(mu_);
   AddLogs(logs);

@@ -11,13 +11,13 @@
 // kMaxFilters filters exist at once.
 //
 // Use:
-//   auto filters = std::make_shared<EthFilters>(&chainstate);  // registers
-//   mempool.AddListener([w = std::weak_ptr(filters)](const TxRef& tx) {...});
+//   auto filters = std::make_shared<EthFilters>(&chainstate);  // subscribes
 //   std::string id = filters->NewBlockFilter();
 //   auto changes = filters->TakeChanges(id);
 //
 // Thread-safety: every method may be called from any thread (one mutex).
-// Chain events arrive on the thread that changed the chain.
+// Chain and mempool events arrive on the validation signals thread
+// (chainstate.signals()); a filter sees a block once they are delivered.
 #pragma once
 
 #include <rapidjson/document.h>
@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "chain/chainstate.h"
+#include "chain/validation_signals.h"
 #include "rpc/eth_json.h"
 #include "util/status.h"
 #include "util/sync.h"
@@ -60,12 +61,12 @@ inline constexpr std::chrono::minutes kFilterTimeout{5};
 inline constexpr size_t kMaxFilterQueue = 10000;
 inline constexpr size_t kMaxFilters = 10000;
 
-class EthFilters : public chain::ChainListener {
+class EthFilters : public chain::ValidationInterface {
  public:
   enum class Kind { kBlocks, kPendingTxs, kLogs };
 
-  // Registers with `chainstate` (may be null in tests); the destructor
-  // unregisters.
+  // Subscribes to chainstate->signals() (`chainstate` may be null in tests);
+  // the destructor unsubscribes.
   explicit EthFilters(chain::Chainstate* chainstate);
   ~EthFilters() override;
   EthFilters(const EthFilters&) = delete;
@@ -93,13 +94,10 @@ class EthFilters : public chain::ChainListener {
   using Changes = std::variant<std::vector<Hash256>, std::vector<eth_json::LocatedLog>>;
   std::optional<Changes> TakeChanges(const std::string& id) EXCLUDES(mu_);
 
-  // Mempool listener.
-  void TxAdded(const Hash256& hash) EXCLUDES(mu_);
-
-  // ChainListener.
-  void BlockConnected(const Block& block, const std::vector<Receipt>& receipts) override
-      EXCLUDES(mu_);
-  void BlockDisconnected(const Block& block) override EXCLUDES(mu_);
+  // ValidationInterface.
+  void TransactionAddedToMempool(const TxRef& tx) override EXCLUDES(mu_);
+  void BlockConnected(const chain::BlockEvent& event) override EXCLUDES(mu_);
+  void BlockDisconnected(const chain::BlockEvent& event) override EXCLUDES(mu_);
 
   size_t size() const EXCLUDES(mu_);
 

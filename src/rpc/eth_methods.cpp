@@ -63,16 +63,6 @@ class EthApi {
     if (ctx.chainstate == nullptr) return;
     filters_ = std::make_shared<EthFilters>(ctx.chainstate);
     subs_ = std::make_shared<EthSubscriptions>(ctx.chainstate);
-    if (ctx.mempool != nullptr) {
-      // The pool has no way to remove a listener and outlives the tables:
-      // hold the receivers weakly.
-      std::weak_ptr<EthFilters> wf = filters_;
-      std::weak_ptr<EthSubscriptions> ws = subs_;
-      ctx.mempool->AddListener([wf, ws](const TxRef& tx) {
-        if (auto f = wf.lock()) f->TxAdded(tx->hash);
-        if (auto s = ws.lock()) s->TxAdded(*tx);
-      });
-    }
   }
 
   bool ready() const { return ctx_.chainstate != nullptr && ctx_.mempool != nullptr; }
@@ -508,7 +498,9 @@ RpcResult SendRawTransaction(const EthApi& api, const RpcRequest& req) {
 RpcResult GetTransactionByHash(const EthApi& api, const RpcRequest& req) {
   if (!api.ready()) return NotReady();
   Hash256 hash = req.GetFixed<32>("hash");
-  if (auto loc = api.chain().FindTransaction(hash)) {
+  auto found = FindMinedTx(api.ctx(), hash);
+  if (found.ok() && found->has_value()) {
+    const chain::TxLocation* loc = &**found;
     auto block = api.chain().ReadBlock(loc->block_hash);
     if (!block || loc->index >= (*block)->txs.size()) {
       return RpcError::Internal("transaction index points at a missing block");
@@ -525,13 +517,21 @@ RpcResult GetTransactionByHash(const EthApi& api, const RpcRequest& req) {
     doc.CopyFrom(v, doc.GetAllocator());
     return Json(std::move(doc));
   }
+  // geth answers "transaction indexing is in progress" the same way.
+  if (!found.ok()) return Server(found.status().message());
   return RpcResult::Null();
 }
 
 RpcResult GetTransactionReceipt(const EthApi& api, const RpcRequest& req) {
   if (!api.ready()) return NotReady();
   Hash256 hash = req.GetFixed<32>("hash");
-  auto loc = api.chain().FindTransaction(hash);
+  auto found = FindMinedTx(api.ctx(), hash);
+  if (!found.ok()) {
+    // A pending tx has no receipt yet, whatever the index says.
+    if (api.pool().Contains(hash)) return RpcResult::Null();
+    return Server(found.status().message());
+  }
+  const std::optional<chain::TxLocation>& loc = *found;
   if (!loc) return RpcResult::Null();
   auto info = api.chain().LookupBlock(loc->block_hash);
   if (!info) return RpcResult::Null();
@@ -735,6 +735,9 @@ RpcResult NewFilter(const EthApi& api, const RpcRequest& req) {
 
 RpcResult GetFilterChanges(const EthApi& api, const RpcRequest& req) {
   if (!api.ready()) return NotReady();
+  // A client that sent a tx or saw a block through this node expects the
+  // filter to hold it: wait for the events queued so far to reach it.
+  if (api.chain().signals() != nullptr) api.chain().signals()->SyncWithValidationQueue();
   auto changes = api.filters().TakeChanges(req.GetString("id"));
   if (!changes) return Server("filter not found");
   Document doc(rapidjson::kArrayType);

@@ -17,11 +17,15 @@ std::string ToJson(const rapidjson::Value& v) {
 }  // namespace
 
 EthSubscriptions::EthSubscriptions(chain::Chainstate* chainstate) : chainstate_(chainstate) {
-  if (chainstate_ != nullptr) chainstate_->RegisterListener(this);
+  if (chainstate_ != nullptr && chainstate_->signals() != nullptr) {
+    chainstate_->signals()->Register(this);
+  }
 }
 
 EthSubscriptions::~EthSubscriptions() {
-  if (chainstate_ != nullptr) chainstate_->UnregisterListener(this);
+  if (chainstate_ != nullptr && chainstate_->signals() != nullptr) {
+    chainstate_->signals()->Unregister(this);
+  }
 }
 
 std::string EthSubscriptions::Notification(const std::string& id, const std::string& result_json) {
@@ -91,9 +95,10 @@ std::vector<std::pair<std::string, EthSubscriptions::Subscription>> EthSubscript
   return out;
 }
 
-void EthSubscriptions::TxAdded(const VerifiedTx& tx) {
+void EthSubscriptions::TransactionAddedToMempool(const TxRef& ref) {
   auto subs = Snapshot(Kind::kPendingTxs);
   if (subs.empty()) return;
+  const VerifiedTx& tx = *ref;
   const std::string hash = "\"" + tx.hash.Hex() + "\"";
   std::string object;  // rendered once, for the first full subscriber
   for (auto& [id, s] : subs) {
@@ -119,8 +124,10 @@ void EthSubscriptions::SendLogs(const std::vector<eth_json::LocatedLog>& logs) {
   }
 }
 
-void EthSubscriptions::BlockConnected(const Block& block, const std::vector<Receipt>& receipts) {
-  const Hash256 hash = block.Hash();
+void EthSubscriptions::BlockConnected(const chain::BlockEvent& event) {
+  const Block& block = *event.block;
+  const std::vector<Receipt>& receipts = *event.receipts;
+  const Hash256& hash = event.hash;
   auto heads = Snapshot(Kind::kNewHeads);
   if (!heads.empty()) {
     rapidjson::Document doc(rapidjson::kObjectType);
@@ -136,12 +143,10 @@ void EthSubscriptions::BlockConnected(const Block& block, const std::vector<Rece
   if (!Snapshot(Kind::kLogs).empty()) SendLogs(eth_json::BlockLogs(block, hash, receipts));
 }
 
-void EthSubscriptions::BlockDisconnected(const Block& block) {
-  if (Snapshot(Kind::kLogs).empty() || chainstate_ == nullptr) return;
-  const Hash256 hash = block.Hash();
-  auto receipts = chainstate_->ReadReceipts(hash);
-  if (!receipts) return;
-  std::vector<eth_json::LocatedLog> logs = eth_json::BlockLogs(block, hash, *receipts);
+void EthSubscriptions::BlockDisconnected(const chain::BlockEvent& event) {
+  if (Snapshot(Kind::kLogs).empty()) return;
+  std::vector<eth_json::LocatedLog> logs =
+      eth_json::BlockLogs(*event.block, event.hash, *event.receipts);
   for (eth_json::LocatedLog& l : logs) l.removed = true;
   SendLogs(logs);
 }

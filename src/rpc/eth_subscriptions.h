@@ -9,13 +9,13 @@
 // closes (a close hook on the session).
 //
 // Use (node init, through EthRpcTables):
-//   auto subs = std::make_shared<EthSubscriptions>(&chainstate);  // registers
-//   mempool.AddListener([w = std::weak_ptr(subs)](const TxRef& tx) {...});
+//   auto subs = std::make_shared<EthSubscriptions>(&chainstate);  // subscribes
 //
-// Thread-safety: every method may be called from any thread. Chain events
-// arrive on the thread that changed the chain; sending only queues on the
-// session, so a slow client never blocks block connection (the server closes
-// a session whose queue overflows).
+// Thread-safety: every method may be called from any thread. Chain and
+// mempool events arrive on the validation signals thread; sending only
+// queues on the session, so a slow client never holds up the other
+// subscribers (the server closes a session whose queue overflows), and no
+// subscriber holds up block connection.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "chain/chainstate.h"
+#include "chain/validation_signals.h"
 #include "rpc/eth_filters.h"
 #include "rpc/rpc_session.h"
 #include "util/sync.h"
@@ -35,13 +36,13 @@ namespace depin {
 // Bounds what one websocket client can make the node track.
 inline constexpr size_t kMaxSubscriptionsPerSession = 1000;
 
-class EthSubscriptions : public chain::ChainListener,
+class EthSubscriptions : public chain::ValidationInterface,
                          public std::enable_shared_from_this<EthSubscriptions> {
  public:
   enum class Kind { kNewHeads, kLogs, kPendingTxs };
 
-  // Registers with `chainstate` (may be null in tests); the destructor
-  // unregisters.
+  // Subscribes to chainstate->signals() (`chainstate` may be null in
+  // tests); the destructor unsubscribes.
   explicit EthSubscriptions(chain::Chainstate* chainstate);
   ~EthSubscriptions() override;
   EthSubscriptions(const EthSubscriptions&) = delete;
@@ -58,13 +59,10 @@ class EthSubscriptions : public chain::ChainListener,
   bool Unsubscribe(const RpcSession& session, const std::string& id) EXCLUDES(mu_);
   void DropSession(uint64_t session_id) EXCLUDES(mu_);
 
-  // Mempool listener.
-  void TxAdded(const VerifiedTx& tx) EXCLUDES(mu_);
-
-  // ChainListener.
-  void BlockConnected(const Block& block, const std::vector<Receipt>& receipts) override
-      EXCLUDES(mu_);
-  void BlockDisconnected(const Block& block) override EXCLUDES(mu_);
+  // ValidationInterface.
+  void TransactionAddedToMempool(const TxRef& tx) override EXCLUDES(mu_);
+  void BlockConnected(const chain::BlockEvent& event) override EXCLUDES(mu_);
+  void BlockDisconnected(const chain::BlockEvent& event) override EXCLUDES(mu_);
 
   size_t size() const EXCLUDES(mu_);
 

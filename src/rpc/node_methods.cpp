@@ -2,7 +2,27 @@
 
 #include <cstdio>
 
+#include "index/tx_index.h"
+
 namespace depin {
+
+Result<std::optional<chain::TxLocation>> FindMinedTx(const NodeRpcContext& ctx,
+                                                     const Hash256& hash) {
+  if (ctx.tx_index == nullptr) {
+    return Status::Error(StatusKind::kUnavailable, "txindex-disabled",
+                         "the transaction index is disabled (-txindex=0), so mined transactions "
+                         "cannot be looked up by hash");
+  }
+  // Once caught up, wait for the blocks already connected to reach it, so
+  // a tx mined in a block this node reported is found.
+  const bool synced = ctx.tx_index->BlockUntilSyncedToCurrentChain();
+  auto found = ctx.tx_index->FindTx(hash);
+  if (!found.ok() || found->has_value() || synced) return found;
+  return Status::Error(StatusKind::kUnavailable, "txindex-syncing",
+                       "transaction indexing is in progress (at height " +
+                           std::to_string(ctx.tx_index->Summary().best_block_height) +
+                           "); try again once getindexinfo reports the txindex synced");
+}
 
 std::vector<RpcTable> NodeRpcTables(const NodeRpcContext& ctx) {
   std::vector<RpcTable> tables;

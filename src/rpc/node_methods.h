@@ -38,6 +38,10 @@ namespace depin {
 namespace net {
 class NetManager;
 }
+namespace index {
+class BaseIndex;
+class TxIndex;
+}  // namespace index
 
 // "Not found" for blocks and transactions, the code Bitcoin Core uses
 // (RPC_INVALID_ADDRESS_OR_KEY), so explorers written for it keep working.
@@ -48,6 +52,10 @@ struct NodeRpcContext {
   chain::Chainstate* chainstate = nullptr;
   chain::Mempool* mempool = nullptr;
   chain::Miner* miner = nullptr;
+  // Null with -txindex=0: mined txs cannot be looked up by hash.
+  const index::TxIndex* tx_index = nullptr;
+  // Every index the node runs (getindexinfo).
+  std::vector<const index::BaseIndex*> indexes;
 
   // Mining configuration as given to the node (getmininginfo,
   // getblocktemplate's default payee).
@@ -73,6 +81,14 @@ struct NodeRpcContext {
   // main thread after the reply is sent).
   std::function<void()> request_shutdown;
 };
+
+// A mined tx's place in the active chain, through the tx index: nullopt when
+// the chain holds no such tx. Fails with kUnavailable and "txindex-disabled"
+// (-txindex=0), or "txindex-syncing" when the tx is not found while the
+// index is still catching up (it may be in a block not reached yet); or with
+// the index's database error.
+Result<std::optional<chain::TxLocation>> FindMinedTx(const NodeRpcContext& ctx,
+                                                     const Hash256& hash);
 
 RpcTable BlockchainRpcTable(const NodeRpcContext& ctx);
 RpcTable MempoolRpcTable(const NodeRpcContext& ctx);

@@ -117,16 +117,16 @@ TEST_F(BlockAssemblerTest, RespectsGasAndSizeLimits) {
 }
 
 TEST_F(BlockAssemblerTest, LeavesOutTxsThatFailInTheirPosition) {
-  // A pool that stopped listening to the chain keeps a view the chain has
-  // moved past: its txs of key 7 fail at their position and must be left out
-  // (with the sender's later nonces) while the rest of the block stays valid.
+  // A pool no longer attached to the chain (a later pool took its place)
+  // keeps a view the chain has moved past: its txs of key 7 fail at their
+  // position and must be left out (with the sender's later nonces) while the
+  // rest of the block stays valid.
   Mempool stale(MempoolOptions{}, env_.chain());
   const crypto::PrivateKey key = TestKey(7);
   TxRef small0 = env_.Transfer(key, 0, Gwei(5), Gwei(10));
   TxRef small1 = env_.Transfer(key, 1, Gwei(5), Gwei(10));
   TxRef other = env_.Transfer(TestKey(8), 0, Gwei(1), Gwei(10));
   for (const TxRef& tx : {small0, small1, other}) ASSERT_TRUE(stale.Add(tx).ok());
-  env_.chain().UnregisterListener(&stale);
 
   {
     Mempool live(MempoolOptions{}, env_.chain());

@@ -119,7 +119,7 @@ TEST(ChainDb, MakeKeyPrependsPrefix) {
 TEST(ChainDb, KeyPrefixesAreDistinct) {
   const std::vector<uint8_t> prefixes = {
       dbkey::kState,         dbkey::kBlockIndex, dbkey::kUndo,      dbkey::kReceipts,
-      dbkey::kTxIndex,       dbkey::kTip,        dbkey::kTipLtHash, dbkey::kBlockFileInfo,
+      dbkey::kLegacyTxIndex, dbkey::kTip,        dbkey::kTipLtHash, dbkey::kBlockFileInfo,
       dbkey::kLastBlockFile, dbkey::kDbVersion};
   std::set<uint8_t> unique(prefixes.begin(), prefixes.end());
   EXPECT_EQ(unique.size(), prefixes.size());

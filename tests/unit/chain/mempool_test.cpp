@@ -13,6 +13,7 @@ namespace {
 using testing::AddressOf;
 using testing::ChainEnv;
 using testing::kGwei;
+using testing::SignalRecorder;
 using testing::TestKey;
 
 Uint256 Gwei(uint64_t n) { return Uint256(n * kGwei); }
@@ -111,8 +112,12 @@ TEST_F(MempoolTest, ReplacementNeedsTenPercentHigherFeeCapAndTip) {
   EXPECT_TRUE(pool->Contains(original->hash));
 
   // Exactly 10% on both: replaces.
+  SignalRecorder recorder(env_.signals());
+  recorder.Clear();  // what was queued before
   TxRef ten = env_.Transfer(TestKey(1), 0, Gwei(11), Gwei(110));
   ASSERT_TRUE(pool->Add(ten).ok());
+  EXPECT_EQ(recorder.ReasonFor(original->hash), MempoolRemovalReason::kReplaced);
+  EXPECT_EQ(recorder.events(), (std::vector<std::string>{"removed replaced", "added"}));
   EXPECT_FALSE(pool->Contains(original->hash));
   EXPECT_TRUE(pool->Contains(ten->hash));
   EXPECT_EQ(pool->Size(), 1u);
@@ -254,7 +259,11 @@ TEST_F(MempoolTest, ByteLimitEvictsLowestFeeTxWithItsLaterNonces) {
   for (const TxRef& tx : {a, b0, b1, c}) ASSERT_TRUE(pool->Add(tx).ok());
 
   // d needs room: b0 is the cheapest, and b1 cannot be mined without it.
+  SignalRecorder recorder(env_.signals());
+  recorder.Clear();  // what was queued before
   ASSERT_TRUE(pool->Add(d).ok());
+  EXPECT_EQ(recorder.ReasonFor(b0->hash), MempoolRemovalReason::kEvicted);
+  EXPECT_EQ(recorder.ReasonFor(b1->hash), MempoolRemovalReason::kEvicted);
   EXPECT_FALSE(pool->Contains(b0->hash));
   EXPECT_FALSE(pool->Contains(b1->hash));
   EXPECT_TRUE(pool->Contains(a->hash));
@@ -293,8 +302,12 @@ TEST_F(MempoolTest, ExpiresOldTxsWithTheirLaterNonces) {
   ASSERT_TRUE(pool->Add(a1).ok());
   ASSERT_TRUE(pool->Add(b0).ok());
 
+  SignalRecorder recorder(env_.signals());
+  recorder.Clear();  // what was queued before
   EXPECT_EQ(pool->ExpireOld(1099), 0u);
   EXPECT_EQ(pool->ExpireOld(1100), 2u);  // a0 expired; a1 would wait forever
+  EXPECT_EQ(recorder.ReasonFor(a0->hash), MempoolRemovalReason::kExpired);
+  EXPECT_EQ(recorder.ReasonFor(a1->hash), MempoolRemovalReason::kExpired);
   EXPECT_FALSE(pool->Contains(a0->hash));
   EXPECT_FALSE(pool->Contains(a1->hash));
   EXPECT_TRUE(pool->Contains(b0->hash));
@@ -382,8 +395,8 @@ TEST_F(MempoolTest, AddRawBatchOverManyChunksAndThreadsKeepsInputOrder) {
   }
   envelopes.insert(envelopes.begin() + 300, depin::Bytes{0x02, 0x01});
   envelopes.push_back(envelopes.front());  // a duplicate: must lose to the original
-  std::vector<Hash256> heard;
-  pool->AddListener([&heard](const TxRef& tx) { heard.push_back(tx->hash); });
+  SignalRecorder recorder(env_.signals());
+  recorder.Clear();  // what was queued before
 
   auto results = pool->AddRawBatch(envelopes);
   ASSERT_EQ(results.size(), envelopes.size());
@@ -393,7 +406,8 @@ TEST_F(MempoolTest, AddRawBatchOverManyChunksAndThreadsKeepsInputOrder) {
   EXPECT_EQ(results.back().status().code(), "txpool-already-known");
   EXPECT_EQ(pool->ReadyCount(), 600u);
   EXPECT_EQ(pool->FutureCount(), 0u);
-  // Listeners hear the txs in input order.
+  // Subscribers hear the txs in input order.
+  const std::vector<Hash256> heard = recorder.added();
   ASSERT_EQ(heard.size(), 600u);
   for (size_t i = 0; i < txs.size(); ++i) EXPECT_EQ(heard[i], txs[i]->hash) << i;
   EXPECT_TRUE(pool->AddRawBatch({}).empty());
@@ -414,14 +428,15 @@ TEST_F(MempoolTest, AddBatchAdmitsSequencesFromOneRead) {
   EXPECT_EQ(pool->PendingNonce(AddressOf(TestKey(2))), 3u);
 }
 
-TEST_F(MempoolTest, ListenersHearAdmittedTxsOnly) {
+TEST_F(MempoolTest, SubscribersHearAdmittedTxsOnly) {
   auto pool = MakePool();
-  std::vector<Hash256> heard;
-  pool->AddListener([&heard](const TxRef& tx) { heard.push_back(tx->hash); });
+  SignalRecorder recorder(env_.signals());
+  recorder.Clear();  // what was queued before
   TxRef tx = Tx(1, 0);
   ASSERT_TRUE(pool->Add(tx).ok());
   EXPECT_FALSE(pool->Add(tx).ok());
   EXPECT_FALSE(pool->Add(Tx(1, 100)).ok());
+  const std::vector<Hash256> heard = recorder.added();
   ASSERT_EQ(heard.size(), 1u);
   EXPECT_EQ(heard[0], tx->hash);
 }
@@ -430,9 +445,14 @@ TEST_F(MempoolTest, RemoveDropsTxAndLaterNonces) {
   auto pool = MakePool();
   TxRef a0 = Tx(1, 0), a1 = Tx(1, 1), a2 = Tx(1, 2);
   for (const TxRef& tx : {a0, a1, a2}) ASSERT_TRUE(pool->Add(tx).ok());
+  SignalRecorder recorder(env_.signals());
+  recorder.Clear();  // what was queued before
   EXPECT_TRUE(pool->Remove(a1->hash));
   EXPECT_FALSE(pool->Remove(a1->hash));
   EXPECT_EQ(pool->All().size(), 1u);
+  EXPECT_EQ(recorder.ReasonFor(a1->hash), MempoolRemovalReason::kRemoved);
+  EXPECT_EQ(recorder.ReasonFor(a2->hash), MempoolRemovalReason::kRemoved);
+  EXPECT_EQ(recorder.ReasonFor(a0->hash), std::nullopt);
   EXPECT_EQ(pool->TxsFrom(AddressOf(TestKey(1))).front(), a0);
 }
 
@@ -440,10 +460,17 @@ TEST_F(MempoolTest, ConnectedBlockRemovesIncludedTxsThenNonceTooLow) {
   auto pool = MakePool();
   TxRef a0 = Tx(1, 0), a1 = Tx(1, 1), b0 = Tx(2, 0);
   for (const TxRef& tx : {a0, a1, b0}) ASSERT_TRUE(pool->Add(tx).ok());
+  SignalRecorder recorder(env_.signals());
+  recorder.Clear();  // what was queued before
   auto block = env_.MineBlock(pool.get(), AddressOf(TestKey(50)));
   ASSERT_NE(block, nullptr);
   EXPECT_EQ(block->txs.size(), 3u);
+  // The pool is up to date when ProcessBlock returns (a direct call), and
+  // its removals are queued before the block's own event.
   EXPECT_EQ(pool->Size(), 0u);
+  EXPECT_EQ(recorder.events(),
+            (std::vector<std::string>{"removed included", "removed included", "removed included",
+                                      "connected 1", "tip 1"}));
   EXPECT_EQ(pool->Bytes(), 0u);
   EXPECT_EQ(pool->NextBaseFee(), env_.chain().NextBlockContext().base_fee);
 
@@ -454,8 +481,10 @@ TEST_F(MempoolTest, ConnectedBlockRemovesIncludedTxsThenNonceTooLow) {
 }
 
 TEST_F(MempoolTest, ConnectedBlockDropsStaleNoncesAndTxsTheBalanceNoLongerCovers) {
+  // Another node's view: spends almost everything. The chain updates only
+  // the pool attached last (`pool`).
+  auto other_pool = MakePool();
   auto pool = MakePool();
-  auto other_pool = MakePool();  // another node's view: spends almost everything
   const crypto::PrivateKey key = TestKey(5);
   TxRef small0 = env_.Transfer(key, 0, Gwei(1), Gwei(10));
   TxRef small1 = env_.Transfer(key, 1, Gwei(1), Gwei(10));
@@ -468,6 +497,8 @@ TEST_F(MempoolTest, ConnectedBlockDropsStaleNoncesAndTxsTheBalanceNoLongerCovers
   Uint256 value = *CheckedSub(Dpn(100), Gwei(100'000));
   TxRef big0 = env_.Transfer(key, 0, Gwei(1), Gwei(2), value);
   ASSERT_TRUE(other_pool->Add(big0).ok());
+  SignalRecorder recorder(env_.signals());
+  recorder.Clear();  // what was queued before
   auto block = env_.MineBlock(other_pool.get(), AddressOf(TestKey(50)));
   ASSERT_NE(block, nullptr);
   ASSERT_EQ(block->txs.size(), 1u);
@@ -476,6 +507,8 @@ TEST_F(MempoolTest, ConnectedBlockDropsStaleNoncesAndTxsTheBalanceNoLongerCovers
   EXPECT_FALSE(pool->Contains(small1->hash));  // no longer funded
   EXPECT_TRUE(pool->Contains(unrelated->hash));
   EXPECT_EQ(pool->Size(), 1u);
+  EXPECT_EQ(recorder.ReasonFor(small0->hash), MempoolRemovalReason::kConflict);
+  EXPECT_EQ(recorder.ReasonFor(small1->hash), MempoolRemovalReason::kConflict);
 }
 
 TEST_F(MempoolTest, ReorgReadmitsTxsOfDisconnectedBlocks) {
@@ -494,8 +527,14 @@ TEST_F(MempoolTest, ReorgReadmitsTxsOfDisconnectedBlocks) {
   ASSERT_NE(fork2, nullptr);
   ASSERT_TRUE(env_.chain().ProcessBlock(fork1).ok());
   EXPECT_EQ(env_.chain().Tip().hash, mined->Hash());  // equal work: first seen stays
+  SignalRecorder recorder(env_.signals());
+  recorder.Clear();  // what was queued before
   ASSERT_TRUE(env_.chain().ProcessBlock(fork2).ok());
   ASSERT_EQ(env_.chain().Tip().hash, fork2->Hash());
+  // Back in the pool, so announced again; then the new branch, one tip event.
+  EXPECT_EQ(recorder.events(),
+            (std::vector<std::string>{"added", "added", "added", "disconnected 1", "connected 1",
+                                      "connected 2", "tip 2"}));
 
   EXPECT_TRUE(pool->Contains(a0->hash));
   EXPECT_TRUE(pool->Contains(a1->hash));

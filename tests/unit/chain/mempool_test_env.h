@@ -19,6 +19,7 @@
 #include "chain/chainstate.h"
 #include "chain/mempool.h"
 #include "chain/miner.h"
+#include "chain/validation_signals.h"
 #include "consensus/module.h"
 #include "consensus/params.h"
 #include "crypto/secp256k1.h"
@@ -72,6 +73,7 @@ class ChainEnv {
     options.datadir = dir_.string();
     options.sync_writes = false;
     options.script_threads = 2;
+    options.signals = &signals_;
     auto opened = Chainstate::Open(params_, modules_, options);
     EXPECT_TRUE(opened.ok()) << opened.status().ToString();
     chain_ = std::move(opened).value();
@@ -83,6 +85,7 @@ class ChainEnv {
   }
 
   Chainstate& chain() { return *chain_; }
+  ValidationSignals& signals() { return signals_; }
   const consensus::ChainParams& params() const { return params_; }
 
   // A signed EIP-1559 transfer.
@@ -124,7 +127,78 @@ class ChainEnv {
   consensus::ChainParams params_;
   consensus::ModuleRegistry modules_;
   std::filesystem::path dir_;
+  ValidationSignals signals_{ValidationSignalsOptions{}};
   std::unique_ptr<Chainstate> chain_;
+};
+
+// A subscriber that writes down what it hears, for tests.
+class SignalRecorder : public ValidationInterface {
+ public:
+  explicit SignalRecorder(ValidationSignals& signals) : signals_(signals) {
+    signals_.Register(this);
+  }
+  ~SignalRecorder() override { signals_.Unregister(this); }
+
+  void BlockConnected(const BlockEvent& event) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    events_.push_back("connected " + std::to_string(event.height));
+  }
+  void BlockDisconnected(const BlockEvent& event) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    events_.push_back("disconnected " + std::to_string(event.height));
+  }
+  void TipChanged(const TipInfo& tip) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    events_.push_back("tip " + std::to_string(tip.height));
+  }
+  void TransactionAddedToMempool(const TxRef& tx) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    added_.push_back(tx->hash);
+    events_.push_back("added");
+  }
+  void TransactionRemovedFromMempool(const TxRef& tx, MempoolRemovalReason reason) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    removed_.emplace_back(tx->hash, reason);
+    events_.push_back(std::string("removed ") + MempoolRemovalReasonName(reason));
+  }
+
+  // Each after SyncWithValidationQueue.
+  std::vector<std::string> events() {
+    signals_.SyncWithValidationQueue();
+    std::lock_guard<std::mutex> lock(mu_);
+    return events_;
+  }
+  std::vector<Hash256> added() {
+    signals_.SyncWithValidationQueue();
+    std::lock_guard<std::mutex> lock(mu_);
+    return added_;
+  }
+  std::vector<std::pair<Hash256, MempoolRemovalReason>> removed() {
+    signals_.SyncWithValidationQueue();
+    std::lock_guard<std::mutex> lock(mu_);
+    return removed_;
+  }
+  // The reason `hash` left the pool; nullopt if it did not.
+  std::optional<MempoolRemovalReason> ReasonFor(const Hash256& hash) {
+    for (const auto& [h, reason] : removed()) {
+      if (h == hash) return reason;
+    }
+    return std::nullopt;
+  }
+  void Clear() {
+    signals_.SyncWithValidationQueue();
+    std::lock_guard<std::mutex> lock(mu_);
+    events_.clear();
+    added_.clear();
+    removed_.clear();
+  }
+
+ private:
+  ValidationSignals& signals_;
+  std::mutex mu_;
+  std::vector<std::string> events_;
+  std::vector<Hash256> added_;
+  std::vector<std::pair<Hash256, MempoolRemovalReason>> removed_;
 };
 
 }  // namespace depin::chain::testing

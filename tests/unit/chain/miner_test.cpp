@@ -103,7 +103,10 @@ TEST_F(MinerTest, MineOneSubmitsAValidBlock) {
   EXPECT_EQ(env_.chain().Tip().header.miner, coinbase);
   EXPECT_EQ(miner.blocks_mined(), 1u);
   EXPECT_GT(miner.total_hashes(), 0u);
-  EXPECT_TRUE(env_.chain().FindTransaction(tx->hash).has_value());
+  auto block = env_.chain().ReadBlock(*hash);
+  ASSERT_TRUE(block.ok());
+  ASSERT_EQ((*block)->txs.size(), 1u);
+  EXPECT_EQ((*block)->txs[0]->hash, tx->hash);
   EXPECT_EQ(pool_.Size(), 0u);
   EXPECT_FALSE(env_.chain().GetAccount(coinbase).balance.IsZero());
 }

@@ -81,6 +81,7 @@ class TestNode {
     co.datadir = dir_.string();
     co.script_threads = 1;
     co.sync_writes = false;
+    co.signals = &signals_;
     chainstate_ = chain::Chainstate::Open(params_, modules_, co).value();
     mempool_ = std::make_unique<chain::Mempool>(chain::MempoolOptions{}, *chainstate_);
     chain::MinerOptions mo;
@@ -125,6 +126,7 @@ class TestNode {
   consensus::ChainParams params_ = Params();
   consensus::ModuleRegistry modules_;
   std::filesystem::path dir_;
+  chain::ValidationSignals signals_{chain::ValidationSignalsOptions{}};
   std::unique_ptr<chain::Chainstate> chainstate_;
   std::unique_ptr<chain::Mempool> mempool_;
   std::unique_ptr<chain::Miner> miner_;
@@ -258,7 +260,10 @@ TEST(NetManager, RelaysTxsAndBlocks) {
   ASSERT_TRUE(mined.ok());
   ASSERT_TRUE(WaitFor([&] { return b.chain().Tip().hash == mined->front(); }));
   EXPECT_FALSE(b.mempool().Contains(tx->hash));
-  EXPECT_TRUE(b.chain().FindTransaction(tx->hash).has_value());
+  auto block = b.chain().ReadBlock(mined->front());
+  ASSERT_TRUE(block.ok());
+  ASSERT_EQ((*block)->txs.size(), 1u);
+  EXPECT_EQ((*block)->txs[0]->hash, tx->hash);
 }
 
 TEST(NetManager, HandshakeOnAnotherChainIdOrGenesisDisconnects) {

@@ -13,13 +13,16 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "chain/block_assembler.h"
 #include "chain/miner.h"
+#include "chain/validation_signals.h"
 #include "consensus/abi.h"
 #include "consensus/executor.h"
 #include "consensus/test_module.h"
+#include "index/tx_index.h"
 #include "rpc/eth_subscriptions.h"
 #include "rpc/rpc_dispatcher.h"
 #include "test_util/keys.h"
@@ -78,6 +81,7 @@ class EthMethodsTest : public ::testing::Test {
     options.datadir = dir_.string();
     options.sync_writes = false;
     options.script_threads = 1;
+    options.signals = &signals_;
     chain_ = chain::Chainstate::Open(params_, modules_, options).value();
     chain::MempoolOptions pool_options;
     pool_options.min_tip = Uint256(kGwei);
@@ -85,6 +89,16 @@ class EthMethodsTest : public ::testing::Test {
     pool_ = std::make_unique<chain::Mempool>(pool_options, *chain_);
     ctx_.params = &params_;
     ctx_.chainstate = chain_.get();
+    index::IndexOptions index_options;
+    index_options.datadir = dir_;
+    tx_index_ = std::make_unique<index::TxIndex>(*chain_, index_options);
+    EXPECT_TRUE(tx_index_->Start().ok());
+    // Caught up at once (the chain is at genesis), on its own thread.
+    for (int i = 0; i < 1000 && !tx_index_->synced(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ctx_.tx_index = tx_index_.get();
+    ctx_.indexes = {tx_index_.get()};
     ctx_.mempool = pool_.get();
     ctx_.version = "0.1.0";
     dispatcher_ = std::make_unique<RpcDispatcher>();
@@ -92,6 +106,7 @@ class EthMethodsTest : public ::testing::Test {
   }
   ~EthMethodsTest() override {
     dispatcher_.reset();
+    tx_index_.reset();
     pool_.reset();
     chain_.reset();
     std::error_code ec;
@@ -171,8 +186,11 @@ class EthMethodsTest : public ::testing::Test {
   consensus::ChainParams params_;
   consensus::ModuleRegistry modules_;
   std::filesystem::path dir_;
+  // Before the chainstate, which enqueues on it; destroyed after every subscriber.
+  chain::ValidationSignals signals_{chain::ValidationSignalsOptions{}};
   std::unique_ptr<chain::Chainstate> chain_;
   std::unique_ptr<chain::Mempool> pool_;
+  std::unique_ptr<index::TxIndex> tx_index_;
   NodeRpcContext ctx_;
   std::unique_ptr<RpcDispatcher> dispatcher_;
 };
@@ -438,6 +456,7 @@ TEST_F(EthMethodsTest, SubscriptionsPushToTheirSession) {
   std::string heads_id = heads["result"].GetString();
   Result("eth_sendRawTransaction", RawParam(SetTx(1, 0, 4, 40)));
   std::shared_ptr<Block> block = Mine();
+  signals_.SyncWithValidationQueue();  // notifications go out on the signals thread
   std::vector<std::string> sent = session->sent();
   ASSERT_EQ(sent.size(), 3u);  // pending tx, head, log
   rapidjson::Document head;
@@ -449,6 +468,7 @@ TEST_F(EthMethodsTest, SubscriptionsPushToTheirSession) {
   EXPECT_FALSE(Call("eth_unsubscribe", "[\"" + heads_id + "\"]", ws)["result"].GetBool());
   session->Close();  // drops the session's other subscriptions
   Mine();
+  signals_.SyncWithValidationQueue();
   EXPECT_EQ(session->sent().size(), 3u);
 }
 
@@ -465,6 +485,7 @@ TEST_F(EthMethodsTest, PendingTransactionsAsHashesOrWholeTxs) {
   EXPECT_EQ(bad["error"]["code"].GetInt(), kRpcInvalidParams);
   Transaction tx = SetTx(1, 0, 6, 60);
   Result("eth_sendRawTransaction", RawParam(tx));
+  signals_.SyncWithValidationQueue();  // notifications go out on the signals thread
   std::vector<std::string> sent = session->sent();
   ASSERT_EQ(sent.size(), 2u);
   for (const std::string& n : sent) {
@@ -530,6 +551,7 @@ TEST_F(EthMethodsTest, ReorgSendsRemovedLogs) {
   ASSERT_EQ(changes["result"].Size(), 1u);
   EXPECT_TRUE(changes["result"][0]["removed"].GetBool());
   EXPECT_EQ(std::string(changes["result"][0]["transactionHash"].GetString()), tx.Hash().Hex());
+  signals_.SyncWithValidationQueue();  // notifications go out on the signals thread
   std::vector<std::string> sent = session->sent();
   ASSERT_EQ(sent.size(), 2u);
   rapidjson::Document removed;

@@ -12,8 +12,10 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "consensus/test_module.h"
+#include "index/tx_index.h"
 #include "rpc/rpc_dispatcher.h"
 #include "test_util/keys.h"
 
@@ -40,6 +42,7 @@ class NodeMethodsTest : public ::testing::Test {
     options.datadir = dir_.string();
     options.sync_writes = false;
     options.script_threads = 1;
+    options.signals = &signals_;
     chain_ = chain::Chainstate::Open(params_, modules_, options).value();
     chain::MempoolOptions pool_options;
     pool_options.verify_threads = 1;
@@ -47,6 +50,16 @@ class NodeMethodsTest : public ::testing::Test {
     miner_ = std::make_unique<chain::Miner>(chain::MinerOptions{}, *chain_, pool_.get());
     ctx_.params = &params_;
     ctx_.chainstate = chain_.get();
+    index::IndexOptions index_options;
+    index_options.datadir = dir_;
+    tx_index_ = std::make_unique<index::TxIndex>(*chain_, index_options);
+    EXPECT_TRUE(tx_index_->Start().ok());
+    // Caught up at once (the chain is at genesis), on its own thread.
+    for (int i = 0; i < 1000 && !tx_index_->synced(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ctx_.tx_index = tx_index_.get();
+    ctx_.indexes = {tx_index_.get()};
     ctx_.mempool = pool_.get();
     ctx_.miner = miner_.get();
     ctx_.miner_address = AddressOf(60);
@@ -58,6 +71,7 @@ class NodeMethodsTest : public ::testing::Test {
   }
   ~NodeMethodsTest() override {
     dispatcher_.reset();
+    tx_index_.reset();
     miner_.reset();
     pool_.reset();
     chain_.reset();
@@ -110,8 +124,10 @@ class NodeMethodsTest : public ::testing::Test {
   consensus::ChainParams params_;
   consensus::ModuleRegistry modules_;
   std::filesystem::path dir_;
+  chain::ValidationSignals signals_{chain::ValidationSignalsOptions{}};
   std::unique_ptr<chain::Chainstate> chain_;
   std::unique_ptr<chain::Mempool> pool_;
+  std::unique_ptr<index::TxIndex> tx_index_;
   std::unique_ptr<chain::Miner> miner_;
   NodeRpcContext ctx_;
   std::unique_ptr<RpcDispatcher> dispatcher_;
