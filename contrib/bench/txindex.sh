@@ -82,7 +82,7 @@ stop_node "$DIR" "$RPC"
 # 2. -reindex of the same chain, without the index.
 rm -f "$DIR/regtest/debug.log"
 start_node "$DIR" "$RPC" -reindex -txindex=0
-wait_log "$DIR" "reindex: [0-9]+ blocks read"
+wait_log "$DIR" "reindex: [0-9]+ blocks read, [0-9]+ stored"
 python3 - "$DIR/regtest/debug.log" "$BLOCKS" "$TXS_PER_BLOCK" <<'PY'
 import datetime, re, sys
 lines = open(sys.argv[1]).read().splitlines()
@@ -91,7 +91,7 @@ def ts(pattern):
         if re.search(pattern, l):
             return datetime.datetime.strptime(l.split()[0], "%Y-%m-%dT%H:%M:%S.%fZ")
     raise SystemExit("txindex.sh: no log line matching " + pattern)
-t = (ts(r"reindex: [0-9]+ blocks read") - ts(r"reindex: rebuilding the chainstate")).total_seconds()
+t = (ts(r"reindex: [0-9]+ blocks read, [0-9]+ stored") - ts(r"reindex: rebuilding the chainstate")).total_seconds()
 n = int(sys.argv[2])
 print(f"reindex: {n} blocks in {t:.2f} s: {n/t:.1f} blocks/s, {n*int(sys.argv[3])/t:.0f} tx/s")
 rate = float(open("/tmp/depin_txindex_rate").read())
