@@ -650,7 +650,10 @@ void NetManager::Impl::BlockLoop() {
       window_txs += job.block->txs.size();
     }
     auto now = Clock::now();
-    uint64_t tip = best_tip_height_.load();
+    // The chainstate's own tip: best_tip_height_ is updated later, on the
+    // message thread, and would make the last block of a catch-up look
+    // unfinished (no progress line for a sync shorter than the interval).
+    uint64_t tip = chainstate_.Tip().height;
     uint64_t best = std::max(best_header_height_.load(), tip);
     // Every 2 s while blocks arrive, and once when a catch-up of several
     // blocks ends (a short sync may take less than 2 s).

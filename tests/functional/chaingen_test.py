@@ -65,4 +65,4 @@ class ChaingenTest(DepinTestFramework):
 
 
 if __name__ == "__main__":
-    ChaingenTest().main()
+    raise SystemExit(ChaingenTest().main())

@@ -138,4 +138,4 @@ class EthPublicTest(DepinTestFramework):
 
 
 if __name__ == "__main__":
-    EthPublicTest().main()
+    raise SystemExit(EthPublicTest().main())

@@ -94,4 +94,4 @@ class ReindexTest(DepinTestFramework):
 
 
 if __name__ == "__main__":
-    ReindexTest().main()
+    raise SystemExit(ReindexTest().main())

@@ -34,7 +34,10 @@ def run_one(name, bindir, timeout_factor, timeout):
             [sys.executable, path, f"--bindir={bindir}", f"--timeout-factor={timeout_factor}"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
         output = proc.stdout.decode(errors="replace")
-        passed = proc.returncode == 0
+        # The exit code alone is not trusted: a script that forgets to exit
+        # with main()'s result would pass whatever happened.
+        passed = proc.returncode == 0 and any(
+            line.endswith(": passed") for line in output.splitlines())
     except subprocess.TimeoutExpired as e:
         output = (e.stdout or b"").decode(errors="replace") + f"\ntimed out after {timeout}s\n"
         passed = False

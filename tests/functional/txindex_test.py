@@ -100,4 +100,4 @@ class TxIndexTest(DepinTestFramework):
 
 
 if __name__ == "__main__":
-    TxIndexTest().main()
+    raise SystemExit(TxIndexTest().main())
