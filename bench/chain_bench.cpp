@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "chain/block_assembler.h"
 #include "chain/chainstate.h"
 #include "chain/validation_signals.h"
@@ -31,11 +32,7 @@ namespace {
 
 constexpr size_t kTxs = 10000;
 
-crypto::PrivateKey BenchKey(uint32_t i) {
-  Bytes secret(32, 0x33);
-  WriteBE32(secret.data() + 28, i + 1);
-  return crypto::PrivateKey::FromBytes(secret).value();
-}
+crypto::PrivateKey BenchKey(uint32_t i) { return bench::Key(0x33, i); }
 
 struct Fixture {
   consensus::ChainParams params;
@@ -46,13 +43,7 @@ struct Fixture {
 
 std::unique_ptr<chain::Chainstate> OpenChain(const Fixture& f, const std::string& dir,
                                              chain::ValidationSignals* signals = nullptr) {
-  chain::ChainstateOptions options;
-  options.datadir = dir;
-  options.sync_writes = true;
-  options.signals = signals;
-  auto opened = chain::Chainstate::Open(f.params, f.modules, options);
-  if (!opened.ok()) std::abort();
-  return std::move(opened).value();
+  return bench::OpenChain(f.params, f.modules, dir, /*sync_writes=*/true, signals);
 }
 
 // Builds (once) a regtest chain whose genesis funds kTxs senders and a block

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "chain/block_assembler.h"
 #include "chain/chainstate.h"
 #include "chain/proof_check_queue.h"
@@ -37,11 +38,7 @@ constexpr size_t kTxs = 100;
 constexpr size_t kSectors = 10;
 constexpr size_t kSectorsPerProof = 4;
 
-crypto::PrivateKey ProverKey(uint32_t i) {
-  Bytes secret(32, 0x44);
-  WriteBE32(secret.data() + 28, i + 1);
-  return crypto::PrivateKey::FromBytes(secret).value();
-}
+crypto::PrivateKey ProverKey(uint32_t i) { return bench::Key(0x44, i); }
 
 struct PoStFixture {
   consensus::ChainParams params;
@@ -50,14 +47,9 @@ struct PoStFixture {
   std::filesystem::path base;
 };
 
+// No fsync: the block's one synced write would hide the proof work.
 std::unique_ptr<chain::Chainstate> OpenChain(const PoStFixture& f, const std::string& dir) {
-  chain::ChainstateOptions options;
-  options.datadir = dir;
-  // No fsync: the block's one synced write would hide the proof work.
-  options.sync_writes = false;
-  auto opened = chain::Chainstate::Open(f.params, f.modules, options);
-  if (!opened.ok()) std::abort();
-  return std::move(opened).value();
+  return bench::OpenChain(f.params, f.modules, dir, /*sync_writes=*/false);
 }
 
 std::string BaseDir() {

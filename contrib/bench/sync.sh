@@ -15,55 +15,14 @@ BINDIR=${1:-build/bin}
 BLOCKS=${BLOCKS:-10000}
 TXS_PER_BLOCK=${TXS_PER_BLOCK:-50}
 CHAIN_DIR=${CHAIN_DIR:-}
-for tool in python3 curl; do
-  command -v "$tool" >/dev/null || { echo "sync.sh: $tool not found"; exit 1; }
-done
-[ -x "$BINDIR/depind" ] || { echo "sync.sh: no depind in $BINDIR"; exit 1; }
-TMP=$(mktemp -d /tmp/depin_sync_bench.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-# rpc <datadir> <port> <method> [json params]
-rpc() {
-  local cookie
-  cookie=$(cat "$1/regtest/.cookie")
-  curl -s --user "$cookie" -H 'content-type: application/json' \
-    -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$3\",\"params\":${4:-[]}}" "http://127.0.0.1:$2/"
-}
-result() { python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])'; }
+NAME=sync.sh
+# shellcheck source=contrib/bench/common.sh
+. "$(dirname "$0")/common.sh"
 start_node() {  # datadir rpcport p2pport [args...]
   local dir=$1 rport=$2 pport=$3
   shift 3
-  mkdir -p "$dir"
-  "$BINDIR/depind" -regtest -datadir="$dir" -rpcport="$rport" -port="$pport" "$@" \
-    >"$dir/stdout" 2>&1 &
-  PIDS+=($!)
-  # RPC answers from the start of start-up, with -28 "node is starting"
-  # until the chainstate is loaded: any JSON-RPC reply means the process is
-  # up; wait_ready waits for real answers.
-  for _ in $(seq 600); do
-    [ -f "$dir/regtest/.cookie" ] &&
-      rpc "$dir" "$rport" getblockcount 2>/dev/null | grep -q '"jsonrpc"' && return
-    sleep 0.1
-  done
-  echo "sync.sh: depind in $dir did not start"; exit 1
-}
-wait_ready() {  # datadir rpcport
-  for _ in $(seq 3000); do
-    rpc "$1" "$2" getblockcount 2>/dev/null | grep -q '"result"' && return
-    sleep 0.1
-  done
-  echo "sync.sh: depind in $1 did not finish starting"; exit 1
-}
-stop_node() {  # datadir rpcport
-  rpc "$1" "$2" stop >/dev/null || true
-  while pgrep -f "datadir=$1 " >/dev/null; do sleep 0.1; done
+  launch_node "$dir" "$rport" -port="$pport" "$@"
+  wait_up "$dir" "$rport"
 }
 
 SRC=${CHAIN_DIR:-$TMP/src}

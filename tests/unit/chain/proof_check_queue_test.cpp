@@ -67,6 +67,22 @@ class ProofModule final : public consensus::Module {
   consensus::FunctionTable table_{{}, {}};
 };
 
+// A signed EIP-1559 call of `to` by test key `key`.
+TxRef SignedCall(const ChainEnv& env, uint8_t key, uint64_t nonce, const Address& to, Bytes data,
+                 uint64_t gas) {
+  Transaction tx;
+  tx.type = TxType::kDynamicFee;
+  tx.chain_id = env.params().chain_id;
+  tx.nonce = nonce;
+  tx.max_priority_fee_per_gas = Uint256(testing::kGwei);
+  tx.max_fee_per_gas = Uint256(100 * testing::kGwei);
+  tx.gas_limit = gas;
+  tx.to = to;
+  tx.data = std::move(data);
+  tx.Sign(TestKey(key));
+  return MakeVerifiedTx(std::move(tx)).value();
+}
+
 Bytes Record(uint8_t seed, bool valid) {
   Bytes input(32, seed);
   const Hash256 h = crypto::Sha256Hash(input);
@@ -90,17 +106,7 @@ class ProofChecks : public ::testing::Test {
   ProofChecks() : module_(std::make_shared<ProofModule>()), env_(TestParams(), {module_}) {}
 
   TxRef ProofTx(uint8_t key, uint64_t nonce, Bytes calldata) {
-    Transaction tx;
-    tx.type = TxType::kDynamicFee;
-    tx.chain_id = env_.params().chain_id;
-    tx.nonce = nonce;
-    tx.max_priority_fee_per_gas = Uint256(testing::kGwei);
-    tx.max_fee_per_gas = Uint256(100 * testing::kGwei);
-    tx.gas_limit = 200000;
-    tx.to = module_->address();
-    tx.data = std::move(calldata);
-    tx.Sign(TestKey(key));
-    return MakeVerifiedTx(std::move(tx)).value();
+    return SignedCall(env_, key, nonce, module_->address(), std::move(calldata), 200000);
   }
   consensus::ModuleRegistry Registry() {
     consensus::ModuleRegistry r;
@@ -268,17 +274,7 @@ class ProvePoSt : public ::testing::Test {
                     .FinishCall(abi::SelectorOf("provePoSt(uint256,bytes,bytes)")));
   }
   TxRef Call(uint8_t key, uint64_t nonce, Bytes data) {
-    Transaction tx;
-    tx.type = TxType::kDynamicFee;
-    tx.chain_id = env_.params().chain_id;
-    tx.nonce = nonce;
-    tx.max_priority_fee_per_gas = Uint256(testing::kGwei);
-    tx.max_fee_per_gas = Uint256(100 * testing::kGwei);
-    tx.gas_limit = 500000;
-    tx.to = consensus::TestModuleAddress();
-    tx.data = std::move(data);
-    tx.Sign(TestKey(key));
-    return MakeVerifiedTx(std::move(tx)).value();
+    return SignedCall(env_, key, nonce, consensus::TestModuleAddress(), std::move(data), 500000);
   }
 
   storage::proofs::testing::ScratchDir dir_;
