@@ -219,6 +219,9 @@ Status Chainstate::Impl::Open() {
   }
   state_ = std::make_unique<StateStore>(*db_);
 
+  // Nothing else sees the chainstate yet; the lock keeps the analysis (and
+  // any later change) honest.
+  MutexLock lock(mu_);
   auto tip_raw = db_->Get(MakeKey(dbkey::kTip));
   if (!tip_raw.ok()) return tip_raw.status();
   if (!tip_raw->has_value()) return InitGenesis();

@@ -27,18 +27,18 @@ Status Chainstate::ProcessBlock(const std::shared_ptr<const Block>& block,
 }
 
 TipInfo Chainstate::Tip() const {
-  std::lock_guard<std::mutex> lock(impl_->mu_);
+  MutexLock lock(impl_->mu_);
   return impl_->MakeTipInfo();
 }
 
 std::optional<Hash256> Chainstate::GetBlockHashAtHeight(uint64_t height) const {
-  std::lock_guard<std::mutex> lock(impl_->mu_);
+  MutexLock lock(impl_->mu_);
   if (height >= impl_->active_.size()) return std::nullopt;
   return impl_->active_[height]->hash;
 }
 
 std::optional<BlockInfo> Chainstate::LookupBlock(const Hash256& hash) const {
-  std::lock_guard<std::mutex> lock(impl_->mu_);
+  MutexLock lock(impl_->mu_);
   const IndexNode* n = impl_->Find(hash);
   if (n == nullptr) return std::nullopt;
   BlockInfo info;
@@ -56,7 +56,7 @@ std::optional<BlockInfo> Chainstate::LookupBlock(const Hash256& hash) const {
 Result<std::shared_ptr<const Block>> Chainstate::ReadBlock(const Hash256& hash) const {
   FlatFilePos pos;
   {
-    std::lock_guard<std::mutex> lock(impl_->mu_);
+    MutexLock lock(impl_->mu_);
     const IndexNode* n = impl_->Find(hash);
     if (n == nullptr || !n->Has(kBlockHaveData))
       return Status::NotFound("block-not-found", "block not found");
@@ -70,7 +70,7 @@ Result<std::shared_ptr<const Block>> Chainstate::ReadBlock(const Hash256& hash) 
 Result<Bytes> Chainstate::ReadRawBlock(const Hash256& hash) const {
   FlatFilePos pos;
   {
-    std::lock_guard<std::mutex> lock(impl_->mu_);
+    MutexLock lock(impl_->mu_);
     const IndexNode* n = impl_->Find(hash);
     if (n == nullptr || !n->Has(kBlockHaveData))
       return Status::NotFound("block-not-found", "block not found");
@@ -90,7 +90,7 @@ Result<std::vector<Receipt>> Chainstate::ReadReceipts(const Hash256& hash) const
 }
 
 std::shared_ptr<const consensus::StateReader> Chainstate::StateAtTip() const {
-  std::lock_guard<std::mutex> lock(impl_->mu_);
+  MutexLock lock(impl_->mu_);
   return std::shared_ptr<const consensus::StateReader>(impl_->state_->Snapshot());
 }
 
@@ -99,7 +99,7 @@ Result<std::shared_ptr<const consensus::StateReader>> Chainstate::Impl::StateAft
   std::shared_ptr<const DbSnapshot> snapshot;
   std::vector<Hash256> undone;  // the blocks above `height`, lowest first
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (closed_)
       return Status::Error(StatusKind::kInterrupted, "chainstate-closed", "chainstate is closed");
     if (hash != nullptr) {
@@ -144,12 +144,12 @@ consensus::Account Chainstate::GetAccount(const Address& address) const {
 }
 
 Hash256 Chainstate::StateRoot() const {
-  std::lock_guard<std::mutex> lock(impl_->mu_);
+  MutexLock lock(impl_->mu_);
   return impl_->tip_lanes_.Root();
 }
 
 Chainstate::NextBlock Chainstate::NextBlockContext() const {
-  std::lock_guard<std::mutex> lock(impl_->mu_);
+  MutexLock lock(impl_->mu_);
   const IndexNode* tip = impl_->Tip();
   NextBlock next;
   next.height = tip->header.height + 1;
@@ -175,7 +175,7 @@ BlockHeader Chainstate::NextBlock::HeaderFor(const Address& miner, uint64_t time
 }
 
 Result<consensus::BlockContext> Chainstate::BlockContextFor(const BlockHeader& header) const {
-  std::lock_guard<std::mutex> lock(impl_->mu_);
+  MutexLock lock(impl_->mu_);
   const IndexNode* parent = impl_->Find(header.parent_hash);
   if (parent == nullptr) {
     return Status::NotFound("block-parent-unknown",
@@ -187,7 +187,7 @@ Result<consensus::BlockContext> Chainstate::BlockContextFor(const BlockHeader& h
 Hash256 Chainstate::StateRootAfter(const consensus::StateDiff& diff) const {
   crypto::LtHash16 lanes;
   {
-    std::lock_guard<std::mutex> lock(impl_->mu_);
+    MutexLock lock(impl_->mu_);
     lanes = impl_->tip_lanes_;
   }
   return consensus::StateRootAfter(lanes, diff, impl_->threads_);
@@ -214,19 +214,19 @@ uint64_t Chainstate::SizeOnDisk() const {
 ValidationSignals* Chainstate::signals() const { return impl_->options_.signals; }
 
 void Chainstate::AttachMempool(Mempool* mempool) {
-  std::lock_guard<std::mutex> process(impl_->process_mu_);
+  MutexLock process(impl_->process_mu_);
   impl_->mempool_ = mempool;
 }
 
 void Chainstate::DetachMempool(Mempool* mempool) {
-  std::lock_guard<std::mutex> process(impl_->process_mu_);
+  MutexLock process(impl_->process_mu_);
   if (impl_->mempool_ == mempool) impl_->mempool_ = nullptr;
 }
 
 void Chainstate::Close() {
   if (!impl_) return;
-  std::lock_guard<std::mutex> process(impl_->process_mu_);
-  std::lock_guard<std::mutex> lock(impl_->mu_);
+  MutexLock process(impl_->process_mu_);
+  MutexLock lock(impl_->mu_);
   if (impl_->closed_) return;
   impl_->closed_ = true;
   impl_->state_.reset();

@@ -39,6 +39,7 @@
 #include "consensus/state_root.h"
 #include "primitives/merkle.h"
 #include "util/logging.h"
+#include "util/sync.h"
 
 namespace depin::chain {
 
@@ -100,9 +101,10 @@ class Chainstate::Impl {
                                            : std::max(1u, std::thread::hardware_concurrency());
   }
 
-  Status Open();
-  Status ProcessHeader(const BlockHeader& header);
-  Status ProcessBlock(const std::shared_ptr<const Block>& block, BlockAcceptance* out);
+  Status Open() EXCLUDES(mu_);
+  Status ProcessHeader(const BlockHeader& header) EXCLUDES(process_mu_, mu_);
+  Status ProcessBlock(const std::shared_ptr<const Block>& block, BlockAcceptance* out)
+      EXCLUDES(process_mu_, mu_);
 
   // Everything below is used by Chainstate's accessors.
   const consensus::ChainParams params_;
@@ -116,74 +118,77 @@ class Chainstate::Impl {
 
   // Serializes chain changes, the mempool's updates and the enqueueing of
   // their events, so both see blocks in order.
-  std::mutex process_mu_;
-  // Guards the in-memory index, active chain and tip lanes.
-  mutable std::mutex mu_;
-  std::unordered_map<Hash256, std::unique_ptr<IndexNode>, FixedBytesHasher> index_;
-  std::vector<IndexNode*> active_;  // by height
-  IndexNode* best_header_ = nullptr;
-  crypto::LtHash16 tip_lanes_;
-  std::set<IndexNode*> candidates_;  // have data, not failed, more work than the tip once
+  Mutex process_mu_;
+  // Guards the in-memory index, active chain and tip lanes. Taken after
+  // process_mu_ when both are held.
+  mutable Mutex mu_;
+  std::unordered_map<Hash256, std::unique_ptr<IndexNode>, FixedBytesHasher> index_ GUARDED_BY(mu_);
+  std::vector<IndexNode*> active_ GUARDED_BY(mu_);  // by height
+  IndexNode* best_header_ GUARDED_BY(mu_) = nullptr;
+  crypto::LtHash16 tip_lanes_ GUARDED_BY(mu_);
+  // Have data, not failed, more work than the tip once.
+  std::set<IndexNode*> candidates_ GUARDED_BY(mu_);
   // Blocks whose data arrived before an ancestor's: keyed by the nearest
   // ancestor still missing its data. When that one arrives its waiting
   // descendants become candidates again (blocks may come in any order).
-  std::multimap<IndexNode*, IndexNode*> unlinked_;
-  uint64_t next_sequence_ = 0;
-  bool closed_ = false;
+  std::multimap<IndexNode*, IndexNode*> unlinked_ GUARDED_BY(mu_);
+  uint64_t next_sequence_ GUARDED_BY(mu_) = 0;
+  bool closed_ GUARDED_BY(mu_) = false;
   // Set by the first local failure (I/O, corruption) while changing the
-  // chain; every later Process* call returns it. Guarded by mu_.
-  Status fatal_;
+  // chain; every later Process* call returns it.
+  Status fatal_ GUARDED_BY(mu_);
 
   // Records a local failure while changing the chain: logs it, refuses
   // further changes and tells the node (options_.fatal_error) to stop.
-  // Returns `s`. Called with mu_ held.
-  Status Fatal(const Status& s, const std::string& doing);
+  // Returns `s`.
+  Status Fatal(const Status& s, const std::string& doing) REQUIRES(mu_);
 
   // Proofs verified at mempool admission (shared with the mempool).
   VerifiedProofCache proof_cache_;
-  Mempool* mempool_ = nullptr;  // guarded by process_mu_
+  Mempool* mempool_ GUARDED_BY(process_mu_) = nullptr;
 
   struct Event {
     enum Kind { kConnected, kDisconnected } kind;
     BlockEvent block;
   };
 
-  IndexNode* Tip() const { return active_.empty() ? nullptr : active_.back(); }
-  IndexNode* Find(const Hash256& hash) const {
+  IndexNode* Tip() const REQUIRES(mu_) { return active_.empty() ? nullptr : active_.back(); }
+  IndexNode* Find(const Hash256& hash) const REQUIRES(mu_) {
     auto it = index_.find(hash);
     return it == index_.end() ? nullptr : it->second.get();
   }
-  bool InActiveChain(const IndexNode* node) const {
+  bool InActiveChain(const IndexNode* node) const REQUIRES(mu_) {
     return node->header.height < active_.size() && active_[node->header.height] == node;
   }
-  TipInfo MakeTipInfo() const;
+  TipInfo MakeTipInfo() const REQUIRES(mu_);
   uint64_t StateHistoryDepth() const {
     return std::min(kMaxStateHistoryDepth, params_.max_reorg_depth);
   }
   // The state after the active chain's block `hash` (when non-null) or at
   // `height`. Takes mu_.
   Result<std::shared_ptr<const consensus::StateReader>> StateAfter(uint64_t height,
-                                                                   const Hash256* hash) const;
+                                                                   const Hash256* hash) const
+      EXCLUDES(mu_);
 
-  IndexNode* AddNode(const BlockHeader& header, IndexNode* parent, uint32_t status);
+  IndexNode* AddNode(const BlockHeader& header, IndexNode* parent, uint32_t status) REQUIRES(mu_);
   uint64_t MedianTimePast(const IndexNode* node) const;
-  Status AcceptHeader(const BlockHeader& header, IndexNode** out);
+  Status AcceptHeader(const BlockHeader& header, IndexNode** out) REQUIRES(mu_);
   Status PersistNode(const IndexNode* node, bool sync);
-  void MarkFailed(IndexNode* node, const Status& why);
-  Status InitGenesis();
-  Status LoadIndex();
+  void MarkFailed(IndexNode* node, const Status& why) REQUIRES(mu_);
+  Status InitGenesis() REQUIRES(mu_);
+  Status LoadIndex() REQUIRES(mu_);
   // Deletes the 't' tx-location records older versions wrote in the
   // connect batch (the tx index now lives in indexes/txindex/).
   Status DropLegacyTxIndex();
-  IndexNode* NearestAncestorWithoutData(IndexNode* node) const;
-  void BlockDataArrived(IndexNode* node);
+  IndexNode* NearestAncestorWithoutData(IndexNode* node) const REQUIRES(mu_);
+  void BlockDataArrived(IndexNode* node) REQUIRES(mu_);
   Status ActivateBestChain(std::vector<Event>& events,
-                           const std::shared_ptr<const Block>& just_received);
-  Status ConnectTip(IndexNode* node, std::shared_ptr<const Block> block,
-                    std::vector<Event>& events);
-  Status DisconnectTip(std::vector<Event>& events);
-  // Updates the mempool and enqueues the events; process_mu_ held, mu_ not.
-  void Notify(std::vector<Event>& events);
+                           const std::shared_ptr<const Block>& just_received) REQUIRES(mu_);
+  Status ConnectTip(IndexNode* node, std::shared_ptr<const Block> block, std::vector<Event>& events)
+      REQUIRES(mu_);
+  Status DisconnectTip(std::vector<Event>& events) REQUIRES(mu_);
+  // Updates the mempool and enqueues the events.
+  void Notify(std::vector<Event>& events) REQUIRES(process_mu_) EXCLUDES(mu_);
 };
 
 }  // namespace depin::chain

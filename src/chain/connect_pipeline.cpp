@@ -18,8 +18,8 @@ Status Chainstate::Impl::Fatal(const Status& s, const std::string& doing) {
 }
 
 Status Chainstate::Impl::ProcessHeader(const BlockHeader& header) {
-  std::lock_guard<std::mutex> process(process_mu_);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock process(process_mu_);
+  MutexLock lock(mu_);
   if (closed_)
     return Status::Error(StatusKind::kInterrupted, "chainstate-closed", "chainstate is closed");
   if (!fatal_.ok()) return fatal_;
@@ -36,9 +36,9 @@ Status Chainstate::Impl::ProcessBlock(const std::shared_ptr<const Block>& block,
   std::vector<Event> events;
   Status result;
   {
-    std::lock_guard<std::mutex> process(process_mu_);
+    MutexLock process(process_mu_);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       *out = BlockAcceptance::kNotProcessed;
       if (closed_)
         return Status::Error(StatusKind::kInterrupted, "chainstate-closed", "chainstate is closed");
@@ -376,7 +376,7 @@ void Chainstate::Impl::Notify(std::vector<Event>& events) {
   if (events.empty()) return;
   TipInfo tip;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     tip = MakeTipInfo();
   }
   ValidationSignals* signals = options_.signals;

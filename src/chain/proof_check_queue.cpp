@@ -50,8 +50,11 @@ Status ProofCheckQueue::Verify(ProofCacheUse use, bool block) {
   std::vector<Status> verdicts(items_.size());
   const unsigned threads =
       options_.threads != 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
-  for (auto& [address, indexes] : todo) {
-    const consensus::Module* module = modules_.Find(address);
+  for (auto& entry : todo) {
+    // A plain reference: lambdas may not capture structured bindings before
+    // C++20 compilers caught up (clang 15).
+    const std::vector<size_t>& indexes = entry.second;
+    const consensus::Module* module = modules_.Find(entry.first);
     stats_.verified += indexes.size();
     // A device backend wants one large batch; on the CPU the checks are
     // split into one chunk per thread, each verified on its own thread.
