@@ -1,491 +1,78 @@
 #include "rpc/eth_methods.h"
 
-#include <algorithm>
-#include <chrono>
 #include <memory>
 
-#include "consensus/executor.h"
-#include "consensus/state_cache.h"
 #include "crypto/keccak.h"
-#include "rpc/eth_filters.h"
-#include "rpc/eth_json.h"
-#include "rpc/eth_subscriptions.h"
-#include "util/sync.h"
+#include "rpc/eth_api.h"
+#include "rpc/eth_block_params.h"
+#include "rpc/eth_call.h"
+#include "rpc/eth_fees.h"
+#include "rpc/eth_logs.h"
 
 namespace depin {
 
-namespace {
+namespace eth_rpc {
 
-using rapidjson::Document;
-using rapidjson::Value;
 using namespace eth_json;
 
-RpcError NotReady() { return RpcError::Internal("node is starting"); }
-
-RpcError Invalid(std::string message) { return RpcError::InvalidParams(std::move(message)); }
-
-// geth's code for everything a tx or query is refused for.
-RpcError Server(std::string message) { return RpcError::Server(std::move(message)); }
-
-RpcResult Json(Document doc) { return RpcResult(std::move(doc)); }
-
-std::string_view View(const Value& v) { return {v.GetString(), v.GetStringLength()}; }
-
-// A QUANTITY that fits 64 bits; also a JSON number, which some clients send.
-Result<uint64_t> ParseU64(const Value& v) {
-  if (v.IsUint64()) return v.GetUint64();
-  if (!v.IsString()) return Status::Error("bad-quantity", "expected a hex quantity");
-  auto q = ParseHexQuantity(View(v));
-  if (!q) return Status::Error("bad-quantity", "bad hex quantity: " + q.status().message());
-  Uint256 n = Uint256::FromBigEndian32(q->data());
-  if (!n.FitsUint64()) return Status::Error("bad-quantity", "quantity exceeds 64 bits");
-  return n.Low64();
-}
-
-Result<Uint256> ParseU256(const Value& v) {
-  if (v.IsUint64()) return Uint256(v.GetUint64());
-  if (!v.IsString()) return Status::Error("bad-quantity", "expected a hex quantity");
-  auto q = ParseHexQuantity(View(v));
-  if (!q) return Status::Error("bad-quantity", "bad hex quantity: " + q.status().message());
-  return Uint256::FromBigEndian32(q->data());
-}
-
-uint64_t NowSeconds() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
-
-// The blocks, filters and subscriptions of one node, shared by the handlers.
-class EthApi {
- public:
-  explicit EthApi(const NodeRpcContext& ctx) : ctx_(ctx) {
-    if (ctx.chainstate == nullptr) return;
-    filters_ = std::make_shared<EthFilters>(ctx.chainstate);
-    subs_ = std::make_shared<EthSubscriptions>(ctx.chainstate);
-  }
-
-  bool ready() const { return ctx_.chainstate != nullptr && ctx_.mempool != nullptr; }
-  chain::Chainstate& chain() const { return *ctx_.chainstate; }
-  chain::Mempool& pool() const { return *ctx_.mempool; }
-  const NodeRpcContext& ctx() const { return ctx_; }
-  EthFilters& filters() const { return *filters_; }
-  EthSubscriptions& subs() const { return *subs_; }
-  const std::shared_ptr<EthSubscriptions>& subs_ptr() const { return subs_; }
-
-  // No block parameter, latest or pending: the tip.
-  static bool IsTipTag(const Value* v) {
-    return v == nullptr || (v->IsString() && (View(*v) == "latest" || View(*v) == "pending"));
-  }
-
-  // A block parameter as a height, which may lie past the tip. Tags are
-  // resolved against `tip`. An EIP-1898 object with blockHash is resolved by
-  // ResolveBlock, not here ("bad-block-param").
-  Result<uint64_t> ResolveHeight(const Value* v, uint64_t tip) const {
-    if (v == nullptr) return tip;
-    if (v->IsObject()) {
-      auto n = v->FindMember("blockNumber");
-      if (n == v->MemberEnd()) return Status::Error("bad-block-param", "use blockHash");
-      return ResolveHeight(&n->value, tip);
-    }
-    if (!v->IsString()) return Status::Error("bad-block-param", "expected a block number or tag");
-    std::string_view s = View(*v);
-    if (s == "latest" || s == "pending") return tip;
-    if (s == "earliest") return uint64_t{0};
-    if (s == "safe") return tip >= kSafeConfirmations ? tip - kSafeConfirmations : 0;
-    if (s == "finalized") {
-      uint64_t depth = ctx_.params != nullptr ? ctx_.params->max_reorg_depth : 0;
-      return tip >= depth ? tip - depth : 0;
-    }
-    auto n = ParseU64(*v);
-    if (!n) {
-      return Status::Error("bad-block-param",
-                           "expected a block number or latest, pending, earliest, safe, "
-                           "finalized");
-    }
-    return *n;
-  }
-
-  // A block parameter as a block of the active chain (or any known block for
-  // blockHash). Error status: bad parameter. nullopt: no such block.
-  Result<std::optional<chain::BlockInfo>> ResolveBlock(const Value* v) const {
-    if (v != nullptr && v->IsObject()) {
-      auto h = v->FindMember("blockHash");
-      if (h != v->MemberEnd()) {
-        if (!h->value.IsString()) return Status::Error("bad-block-param", "bad blockHash");
-        auto hash = Hash256::FromHex(View(h->value));
-        if (!hash) return Status::Error("bad-block-param", "bad blockHash");
-        auto info = chain().LookupBlock(*hash);
-        if (!info || !info->have_data) return std::optional<chain::BlockInfo>();
-        auto canonical = v->FindMember("requireCanonical");
-        if (canonical != v->MemberEnd() && canonical->value.IsTrue() && !info->in_active_chain) {
-          return std::optional<chain::BlockInfo>();
-        }
-        return std::optional<chain::BlockInfo>(*info);
-      }
-    }
-    auto height = ResolveHeight(v, chain().Tip().height);
-    if (!height) return height.status();
-    auto hash = chain().GetBlockHashAtHeight(*height);
-    if (!hash) return std::optional<chain::BlockInfo>();
-    return std::optional<chain::BlockInfo>(chain().LookupBlock(*hash));
-  }
-
-  // Ok when `v` names a block this node has (any block for the answers that
-  // do not depend on state: code and storage).
-  std::optional<RpcError> RequireBlock(const Value* v) const {
-    if (IsTipTag(v)) return std::nullopt;
-    auto block = ResolveBlock(v);
-    if (!block) return Invalid(block.status().message());
-    if (!*block) return Server("header not found");
-    return std::nullopt;
-  }
-
-  // The state a query's block parameter names.
-  struct QueryState {
-    std::shared_ptr<const consensus::StateReader> state;
-    std::optional<chain::BlockInfo> block;  // empty: the tip, for latest and pending
-  };
-
-  // Absent, latest and pending are the tip; any other block of the active
-  // chain is the state after it, rebuilt from undo up to
-  // Chainstate::StateHistoryDepth() blocks back. Beyond that -32000
-  // "historical state not available: ..."; an unknown block is geth's
-  // "header not found".
-  std::optional<RpcError> StateFor(const Value* v, QueryState& out) const {
-    if (IsTipTag(v)) {
-      out.state = chain().StateAtTip();
-      return std::nullopt;
-    }
-    auto block = ResolveBlock(v);
-    if (!block) return Invalid(block.status().message());
-    if (!*block) return Server("header not found");
-    if (!(*block)->in_active_chain) {
-      return Server("historical state not available: block " + (*block)->hash.Hex() +
-                    " is not in the active chain");
-    }
-    auto state = chain().StateAtBlock((*block)->hash);
-    if (!state) {
-      if (state.status().Is(StatusKind::kLimitExceeded)) {
-        return Server("historical state not available: " + state.status().message());
-      }
-      // Reorganised away since it was resolved.
-      if (state.status().Is(StatusKind::kNotFound)) return Server("header not found");
-      return RpcError::FromStatus(state.status(), kRpcInternalError);
-    }
-    out.state = std::move(state).value();
-    out.block = std::move(*block);
-    return std::nullopt;
-  }
-
-  consensus::Account AccountAt(const QueryState& q, const Address& address) const {
-    consensus::StateCache cache(*q.state);
-    return cache.GetAccount(address);
-  }
-
-  // Context for a call simulated on `q`'s state: as at the tip, the block
-  // that comes next. After an older block N that is the active chain's
-  // block N+1 (its height, time, miner, base fee), whose txs ran on exactly
-  // that state.
-  std::optional<RpcError> CallContext(const QueryState& q, consensus::BlockContext& out) const {
-    BlockHeader header;
-    if (q.block && chain().Tip().hash != q.block->hash) {
-      const chain::BlockInfo& block = *q.block;
-      auto child = chain().GetBlockHashAtHeight(block.header.height + 1);
-      auto info = child ? chain().LookupBlock(*child) : std::nullopt;
-      if (!info || info->header.parent_hash != block.hash) return Server("header not found");
-      header = info->header;
+RpcResult EthApi::BlockObject(const chain::BlockInfo& info, bool full) const {
+  auto block = chain().ReadBlock(info.hash);
+  if (!block) return RpcError::FromStatus(block.status(), kRpcInternalError);
+  auto receipts = chain().ReadReceipts(info.hash);
+  Bloom bloom;
+  if (receipts) bloom = BlockBloom(*receipts);
+  Document doc(rapidjson::kObjectType);
+  auto& a = doc.GetAllocator();
+  AddHeaderFields(info.header, info.hash, info.chain_work, bloom, doc, a);
+  doc.AddMember("size", Quantity(static_cast<uint64_t>((*block)->SerializedSize()), a), a);
+  Value txs(rapidjson::kArrayType);
+  for (size_t i = 0; i < (*block)->txs.size(); ++i) {
+    const VerifiedTx& vtx = *(*block)->txs[i];
+    if (full) {
+      TxPosition pos{info.hash, info.header.height, static_cast<uint32_t>(i), info.header.base_fee};
+      txs.PushBack(TxObject(vtx, &pos, a), a);
     } else {
-      const chain::Chainstate::NextBlock next = chain().NextBlockContext();
-      header = next.HeaderFor(Address(), std::max(NowSeconds(), next.min_timestamp));
+      txs.PushBack(Data(vtx.hash.span(), a), a);
     }
-    auto ctx = chain().BlockContextFor(header);
-    if (!ctx.ok()) return Server("header not found");
-    out = std::move(ctx).value();
-    return std::nullopt;
   }
-
-  // The median effective tip paid in the last kTipSampleBlocks blocks, or
-  // kDefaultSuggestedTipWei when they hold no txs; cached per tip.
-  Uint256 SuggestedTip() const {
-    chain::TipInfo tip = chain().Tip();
-    {
-      MutexLock lock(tip_mu_);
-      if (tip_cache_hash_ == tip.hash && tip_cache_valid_) return tip_cache_;
-    }
-    std::vector<Uint256> tips;
-    for (uint64_t i = 0; i < kTipSampleBlocks && i <= tip.height; ++i) {
-      auto hash = chain().GetBlockHashAtHeight(tip.height - i);
-      if (!hash) break;
-      auto block = chain().ReadBlock(*hash);
-      if (!block) break;
-      for (const TxRef& tx : (*block)->txs) {
-        tips.push_back(tx->tx.EffectiveTip((*block)->header.base_fee));
-      }
-    }
-    Uint256 suggestion(kDefaultSuggestedTipWei);
-    if (!tips.empty()) {
-      std::sort(tips.begin(), tips.end());
-      suggestion = tips[tips.size() / 2];
-    }
-    MutexLock lock(tip_mu_);
-    tip_cache_hash_ = tip.hash;
-    tip_cache_ = suggestion;
-    tip_cache_valid_ = true;
-    return suggestion;
-  }
-
-  // Appends the block object's body fields (size, transactions, uncles).
-  RpcResult BlockObject(const chain::BlockInfo& info, bool full) const {
-    auto block = chain().ReadBlock(info.hash);
-    if (!block) return RpcError::FromStatus(block.status(), kRpcInternalError);
-    auto receipts = chain().ReadReceipts(info.hash);
-    Bloom bloom;
-    if (receipts) bloom = BlockBloom(*receipts);
-    Document doc(rapidjson::kObjectType);
-    auto& a = doc.GetAllocator();
-    AddHeaderFields(info.header, info.hash, info.chain_work, bloom, doc, a);
-    doc.AddMember("size", Quantity(static_cast<uint64_t>((*block)->SerializedSize()), a), a);
-    Value txs(rapidjson::kArrayType);
-    for (size_t i = 0; i < (*block)->txs.size(); ++i) {
-      const VerifiedTx& vtx = *(*block)->txs[i];
-      if (full) {
-        TxPosition pos{info.hash, info.header.height, static_cast<uint32_t>(i),
-                       info.header.base_fee};
-        txs.PushBack(TxObject(vtx, &pos, a), a);
-      } else {
-        txs.PushBack(Data(vtx.hash.span(), a), a);
-      }
-    }
-    doc.AddMember("transactions", txs, a);
-    doc.AddMember("uncles", Value(rapidjson::kArrayType), a);
-    return Json(std::move(doc));
-  }
-
-  // Receipts of a block as receipt objects (eth_getBlockReceipts), or the
-  // one at `only_index`.
-  RpcResult Receipts(const chain::BlockInfo& info, std::optional<uint32_t> only_index) const {
-    auto block = chain().ReadBlock(info.hash);
-    if (!block) return RpcError::FromStatus(block.status(), kRpcInternalError);
-    auto receipts = chain().ReadReceipts(info.hash);
-    if (!receipts) return RpcError::FromStatus(receipts.status(), kRpcInternalError);
-    if (receipts->size() != (*block)->txs.size()) {
-      return RpcError::Internal("receipts do not match the block");
-    }
-    Document doc(rapidjson::kArrayType);
-    auto& a = doc.GetAllocator();
-    uint64_t log_index = 0;
-    for (size_t i = 0; i < receipts->size(); ++i) {
-      if (!only_index || *only_index == i) {
-        TxPosition pos{info.hash, info.header.height, static_cast<uint32_t>(i),
-                       info.header.base_fee};
-        Value r = ReceiptObject((*receipts)[i], *(*block)->txs[i], pos, log_index, a);
-        if (only_index) {
-          Document one(rapidjson::kObjectType);
-          one.CopyFrom(r, one.GetAllocator());
-          return Json(std::move(one));
-        }
-        doc.PushBack(r, a);
-      }
-      log_index += (*receipts)[i].logs.size();
-    }
-    return Json(std::move(doc));
-  }
-
-  // Logs of the active chain's blocks [from, to] matching `criteria`.
-  Result<std::vector<LocatedLog>> Logs(const LogCriteria& criteria, uint64_t from,
-                                       uint64_t to) const {
-    std::vector<LocatedLog> out;
-    for (uint64_t h = from; h <= to; ++h) {
-      auto hash = chain().GetBlockHashAtHeight(h);
-      if (!hash) break;
-      DEPIN_RETURN_IF_ERROR(AppendBlockLogs(criteria, *hash, out));
-    }
-    return out;
-  }
-
-  Status AppendBlockLogs(const LogCriteria& criteria, const Hash256& hash,
-                         std::vector<LocatedLog>& out) const {
-    auto receipts = chain().ReadReceipts(hash);
-    if (!receipts) return receipts.status();
-    bool any = false;
-    for (const Receipt& r : *receipts) any = any || (!r.logs.empty() && criteria.MayMatch(r.bloom));
-    if (!any) return Status::Ok();
-    auto block = chain().ReadBlock(hash);
-    if (!block) return block.status();
-    for (LocatedLog& l : BlockLogs(**block, hash, *receipts)) {
-      if (!criteria.Matches(l.log)) continue;
-      if (out.size() >= kMaxLogResults) {
-        return Status::Error(StatusKind::kLimitExceeded, "too-many-results",
-                             "query returned more than " + std::to_string(kMaxLogResults) +
-                                 " results; narrow the block range");
-      }
-      out.push_back(std::move(l));
-    }
-    return Status::Ok();
-  }
-
- private:
-  const NodeRpcContext& ctx_;
-  std::shared_ptr<EthFilters> filters_;
-  std::shared_ptr<EthSubscriptions> subs_;
-
-  // SuggestedTip's answer for the tip it was computed at.
-  mutable Mutex tip_mu_;
-  mutable Hash256 tip_cache_hash_ GUARDED_BY(tip_mu_);
-  mutable Uint256 tip_cache_ GUARDED_BY(tip_mu_);
-  mutable bool tip_cache_valid_ GUARDED_BY(tip_mu_) = false;
-};
-
-RpcResult LogsResult(const Result<std::vector<LocatedLog>>& logs) {
-  if (!logs) {
-    if (logs.status().Is(StatusKind::kLimitExceeded)) {
-      return RpcError{kRpcLimitExceeded, logs.status().message(), std::nullopt};
-    }
-    return RpcError::FromStatus(logs.status(), kRpcInternalError);
-  }
-  Document doc(rapidjson::kArrayType);
-  for (const LocatedLog& l : *logs)
-    doc.PushBack(LogObject(l, doc.GetAllocator()), doc.GetAllocator());
+  doc.AddMember("transactions", txs, a);
+  doc.AddMember("uncles", Value(rapidjson::kArrayType), a);
   return Json(std::move(doc));
 }
 
-// A call object of eth_call / eth_estimateGas.
-Result<consensus::CallRequest> ParseCallObject(const Value& v) {
-  consensus::CallRequest call;
-  if (!v.IsObject()) return Status::Error("bad-call", "transaction must be an object");
-  if (auto it = v.FindMember("from"); it != v.MemberEnd() && !it->value.IsNull()) {
-    if (!it->value.IsString()) return Status::Error("bad-call", "bad from address");
-    auto a = Address::Parse(View(it->value));
-    if (!a) return Status::Error("bad-call", "bad from address: " + a.status().message());
-    call.from = *a;
+RpcResult EthApi::Receipts(const chain::BlockInfo& info, std::optional<uint32_t> only_index) const {
+  auto block = chain().ReadBlock(info.hash);
+  if (!block) return RpcError::FromStatus(block.status(), kRpcInternalError);
+  auto receipts = chain().ReadReceipts(info.hash);
+  if (!receipts) return RpcError::FromStatus(receipts.status(), kRpcInternalError);
+  if (receipts->size() != (*block)->txs.size()) {
+    return RpcError::Internal("receipts do not match the block");
   }
-  if (auto it = v.FindMember("to"); it != v.MemberEnd() && !it->value.IsNull()) {
-    if (!it->value.IsString()) return Status::Error("bad-call", "bad to address");
-    auto a = Address::Parse(View(it->value));
-    if (!a) return Status::Error("bad-call", "bad to address: " + a.status().message());
-    call.to = *a;
-  }
-  if (auto it = v.FindMember("gas"); it != v.MemberEnd() && !it->value.IsNull()) {
-    auto g = ParseU64(it->value);
-    if (!g) return Status::Error("bad-call", "bad gas: " + g.status().message());
-    call.gas_limit = *g;
-  }
-  if (auto it = v.FindMember("value"); it != v.MemberEnd() && !it->value.IsNull()) {
-    auto value = ParseU256(it->value);
-    if (!value) return Status::Error("bad-call", "bad value: " + value.status().message());
-    call.value = *value;
-  }
-  std::optional<Bytes> input;
-  for (const char* name : {"input", "data"}) {
-    auto it = v.FindMember(name);
-    if (it == v.MemberEnd() || it->value.IsNull()) continue;
-    if (!it->value.IsString()) return Status::Error("bad-call", std::string("bad ") + name);
-    auto bytes = HexDecode(View(it->value));
-    if (!bytes) return Status::Error("bad-call", std::string("bad ") + name + ": not hex data");
-    if (input && *input != *bytes) {
-      return Status::Error("bad-call",
-                           "both \"data\" and \"input\" are set and not equal. Please use "
-                           "\"input\" to pass transaction call data");
+  Document doc(rapidjson::kArrayType);
+  auto& a = doc.GetAllocator();
+  uint64_t log_index = 0;
+  for (size_t i = 0; i < receipts->size(); ++i) {
+    if (!only_index || *only_index == i) {
+      TxPosition pos{info.hash, info.header.height, static_cast<uint32_t>(i), info.header.base_fee};
+      Value r = ReceiptObject((*receipts)[i], *(*block)->txs[i], pos, log_index, a);
+      if (only_index) {
+        Document one(rapidjson::kObjectType);
+        one.CopyFrom(r, one.GetAllocator());
+        return Json(std::move(one));
+      }
+      doc.PushBack(r, a);
     }
-    input = std::move(*bytes);
+    log_index += (*receipts)[i].logs.size();
   }
-  if (input) call.data = std::move(*input);
-  return call;
+  return Json(std::move(doc));
 }
 
-// The error of a reverted simulated call, as geth: code 3, data = the
-// ABI-encoded Error(string).
-RpcError Reverted(const std::string& reason) {
-  std::string message = "execution reverted";
-  if (!reason.empty()) message += ": " + reason;
-  std::string data = "\"" + HexEncode(consensus::EncodeRevertReason(reason)) + "\"";
-  return RpcError{kRpcExecutionReverted, std::move(message), std::move(data)};
-}
+}  // namespace eth_rpc
 
-// A module call that hit its gas allowance rather than one that reverted on
-// its own.
-bool RanOutOfGas(const consensus::TxOutcome& out) {
-  return out.receipt.status == 0 && out.revert.Is(StatusKind::kOutOfGas);
-}
+namespace {
 
-// The state and block context a simulated call runs on.
-struct CallSite {
-  EthApi::QueryState at;
-  consensus::BlockContext block;
-};
-
-std::optional<RpcError> ResolveCallSite(const EthApi& api, const RpcRequest& req, CallSite& out) {
-  if (auto err = api.StateFor(req.Has("block") ? &req.Get("block") : nullptr, out.at)) return err;
-  return api.CallContext(out.at, out.block);
-}
-
-Result<consensus::TxOutcome> Simulate(const EthApi& api, const CallSite& site,
-                                      const consensus::CallRequest& call) {
-  return consensus::SimulateCall(*site.at.state, site.block, call, api.chain().modules(),
-                                 *api.ctx().params);
-}
-
-RpcResult Call(const EthApi& api, const RpcRequest& req) {
-  if (!api.ready()) return NotReady();
-  auto call = ParseCallObject(req.Get("transaction"));
-  if (!call) return Invalid(call.status().message());
-  if (req.Has("stateOverrides") &&
-      !(req.Get("stateOverrides").IsObject() && req.Get("stateOverrides").ObjectEmpty())) {
-    return Invalid("state overrides are not supported");
-  }
-  CallSite site;
-  if (auto err = ResolveCallSite(api, req, site)) return *err;
-  auto out = Simulate(api, site, *call);
-  if (!out) return Server(out.status().message());
-  if (out->receipt.status == 0) {
-    if (RanOutOfGas(*out)) return Server("out of gas");  // geth's eth_call wording
-    return Reverted(out->RevertReason());
-  }
-  return RpcResult::String(HexEncode(out->return_data));
-}
-
-// Gas used at the block gas limit (or the caller's gas), then the smallest
-// limit at which the call still succeeds (a module may need more allowance
-// than it ends up using), found by bisection.
-RpcResult EstimateGas(const EthApi& api, const RpcRequest& req) {
-  if (!api.ready()) return NotReady();
-  auto call = ParseCallObject(req.Get("transaction"));
-  if (!call) return Invalid(call.status().message());
-  // Every probe runs on the same state and context.
-  CallSite site;
-  if (auto err = ResolveCallSite(api, req, site)) return *err;
-  uint64_t cap = call->gas_limit != 0 ? call->gas_limit : api.ctx().params->block_gas_limit;
-  consensus::CallRequest probe = *call;
-  probe.gas_limit = cap;
-  auto out = Simulate(api, site, probe);
-  if (!out) return Server(out.status().message());
-  if (out->receipt.status == 0) {
-    if (RanOutOfGas(*out)) {
-      return Server("gas required exceeds allowance (" + std::to_string(cap) + ")");
-    }
-    return Reverted(out->RevertReason());
-  }
-  uint64_t lo = out->receipt.gas_used;
-  if (call->to && !api.chain().modules().IsModuleAddress(*call->to)) {
-    return RpcResult::String(QuantityHex(lo));  // a transfer costs exactly its intrinsic gas
-  }
-  uint64_t hi = cap;
-  probe.gas_limit = lo;
-  auto at_used = Simulate(api, site, probe);
-  if (at_used && at_used->receipt.status == 1) return RpcResult::String(QuantityHex(lo));
-  while (lo + 1 < hi) {
-    uint64_t mid = lo + (hi - lo) / 2;
-    probe.gas_limit = mid;
-    auto r = Simulate(api, site, probe);
-    if (r && r->receipt.status == 1) {
-      hi = mid;
-    } else {
-      lo = mid;
-    }
-  }
-  return RpcResult::String(QuantityHex(hi));
-}
+using namespace eth_json;
+using namespace eth_rpc;
 
 RpcResult SendRawTransaction(const EthApi& api, const RpcRequest& req) {
   if (!api.ready()) return NotReady();
@@ -552,217 +139,6 @@ RpcResult TxByBlockAndIndex(const EthApi& api, const std::optional<chain::BlockI
   return Json(std::move(doc));
 }
 
-std::optional<chain::BlockInfo> BlockByHashParam(const EthApi& api, const RpcRequest& req) {
-  auto info = api.chain().LookupBlock(req.GetFixed<32>("blockHash"));
-  if (!info || !info->have_data) return std::nullopt;
-  return info;
-}
-
-RpcResult FeeHistory(const EthApi& api, const RpcRequest& req) {
-  if (!api.ready()) return NotReady();
-  auto count = ParseU64(req.Get("blockCount"));
-  if (!count) return Invalid(count.status().message());
-  std::vector<double> percentiles;
-  if (req.Has("rewardPercentiles")) {
-    const Value& p = req.Get("rewardPercentiles");
-    if (!p.IsArray()) return Invalid("rewardPercentiles must be an array");
-    double prev = -1;
-    for (const Value& x : p.GetArray()) {
-      if (!x.IsNumber() || x.GetDouble() < 0 || x.GetDouble() > 100 || x.GetDouble() < prev) {
-        return Invalid("rewardPercentiles must be increasing numbers in [0, 100]");
-      }
-      prev = x.GetDouble();
-      percentiles.push_back(prev);
-    }
-  }
-  auto newest = api.ResolveBlock(&req.Get("newestBlock"));
-  if (!newest) return Invalid(newest.status().message());
-  if (!*newest) return Server("header not found");
-  uint64_t n = std::min(*count, kMaxFeeHistoryBlocks);
-  uint64_t newest_height = (*newest)->header.height;
-  n = std::min(n, newest_height + 1);
-  uint64_t oldest = newest_height + 1 - n;
-  Document doc(rapidjson::kObjectType);
-  auto& a = doc.GetAllocator();
-  Value base_fees(rapidjson::kArrayType);
-  Value ratios(rapidjson::kArrayType);
-  Value rewards(rapidjson::kArrayType);
-  BlockHeader last;
-  for (uint64_t h = oldest; h <= newest_height && n > 0; ++h) {
-    auto hash = api.chain().GetBlockHashAtHeight(h);
-    if (!hash) return Server("header not found");
-    auto block = api.chain().ReadBlock(*hash);
-    if (!block) return RpcError::FromStatus(block.status(), kRpcInternalError);
-    const BlockHeader& header = (*block)->header;
-    last = header;
-    base_fees.PushBack(Quantity(header.base_fee, a), a);
-    ratios.PushBack(header.gas_limit == 0 ? 0.0
-                                          : static_cast<double>(header.gas_used) /
-                                                static_cast<double>(header.gas_limit),
-                    a);
-    if (!percentiles.empty()) {
-      // Tips weighted by gas used, as geth.
-      std::vector<std::pair<Uint256, uint64_t>> tips;
-      auto receipts = api.chain().ReadReceipts(*hash);
-      for (size_t i = 0; i < (*block)->txs.size(); ++i) {
-        uint64_t used = receipts && i < receipts->size() ? (*receipts)[i].gas_used : 0;
-        tips.emplace_back((*block)->txs[i]->tx.EffectiveTip(header.base_fee), used);
-      }
-      std::sort(tips.begin(), tips.end(),
-                [](const auto& x, const auto& y) { return x.first < y.first; });
-      Value row(rapidjson::kArrayType);
-      for (double p : percentiles) {
-        if (tips.empty()) {
-          row.PushBack(Quantity(uint64_t{0}, a), a);
-          continue;
-        }
-        double threshold = static_cast<double>(header.gas_used) * p / 100.0;
-        uint64_t sum = 0;
-        size_t i = 0;
-        for (; i + 1 < tips.size(); ++i) {
-          sum += tips[i].second;
-          if (static_cast<double>(sum) >= threshold) break;
-        }
-        row.PushBack(Quantity(tips[i].first, a), a);
-      }
-      rewards.PushBack(row, a);
-    }
-  }
-  // The base fee of the block after the newest.
-  if (n > 0) {
-    base_fees.PushBack(Quantity(consensus::NextBaseFee(last, *api.ctx().params), a), a);
-  }
-  doc.AddMember("oldestBlock", Quantity(oldest, a), a);
-  doc.AddMember("baseFeePerGas", base_fees, a);
-  doc.AddMember("gasUsedRatio", ratios, a);
-  if (!percentiles.empty()) doc.AddMember("reward", rewards, a);
-  return Json(std::move(doc));
-}
-
-// A filter object's block range: [from, to] of the active chain, or one
-// block by blockHash.
-struct LogRange {
-  bool by_hash = false;
-  Hash256 block_hash;
-  uint64_t from = 0;
-  uint64_t to = 0;
-};
-
-Result<LogRange> ParseLogRange(const EthApi& api, const Value& filter) {
-  LogRange range;
-  uint64_t tip = api.chain().Tip().height;
-  auto member = [&](const char* name) -> const Value* {
-    auto it = filter.FindMember(name);
-    return it == filter.MemberEnd() || it->value.IsNull() ? nullptr : &it->value;
-  };
-  if (const Value* h = member("blockHash")) {
-    if (member("fromBlock") != nullptr || member("toBlock") != nullptr) {
-      return Status::Error("bad-filter", "cannot specify both blockHash and fromBlock/toBlock");
-    }
-    if (!h->IsString()) return Status::Error("bad-filter", "bad blockHash");
-    auto hash = Hash256::FromHex(View(*h));
-    if (!hash) return Status::Error("bad-filter", "bad blockHash");
-    range.by_hash = true;
-    range.block_hash = *hash;
-    return range;
-  }
-  auto from = api.ResolveHeight(member("fromBlock"), tip);
-  if (!from) return Status::Error("bad-filter", "fromBlock: " + from.status().message());
-  auto to = api.ResolveHeight(member("toBlock"), tip);
-  if (!to) return Status::Error("bad-filter", "toBlock: " + to.status().message());
-  range.from = *from;
-  range.to = std::min(*to, tip);
-  return range;
-}
-
-RpcResult GetLogsOver(const EthApi& api, const LogCriteria& criteria, const LogRange& range) {
-  if (range.by_hash) {
-    auto info = api.chain().LookupBlock(range.block_hash);
-    if (!info || !info->have_data) return Server("unknown block");
-    std::vector<LocatedLog> out;
-    Status s = api.AppendBlockLogs(criteria, range.block_hash, out);
-    if (!s.ok()) return LogsResult(s);
-    return LogsResult(out);
-  }
-  if (range.from > range.to) return LogsResult(std::vector<LocatedLog>());
-  if (range.to - range.from + 1 > kMaxLogBlockRange) {
-    return RpcError{
-        kRpcLimitExceeded,
-        "block range too large: at most " + std::to_string(kMaxLogBlockRange) + " blocks per query",
-        std::nullopt};
-  }
-  return LogsResult(api.Logs(criteria, range.from, range.to));
-}
-
-RpcResult GetLogs(const EthApi& api, const RpcRequest& req) {
-  if (!api.ready()) return NotReady();
-  const Value& filter = req.Get("filter");
-  auto criteria = ParseLogCriteria(filter);
-  if (!criteria) return Invalid(criteria.status().message());
-  auto range = ParseLogRange(api, filter);
-  if (!range) return Invalid(range.status().message());
-  return GetLogsOver(api, *criteria, *range);
-}
-
-RpcResult NewFilter(const EthApi& api, const RpcRequest& req) {
-  if (!api.ready()) return NotReady();
-  const Value& filter = req.Get("filter");
-  auto criteria = ParseLogCriteria(filter);
-  if (!criteria) return Invalid(criteria.status().message());
-  if (filter.HasMember("blockHash")) return Invalid("blockHash is not allowed in eth_newFilter");
-  uint64_t tip = api.chain().Tip().height;
-  auto bound = [&](const char* name, bool is_to) -> Result<std::optional<uint64_t>> {
-    auto it = filter.FindMember(name);
-    if (it == filter.MemberEnd() || it->value.IsNull()) {
-      return is_to ? std::optional<uint64_t>() : std::optional<uint64_t>(tip);
-    }
-    if (is_to && it->value.IsString() &&
-        (View(it->value) == "latest" || View(it->value) == "pending")) {
-      return std::optional<uint64_t>();
-    }
-    auto h = api.ResolveHeight(&it->value, tip);
-    if (!h) return h.status();
-    return std::optional<uint64_t>(*h);
-  };
-  auto from = bound("fromBlock", false);
-  if (!from) return Invalid(from.status().message());
-  auto to = bound("toBlock", true);
-  if (!to) return Invalid(to.status().message());
-  auto id = api.filters().NewLogFilter(std::move(*criteria), **from, *to);
-  if (!id) return Server(id.status().message());
-  return RpcResult::String(*id);
-}
-
-RpcResult GetFilterChanges(const EthApi& api, const RpcRequest& req) {
-  if (!api.ready()) return NotReady();
-  // A client that sent a tx or saw a block through this node expects the
-  // filter to hold it: wait for the events queued so far to reach it.
-  if (api.chain().signals() != nullptr) api.chain().signals()->SyncWithValidationQueue();
-  auto changes = api.filters().TakeChanges(req.GetString("id"));
-  if (!changes) return Server("filter not found");
-  Document doc(rapidjson::kArrayType);
-  auto& a = doc.GetAllocator();
-  if (auto* hashes = std::get_if<std::vector<Hash256>>(&*changes)) {
-    for (const Hash256& h : *hashes) doc.PushBack(Data(h.span(), a), a);
-  } else {
-    for (const LocatedLog& l : std::get<std::vector<LocatedLog>>(*changes)) {
-      doc.PushBack(LogObject(l, a), a);
-    }
-  }
-  return Json(std::move(doc));
-}
-
-RpcResult GetFilterLogs(const EthApi& api, const RpcRequest& req) {
-  if (!api.ready()) return NotReady();
-  auto spec = api.filters().GetLogFilter(req.GetString("id"));
-  if (!spec) return Server("filter not found");
-  LogRange range;
-  range.from = spec->from;
-  uint64_t tip = api.chain().Tip().height;
-  range.to = spec->to ? std::min(*spec->to, tip) : tip;
-  return GetLogsOver(api, spec->criteria, range);
-}
-
 RpcResult SubscriptionResult(const Result<std::string>& id) {
   if (!id) return RpcError{kRpcLimitExceeded, id.status().message(), std::nullopt};
   return RpcResult::String(*id);
@@ -806,34 +182,6 @@ RpcResult Unsubscribe(const EthApi& api, const RpcRequest& req) {
   const std::shared_ptr<RpcSession>& session = req.context().session;
   if (session == nullptr) return Server("notifications not supported");
   return RpcResult::Bool(api.subs().Unsubscribe(*session, req.GetString("id")));
-}
-
-RpcParam BlockParam(std::string default_json, std::string help) {
-  return RpcParam::Optional("block", RpcType::kAny, std::move(default_json), std::move(help));
-}
-
-constexpr const char* kBlockHelp =
-    "block number, tag (latest, pending, earliest, safe, finalized) or {blockHash} / "
-    "{blockNumber}";
-
-// For the methods that read state.
-std::string StateBlockHelp() {
-  return std::string(kBlockHelp) + " of the active chain; state is kept for the last " +
-         std::to_string(chain::kMaxStateHistoryDepth) +
-         " blocks (no more than the network's max_reorg_depth)";
-}
-
-// eth_getBalance / eth_getTransactionCount run on the I/O thread (O(1)) for
-// the tip only: a past block's state reads the undo of every block since.
-bool QueriesTipState(const Value* params) {
-  const Value* block = nullptr;
-  if (params != nullptr && params->IsArray() && params->Size() > 1) block = &(*params)[1];
-  if (params != nullptr && params->IsObject()) {
-    auto it = params->FindMember("block");
-    if (it != params->MemberEnd()) block = &it->value;
-  }
-  return block == nullptr || block->IsNull() ||
-         (block->IsString() && (View(*block) == "latest" || View(*block) == "pending"));
 }
 
 }  // namespace

@@ -22,6 +22,11 @@
 // them); the tables own the filter and subscription state, which listens to
 // the chainstate and mempool for as long as the tables live.
 //
+// The table is assembled in eth_methods.cpp; the handlers live beside their
+// concept: block parameters in rpc/eth_block_params, eth_call and
+// eth_estimateGas in rpc/eth_call, fees in rpc/eth_fees, logs and log
+// filters in rpc/eth_logs, over the state they share in rpc/eth_api.h.
+//
 // Thread-safety: handlers run concurrently on RPC worker threads; the shared
 // state they touch is internally synchronised.
 #pragma once
