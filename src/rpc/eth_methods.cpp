@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "chain/miner.h"
 #include "crypto/keccak.h"
 #include "rpc/eth_api.h"
 #include "rpc/eth_block_params.h"
@@ -231,6 +232,26 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
       [api](const RpcRequest&) -> RpcResult {
         if (!api->ready()) return NotReady();
         return RpcResult::String(QuantityHex(api->chain().Tip().height));
+      });
+  // The mining trio as go-ethereum answers them on a proof-of-work chain.
+  add("eth_coinbase", {},
+      "Returns the address the built-in miner pays (-mineraddress; dev account 0 with -dev); "
+      "an error when none is configured, as go-ethereum's etherbase.",
+      "address", [api](const RpcRequest&) -> RpcResult {
+        if (!api->ctx().miner_address) {
+          return Server("etherbase must be explicitly specified");
+        }
+        return RpcResult::String(api->ctx().miner_address->ToChecksumHex());
+      });
+  add("eth_mining", {}, "Whether the built-in miner is running (-mine, -dev).", "bool",
+      [api](const RpcRequest&) -> RpcResult {
+        return RpcResult::Bool(api->ctx().miner != nullptr && api->ctx().miner->running());
+      });
+  add("eth_hashrate", {},
+      "Hashes per second of the built-in miner's last nonce search (0 when it has not mined).",
+      "quantity", [api](const RpcRequest&) -> RpcResult {
+        const double rate = api->ctx().miner != nullptr ? api->ctx().miner->hashrate() : 0.0;
+        return RpcResult::String(QuantityHex(static_cast<uint64_t>(rate > 0 ? rate : 0)));
       });
   add("eth_syncing", {},
       "Returns false when the node has every block of the best known header chain, else the "

@@ -195,6 +195,35 @@ class EthMethodsTest : public ::testing::Test {
   std::unique_ptr<RpcDispatcher> dispatcher_;
 };
 
+// go-ethereum's answers on a proof-of-work chain: the etherbase (or an
+// error without one), whether the miner runs, and its hash rate.
+TEST_F(EthMethodsTest, CoinbaseMiningAndHashrateAnswerAsGeth) {
+  auto [code, message] = Error("eth_coinbase", "[]");
+  EXPECT_EQ(code, kRpcServerError);
+  EXPECT_EQ(message, "etherbase must be explicitly specified");
+  EXPECT_FALSE(Call("eth_mining")["result"].GetBool());
+  EXPECT_EQ(Result("eth_hashrate"), "0x0");
+
+  ctx_.miner_address = AddressOf(3);
+  EXPECT_EQ(Result("eth_coinbase"), AddressOf(3).ToChecksumHex());
+  chain::MinerOptions options;
+  options.coinbase = AddressOf(3);
+  options.dev_block_time = 60;  // started, but no block within the test
+  chain::Miner miner(options, *chain_, pool_.get());
+  ctx_.miner = &miner;
+  EXPECT_FALSE(Call("eth_mining")["result"].GetBool());
+  miner.Start();
+  EXPECT_TRUE(Call("eth_mining")["result"].GetBool());
+  miner.Stop();
+  EXPECT_FALSE(Call("eth_mining")["result"].GetBool());
+  // A search measures the rate: one block mined through the miner.
+  ASSERT_TRUE(miner.Generate(1, AddressOf(3)).ok());
+  EXPECT_NE(Result("eth_hashrate"), "0x0");
+  EXPECT_EQ(Result("eth_hashrate"),
+            eth_json::QuantityHex(static_cast<uint64_t>(std::max(0.0, miner.hashrate()))));
+  ctx_.miner = nullptr;
+}
+
 TEST_F(EthMethodsTest, QuantitiesAreMinimalHex) {
   EXPECT_EQ(Result("eth_chainId"), "0x539");
   EXPECT_EQ(Result("net_version"), "1337");
