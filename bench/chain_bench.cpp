@@ -106,14 +106,8 @@ void BM_ConnectBlock10kTransfers(benchmark::State& state) {
     const std::string dir = (f.base / ("run" + std::to_string(run++))).string();
     auto chain = OpenChain(f, dir);
     state.ResumeTiming();
-    auto block = DecodeBlock(f.raw_block, f.params.max_block_size, threads);
-    if (!block.ok()) {
-      state.SkipWithError(block.status().ToString().c_str());
-      break;
-    }
-    Status s = chain->ProcessBlock(std::make_shared<const Block>(std::move(block).value()));
-    if (!s.ok() || chain->Tip().height != 1) {
-      state.SkipWithError(s.ToString().c_str());
+    if (!bench::DecodeAndConnectFirstBlock(state, *chain, f.raw_block, f.params.max_block_size,
+                                           threads)) {
       break;
     }
     state.PauseTiming();
@@ -165,14 +159,8 @@ void BM_ConnectBlock10kTransfersSignals(benchmark::State& state) {
       signals.Register(&headers);
     }
     state.ResumeTiming();
-    auto block = DecodeBlock(f.raw_block, f.params.max_block_size, threads);
-    if (!block.ok()) {
-      state.SkipWithError(block.status().ToString().c_str());
-      break;
-    }
-    Status s = chain->ProcessBlock(std::make_shared<const Block>(std::move(block).value()));
-    if (!s.ok() || chain->Tip().height != 1) {
-      state.SkipWithError(s.ToString().c_str());
+    if (!bench::DecodeAndConnectFirstBlock(state, *chain, f.raw_block, f.params.max_block_size,
+                                           threads)) {
       break;
     }
     state.PauseTiming();

@@ -33,22 +33,17 @@ launch_node() {  # datadir rpcport [args...]
   PIDS+=($!)
 }
 # RPC answers from the start of start-up, with -28 "node is starting" until
-# the chainstate is loaded: any JSON-RPC reply means the process is up;
-# wait_ready waits for real answers.
-wait_up() {  # datadir rpcport
-  for _ in $(seq 600); do
-    rpc "$1" "$2" getblockcount 2>/dev/null | grep -q '"jsonrpc"' && return
+# the chainstate is loaded: any JSON-RPC reply means the process is up
+# (wait_up); a "result" means it answers for real (wait_ready).
+wait_reply() {  # datadir rpcport pattern tries what
+  for _ in $(seq "$4"); do
+    rpc "$1" "$2" getblockcount 2>/dev/null | grep -q "$3" && return
     sleep 0.1
   done
-  echo "$NAME: depind in $1 did not start"; exit 1
+  echo "$NAME: depind in $1 did not $5"; exit 1
 }
-wait_ready() {  # datadir rpcport
-  for _ in $(seq 3000); do
-    rpc "$1" "$2" getblockcount 2>/dev/null | grep -q '"result"' && return
-    sleep 0.1
-  done
-  echo "$NAME: depind in $1 did not finish starting"; exit 1
-}
+wait_up() { wait_reply "$1" "$2" '"jsonrpc"' 600 "start"; }
+wait_ready() { wait_reply "$1" "$2" '"result"' 3000 "finish starting"; }
 stop_node() {  # datadir rpcport
   rpc "$1" "$2" stop >/dev/null || true
   while pgrep -f "datadir=$1 " >/dev/null; do sleep 0.1; done

@@ -38,19 +38,19 @@ Status ProofCheckQueue::Add(size_t index, const VerifiedTx& tx) {
 
 Status ProofCheckQueue::Verify(ProofCacheUse use, bool block) {
   // Per module, the items still to verify (indexes into items_, in order).
-  std::map<Address, std::vector<size_t>> todo;
+  std::map<Address, std::vector<size_t>> to_verify;
   for (size_t i = 0; i < items_.size(); ++i) {
     const Item& item = items_[i];
     if (use != ProofCacheUse::kNone && cache_ != nullptr && cache_->Contains(item.id)) {
       ++stats_.cache_hits;
       continue;
     }
-    todo[item.check.module].push_back(i);
+    to_verify[item.check.module].push_back(i);
   }
   std::vector<Status> verdicts(items_.size());
   const unsigned threads =
       options_.threads != 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
-  for (auto& entry : todo) {
+  for (auto& entry : to_verify) {
     // A plain reference: lambdas may not capture structured bindings before
     // C++20 compilers caught up (clang 15).
     const std::vector<size_t>& indexes = entry.second;

@@ -60,6 +60,11 @@ class TxIndexTest(DepinTestFramework):
         rpc = node.rpc
         wait_until(lambda: rpc.getindexinfo()["txindex"]["synced"], timeout=60)
         info = rpc.getindexinfo("txindex")["txindex"]
+        # Bad input: an unknown name is an empty answer (as Bitcoin Core), a
+        # name that is not a string an invalid-params error.
+        assert_equal(rpc.getindexinfo("nosuchindex"), {})
+        assert_equal(self.expect_error("getindexinfo", 5).code, -32602)
+        assert_equal(self.expect_error("getindexinfo", "txindex", "extra").code, -32602)
         assert_equal(info["best_block_height"], 3)
         assert_equal(info["best_block_hash"], rpc.getbestblockhash())
         assert_in("index txindex: synced at height 3", node.read_debug_log())
