@@ -55,6 +55,26 @@ Encoder& Encoder::Bytes(ByteSpan b) {
 
 Encoder& Encoder::String(std::string_view s) { return Bytes(AsSpan(s)); }
 
+Encoder& Encoder::UintArray(const std::vector<Uint256>& values) {
+  depin::Bytes data = Word(Uint256(values.size()));
+  for (const Uint256& v : values) {
+    depin::Bytes w = Word(v);
+    data.insert(data.end(), w.begin(), w.end());
+  }
+  args_.push_back({true, std::move(data)});
+  return *this;
+}
+
+Encoder& Encoder::AddressArray(const std::vector<depin::Address>& values) {
+  depin::Bytes data = Word(Uint256(values.size()));
+  for (const depin::Address& a : values) {
+    data.insert(data.end(), 12, 0);
+    data.insert(data.end(), a.begin(), a.end());
+  }
+  args_.push_back({true, std::move(data)});
+  return *this;
+}
+
 depin::Bytes Encoder::Finish() const {
   depin::Bytes head;
   depin::Bytes tail;
@@ -154,6 +174,33 @@ Result<std::string> Decoder::String(size_t max_len) {
   auto span = Dynamic(max_len);
   if (!span.ok()) return span.status();
   return std::string(span->begin(), span->end());
+}
+
+Result<std::vector<uint64_t>> Decoder::Uint64Array(size_t max_count) {
+  auto offset_word = Uint();
+  if (!offset_word.ok()) return offset_word.status();
+  if (!offset_word->FitsUint64() || offset_word->Low64() % 32 != 0 ||
+      offset_word->Low64() > body_.size()) {
+    return Status::Error("abi-bad-offset", "array argument offset out of range");
+  }
+  const size_t offset = offset_word->Low64();
+  if (body_.size() - offset < 32) return Status::Error("abi-short-data", "missing length word");
+  Uint256 len = Uint256::FromBigEndian32(body_.data() + offset);
+  if (!len.FitsUint64() || len.Low64() > max_count) {
+    return Status::Error("abi-too-long", "array argument longer than allowed");
+  }
+  const size_t n = len.Low64();
+  if ((body_.size() - offset - 32) / 32 < n) {
+    return Status::Error("abi-short-data", "array argument runs past the end");
+  }
+  std::vector<uint64_t> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    Uint256 v = Uint256::FromBigEndian32(body_.data() + offset + 32 + 32 * i);
+    if (!v.FitsUint64()) return Status::Error("abi-uint64-overflow", "array element too large");
+    out.push_back(v.Low64());
+  }
+  return out;
 }
 
 Result<std::pair<Selector, ByteSpan>> SplitCall(ByteSpan calldata) {

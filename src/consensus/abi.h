@@ -1,7 +1,7 @@
 // Solidity ABI encoding for native module calls: 4-byte selectors from
 // keccak256 of the canonical signature, and head/tail encoding of the static
 // and dynamic types modules use (uint256/uint64, address, bool, bytes32,
-// bytes, string). Decoding is strict: out-of-range offsets, lengths past the
+// bytes, string, uint256[], address[]). Decoding is strict: out-of-range offsets, lengths past the
 // end, non-zero padding of addresses and bools are errors ("abi-...").
 //
 // Thread-safety: plain functions and value types.
@@ -33,6 +33,9 @@ class Encoder {
   Encoder& Bytes32(const Hash256& h);
   Encoder& Bytes(ByteSpan b);
   Encoder& String(std::string_view s);
+  // uint256[] and address[]: dynamic, a length word then one word each.
+  Encoder& UintArray(const std::vector<Uint256>& values);
+  Encoder& AddressArray(const std::vector<depin::Address>& values);
   // head || tail, without a selector.
   depin::Bytes Finish() const;
   // selector || head || tail.
@@ -57,6 +60,9 @@ class Decoder {
   Result<Hash256> Bytes32();
   Result<depin::Bytes> Bytes(size_t max_len);
   Result<std::string> String(size_t max_len);
+  // uint256[] whose elements each fit 64 bits, at most `max_count` of them
+  // ("abi-too-long", "abi-uint64-overflow").
+  Result<std::vector<uint64_t>> Uint64Array(size_t max_count);
 
  private:
   Result<ByteSpan> Word(size_t index) const;

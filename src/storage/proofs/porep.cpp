@@ -107,6 +107,42 @@ Status VerifyPoRep(const PoRepPublicInputs& inputs, const PoRepProof& proof) {
   return verifier.Verify().front();
 }
 
+Bytes EncodePoRepPublicInputs(const PoRepPublicInputs& inputs) {
+  ByteWriter w(2 + 4 * 32 + 4);
+  w.U8(kPoRepVersion);
+  w.U8(static_cast<uint8_t>(inputs.size.log2_bytes()));
+  w.Node(inputs.replica_id);
+  w.Node(inputs.seed);
+  w.Node(inputs.comm_d);
+  w.Node(inputs.comm_r);
+  w.U32(inputs.partition);
+  return w.Take();
+}
+
+Result<PoRepPublicInputs> DecodePoRepPublicInputs(ByteSpan encoded) {
+  ByteReader r(encoded, "porep-inputs");
+  const uint8_t version = r.U8();
+  const uint8_t log2_bytes = r.U8();
+  PoRepPublicInputs inputs;
+  inputs.replica_id = r.Node();
+  inputs.seed = r.Node();
+  inputs.comm_d = r.Node();
+  inputs.comm_r = r.Node();
+  inputs.partition = r.U32();
+  if (!r.ok()) return r.status();
+  if (version != kPoRepVersion) {
+    return Status::Error("porep-inputs-decode-bad-version",
+                         "unknown version " + std::to_string(version));
+  }
+  auto size = SectorSize::FromLog2(log2_bytes);
+  if (!size) return Status::Error("porep-inputs-decode-bad-sector-size", "unknown sector size");
+  inputs.size = *size;
+  if (r.remaining() != 0) {
+    return Status::Error("porep-inputs-decode-trailing-bytes", "bytes after the partition");
+  }
+  return inputs;
+}
+
 uint64_t PoRepProofBytes(SectorSize size) {
   const ProofParams params = ParamsFor(size);
   return kHeaderBytes +

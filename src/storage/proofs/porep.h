@@ -70,7 +70,16 @@ struct PoRepPublicInputs {
   Hash256 comm_d;
   Hash256 comm_r;
   uint32_t partition = 0;  // which partition of the challenges this proof answers
+  friend bool operator==(const PoRepPublicInputs&, const PoRepPublicInputs&) = default;
 };
+
+// Public inputs as a prove-commit tx carries them (big-endian), version 1:
+//   u8 version=1 | u8 log2(sector bytes) | replica id | seed | comm_d |
+//   comm_r | u32 partition
+Bytes EncodePoRepPublicInputs(const PoRepPublicInputs& inputs);
+// Errors: porep-inputs-decode-truncated, porep-inputs-decode-trailing-bytes,
+// porep-inputs-decode-bad-version, porep-inputs-decode-bad-sector-size.
+Result<PoRepPublicInputs> DecodePoRepPublicInputs(ByteSpan encoded);
 
 // Challenges j = first .. first + count - 1, challenge j being 1 + (first 8
 // bytes of SHA-256(replica id || seed || j (u32 BE)) as u64 BE) mod (N - 1):

@@ -181,5 +181,34 @@ TEST(Abi, DynamicLongerThanMaxFails) {
   EXPECT_EQ(Decoder(huge_len).Bytes(~size_t{0}).status().code(), "abi-too-long");
 }
 
+TEST(Abi, ArraysEncodeLengthThenWords) {
+  // f(uint256[] [7, 9], address[] [0x..01]) as solc encodes it.
+  Address a;
+  a[19] = 1;
+  const Bytes enc = Encoder().UintArray({Uint256(7), Uint256(9)}).AddressArray({a}).Finish();
+  const Bytes want = Cat({Word(0x40), Word(0xa0), Word(2), Word(7), Word(9), Word(1), Word(1)});
+  EXPECT_EQ(enc, want);
+  Decoder dec(enc);
+  auto values = dec.Uint64Array(8);
+  ASSERT_TRUE(values.ok()) << values.status().ToString();
+  EXPECT_EQ(*values, (std::vector<uint64_t>{7, 9}));
+  EXPECT_EQ(Decoder(Encoder().UintArray({}).Finish()).Uint64Array(8)->size(), 0u);
+}
+
+TEST(Abi, ArrayBadInputFails) {
+  const Bytes three = Encoder().UintArray({Uint256(1), Uint256(2), Uint256(3)}).Finish();
+  EXPECT_EQ(Decoder(three).Uint64Array(2).status().code(), "abi-too-long");
+  // Claims 3 elements, carries 2.
+  const Bytes short_body = Cat({Word(0x20), Word(3), Word(1), Word(2)});
+  EXPECT_EQ(Decoder(short_body).Uint64Array(8).status().code(), "abi-short-data");
+  Bytes wide = Cat({Word(0x20), Word(1), Word(0)});
+  wide[64] = 0x01;  // element 2^248
+  EXPECT_EQ(Decoder(wide).Uint64Array(8).status().code(), "abi-uint64-overflow");
+  EXPECT_EQ(Decoder(Cat({Word(0x21), Word(0)})).Uint64Array(8).status().code(), "abi-bad-offset");
+  Bytes huge_len = Cat({Word(0x20), Word(0)});
+  huge_len[32] = 0x01;
+  EXPECT_EQ(Decoder(huge_len).Uint64Array(~size_t{0}).status().code(), "abi-too-long");
+}
+
 }  // namespace
 }  // namespace depin::abi

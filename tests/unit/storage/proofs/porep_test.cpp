@@ -334,3 +334,37 @@ TEST(PoRep8MiB, SealProveVerifyUnseal) {
 
 }  // namespace
 }  // namespace depin::storage::proofs
+
+namespace depin::storage::proofs {
+namespace {
+
+TEST(PoRepPublicInputs, RoundTripAndStrictDecoding) {
+  PoRepPublicInputs in;
+  in.size = SectorSize::Size8MiB();
+  in.replica_id[0] = 1;
+  in.seed[1] = 2;
+  in.comm_d[2] = 3;
+  in.comm_r[3] = 4;
+  in.partition = 1;
+  const Bytes enc = EncodePoRepPublicInputs(in);
+  EXPECT_EQ(enc.size(), 2u + 4 * 32 + 4);
+  auto out = DecodePoRepPublicInputs(enc);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(*out, in);
+  Bytes truncated(enc.begin(), enc.end() - 1);
+  EXPECT_EQ(DecodePoRepPublicInputs(truncated).status().code(), "porep-inputs-decode-truncated");
+  Bytes trailing = enc;
+  trailing.push_back(0);
+  EXPECT_EQ(DecodePoRepPublicInputs(trailing).status().code(),
+            "porep-inputs-decode-trailing-bytes");
+  Bytes version = enc;
+  version[0] = 2;
+  EXPECT_EQ(DecodePoRepPublicInputs(version).status().code(), "porep-inputs-decode-bad-version");
+  Bytes size = enc;
+  size[1] = 24;
+  EXPECT_EQ(DecodePoRepPublicInputs(size).status().code(), "porep-inputs-decode-bad-sector-size");
+  EXPECT_EQ(DecodePoRepPublicInputs({}).status().code(), "porep-inputs-decode-truncated");
+}
+
+}  // namespace
+}  // namespace depin::storage::proofs
