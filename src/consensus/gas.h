@@ -47,7 +47,7 @@ struct FunctionGas {
 // The cost of a call with `arg_bytes` argument bytes (saturating).
 uint64_t FunctionCallGas(const FunctionGas& gas, size_t arg_bytes);
 
-// The regtest test module (consensus/test_module.h, docs/abi/test_module.json).
+// The regtest test module (consensus/test_module.h, docs/abi/test.json).
 inline constexpr FunctionGas kTestSetGas{20000, 0};
 inline constexpr FunctionGas kTestGetGas{2000, 0};
 inline constexpr FunctionGas kTestDepositGas{10000, 0};
@@ -60,6 +60,28 @@ inline constexpr FunctionGas kTestScheduleGas{5000, 0};
 // A PoSt's check is paid per byte of the arguments (inputs and proof), as a
 // market's proof-carrying function will be.
 inline constexpr FunctionGas kTestProvePoStGas{10000, 8};
+
+// The storage market (storage/market.h, docs/abi/storage.json). Proof-carrying
+// calls pay per byte of their arguments, as verification costs per byte.
+inline constexpr FunctionGas kStorageRegisterGas{30000, 0};
+inline constexpr FunctionGas kStorageUpdateGas{20000, 0};
+inline constexpr FunctionGas kStorageWithdrawGas{15000, 0};
+inline constexpr FunctionGas kStorageProposeGas{40000, 0};
+inline constexpr FunctionGas kStorageCancelGas{15000, 0};
+inline constexpr FunctionGas kStoragePreCommitGas{40000, 0};
+inline constexpr FunctionGas kStorageProveCommitGas{50000, 8};
+inline constexpr FunctionGas kStorageSubmitPoStGas{20000, 8};
+inline constexpr FunctionGas kStorageDeclareGas{10000, 0};
+inline constexpr FunctionGas kStorageViewGas{2000, 0};
+// Deferred work the market queues, prepaid by the tx that queues it: a
+// deal's expiry at its start block, a pre-commit's expiry, and a sector's
+// settlement per period (base + per deal; StorageMarket tests measure the
+// worst case against these).
+inline constexpr uint64_t kStorageDealExpiryGas = 40000;
+inline constexpr uint64_t kStoragePreCommitExpiryBaseGas = 30000;
+inline constexpr uint64_t kStoragePreCommitExpiryPerDealGas = 20000;
+inline constexpr uint64_t kStorageSettleBaseGas = 40000;
+inline constexpr uint64_t kStorageSettlePerDealGas = 30000;
 
 uint64_t IntrinsicGas(const Transaction& tx);
 

@@ -47,9 +47,7 @@ std::string IndexedText(const ModuleEvent& event) {
 
 }  // namespace
 
-std::string ModuleAbiFile(const Module& module) {
-  return std::string(module.name()) + "_module.json";
-}
+std::string ModuleAbiFile(const Module& module) { return std::string(module.name()) + ".json"; }
 
 std::string ModuleAbiJson(const FunctionTable& table) {
   std::vector<std::string> entries;

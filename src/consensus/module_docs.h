@@ -14,7 +14,7 @@
 
 namespace depin::consensus {
 
-// The ABI file's name under docs/abi/: "<name>_module.json".
+// The ABI file's name under docs/abi/: "<name>.json".
 std::string ModuleAbiFile(const Module& module);
 
 // The ABI JSON array (functions in table order, then events), one entry per

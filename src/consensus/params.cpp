@@ -67,6 +67,13 @@ ChainParams BaseParams() {
   p.storage.deadlines_per_period = 48;          // one per 30 min
   p.storage.post_response_blocks = 40;          // 10 min
   p.storage.max_consecutive_faults = 3;
+  p.storage.min_provider_stake = Dpn(100);
+  p.storage.precommit_deposit = Dpn(1);
+  p.storage.provider_collateral_percent = 100;
+  p.storage.client_collateral_percent = 10;
+  p.storage.fault_fee_permille = 3500;
+  p.storage.declared_fault_fee_permille = 1000;
+  p.storage.max_deals_per_sector = 16;
   return p;
 }
 
@@ -167,6 +174,8 @@ ChainParams RegtestParams() {
   p.storage.proving_period_blocks = 60;
   p.storage.deadlines_per_period = 6;
   p.storage.post_response_blocks = 5;
+  p.storage.min_provider_stake = Dpn(1);
+  p.storage.precommit_deposit = Dpn(1) / Uint256(10);
   for (const Address& a : DevAccounts()) {
     p.genesis_alloc.push_back({a, Dpn(kDevAccountBalanceDpn)});
   }

@@ -50,6 +50,17 @@ struct StorageMarketParams {
   uint64_t deadlines_per_period = 0;        // sectors spread over deadlines
   uint64_t post_response_blocks = 0;        // PoSt due this long after its randomness
   uint64_t max_consecutive_faults = 0;      // missed periods before a sector terminates
+  // Money (docs/markets.md argues each number).
+  Uint256 min_provider_stake;                // registerProvider's least stake
+  Uint256 precommit_deposit;                 // per pre-committed sector, back at prove-commit
+  uint64_t provider_collateral_percent = 0;  // of a deal's total price, locked at activation
+  uint64_t client_collateral_percent = 0;    // of a deal's total price, sent with the proposal
+  // A faulty period costs the provider the period's payment times this, per
+  // mille, from the deal's collateral to its client; declared ahead of the
+  // deadline, the lower rate.
+  uint64_t fault_fee_permille = 0;
+  uint64_t declared_fault_fee_permille = 0;
+  uint64_t max_deals_per_sector = 0;
 };
 
 struct ChainParams {

@@ -4,7 +4,7 @@
 // a call that always reverts with a reason, one that burns gas, a view of
 // the block randomness, and deferred work (schedule() queues a run that
 // stores the height it ran at and emits DeferredRan). Its
-// function table is the source of docs/abi/test_module.json.
+// function table is the source of docs/abi/test.json.
 //
 // Thread-safety: immutable; see Module.
 #pragma once

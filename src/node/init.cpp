@@ -15,6 +15,7 @@
 #include "node/dev_accounts.h"
 #include "rpc/eth_methods.h"
 #include "rpc/net_methods.h"
+#include "storage/market.h"
 
 namespace depin::node {
 
@@ -81,6 +82,10 @@ Result<DaemonHandle> Daemonize() {
 void BuildModules(NodeContext& node) {
   if (node.params.enable_test_module)
     node.modules.Register(consensus::MakeTestModule(), node.params.test_module_activation_height);
+  if (node.params.storage.activation_height != consensus::kNeverActive) {
+    node.modules.Register(storage::MakeStorageMarket(node.params.storage),
+                          node.params.storage.activation_height);
+  }
 }
 
 // Everything before the first thread: arguments, config, network, datadir,

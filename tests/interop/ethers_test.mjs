@@ -61,7 +61,7 @@ export async function run(node) {
   const alice = devWallet(0, provider);
   const bob = devWallet(1, provider);
   const carol = devWallet(2, provider);
-  const abi = JSON.parse(fs.readFileSync(path.join(HERE, "../../docs/abi/test_module.json"), "utf8"));
+  const abi = JSON.parse(fs.readFileSync(path.join(HERE, "../../docs/abi/test.json"), "utf8"));
 
   step("getNetwork, getBlockNumber, getBalance");
   const network = await provider.getNetwork();

@@ -53,7 +53,7 @@ export async function run(node) {
     pollingInterval: 250 });
   const account = mnemonicToAccount(MNEMONIC, { addressIndex: 3 });
   const wallet = createWalletClient({ account, chain, transport: http(node.url) });
-  const abi = JSON.parse(fs.readFileSync(path.join(HERE, "../../docs/abi/test_module.json"), "utf8"));
+  const abi = JSON.parse(fs.readFileSync(path.join(HERE, "../../docs/abi/test.json"), "utf8"));
   const to = privateKeyToAccount(generatePrivateKey()).address;
 
   console.log("- chain and account reads (batched)");

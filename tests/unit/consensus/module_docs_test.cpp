@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "consensus/test_module.h"
+#include "storage/market.h"
 
 namespace depin::consensus {
 namespace {
@@ -39,7 +40,9 @@ void CheckOrUpdate(const std::string& relative, const std::string& generated) {
 }
 
 // Every module the node can register; the markets join this list.
-std::vector<std::shared_ptr<const Module>> AllModules() { return {MakeTestModule()}; }
+std::vector<std::shared_ptr<const Module>> AllModules() {
+  return {MakeTestModule(), storage::MakeStorageMarket(RegtestParams().storage)};
+}
 
 TEST(ModuleDocs, AbiFilesMatchTheFunctionTables) {
   for (const auto& m : AllModules()) {

@@ -32,8 +32,8 @@ struct AbiEntry {
 };
 
 std::vector<AbiEntry> LoadAbi() {
-  std::ifstream in(std::string(DEPIN_SOURCE_DIR) + "/docs/abi/test_module.json");
-  EXPECT_TRUE(in.good()) << "docs/abi/test_module.json missing";
+  std::ifstream in(std::string(DEPIN_SOURCE_DIR) + "/docs/abi/test.json");
+  EXPECT_TRUE(in.good()) << "docs/abi/test.json missing";
   std::stringstream text;
   text << in.rdbuf();
   rapidjson::Document doc;
