@@ -9,6 +9,7 @@
 #include "rpc/eth_call.h"
 #include "rpc/eth_fees.h"
 #include "rpc/eth_logs.h"
+#include "rpc/eth_storage.h"
 
 namespace depin {
 
@@ -523,6 +524,7 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
 
   std::vector<RpcTable> tables;
   tables.push_back(std::move(t));
+  tables.push_back(StorageRpcTable(api));
   return tables;
 }
 

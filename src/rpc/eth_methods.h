@@ -22,6 +22,9 @@
 // them); the tables own the filter and subscription state, which listens to
 // the chainstate and mempool for as long as the tables live.
 //
+// EthRpcTables also returns the storage market's native views (storage_*,
+// rpc/eth_storage.h), which run the module's views as eth_call does.
+//
 // The table is assembled in eth_methods.cpp; the handlers live beside their
 // concept: block parameters in rpc/eth_block_params, eth_call and
 // eth_estimateGas in rpc/eth_call, fees in rpc/eth_fees, logs and log
