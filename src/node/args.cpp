@@ -129,6 +129,35 @@ std::vector<ArgSpec> BuildSpecs() {
       "Mining");
   add("minethreads", K::kInt, S::kAnywhere, "1",
       "CPU threads searching nonces; regtest needs only one", "Mining");
+  // Storage provider role.
+  add("storageprovider", K::kString, S::kAnywhere, "",
+      "run the built-in storage provider with the key in this file (one 0x hex private key, "
+      "mode 0600): registers, seals staged deal data into sectors, pre-commits, prove-commits "
+      "and answers every PoSt deadline",
+      "Storage provider");
+  add("sectordir", K::kString, S::kAnywhere, "",
+      "the storage provider's working folder (staged data, sealed sectors, job files); default "
+      "<network folder>/storage",
+      "Storage provider");
+  add("storageprice", K::kString, S::kAnywhere, "1000000000",
+      "the provider's ask in wei per GiB of piece per block (decimal)", "Storage provider");
+  add("storageuri", K::kString, S::kAnywhere, "",
+      "the URI registered for clients to upload to and retrieve from; default this node's RPC "
+      "address",
+      "Storage provider");
+  add("storagesectorsize", K::kString, S::kAnywhere, "",
+      "sector size to register and seal (2KiB, 8MiB, 512MiB, 32GiB; one of the network's); "
+      "default the network's smallest",
+      "Storage provider");
+  add("storagestake", K::kString, S::kAnywhere, "",
+      "stake sent with the registration, in wei (decimal); default the network's minimum",
+      "Storage provider");
+  add("storagemindeal", K::kInt, S::kAnywhere, "1", "shortest deal the provider takes, in blocks",
+      "Storage provider");
+  add("parentcachedir", K::kString, S::kAnywhere, "",
+      "folder for the memory-mapped DRG parent cache shared by seals (one file per sector size); "
+      "default: parents built in memory for each seal",
+      "Storage provider");
   // Mempool.
   add("maxmempool", K::kInt, S::kAnywhere, "300",
       "mempool size limit in MiB (at least 1); the lowest-fee txs are evicted beyond it",

@@ -16,6 +16,7 @@
 #include "rpc/eth_methods.h"
 #include "rpc/net_methods.h"
 #include "storage/market.h"
+#include "storage/provider/provider_role.h"
 
 namespace depin::node {
 
@@ -77,6 +78,44 @@ Result<DaemonHandle> Daemonize() {
     if (devnull > STDERR_FILENO) ::close(devnull);
   }
   return DaemonHandle{fds[1]};
+}
+
+// -storageprovider and its options, checked before anything starts.
+Result<std::unique_ptr<storage::StorageProviderRole>> MakeStorageProviderRole(NodeContext& node) {
+  auto key = storage::LoadProviderKey(node.args.GetString("storageprovider", ""));
+  if (!key.ok()) return key.status();
+  storage::ProviderOptions o;
+  o.key_file = node.args.GetString("storageprovider", "");
+  o.sector_dir = node.args.GetString("sectordir", "");
+  if (o.sector_dir.empty()) o.sector_dir = (node.network_dir / "storage").string();
+  o.parent_cache_dir = node.args.GetString("parentcachedir", "");
+  auto price = Uint256::FromDecimal(node.args.GetString("storageprice", "1000000000"));
+  if (!price.ok()) {
+    return Status::Error("args-bad-value", "-storageprice must be a decimal amount of wei");
+  }
+  o.price_per_gib = *price;
+  if (node.args.IsSet("storagestake")) {
+    auto stake = Uint256::FromDecimal(node.args.GetString("storagestake", ""));
+    if (!stake.ok()) {
+      return Status::Error("args-bad-value", "-storagestake must be a decimal amount of wei");
+    }
+    o.stake = *stake;
+  }
+  const int64_t min_deal = node.args.GetInt("storagemindeal", 1);
+  if (min_deal < 1) return Status::Error("args-bad-value", "-storagemindeal must be at least 1");
+  o.min_duration = static_cast<uint64_t>(min_deal);
+  if (node.args.IsSet("storagesectorsize")) {
+    auto size = storage::proofs::ParseSectorSize(node.args.GetString("storagesectorsize", ""));
+    if (!size.ok()) return Status::Error("args-bad-value", size.status().message());
+    o.sector_size = size->bytes();
+  }
+  o.uri = node.args.GetString("storageuri", "");
+  if (o.uri.empty()) {
+    o.uri = "http://127.0.0.1:" +
+            std::to_string(node.args.GetInt("rpcport", node.params.default_rpc_port)) + "/";
+  }
+  return std::make_unique<storage::StorageProviderRole>(std::move(o), std::move(key).value(),
+                                                        node.params);
 }
 
 void BuildModules(NodeContext& node) {
@@ -273,6 +312,11 @@ Status StartComponents(NodeContext& node) {
       rc.indexes.push_back(&index_role->index());
     }
   }
+  if (node.args.IsSet("storageprovider")) {
+    auto role = MakeStorageProviderRole(node);
+    if (!role.ok()) return role.status();
+    node.roles.Add(std::move(role).value());
+  }
   RoleContext role_context{node.chainstate.get(), node.signals.get(), node.mempool.get(), logger};
   DEPIN_RETURN_IF_ERROR(node.roles.StartAll(role_context));
 
@@ -312,6 +356,8 @@ Status StartComponents(NodeContext& node) {
     DEPIN_RETURN_IF_ERROR(node.rpc_dispatcher->AddTable(std::move(table)));
   }
   DEPIN_RETURN_IF_ERROR(node.rpc_dispatcher->AddTable(NetRpcTable(node.net.get())));
+  DEPIN_RETURN_IF_ERROR(node.rpc_dispatcher->AddTable(storage::StorageProviderRpcTable(
+      dynamic_cast<storage::StorageProviderRole*>(node.roles.Find("storageprovider")))));
   node.rpc_server->SetDispatcher(*node.rpc_dispatcher);
   LogInfo(logger, LogCategory::kNode, "RPC ready");
 
@@ -585,6 +631,9 @@ std::string RpcDocsMarkdown() {
     if (!s.ok()) return "error: " + s.ToString() + "\n";
   }
   if (Status s = dispatcher.AddTable(NetRpcTable(nullptr)); !s.ok()) {
+    return "error: " + s.ToString() + "\n";
+  }
+  if (Status s = dispatcher.AddTable(storage::StorageProviderRpcTable(nullptr)); !s.ok()) {
     return "error: " + s.ToString() + "\n";
   }
   return RenderRpcMarkdown(dispatcher.tables());

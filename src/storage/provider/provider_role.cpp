@@ -1,0 +1,681 @@
+#include "storage/provider/provider_role.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "consensus/abi.h"
+#include "consensus/executor.h"
+#include "crypto/sha256.h"
+#include "storage/market.h"
+#include "storage/proofs/comm_d.h"
+#include "storage/proofs/porep.h"
+#include "storage/proofs/post.h"
+#include "storage/proofs/seal.h"
+#include "storage/proofs/sector_store.h"
+#include "util/file.h"
+#include "util/logging.h"
+
+namespace depin::storage {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr auto kPollInterval = std::chrono::milliseconds(500);
+const Uint256 kTip(1'000'000'000);  // 1 gwei
+
+Bytes CallData(std::string_view signature, const abi::Encoder& args) {
+  return args.FinishCall(abi::SelectorOf(signature));
+}
+
+Uint256 WordAt(const Bytes& out, size_t i) {
+  if (out.size() < 32 * (i + 1)) return Uint256();
+  return Uint256::FromBigEndian32(out.data() + 32 * i);
+}
+
+uint64_t NowSeconds() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  while (!s.empty() && s.front() == ' ') s.erase(s.begin());
+  return s;
+}
+
+}  // namespace
+
+Result<crypto::PrivateKey> LoadProviderKey(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return Status::Error("provider-key-missing", "cannot read the provider key file " + path);
+  }
+  if ((st.st_mode & 077) != 0) {
+    return Status::Error(StatusKind::kPermissionDenied, "provider-key-permissions",
+                         path + " is readable by others: chmod 600 it");
+  }
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto bytes = HexDecode(Trim(text.str()));
+  if (!bytes || bytes->size() != 32) {
+    return Status::Error("provider-key-invalid",
+                         path + " must hold one 0x-prefixed 32-byte hex private key");
+  }
+  auto key = crypto::PrivateKey::FromBytes(*bytes);
+  if (!key.ok()) return Status::Error("provider-key-invalid", key.status().message());
+  return std::move(key).value();
+}
+
+StorageProviderRole::StorageProviderRole(ProviderOptions options, crypto::PrivateKey key,
+                                         const consensus::ChainParams& params)
+    : options_(std::move(options)),
+      key_(std::move(key)),
+      address_(Address::FromPublicKey(key_.GetPublicKey())),
+      params_(params),
+      size_(proofs::SectorSize::Size2KiB()) {
+  uint64_t bytes = options_.sector_size;
+  if (bytes == 0 && !params_.storage.sector_sizes.empty()) {
+    bytes =
+        *std::min_element(params_.storage.sector_sizes.begin(), params_.storage.sector_sizes.end());
+  }
+  if (auto s = proofs::SectorSize::FromBytes(bytes)) size_ = *s;
+  if (options_.stake.IsZero()) options_.stake = params_.storage.min_provider_stake;
+}
+
+StorageProviderRole::~StorageProviderRole() { Stop(); }
+
+std::string StorageProviderRole::StagingPath(uint64_t deal) const {
+  return options_.sector_dir + "/staging/" + std::to_string(deal) + ".piece";
+}
+std::string StorageProviderRole::SectorPath(uint64_t number) const {
+  return options_.sector_dir + "/sectors/" + std::to_string(number);
+}
+std::string StorageProviderRole::JobPath(uint64_t number) const {
+  return options_.sector_dir + "/sectors/" + std::to_string(number) + ".job";
+}
+
+Status StorageProviderRole::Start(const node::RoleContext& ctx) {
+  ctx_ = ctx;
+  if (ctx_.mempool == nullptr) {
+    return Status::Error("provider-no-mempool", "the storage provider needs the mempool");
+  }
+  if (ctx_.chainstate->modules().Find(StorageMarketAddress()) == nullptr) {
+    return Status::Error("provider-no-market",
+                         "the storage market is not active on " + params_.name);
+  }
+  if (std::find(params_.storage.sector_sizes.begin(), params_.storage.sector_sizes.end(),
+                size_.bytes()) == params_.storage.sector_sizes.end()) {
+    return Status::Error("provider-bad-sector-size",
+                         size_.ToString() + " is not a sector size of " + params_.name);
+  }
+  std::error_code ec;
+  for (const char* sub : {"staging", "sectors"}) {
+    fs::create_directories(options_.sector_dir + "/" + sub, ec);
+    if (ec) {
+      return Status::Error(
+          StatusKind::kIo, "provider-io-error",
+          "cannot create " + options_.sector_dir + "/" + sub + ": " + ec.message());
+    }
+  }
+  fs::permissions(options_.sector_dir, fs::perms::owner_all, ec);
+  DEPIN_RETURN_IF_ERROR(LoadJobs());
+  for (const auto& entry : fs::directory_iterator(options_.sector_dir + "/staging", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > 6 && name.substr(name.size() - 6) == ".piece") {
+      try {
+        staged_.insert(std::stoull(name.substr(0, name.size() - 6)));
+      } catch (const std::exception&) {
+        LogWarn(ctx_.logger, LogCategory::kProvider, "ignoring {} in the staging folder", name);
+      }
+    }
+  }
+  LogInfo(ctx_.logger, LogCategory::kProvider,
+          "storage provider {} starting: {} sectors, {} sector jobs and {} staged deals in {}",
+          address_.ToChecksumHex(), size_.ToString(), jobs_.size(), staged_.size(),
+          options_.sector_dir);
+  ctx_.signals->Register(this);
+  worker_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+void StorageProviderRole::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_ && !worker_.joinable()) return;
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (ctx_.signals != nullptr) ctx_.signals->Unregister(this);
+  if (worker_.joinable()) worker_.join();
+}
+
+void StorageProviderRole::TipChanged(const chain::TipInfo&) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    tip_changed_ = true;
+  }
+  wake_.notify_all();
+}
+
+void StorageProviderRole::Run() {
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      wake_.wait_for(lock, kPollInterval, [this] { return stop_ || tip_changed_; });
+      if (stop_) return;
+      tip_changed_ = false;
+    }
+    Step();
+  }
+}
+
+Result<Bytes> StorageProviderRole::View(const Bytes& calldata) const {
+  auto state = ctx_.chainstate->StateAtTip();
+  const chain::Chainstate::NextBlock next = ctx_.chainstate->NextBlockContext();
+  auto block = ctx_.chainstate->BlockContextFor(
+      next.HeaderFor(Address(), std::max(NowSeconds(), next.min_timestamp)));
+  if (!block.ok()) return block.status();
+  consensus::CallRequest call;
+  call.from = address_;
+  call.to = StorageMarketAddress();
+  call.data = calldata;
+  auto out = consensus::SimulateCall(*state, *block, call, ctx_.chainstate->modules(), params_);
+  if (!out.ok()) return out.status();
+  if (out->receipt.status == 0) return out->revert;
+  return out->return_data;
+}
+
+bool StorageProviderRole::Pending(const std::optional<Hash256>& tx) const {
+  return tx.has_value() && ctx_.mempool->Contains(*tx);
+}
+
+Result<Hash256> StorageProviderRole::Send(const Bytes& calldata, const Uint256& value) {
+  auto state = ctx_.chainstate->StateAtTip();
+  const chain::Chainstate::NextBlock next = ctx_.chainstate->NextBlockContext();
+  auto block = ctx_.chainstate->BlockContextFor(
+      next.HeaderFor(Address(), std::max(NowSeconds(), next.min_timestamp)));
+  if (!block.ok()) return block.status();
+  // Simulate first: a call that would revert is reported, not paid for.
+  consensus::CallRequest call;
+  call.from = address_;
+  call.to = StorageMarketAddress();
+  call.value = value;
+  call.data = calldata;
+  auto sim = consensus::SimulateCall(*state, *block, call, ctx_.chainstate->modules(), params_);
+  if (!sim.ok()) return sim.status();
+  if (sim->receipt.status == 0) return sim->revert;
+  Transaction tx;
+  tx.chain_id = params_.chain_id;
+  tx.nonce = ctx_.mempool->PendingNonce(address_);
+  tx.to = StorageMarketAddress();
+  tx.value = value;
+  tx.data = calldata;
+  tx.max_priority_fee_per_gas = kTip;
+  tx.max_fee_per_gas = SaturatingAdd(SaturatingAdd(next.base_fee, next.base_fee), kTip);
+  tx.gas_limit = sim->receipt.gas_used + sim->receipt.gas_used / 4 + 50'000;
+  tx.Sign(key_);
+  auto added = ctx_.mempool->AddRaw(tx.Encode());
+  if (!added.ok()) return added.status();
+  return (*added)->hash;
+}
+
+Status StorageProviderRole::Register() {
+  auto tx = Send(
+      CallData("registerProvider(string,uint256,uint256,uint256)", abi::Encoder()
+                                                                       .String(options_.uri)
+                                                                       .Uint(options_.price_per_gib)
+                                                                       .Uint(options_.min_duration)
+                                                                       .Uint(size_.bytes())),
+      options_.stake);
+  if (!tx.ok()) return tx.status();
+  LogInfo(ctx_.logger, LogCategory::kProvider,
+          "registering {} as a storage provider ({} sectors, stake {} wei): tx {}",
+          address_.ToChecksumHex(), size_.ToString(), options_.stake.ToDecimal(), tx->Hex());
+  std::lock_guard<std::mutex> lock(mu_);
+  register_tx_ = *tx;
+  return Status::Ok();
+}
+
+void StorageProviderRole::Step() {
+  const uint64_t h = ctx_.chainstate->Tip().height;
+  bool registered;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    registered = registered_;
+  }
+  if (!registered) {
+    auto p = View(CallData("getProvider(address)", abi::Encoder().Address(address_)));
+    if (p.ok() && !WordAt(*p, 0).IsZero()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      registered_ = true;
+      registered = true;
+      LogInfo(ctx_.logger, LogCategory::kProvider, "storage provider {} is registered",
+              address_.ToChecksumHex());
+    } else {
+      std::optional<Hash256> pending;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        pending = register_tx_;
+      }
+      if (!Pending(pending)) {
+        if (Status s = Register(); !s.ok()) {
+          std::lock_guard<std::mutex> lock(mu_);
+          if (last_error_ != s.ToString()) {
+            LogWarn(ctx_.logger, LogCategory::kProvider, "registration failed: {}", s.ToString());
+          }
+          last_error_ = s.ToString();
+        }
+      }
+      return;
+    }
+  }
+  if (Status s = PackAndSeal(h); !s.ok()) {
+    LogWarn(ctx_.logger, LogCategory::kProvider, "sector packing/sealing failed: {}", s.ToString());
+    std::lock_guard<std::mutex> lock(mu_);
+    last_error_ = s.ToString();
+  }
+  std::vector<uint64_t> numbers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [n, job] : jobs_) numbers.push_back(n);
+  }
+  for (uint64_t n : numbers) {
+    Job job;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      job = jobs_[n];
+    }
+    if (job.stage == "ended" || job.stage == "failed") continue;
+    if (Status s = Advance(job, h); !s.ok()) {
+      job.last_error = s.ToString();
+      LogWarn(ctx_.logger, LogCategory::kProvider, "sector {}: {}", n, s.ToString());
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    jobs_[n] = job;
+  }
+  if (Status s = ProveDeadlines(h); !s.ok()) {
+    LogWarn(ctx_.logger, LogCategory::kProvider, "PoSt: {}", s.ToString());
+    std::lock_guard<std::mutex> lock(mu_);
+    last_error_ = s.ToString();
+  }
+}
+
+Status StorageProviderRole::PackAndSeal(uint64_t h) {
+  std::vector<uint64_t> staged;
+  uint64_t next_number = 1;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    staged.assign(staged_.begin(), staged_.end());
+    if (!jobs_.empty()) next_number = jobs_.rbegin()->first + 1;
+  }
+  if (staged.empty() || h < 2) return Status::Ok();
+  // Deals still open and with time to activate: sealing and the seed delay
+  // must end before their start.
+  std::vector<uint64_t> deals;
+  std::vector<proofs::PieceInfo> pieces;
+  for (uint64_t id : staged) {
+    auto d = View(CallData("getDeal(uint256)", abi::Encoder().Uint(id)));
+    const bool open = d.ok() && WordAt(*d, 7) == Uint256(1) && WordAt(*d, 8).IsZero();
+    const uint64_t start = d.ok() ? WordAt(*d, 4).Low64() : 0;
+    if (!open || start <= h + params_.storage.seal_seed_delay_blocks + 1) {
+      LogInfo(ctx_.logger, LogCategory::kProvider,
+              "deal {} can no longer be sealed in time (or is not open); dropping its data", id);
+      std::error_code ec;
+      fs::remove(StagingPath(id), ec);
+      std::lock_guard<std::mutex> lock(mu_);
+      staged_.erase(id);
+      continue;
+    }
+    proofs::PieceInfo piece{WordAt(*d, 2).ToHash(), WordAt(*d, 3).Low64()};
+    pieces.push_back(piece);
+    if (pieces.size() > params_.storage.max_deals_per_sector ||
+        !proofs::CommDFromPieces(pieces, size_).ok()) {
+      pieces.pop_back();
+      break;
+    }
+    deals.push_back(id);
+  }
+  if (deals.empty()) return Status::Ok();
+  // A sector number never used on chain.
+  for (;; ++next_number) {
+    auto s = View(
+        CallData("getSector(address,uint256)", abi::Encoder().Address(address_).Uint(next_number)));
+    if (!s.ok()) break;
+  }
+  Job job;
+  job.number = next_number;
+  job.ticket_height = h - 1;
+  job.deals = deals;
+  job.stage = "sealing";
+  DEPIN_RETURN_IF_ERROR(SaveJob(job));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (uint64_t id : deals) staged_.erase(id);
+    jobs_[job.number] = job;
+  }
+  LogInfo(ctx_.logger, LogCategory::kProvider, "sector {}: packing {} deal(s), sealing {}",
+          job.number, deals.size(), size_.ToString());
+  return Status::Ok();  // Advance seals it (and resumes a seal after a restart)
+}
+
+Status StorageProviderRole::Advance(Job& job, uint64_t h) {
+  if (job.stage == "sealing") {
+    auto store = proofs::SectorStore::Open(SectorPath(job.number));
+    if (!store.ok()) return store.status();
+    std::vector<proofs::PieceInfo> pieces;
+    std::vector<Bytes> datas;
+    for (uint64_t id : job.deals) {
+      auto d = View(CallData("getDeal(uint256)", abi::Encoder().Uint(id)));
+      if (!d.ok()) return d.status();
+      std::ifstream in(StagingPath(id), std::ios::binary);
+      Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      pieces.push_back({WordAt(*d, 2).ToHash(), WordAt(*d, 3).Low64()});
+      datas.push_back(std::move(data));
+    }
+    auto offsets = proofs::PieceOffsets(pieces, size_);
+    if (!offsets.ok()) return offsets.status();
+    Bytes sector(size_.bytes(), 0);
+    for (size_t i = 0; i < datas.size(); ++i) {
+      std::copy(datas[i].begin(), datas[i].end(),
+                sector.begin() + static_cast<ptrdiff_t>((*offsets)[i]));
+    }
+    auto ticket = ctx_.chainstate->GetBlockHashAtHeight(job.ticket_height);
+    if (!ticket) return Status::Error("provider-ticket-missing", "no block at the ticket height");
+    proofs::SealInputs in;
+    in.size = size_;
+    in.provider = proofs::ProviderAddress(address_.data());
+    in.sector_number = job.number;
+    in.ticket = *ticket;
+    in.data = sector;
+    proofs::SealOptions options;
+    options.parent_cache_dir = options_.parent_cache_dir;
+    options.logger = ctx_.logger;
+    options.progress = [this, &job](const proofs::SealProgress& p) {
+      if (p.stage == proofs::SealStage::kLabeling && p.layer > 0) {
+        LogInfo(ctx_.logger, LogCategory::kProvider, "sector {}: layer {}/{} labeled{}", job.number,
+                p.layer, p.layers, p.resumed ? " (from checkpoint)" : "");
+      }
+      std::lock_guard<std::mutex> lock(mu_);
+      return !stop_;
+    };
+    auto out = proofs::SealSector(in, *store, options);
+    if (!out.ok()) return out.status();
+    job.stage = "sealed";
+    LogInfo(ctx_.logger, LogCategory::kProvider, "sector {}: sealed, CommR {}", job.number,
+            out->comm_r.Hex());
+    return SaveJob(job);
+  }
+  auto sector = View(
+      CallData("getSector(address,uint256)", abi::Encoder().Address(address_).Uint(job.number)));
+  const uint64_t state = sector.ok() ? WordAt(*sector, 0).Low64() : 0;
+  if (state == 0) {
+    // Sealed, not yet pre-committed.
+    if (h - job.ticket_height > params_.storage.ticket_max_age_blocks) {
+      job.stage = "failed";
+      job.last_error = "the ticket expired before the pre-commit";
+      return SaveJob(job);
+    }
+    if (Pending(job.pending_tx)) return Status::Ok();
+    auto store = proofs::SectorStore::Open(SectorPath(job.number));
+    if (!store.ok()) return store.status();
+    auto out = proofs::SealOutputOf(*store);
+    if (!out.ok()) return out.status();
+    std::vector<Uint256> ids(job.deals.begin(), job.deals.end());
+    auto tx = Send(CallData("preCommitSector(uint256,bytes32,uint256[],uint256)",
+                            abi::Encoder()
+                                .Uint(job.number)
+                                .Bytes32(out->comm_r)
+                                .UintArray(ids)
+                                .Uint(job.ticket_height)),
+                   params_.storage.precommit_deposit);
+    if (!tx.ok()) return tx.status();
+    job.pending_tx = *tx;
+    LogInfo(ctx_.logger, LogCategory::kProvider, "sector {}: pre-commit sent, tx {}", job.number,
+            tx->Hex());
+    return Status::Ok();
+  }
+  if (state == static_cast<uint64_t>(SectorState::kPreCommitted)) {
+    job.stage = "precommitted";
+    const uint64_t seed_height =
+        WordAt(*sector, 4).Low64() + params_.storage.seal_seed_delay_blocks;
+    if (h < seed_height) return Status::Ok();
+    auto seed = ctx_.chainstate->GetBlockHashAtHeight(seed_height);
+    if (!seed) return Status::Ok();
+    if (Pending(job.pending_tx)) return Status::Ok();
+    auto store = proofs::SectorStore::Open(SectorPath(job.number));
+    if (!store.ok()) return store.status();
+    auto out = proofs::SealOutputOf(*store);
+    if (!out.ok()) return out.status();
+    const uint32_t partitions = proofs::ParamsFor(size_).porep_partitions;
+    if (job.partitions_sent.size() == partitions) job.partitions_sent.clear();  // resend
+    for (uint32_t p = 0; p < partitions; ++p) {
+      if (job.partitions_sent.count(p) != 0) continue;
+      auto proof = proofs::GeneratePoRep(*store, *seed, p);
+      if (!proof.ok()) return proof.status();
+      proofs::PoRepPublicInputs in{size_, out->replica_id, *seed, out->comm_d, out->comm_r, p};
+      auto tx = Send(CallData("proveCommitSector(uint256,bytes,bytes)",
+                              abi::Encoder()
+                                  .Uint(job.number)
+                                  .Bytes(proofs::EncodePoRepPublicInputs(in))
+                                  .Bytes(proofs::EncodePoRepProof(*proof))),
+                     Uint256());
+      if (!tx.ok()) {
+        // Already proven (a resend after a restart): nothing to do for it.
+        if (tx.status().code() == "storage-provecommit-duplicate") {
+          job.partitions_sent.insert(p);
+          continue;
+        }
+        return tx.status();
+      }
+      job.partitions_sent.insert(p);
+      job.pending_tx = *tx;
+      job.stage = "proving-commit";
+      LogInfo(ctx_.logger, LogCategory::kProvider,
+              "sector {}: prove-commit partition {}/{} sent, tx {}", job.number, p + 1, partitions,
+              tx->Hex());
+    }
+    return Status::Ok();
+  }
+  if (state == static_cast<uint64_t>(SectorState::kActive)) {
+    if (job.stage != "active") {
+      LogInfo(ctx_.logger, LogCategory::kProvider, "sector {}: active in deadline {}", job.number,
+              WordAt(*sector, 6).Low64());
+      job.stage = "active";
+      return SaveJob(job);
+    }
+    return Status::Ok();
+  }
+  job.stage = "ended";
+  LogInfo(ctx_.logger, LogCategory::kProvider, "sector {}: {}", job.number,
+          SectorStateName(static_cast<SectorState>(state)));
+  return SaveJob(job);
+}
+
+Status StorageProviderRole::ProveDeadlines(uint64_t h) {
+  // Active sectors by deadline whose window is open for the next block.
+  std::map<uint64_t, std::vector<uint64_t>> due;  // deadline -> sectors
+  std::map<uint64_t, uint64_t> open_of;
+  std::vector<uint64_t> active;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [n, job] : jobs_) {
+      if (job.stage == "active") active.push_back(n);
+    }
+  }
+  for (uint64_t n : active) {
+    auto s = View(CallData("getSector(address,uint256)", abi::Encoder().Address(address_).Uint(n)));
+    if (!s.ok() || WordAt(*s, 0).Low64() != static_cast<uint64_t>(SectorState::kActive)) continue;
+    const uint64_t deadline = WordAt(*s, 6).Low64();
+    const uint64_t open = WordAt(*s, 7).Low64();
+    const uint64_t check = WordAt(*s, 8).Low64();
+    const bool proven = !WordAt(*s, 9).IsZero();
+    if (proven || h < open || h + 1 > check) continue;
+    due[deadline].push_back(n);
+    open_of[deadline] = open;
+  }
+  for (const auto& [deadline, sectors] : due) {
+    std::optional<Hash256> pending;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (auto it = post_txs_.find(deadline); it != post_txs_.end()) pending = it->second;
+    }
+    if (Pending(pending)) continue;
+    auto randomness = ctx_.chainstate->GetBlockHashAtHeight(open_of[deadline]);
+    if (!randomness) continue;
+    std::vector<proofs::SectorStore> stores;
+    for (uint64_t n : sectors) {
+      auto store = proofs::SectorStore::Open(SectorPath(n));
+      if (!store.ok()) return store.status();
+      stores.push_back(std::move(store).value());
+    }
+    // As many sectors per tx as fit a tx.
+    const size_t per_tx =
+        std::max<size_t>(1, (kMaxTxSize - 1024) / (proofs::PoStProofBytesPerSector(size_) + 41));
+    for (size_t first = 0; first < stores.size(); first += per_tx) {
+      std::vector<const proofs::SectorStore*> chunk;
+      proofs::PoStPublicInputs in;
+      in.randomness = *randomness;
+      for (size_t i = first; i < std::min(stores.size(), first + per_tx); ++i) {
+        chunk.push_back(&stores[i]);
+      }
+      proofs::PoStGeneration gen = proofs::GeneratePoSt(*randomness, chunk);
+      for (const proofs::PoStFault& f : gen.faults) {
+        LogWarn(ctx_.logger, LogCategory::kProvider, "sector {} cannot be proven: {}",
+                f.sector_number, f.reason.ToString());
+      }
+      if (gen.proof.sectors.empty()) continue;
+      for (const proofs::PoStSectorProof& p : gen.proof.sectors) {
+        in.sectors.push_back(
+            {p.sector_number, p.size, crypto::Sha256Pair(p.comm_c, p.comm_r_last)});
+      }
+      auto tx = Send(CallData("submitPoSt(uint256,bytes,bytes)",
+                              abi::Encoder()
+                                  .Uint(deadline)
+                                  .Bytes(proofs::EncodePoStPublicInputs(in))
+                                  .Bytes(proofs::EncodePoStProof(gen.proof))),
+                     Uint256());
+      if (!tx.ok()) return tx.status();
+      LogInfo(ctx_.logger, LogCategory::kProvider,
+              "PoSt for deadline {} (window opened at block {}): {} sector(s), tx {}", deadline,
+              open_of[deadline], in.sectors.size(), tx->Hex());
+      std::lock_guard<std::mutex> lock(mu_);
+      post_txs_[deadline] = *tx;
+      ++posts_sent_;
+    }
+  }
+  return Status::Ok();
+}
+
+Status StorageProviderRole::SaveJob(const Job& job) {
+  std::string text = "ticket=" + std::to_string(job.ticket_height) + "\ndeals=";
+  for (size_t i = 0; i < job.deals.size(); ++i) {
+    text += (i ? "," : "") + std::to_string(job.deals[i]);
+  }
+  text += "\nstage=" + job.stage + "\n";
+  return WriteFileDurably(JobPath(job.number), AsSpan(text), "provider-io-error");
+}
+
+Status StorageProviderRole::LoadJobs() {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(options_.sector_dir + "/sectors", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() <= 4 || name.substr(name.size() - 4) != ".job") continue;
+    Job job;
+    try {
+      job.number = std::stoull(name.substr(0, name.size() - 4));
+    } catch (const std::exception&) {
+      continue;
+    }
+    std::ifstream in(entry.path());
+    std::string line;
+    while (std::getline(in, line)) {
+      const size_t eq = line.find('=');
+      if (eq == std::string::npos) continue;
+      const std::string key = line.substr(0, eq);
+      const std::string value = line.substr(eq + 1);
+      try {
+        if (key == "ticket") job.ticket_height = std::stoull(value);
+        if (key == "stage") job.stage = value;
+        if (key == "deals") {
+          std::stringstream ids(value);
+          std::string id;
+          while (std::getline(ids, id, ',')) job.deals.push_back(std::stoull(id));
+        }
+      } catch (const std::exception&) {
+        return Status::Error(StatusKind::kCorruption, "provider-bad-job",
+                             entry.path().string() + " does not parse");
+      }
+    }
+    // A seal interrupted mid-way resumes from its checkpoint; every later
+    // stage is read back from the chain.
+    if (job.stage != "sealing" && job.stage != "ended" && job.stage != "failed") {
+      job.stage = "sealed";
+    }
+    jobs_[job.number] = job;
+  }
+  return Status::Ok();
+}
+
+Status StorageProviderRole::ImportDealData(uint64_t deal_id, const std::string& path) {
+  auto d = View(CallData("getDeal(uint256)", abi::Encoder().Uint(deal_id)));
+  if (!d.ok()) return d.status();
+  if (Address(WordAt(*d, 1).ToHash().data() + 12) != address_) {
+    return Status::Error("provider-not-my-deal",
+                         "deal " + std::to_string(deal_id) + " was proposed to another provider");
+  }
+  if (WordAt(*d, 7) != Uint256(1) || !WordAt(*d, 8).IsZero()) {
+    return Status::Error("provider-deal-not-open",
+                         "deal " + std::to_string(deal_id) + " is not waiting for its data");
+  }
+  const uint64_t piece_size = WordAt(*d, 3).Low64();
+  std::error_code ec;
+  const uint64_t bytes = fs::file_size(path, ec);
+  if (ec) return Status::Error(StatusKind::kIo, "provider-io-error", path + ": " + ec.message());
+  if (bytes > piece_size) {
+    return Status::Error(StatusKind::kLimitExceeded, "provider-data-too-large",
+                         path + " holds " + std::to_string(bytes) + " bytes; the piece is " +
+                             std::to_string(piece_size));
+  }
+  auto comm = proofs::PieceCommitmentOfFile(path, piece_size);
+  if (!comm.ok()) return comm.status();
+  if (*comm != WordAt(*d, 2).ToHash()) {
+    return Status::Error("provider-data-mismatch", "the file's piece commitment " + comm->Hex() +
+                                                       " is not the deal's " +
+                                                       WordAt(*d, 2).ToHash().Hex());
+  }
+  std::ifstream in(path, std::ios::binary);
+  Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  DEPIN_RETURN_IF_ERROR(WriteFileDurably(StagingPath(deal_id), data, "provider-io-error"));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    staged_.insert(deal_id);
+    tip_changed_ = true;
+  }
+  wake_.notify_all();
+  LogInfo(ctx_.logger, LogCategory::kProvider, "deal {}: {} bytes staged for sealing", deal_id,
+          bytes);
+  return Status::Ok();
+}
+
+StorageProviderRole::StatusInfo StorageProviderRole::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  StatusInfo info;
+  info.address = address_;
+  info.registered = registered_;
+  info.staged_deals.assign(staged_.begin(), staged_.end());
+  for (const auto& [n, job] : jobs_) {
+    info.sectors.push_back({n, job.stage, job.deals, job.last_error});
+  }
+  info.posts_sent = posts_sent_;
+  info.last_error = last_error_;
+  return info;
+}
+
+}  // namespace depin::storage

@@ -1,0 +1,154 @@
+// The built-in storage provider (depind -storageprovider=KEYFILE), a role
+// (node/role.h) that does a provider's on-chain work for its deals:
+//   - registers the key's address with the market if it is not yet;
+//   - takes the data of deals proposed to it (ImportDealData: checked against
+//     the deal's CommD and piece size, written to sectordir/staging/);
+//   - packs staged pieces into a sector in the market's layout, seals it
+//     (storage/proofs, the disk-backed parent cache under -parentcachedir),
+//     pre-commits it, waits for the seed, sends one prove-commit per PoRep
+//     partition;
+//   - answers every deadline window of its active sectors with a PoSt;
+//   - resumes all of that after a restart: sealing resumes from the store's
+//     checkpoint, and everything else follows from the chain's state and the
+//     job files under sectordir/sectors/.
+// Its txs are signed with the key and go through the node's mempool (so they
+// are relayed as any local tx); each is sent once per action and sent again
+// only if it left the mempool without taking effect.
+//
+// Data layout under -sectordir:
+//   staging/<deal>.piece      a deal's bytes as the client sent them
+//   sectors/<n>/              the SectorStore of sector n (meta, replica, trees)
+//   sectors/<n>.job           "ticket=<height>\ndeals=<id>,<id>...\n"
+//
+// Thread-safety: one worker thread does the work; ImportDealData and Status
+// may be called from RPC threads.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "consensus/params.h"
+#include "crypto/secp256k1.h"
+#include "node/role.h"
+#include "rpc/rpc_table.h"
+#include "storage/proofs/params.h"
+#include "util/status.h"
+
+namespace depin::storage {
+
+struct ProviderOptions {
+  std::string key_file;    // 0x-hex private key, one line, not readable by group or others
+  std::string sector_dir;  // working data (created 0700)
+  std::string parent_cache_dir;
+  std::string uri;            // registered: where clients upload and retrieve
+  Uint256 price_per_gib;      // wei per GiB per block
+  uint64_t min_duration = 1;  // blocks
+  uint64_t sector_size = 0;   // bytes; 0: the network's smallest
+  Uint256 stake;              // zero: the network's minimum
+};
+
+// Reads a provider key file ("provider-key-..." errors name the problem).
+Result<crypto::PrivateKey> LoadProviderKey(const std::string& path);
+
+class StorageProviderRole : public node::Role {
+ public:
+  StorageProviderRole(ProviderOptions options, crypto::PrivateKey key,
+                      const consensus::ChainParams& params);
+  ~StorageProviderRole() override;
+
+  std::string_view name() const override { return "storageprovider"; }
+  Status Start(const node::RoleContext& ctx) override;
+  void Stop() override;
+  void TipChanged(const chain::TipInfo& tip) override;
+
+  const Address& address() const { return address_; }
+
+  // Stages the data of `deal_id` from `path` (admin RPC
+  // storage_importDealData): the deal must be proposed to this provider,
+  // not yet in a sector, and the file's piece commitment must be the deal's
+  // CommD. Errors: storage-unknown-deal, provider-not-my-deal,
+  // provider-deal-not-open, provider-data-mismatch, provider-data-too-large,
+  // provider-io-error.
+  Status ImportDealData(uint64_t deal_id, const std::string& path);
+
+  // A snapshot for storage_getSealingStatus.
+  struct SectorStatus {
+    uint64_t number = 0;
+    std::string stage;  // sealing, sealed, precommitted, proving-commit, active, ended, failed
+    std::vector<uint64_t> deals;
+    std::string last_error;
+  };
+  struct StatusInfo {
+    Address address;
+    bool registered = false;
+    std::vector<uint64_t> staged_deals;
+    std::vector<SectorStatus> sectors;
+    uint64_t posts_sent = 0;
+    std::string last_error;
+  };
+  StatusInfo Snapshot() const;
+
+ private:
+  struct Job {
+    uint64_t number = 0;
+    uint64_t ticket_height = 0;
+    std::vector<uint64_t> deals;
+    std::string stage;
+    std::string last_error;
+    std::optional<Hash256> pending_tx;  // the last tx sent for this sector
+    std::set<uint32_t> partitions_sent;
+  };
+
+  void Run();
+  void Step();
+  depin::Status Register();
+  depin::Status PackAndSeal(uint64_t height);
+  depin::Status Advance(Job& job, uint64_t height);
+  depin::Status ProveDeadlines(uint64_t height);
+  depin::Status LoadJobs();
+  depin::Status SaveJob(const Job& job);
+
+  // A view of the market at the tip (output words) or its revert.
+  Result<Bytes> View(const Bytes& calldata) const;
+  // Signs and submits a call to the market; gas from a simulation.
+  Result<Hash256> Send(const Bytes& calldata, const Uint256& value);
+  bool Pending(const std::optional<Hash256>& tx) const;
+
+  std::string StagingPath(uint64_t deal) const;
+  std::string SectorPath(uint64_t number) const;
+  std::string JobPath(uint64_t number) const;
+
+  ProviderOptions options_;
+  crypto::PrivateKey key_;
+  Address address_;
+  const consensus::ChainParams& params_;
+  proofs::SectorSize size_;
+  node::RoleContext ctx_;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  bool tip_changed_ = false;
+  std::thread worker_;
+  // Guarded by mu_.
+  std::map<uint64_t, Job> jobs_;
+  std::set<uint64_t> staged_;
+  bool registered_ = false;
+  std::optional<Hash256> register_tx_;
+  std::map<uint64_t, Hash256> post_txs_;  // deadline -> PoSt sent in its open window
+  uint64_t posts_sent_ = 0;
+  std::string last_error_;
+};
+
+// Admin RPC storage_importDealData and public storage_getSealingStatus.
+RpcTable StorageProviderRpcTable(StorageProviderRole* role);
+
+}  // namespace depin::storage
