@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""A provider that stops proving is penalised exactly as docs/markets.md
+says, on real nodes: the provider node seals and proves a deal's sector for
+a period, then is stopped; the client node mines on. Each period without a
+PoSt is faulty (nothing paid, a fee from the deal's collateral to the
+client); the third in a row terminates the sector, and the client gets the
+rest of the collateral, its unspent payment and its own collateral back.
+Checked to the wei: the client ends with its starting balance, minus the
+gas it paid, plus the provider collateral (the whole price) minus what the
+provider was paid for the one proven period."""
+
+import os
+
+from test_framework.framework import DepinTestFramework
+from test_framework.storage import MINER, ProviderHarness
+from test_framework.util import assert_equal
+
+PRICE = 10**12
+
+
+class StorageFaultsTest(DepinTestFramework):
+    def set_test_params(self):
+        self.num_nodes = 2
+
+    def setup_nodes(self):
+        self.add_nodes(self.num_nodes)
+
+    def run_test(self):
+        h = ProviderHarness(self)
+        provider, client = self.nodes
+        h.start()
+        h.step_until(lambda: provider.rpc.call("storage_getSealingStatus")["registered"],
+                     "provider registered")
+        p0 = client.rpc.call("storage_getProvider", h.provider_addr)
+
+        self.log("deal proposed, data imported, sector sealed and proven once")
+        client_before = int(client.rpc.call("eth_getBalance", h.client_addr, "latest"), 16)
+        data = os.urandom(700)
+        start = client.rpc.getblockcount() + 30
+        end = start + 1200  # twenty periods: the collateral outlasts three fees
+        total = PRICE * (end - start)
+        receipt, fee = h.propose(data, 1024, start, end, PRICE, nonce=0)
+        assert_equal(receipt["status"], "0x1")
+        path = os.path.join(self.tmpdir, "data.bin")
+        with open(path, "wb") as f:
+            f.write(data)
+        provider.rpc.call("storage_importDealData", 1, path)
+        h.step_until(lambda: int(h.deal(1)["paid"]) > 0, "a paid period")
+
+        self.log("the provider stops; three periods pass without a proof")
+        provider.stop()
+        paid = int(h.deal(1)["paid"])
+        for _ in range(4 * 60 // 20):
+            client.rpc.generatetoaddress(20, MINER)
+            if h.deal(1)["state"] != "active":
+                break
+        d = h.deal(1)
+        assert_equal(d["state"], "terminated")
+        assert_equal(d["faultyperiods"], 3)
+        assert_equal(int(d["paid"]), paid)
+        assert_equal(int(d["providercollateral"]), 0)
+        fee_per_period = PRICE * 60 * 3500 // 1000
+        assert_equal(int(d["faultfeesreceived"]), 3 * fee_per_period)
+        s = client.rpc.call("storage_getSector", h.provider_addr, d["sector"])
+        assert_equal(s["state"], "terminated")
+        assert_equal(s["faultyperiods"], 3)
+
+        self.log("every balance to the wei")
+        client_after = int(client.rpc.call("eth_getBalance", h.client_addr, "latest"), 16)
+        assert_equal(client_after, client_before - fee + total - paid)
+        p = client.rpc.call("storage_getProvider", h.provider_addr)
+        assert_equal(int(p["stake"]), int(p0["stake"]) - total)
+        assert_equal(int(p["lockedcollateral"]), 0)
+        assert_equal(int(p["earnings"]), paid)
+        assert_equal(p["activesectors"], 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(StorageFaultsTest().main())
