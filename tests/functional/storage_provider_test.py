@@ -14,7 +14,7 @@ import os
 from test_framework.framework import DepinTestFramework
 from test_framework.rpc import JSONRPCException
 from test_framework.storage import ProviderHarness
-from test_framework.util import assert_equal, assert_in, assert_true
+from test_framework.util import assert_equal, assert_in, assert_true, wait_until
 
 PRICE = 10**12
 
