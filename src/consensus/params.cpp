@@ -167,7 +167,9 @@ ChainParams RegtestParams() {
   p.compute.bidding_window_blocks = 5;
   p.compute.max_lease_blocks = p.deferred_horizon;
   p.storage.activation_height = 0;
-  p.storage.sector_sizes = {2ull << 10, 8ull << 20};
+  // 512 MiB seals locally (contrib/bench/sealing.sh); its PoRep partitions
+  // do not fit a tx yet (docs/markets.md, "Not yet").
+  p.storage.sector_sizes = {2ull << 10, 8ull << 20, 512ull << 20};
   p.storage.seal_seed_delay_blocks = 2;
   p.storage.prove_commit_window_blocks = 100;
   p.storage.ticket_max_age_blocks = 100;

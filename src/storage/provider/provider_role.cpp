@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -397,7 +398,13 @@ Status StorageProviderRole::Advance(Job& job, uint64_t h) {
     proofs::SealOptions options;
     options.parent_cache_dir = options_.parent_cache_dir;
     options.logger = ctx_.logger;
-    options.progress = [this, &job](const proofs::SealProgress& p) {
+    using Clock = std::chrono::steady_clock;
+    const Clock::time_point started = Clock::now();
+    Clock::time_point label_start = started;
+    Clock::time_point label_end = started;
+    options.progress = [this, &job, &label_start, &label_end](const proofs::SealProgress& p) {
+      if (p.stage == proofs::SealStage::kLabeling && p.layer == 0) label_start = Clock::now();
+      if (p.stage == proofs::SealStage::kTreeC) label_end = Clock::now();
       if (p.stage == proofs::SealStage::kLabeling && p.layer > 0) {
         LogInfo(ctx_.logger, LogCategory::kProvider, "sector {}: layer {}/{} labeled{}", job.number,
                 p.layer, p.layers, p.resumed ? " (from checkpoint)" : "");
@@ -408,8 +415,17 @@ Status StorageProviderRole::Advance(Job& job, uint64_t h) {
     auto out = proofs::SealSector(in, *store, options);
     if (!out.ok()) return out.status();
     job.stage = "sealed";
-    LogInfo(ctx_.logger, LogCategory::kProvider, "sector {}: sealed, CommR {}", job.number,
-            out->comm_r.Hex());
+    const auto seconds = [](Clock::duration d) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%.3f",
+                    static_cast<double>(
+                        std::chrono::duration_cast<std::chrono::microseconds>(d).count()) /
+                        1e6);
+      return std::string(buf);
+    };
+    LogInfo(ctx_.logger, LogCategory::kProvider,
+            "sector {}: sealed in {} s (labeling {} s), CommR {}", job.number,
+            seconds(Clock::now() - started), seconds(label_end - label_start), out->comm_r.Hex());
     return SaveJob(job);
   }
   auto sector = View(

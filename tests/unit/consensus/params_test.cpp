@@ -223,7 +223,7 @@ TEST(Params, MainModuleValuesArePinned) {
   EXPECT_EQ(r.test_module_activation_height, 0u);
   EXPECT_EQ(r.compute.activation_height, 0u);
   EXPECT_EQ(r.storage.activation_height, 0u);
-  EXPECT_EQ(r.storage.sector_sizes, (std::vector<uint64_t>{2ull << 10, 8ull << 20}));
+  EXPECT_EQ(r.storage.sector_sizes, (std::vector<uint64_t>{2ull << 10, 8ull << 20, 512ull << 20}));
 }
 
 }  // namespace
