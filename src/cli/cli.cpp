@@ -150,7 +150,9 @@ const std::vector<BuiltinCommand>& BuiltinCommands() {
        &SignCommandOptions, &RunSignCommand},
       {"storage",
        "depin-cli storage commd FILE --sector-size 2KiB|8MiB|512MiB|32GiB\n"
-       "  prints the piece commitment (CommD) of FILE zero-padded to the sector",
+       "  prints the piece commitment (CommD) of FILE zero-padded to the sector\n"
+       "depin-cli storage providers | deals [--client A] [--provider A] [--state S] | status\n"
+       "  registered providers, deals, and this node's provider role",
        &StorageCommandOptions, &RunStorageCommand},
   };
   return kCommands;

@@ -10,6 +10,7 @@ provider tx crosses P2P relay. Also: a restart of the provider mid-way
 resumes its work, and bad imports are refused with their reason."""
 
 import os
+import subprocess
 
 from test_framework.framework import DepinTestFramework
 from test_framework.rpc import JSONRPCException
@@ -105,6 +106,35 @@ class StorageProviderTest(DepinTestFramework):
         assert_true(provider.rpc.call("storage_getSealingStatus")["postssent"] >= 2,
                     "at least two PoSts")
         assert_in("PoSt for deadline", provider.read_debug_log())
+
+        self.log("depin-cli storage providers | deals | status")
+        out = self.cli(provider, "storage", "providers")
+        assert_in(provider_addr, out)
+        assert_in("active sectors 0", out)
+        out = self.cli(client, "storage", "deals", "--state", "completed")
+        assert_in("deal 1  completed", out)
+        assert_equal(self.cli(client, "storage", "deals", "--state", "active").strip(), "no deals")
+        out = self.cli(provider, "storage", "status")
+        assert_in(f"provider {provider_addr}", out)
+        assert_in("sector 1  ended", out)
+        bad = subprocess.run(self.cli_cmd(client, "storage", "deals", "--state", "bogus"),
+                             capture_output=True, text=True, timeout=60)
+        assert_equal(bad.returncode, 1)
+        assert_in("state must be", bad.stderr)
+        bad = subprocess.run(self.cli_cmd(client, "storage", "status"), capture_output=True,
+                             text=True, timeout=60)
+        assert_equal(bad.returncode, 1)
+        assert_in("no storage provider role", bad.stderr)
+
+    def cli_cmd(self, node, *args):
+        return [os.path.join(self.options.bindir, "depin-cli"), f"-datadir={node.datadir}",
+                "-regtest", f"-rpcport={node.rpc_port}", *args]
+
+    def cli(self, node, *args):
+        proc = subprocess.run(self.cli_cmd(node, *args), capture_output=True, text=True,
+                              timeout=60)
+        assert_equal(proc.returncode, 0, proc.stderr)
+        return proc.stdout
 
 
 if __name__ == "__main__":
