@@ -43,7 +43,7 @@ class StorageProviderTest(DepinTestFramework):
                         "provider registered")
         p = client.rpc.call("storage_getProvider", provider_addr)
         assert_equal(p["registered"], True)
-        assert_equal(p["sectorsize"], 2048)
+        assert_equal(p["sectorsize"], 8 << 20)
 
         self.log("the client proposes a deal")
         data = os.urandom(1000)

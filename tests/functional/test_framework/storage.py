@@ -38,7 +38,7 @@ class ProviderHarness:
         with open(self.keyfile, "w") as f:
             f.write(self.provider_key + "\n")
         os.chmod(self.keyfile, 0o600)
-        self.provider_args = [f"-storageprovider={self.keyfile}", "-storagesectorsize=2KiB",
+        self.provider_args = [f"-storageprovider={self.keyfile}", "-storagesectorsize=8MiB",
                               "-storageprice=1000000000"]
 
     def start(self):
