@@ -156,7 +156,11 @@ void NetManager::Impl::HandleInv(Peer& peer, const Bytes& payload) {
       continue;
     auto r = tx_requested_.find(item.hash);
     if (r != tx_requested_.end() && now - r->second.requested < kTxRequestTimeout) continue;
-    tx_requested_[item.hash] = InFlight{peer.id, now};
+    if (peer.tx_requests >= kMaxPeerTxRequests) {
+      ++peer.tx_announcements_dropped;
+      continue;
+    }
+    TrackTxRequest(peer, item.hash, now);
     want.push_back(item);
   }
   if (unknown_block) SendGetHeaders(peer, best_header_);
@@ -171,6 +175,10 @@ void NetManager::Impl::HandleGetData(Peer& peer, const Bytes& payload) {
   }
   peer.pending_getdata.insert(peer.pending_getdata.end(), items->begin(), items->end());
   ServeGetData(peer);
+  // As Bitcoin Core: nothing more is read from a peer until what it asked
+  // for is served, so a peer that asks without reading cannot grow the
+  // queue (ServeGetData resumes from Tick as the send buffer drains).
+  if (!peer.pending_getdata.empty()) peer.conn->HoldReading(true);
 }
 
 void NetManager::Impl::ServeGetData(Peer& peer) {
@@ -198,6 +206,49 @@ void NetManager::Impl::ServeGetData(Peer& peer) {
     }
   }
   if (!not_found.empty()) Send(peer, kMsgNotFound, EncodeInv(not_found));
+  if (peer.pending_getdata.empty() && peer.conn->reading_held()) peer.conn->HoldReading(false);
+}
+
+void NetManager::Impl::OnMessage(const std::shared_ptr<Connection>& conn,
+                                 const std::string& command, Bytes payload) {
+  Peer* peer = FindPeer(conn->id());
+  if (peer != nullptr && (!peer->pending_getdata.empty() || !peer->held_messages.empty())) {
+    peer->held_messages.emplace_back(command, std::move(payload));
+    return;
+  }
+  const size_t size = payload.size();
+  HandleMessage(conn->id(), command, payload);
+  conn->MessageProcessed(size);
+}
+
+void NetManager::Impl::DrainHeldMessages(uint64_t id) {
+  for (;;) {
+    Peer* peer = FindPeer(id);
+    if (peer == nullptr || peer->disconnecting || !peer->pending_getdata.empty() ||
+        peer->held_messages.empty()) {
+      return;
+    }
+    auto [command, payload] = std::move(peer->held_messages.front());
+    peer->held_messages.pop_front();
+    std::shared_ptr<Connection> conn = peer->conn;
+    HandleMessage(id, command, payload);
+    conn->MessageProcessed(payload.size());
+  }
+}
+
+void NetManager::Impl::TrackTxRequest(Peer& peer, const Hash256& hash, Clock::time_point now) {
+  ForgetTxRequest(hash);  // a timed-out request to another peer
+  tx_requested_[hash] = InFlight{peer.id, now};
+  ++peer.tx_requests;
+}
+
+void NetManager::Impl::ForgetTxRequest(const Hash256& hash) {
+  auto it = tx_requested_.find(hash);
+  if (it == tx_requested_.end()) return;
+  if (Peer* holder = FindPeer(it->second.peer); holder != nullptr && holder->tx_requests > 0) {
+    --holder->tx_requests;
+  }
+  tx_requested_.erase(it);
 }
 
 void NetManager::Impl::HandleNotFound(Peer& peer, const Bytes& payload) {
@@ -213,7 +264,7 @@ void NetManager::Impl::HandleNotFound(Peer& peer, const Bytes& payload) {
       }
     } else {
       auto r = tx_requested_.find(item.hash);
-      if (r != tx_requested_.end() && r->second.peer == peer.id) tx_requested_.erase(r);
+      if (r != tx_requested_.end() && r->second.peer == peer.id) ForgetTxRequest(item.hash);
     }
   }
   ScheduleDownloads();

@@ -66,7 +66,7 @@ void Connection::Start() {
 
 void Connection::ReadHeader() {
   if (closed_) return;
-  if (pending_receive_bytes_.load() > options_.max_receive_buffer) {
+  if (hold_reading_.load() || pending_receive_bytes_.load() > options_.max_receive_buffer) {
     read_paused_ = true;
     return;
   }
@@ -88,41 +88,80 @@ void Connection::ReadHeader() {
                        self->DoClose(header.status().ToString());
                        return;
                      }
+                     if (header->length > self->max_payload_.load()) {
+                       Status too_large = Status::Error(
+                           StatusKind::kLimitExceeded, "msg-too-large-before-handshake",
+                           "a '" + header->command + "' frame claims " +
+                               std::to_string(header->length) + " bytes before the handshake");
+                       if (self->callbacks_.on_frame_error)
+                         self->callbacks_.on_frame_error(self, too_large);
+                       self->DoClose(too_large.ToString());
+                       return;
+                     }
                      self->ReadPayload(std::move(*header));
                    }));
 }
 
 void Connection::ReadPayload(MessageHeader header) {
-  payload_buf_.assign(header.length, 0);
-  reading_ = true;
-  auto on_read = [self = shared_from_this(), header = std::move(header)](
-                     boost::system::error_code ec, size_t n) mutable {
-    self->reading_ = false;
-    if (ec) {
-      self->DoClose("read error: " + ec.message());
-      return;
-    }
-    self->bytes_received_ += n;
-    Bytes payload = std::move(self->payload_buf_);
-    self->payload_buf_.clear();
-    if (Status s = VerifyPayload(header, payload); !s.ok()) {
-      if (self->callbacks_.on_frame_error) self->callbacks_.on_frame_error(self, s);
-      self->ReadHeader();
-      return;
-    }
-    self->pending_receive_bytes_ += payload.size();
-    if (self->callbacks_.on_message)
-      self->callbacks_.on_message(self, std::move(header.command), std::move(payload));
-    self->ReadHeader();
-  };
-  if (payload_buf_.empty()) {
-    asio::post(strand_, [on_read = std::move(on_read)]() mutable {
-      on_read(boost::system::error_code(), 0);
+  payload_buf_.clear();
+  payload_buf_.reserve(std::min<size_t>(header.length, kPayloadReadChunk));
+  if (header.length == 0) {
+    asio::post(strand_, [self = shared_from_this(), header = std::move(header)]() mutable {
+      self->DeliverPayload(std::move(header));
     });
     return;
   }
-  asio::async_read(socket_, asio::buffer(payload_buf_),
-                   asio::bind_executor(strand_, std::move(on_read)));
+  ReadPayloadChunk(std::move(header));
+}
+
+// Reads the next chunk of the payload: memory grows with the bytes that
+// arrived, so a frame claiming megabytes costs nothing until they come.
+void Connection::ReadPayloadChunk(MessageHeader header) {
+  const size_t want = std::min(kPayloadReadChunk, header.length - payload_buf_.size());
+  reading_ = true;
+  asio::async_read(
+      socket_, asio::buffer(chunk_buf_.data(), want),
+      asio::bind_executor(strand_, [self = shared_from_this(), header = std::move(header)](
+                                       boost::system::error_code ec, size_t n) mutable {
+        self->reading_ = false;
+        if (ec) {
+          self->DoClose("read error: " + ec.message());
+          return;
+        }
+        self->bytes_received_ += n;
+        self->payload_buf_.insert(self->payload_buf_.end(), self->chunk_buf_.begin(),
+                                  self->chunk_buf_.begin() + static_cast<ptrdiff_t>(n));
+        if (self->payload_buf_.size() < header.length) {
+          self->ReadPayloadChunk(std::move(header));
+          return;
+        }
+        self->DeliverPayload(std::move(header));
+      }));
+}
+
+void Connection::DeliverPayload(MessageHeader header) {
+  Bytes payload = std::move(payload_buf_);
+  payload_buf_ = Bytes();
+  if (Status s = VerifyPayload(header, payload); !s.ok()) {
+    if (callbacks_.on_frame_error) callbacks_.on_frame_error(shared_from_this(), s);
+    ReadHeader();
+    return;
+  }
+  // The peer's verack ends its side of the handshake: from the next frame on
+  // it may send full-size messages (raised here, in stream order, so a large
+  // message right behind the verack is not refused before the owner has
+  // processed the verack).
+  if (header.command == kMsgVerack) max_payload_.store(kMaxMessageSize);
+  pending_receive_bytes_ += payload.size();
+  if (callbacks_.on_message) {
+    callbacks_.on_message(shared_from_this(), std::move(header.command), std::move(payload));
+  }
+  ReadHeader();
+}
+
+void Connection::HoldReading(bool hold) {
+  hold_reading_.store(hold);
+  if (!hold) asio::post(strand_, [self = shared_from_this()] { self->MaybeResumeReading(); });
 }
 
 void Connection::MessageProcessed(size_t bytes) {

@@ -6,7 +6,13 @@
 //
 // Flow control: delivered-but-unprocessed bytes are counted; above
 // `max_receive_buffer` reading pauses until the owner reports progress
-// (MessageProcessed). Queued send bytes are counted too; the owner stops
+// (MessageProcessed), and the owner may hold reading altogether
+// (HoldReading: a peer whose getdata requests are still being served).
+// Memory follows the bytes that arrive, not the length a frame claims: a
+// payload is read in chunks into a buffer that grows with them, and until
+// the peer's verack has been read a frame may claim at most
+// kMaxPayloadBeforeHandshake bytes ("msg-too-large-before-handshake").
+// Queued send bytes are counted too; the owner stops
 // serving data while SendQueueBytes() is above its limit, and the
 // connection closes itself when the queue passes a hard cap.
 //
@@ -34,6 +40,12 @@
 #include "util/status.h"
 
 namespace depin::net {
+
+// The largest payload a peer may announce before the handshake is done (a
+// version message is a few hundred bytes).
+inline constexpr size_t kMaxPayloadBeforeHandshake = 64 * 1024;
+// Payloads are read this many bytes at a time.
+inline constexpr size_t kPayloadReadChunk = 64 * 1024;
 
 struct ConnectionOptions {
   Magic magic{};
@@ -68,6 +80,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Close(std::string reason);
   // The owner finished a delivered message of `bytes` payload bytes.
   void MessageProcessed(size_t bytes);
+  // While held, no further message is read (a message being read completes).
+  void HoldReading(bool hold);
+  bool reading_held() const { return hold_reading_.load(); }
 
   uint64_t id() const { return id_; }
   bool inbound() const { return inbound_; }
@@ -82,6 +97,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   void ReadHeader();
   void ReadPayload(MessageHeader header);
+  void ReadPayloadChunk(MessageHeader header);
+  void DeliverPayload(MessageHeader header);
   void MaybeResumeReading();
   void WriteNext();
   void DoClose(const std::string& reason);
@@ -97,13 +114,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Strand-only state.
   std::array<uint8_t, kMessageHeaderSize> header_buf_{};
-  Bytes payload_buf_;
+  Bytes payload_buf_;  // grows as payload bytes arrive
+  std::array<uint8_t, kPayloadReadChunk> chunk_buf_{};
   std::deque<Bytes> send_queue_;
   bool writing_ = false;
   bool read_paused_ = false;
   bool reading_ = false;
 
   std::atomic<bool> closed_{false};
+  std::atomic<size_t> max_payload_{kMaxPayloadBeforeHandshake};
+  std::atomic<bool> hold_reading_{false};
   std::atomic<size_t> send_queue_bytes_{0};
   std::atomic<size_t> pending_receive_bytes_{0};
   std::atomic<uint64_t> bytes_sent_{0};

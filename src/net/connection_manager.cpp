@@ -265,10 +265,8 @@ Peer& NetManager::Impl::AddPeer(tcp::socket socket, NetAddress address, ConnKind
   copts.send_hard_limit = std::max(options_.max_send_buffer * 4, 2 * kMaxMessageSize);
   Connection::Callbacks cb;
   cb.on_message = [this](const std::shared_ptr<Connection>& c, std::string command, Bytes payload) {
-    Post([this, c, command = std::move(command), payload = std::move(payload)]() REQUIRES(mu_) {
-      HandleMessage(c->id(), command, payload);
-      c->MessageProcessed(payload.size());
-    });
+    Post([this, c, command = std::move(command), payload = std::move(payload)]() mutable REQUIRES(
+             mu_) { OnMessage(c, command, std::move(payload)); });
   };
   cb.on_frame_error = [this](const std::shared_ptr<Connection>& c, const Status& error) {
     Post([this, id = c->id(), error]() REQUIRES(mu_) { OnFrameError(id, error); });
@@ -395,10 +393,13 @@ void NetManager::Impl::RemovePeer(uint64_t id, const std::string& reason) {
 
 void NetManager::Impl::Tick() {
   FlushTxInv();
+  std::vector<uint64_t> held;
   for (auto& [id, p] : peers_) {
     if (!p->pending_getdata.empty() && p->conn->SendQueueBytes() <= options_.max_send_buffer)
       ServeGetData(*p);
+    if (p->pending_getdata.empty() && !p->held_messages.empty()) held.push_back(id);
   }
+  for (uint64_t id : held) DrainHeldMessages(id);
   auto now = Clock::now();
   if (now - last_housekeeping_ >= kHousekeepingInterval) {
     last_housekeeping_ = now;
@@ -435,9 +436,11 @@ void NetManager::Impl::Housekeeping() {
       if (Peer* holder = FindPeer(f.peer)) Disconnect(*holder, "block download timed out");
     }
   }
-  for (auto it = tx_requested_.begin(); it != tx_requested_.end();) {
-    it = now - it->second.requested > kTxRequestTimeout ? tx_requested_.erase(it) : std::next(it);
+  std::vector<Hash256> expired;
+  for (const auto& [hash, request] : tx_requested_) {
+    if (now - request.requested > kTxRequestTimeout) expired.push_back(hash);
   }
+  for (const Hash256& hash : expired) ForgetTxRequest(hash);
   for (auto it = orphan_txs_.begin(); it != orphan_txs_.end();) {
     if (now - it->second.added > kOrphanTxExpiry) {
       orphan_tx_bytes_ -= it->second.tx->size;

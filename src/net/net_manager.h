@@ -122,6 +122,13 @@ struct PeerInfo {
   size_t blocks_in_flight = 0;
   // Addresses from this peer's addr messages dropped by the rate limit.
   uint64_t addr_rate_limited = 0;
+  // Inventory this peer asked for that is not yet sent (reading from the
+  // peer is held while there is any).
+  size_t pending_getdata = 0;
+  // Txs this peer announced that we are fetching from it (at most
+  // kMaxPeerTxRequests), and announcements dropped past that cap.
+  size_t tx_requests = 0;
+  uint64_t tx_announcements_dropped = 0;
 };
 
 struct NetTotals {

@@ -76,6 +76,10 @@ inline constexpr size_t kKnownBlocksPerPeer = 20000;
 inline constexpr size_t kKnownTxsPerPeer = 50000;
 inline constexpr size_t kMaxRecentRejects = 20000;
 inline constexpr size_t kMaxInvBatch = 1000;
+// Txs one peer may have us fetch from it at once (Bitcoin Core's
+// MAX_PEER_TX_ANNOUNCEMENTS): an inv flood cannot grow the request map
+// past peers x this.
+inline constexpr size_t kMaxPeerTxRequests = 5000;
 // addr processing is rate limited per peer with a token bucket, as in
 // Bitcoin Core: each address costs a token, tokens come back at 0.1 a
 // second up to the cap, and addresses beyond the tokens are dropped. The
@@ -160,6 +164,12 @@ struct Peer {
   KnownSet known_txs{kKnownTxsPerPeer};
   std::vector<Hash256> tx_inv_queue;
   std::deque<InvItem> pending_getdata;
+  // Messages read from the peer while its getdata was being served: handled
+  // in order once it is (bounded by the connection's receive buffer, since
+  // they are not reported processed until then).
+  std::deque<std::pair<std::string, Bytes>> held_messages;
+  size_t tx_requests = 0;  // entries of tx_requested_ naming this peer
+  uint64_t tx_announcements_dropped = 0;
   bool getaddr_answered = false;
   double addr_tokens = kAddrTokenBucketMax;
   Clock::time_point addr_tokens_updated;
@@ -316,6 +326,15 @@ class NetManager::Impl : public chain::ValidationInterface {
   void HandleInv(Peer& peer, const Bytes& payload) REQUIRES(mu_);
   void HandleGetData(Peer& peer, const Bytes& payload) REQUIRES(mu_);
   void ServeGetData(Peer& peer) REQUIRES(mu_);
+  // A message from the connection: handled now, or held behind the peer's
+  // pending getdata (Bitcoin Core's fPauseRecv / vRecvGetData order).
+  void OnMessage(const std::shared_ptr<Connection>& conn, const std::string& command, Bytes payload)
+      REQUIRES(mu_);
+  // Handles held messages while nothing is pending.
+  void DrainHeldMessages(uint64_t id) REQUIRES(mu_);
+  // Records / forgets a tx fetch from a peer, keeping Peer::tx_requests.
+  void TrackTxRequest(Peer& peer, const Hash256& hash, Clock::time_point now) REQUIRES(mu_);
+  void ForgetTxRequest(const Hash256& hash) REQUIRES(mu_);
   void HandleNotFound(Peer& peer, const Bytes& payload) REQUIRES(mu_);
   void HandleBlock(Peer& peer, const Bytes& payload) REQUIRES(mu_);
   void OnBlockDecoded(uint64_t peer_id, uint64_t height, const Hash256& hash, bool wanted,

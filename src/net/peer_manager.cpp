@@ -234,6 +234,9 @@ std::vector<PeerInfo> NetManager::Impl::GetPeerInfo() const {
     i.misbehavior = peer.misbehavior;
     i.blocks_in_flight = peer.blocks_in_flight.size();
     i.addr_rate_limited = peer.addr_rate_limited;
+    i.pending_getdata = peer.pending_getdata.size();
+    i.tx_requests = peer.tx_requests;
+    i.tx_announcements_dropped = peer.tx_announcements_dropped;
     out.push_back(std::move(i));
   }
   return out;

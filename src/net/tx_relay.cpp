@@ -12,7 +12,7 @@ void NetManager::Impl::HandleTx(Peer& peer, const Bytes& payload) {
   }
   const Hash256 hash = (*tx)->hash;
   peer.known_txs.Insert(hash);
-  tx_requested_.erase(hash);
+  ForgetTxRequest(hash);
   if (mempool_ == nullptr || recent_rejects_.Contains(hash) || mempool_->Contains(hash)) return;
   AcceptTx(*tx, peer.id);
 }

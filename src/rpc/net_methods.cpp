@@ -40,6 +40,9 @@ RpcResult GetPeerInfo(const net::NetManager& net) {
     o.AddMember("misbehavior", p.misbehavior, a);
     o.AddMember("blocks_in_flight", static_cast<uint64_t>(p.blocks_in_flight), a);
     o.AddMember("addr_rate_limited", p.addr_rate_limited, a);
+    o.AddMember("pending_getdata", static_cast<uint64_t>(p.pending_getdata), a);
+    o.AddMember("tx_requests", static_cast<uint64_t>(p.tx_requests), a);
+    o.AddMember("tx_announcements_dropped", p.tx_announcements_dropped, a);
     doc.PushBack(o, a);
   }
   return RpcResult(std::move(doc));
@@ -99,7 +102,9 @@ RpcTable NetRpcTable(net::NetManager* net) {
                 "subver, services, startingheight, synced_headers, bytessent, bytesrecv, "
                 "conntime, pingtime, minping, pingwait (seconds), misbehavior, blocks_in_flight, "
                 "addr_rate_limited (addresses from this peer's addr messages dropped by the "
-                "rate limit)",
+                "rate limit), pending_getdata (items it asked for not yet sent; reading from "
+                "it is held meanwhile), tx_requests (its announced txs being fetched, at most "
+                "5000), tx_announcements_dropped (past that cap)",
       .handler = [net](const RpcRequest&) -> RpcResult {
         if (net == nullptr) return Disabled();
         return GetPeerInfo(*net);
