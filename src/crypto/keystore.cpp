@@ -20,6 +20,11 @@ namespace {
 
 // A node should never be talked into unbounded work or memory by a key file.
 constexpr uint64_t kMaxScryptMemory = uint64_t{1} << 30;  // 1 GiB
+// scrypt's time is proportional to n * r * p (p passes of ROMix, each 2n
+// BlockMix rounds over r pairs of blocks), and p costs no extra memory, so
+// the memory bound alone lets a file ask for hours of CPU. 2^23 is 4x geth's
+// "standard" setting (n = 2^18, r = 8, p = 1), a few seconds.
+constexpr uint64_t kMaxScryptWork = uint64_t{1} << 23;
 constexpr uint32_t kMaxPbkdf2Iterations = 10'000'000;
 constexpr uint32_t kMaxDklen = 64;
 
@@ -47,6 +52,11 @@ Status CheckScryptParams(uint64_t n, uint32_t r, uint32_t p) {
   if (n > kMaxScryptMemory / 128 / r || p > kMaxScryptMemory / 128 / r ||
       128 * uint64_t{r} * (n + p) > kMaxScryptMemory)
     return Status::Error("keystore-kdf-too-expensive", "scrypt parameters need more than 1 GiB");
+  // n * r fits 2^23 here (the memory bound), so the product cannot overflow.
+  if (n * r > kMaxScryptWork / p) {
+    return Status::Error("keystore-kdf-too-expensive",
+                         "scrypt parameters need more work than n * r * p = 2^23");
+  }
   return Status::Ok();
 }
 

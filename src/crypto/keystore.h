@@ -54,7 +54,8 @@ struct ScryptParams {
 // OpenSSL because OpenSSL refuses n >= 2^(16 r), and the published Web3
 // Secret Storage vector (and files from some wallets) use r = 1, n = 2^18.
 // Errors: "keystore-malformed" (n not a power of two, r or p zero, dklen),
-// "keystore-kdf-too-expensive" (more than 1 GiB of memory).
+// "keystore-kdf-too-expensive" (more than 1 GiB of memory, or more work than
+// n * r * p = 2^23, 4x geth's standard setting: a few seconds of CPU).
 Result<Bytes> Scrypt(std::string_view password, ByteSpan salt, uint64_t n, uint32_t r, uint32_t p,
                      size_t dklen);
 

@@ -105,6 +105,17 @@ TEST(Scrypt, RejectsBadParameters) {
   EXPECT_EQ(Scrypt("pw", {}, 1024, 8, 1u << 30, 32).status().code(), "keystore-kdf-too-expensive");
 }
 
+TEST(Scrypt, BoundsWorkAsWellAsMemory) {
+  // p multiplies the work but not the memory: n = 2^10, r = 8 needs 1 MiB,
+  // and p = 2^10 + 1 passes take just over the 2^23 bound on n * r * p.
+  EXPECT_EQ(Scrypt("pw", {}, 1024, 8, (1u << 10) + 1, 32).status().code(),
+            "keystore-kdf-too-expensive");
+  EXPECT_EQ(Scrypt("pw", {}, 2, 1, 1u << 23, 32).status().code(), "keystore-kdf-too-expensive");
+  EXPECT_EQ(Scrypt("pw", {}, 1u << 16, 64, 4, 32).status().code(), "keystore-kdf-too-expensive");
+  // Within both bounds: computed.
+  EXPECT_TRUE(Scrypt("pw", {}, 16, 8, 64, 32).ok());
+}
+
 TEST(Keystore, DecryptsPublishedPbkdf2Vector) {
   auto ks = KeystoreFromJson(kPbkdf2Vector);
   ASSERT_TRUE(ks.ok()) << ks.status().ToString();
@@ -245,6 +256,9 @@ TEST(Keystore, UnreasonableKdfParametersAreRefused) {
   bad.n = 1000;  // not a power of two
   EXPECT_EQ(DecryptKeystore(bad, "testpassword").status().code(), "keystore-malformed");
   bad.n = uint64_t{1} << 40;
+  EXPECT_EQ(DecryptKeystore(bad, "testpassword").status().code(), "keystore-kdf-too-expensive");
+  bad = *ks;
+  bad.p = 1u << 20;  // little memory, hours of work
   EXPECT_EQ(DecryptKeystore(bad, "testpassword").status().code(), "keystore-kdf-too-expensive");
   bad = *ks;
   bad.r = 0;
