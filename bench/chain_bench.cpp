@@ -153,7 +153,8 @@ void BM_ConnectBlock10kTransfersSignals(benchmark::State& state) {
       if (!tx_index->Start().ok()) std::abort();
       while (!tx_index->synced()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
       filters = std::make_unique<EthFilters>(chain.get());
-      if (!filters->NewBlockFilter().ok() || !filters->NewLogFilter({}, 0, std::nullopt).ok()) {
+      if (!filters->NewBlockFilter("bench").ok() ||
+          !filters->NewLogFilter("bench", {}, 0, std::nullopt).ok()) {
         std::abort();
       }
       signals.Register(&headers);

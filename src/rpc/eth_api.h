@@ -46,6 +46,26 @@ inline RpcError Server(std::string message) { return RpcError::Server(std::move(
 
 inline RpcResult Json(Document doc) { return RpcResult(std::move(doc)); }
 
+// Refused by the public port's rate limit (RpcCallContext::Charge).
+inline RpcError RateLimited() {
+  return RpcError{kRpcLimitExceeded, "rate limit exceeded", std::nullopt};
+}
+
+// What a query over `blocks` blocks costs on top of the request's own
+// token: one per kBlocksPerToken blocks after the first kBlocksPerToken.
+inline constexpr uint64_t kBlocksPerToken = 100;
+inline double RangeCost(uint64_t blocks) {
+  return blocks <= kBlocksPerToken ? 0.0 : static_cast<double>(blocks - 1) / kBlocksPerToken;
+}
+
+// A refused filter or subscription: -32005 when a limit was reached.
+inline RpcError FilterLimit(const Status& status) {
+  if (status.Is(StatusKind::kLimitExceeded)) {
+    return RpcError{kRpcLimitExceeded, status.message(), std::nullopt};
+  }
+  return Server(status.message());
+}
+
 inline std::string_view View(const Value& v) { return {v.GetString(), v.GetStringLength()}; }
 
 // A QUANTITY that fits 64 bits; also a JSON number, which some clients send.
@@ -58,8 +78,8 @@ class EthApi {
  public:
   explicit EthApi(const NodeRpcContext& ctx) : ctx_(ctx) {
     if (ctx.chainstate == nullptr) return;
-    filters_ = std::make_shared<EthFilters>(ctx.chainstate);
-    subs_ = std::make_shared<EthSubscriptions>(ctx.chainstate);
+    filters_ = std::make_shared<EthFilters>(ctx.chainstate, ctx.filter_limits);
+    subs_ = std::make_shared<EthSubscriptions>(ctx.chainstate, ctx.subscriptions_per_connection);
   }
 
   bool ready() const { return ctx_.chainstate != nullptr && ctx_.mempool != nullptr; }

@@ -1,6 +1,7 @@
 #include "rpc/eth_fees.h"
 
 #include <algorithm>
+#include <string>
 #include <utility>
 
 namespace depin::eth_rpc {
@@ -43,13 +44,18 @@ RpcResult FeeHistory(const EthApi& api, const RpcRequest& req) {
   if (req.Has("rewardPercentiles")) {
     const Value& p = req.Get("rewardPercentiles");
     if (!p.IsArray()) return Invalid("rewardPercentiles must be an array");
-    double prev = -1;
+    if (p.Size() > kMaxRewardPercentiles) {
+      return Invalid("rewardPercentiles: at most " + std::to_string(kMaxRewardPercentiles) +
+                     " percentiles, got " + std::to_string(p.Size()));
+    }
     for (const Value& x : p.GetArray()) {
-      if (!x.IsNumber() || x.GetDouble() < 0 || x.GetDouble() > 100 || x.GetDouble() < prev) {
-        return Invalid("rewardPercentiles must be increasing numbers in [0, 100]");
+      // Strictly increasing, as geth: a repeated percentile adds reply size
+      // and work but no information.
+      if (!x.IsNumber() || x.GetDouble() < 0 || x.GetDouble() > 100 ||
+          (!percentiles.empty() && x.GetDouble() <= percentiles.back())) {
+        return Invalid("rewardPercentiles must be strictly increasing numbers in [0, 100]");
       }
-      prev = x.GetDouble();
-      percentiles.push_back(prev);
+      percentiles.push_back(x.GetDouble());
     }
   }
   auto newest = api.ResolveBlock(&req.Get("newestBlock"));
@@ -59,6 +65,9 @@ RpcResult FeeHistory(const EthApi& api, const RpcRequest& req) {
   uint64_t newest_height = (*newest)->header.height;
   n = std::min(n, newest_height + 1);
   uint64_t oldest = newest_height + 1 - n;
+  // Each block is read (with its receipts for percentiles): a long history
+  // costs rate-limit tokens as a log query over as many blocks does.
+  if (!req.context().Charge(RangeCost(percentiles.empty() ? n : 2 * n))) return RateLimited();
   Document doc(rapidjson::kObjectType);
   auto& a = doc.GetAllocator();
   Value base_fees(rapidjson::kArrayType);

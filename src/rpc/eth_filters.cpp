@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <cstdio>
+#include <iterator>
 #include <random>
 
 namespace depin {
@@ -63,6 +64,10 @@ Result<LogCriteria> ParseLogCriteria(const rapidjson::Value& filter) {
   if (!filter.IsObject()) return Status::Error("bad-filter", "filter must be an object");
   if (auto it = filter.FindMember("address"); it != filter.MemberEnd() && !it->value.IsNull()) {
     if (it->value.IsArray()) {
+      if (it->value.Size() > kMaxFilterAddresses) {
+        return Status::Error(
+            "bad-filter", "exceed max addresses: at most " + std::to_string(kMaxFilterAddresses));
+      }
       for (const auto& v : it->value.GetArray()) {
         auto a = ParseAddr(v);
         if (!a) return a.status();
@@ -80,6 +85,11 @@ Result<LogCriteria> ParseLogCriteria(const rapidjson::Value& filter) {
     for (const auto& position : it->value.GetArray()) {
       std::vector<Hash256> any_of;
       if (position.IsArray()) {
+        if (position.Size() > kMaxFilterTopicsPerPosition) {
+          return Status::Error("bad-filter", "exceed max topics: at most " +
+                                                 std::to_string(kMaxFilterTopicsPerPosition) +
+                                                 " per position");
+        }
         for (const auto& t : position.GetArray()) {
           auto h = ParseHash(t);
           if (!h) return h.status();
@@ -117,7 +127,8 @@ std::string NewEthId() {
   return buf;
 }
 
-EthFilters::EthFilters(chain::Chainstate* chainstate) : chainstate_(chainstate) {
+EthFilters::EthFilters(chain::Chainstate* chainstate, EthFilterLimits limits)
+    : chainstate_(chainstate), limits_(limits) {
   if (chainstate_ != nullptr && chainstate_->signals() != nullptr) {
     chainstate_->signals()->Register(this);
   }
@@ -133,30 +144,42 @@ Result<std::string> EthFilters::Install(Filter filter) {
   MutexLock lock(mu_);
   Clock::time_point now = Clock::now();
   ExpireLocked(now);
-  if (filters_.size() >= kMaxFilters) {
-    return Status::Error("too-many-filters", "too many filters installed; uninstall some first");
+  if (filters_.size() >= limits_.max_filters) {
+    return Status::Error(StatusKind::kLimitExceeded, "too-many-filters",
+                         "too many filters installed; uninstall some first");
   }
+  size_t& mine = per_client_[filter.client];
+  if (mine >= limits_.per_client) {
+    return Status::Error(StatusKind::kLimitExceeded, "too-many-filters",
+                         "too many filters for this client (at most " +
+                             std::to_string(limits_.per_client) +
+                             "); uninstall some or let them expire");
+  }
+  ++mine;
   filter.last_poll = now;
   std::string id = NewEthId();
   filters_.emplace(id, std::move(filter));
   return id;
 }
 
-Result<std::string> EthFilters::NewBlockFilter() {
+Result<std::string> EthFilters::NewBlockFilter(const std::string& client) {
   Filter f;
+  f.client = client;
   f.kind = Kind::kBlocks;
   return Install(std::move(f));
 }
 
-Result<std::string> EthFilters::NewPendingTxFilter() {
+Result<std::string> EthFilters::NewPendingTxFilter(const std::string& client) {
   Filter f;
+  f.client = client;
   f.kind = Kind::kPendingTxs;
   return Install(std::move(f));
 }
 
-Result<std::string> EthFilters::NewLogFilter(LogCriteria criteria, uint64_t from,
-                                             std::optional<uint64_t> to) {
+Result<std::string> EthFilters::NewLogFilter(const std::string& client, LogCriteria criteria,
+                                             uint64_t from, std::optional<uint64_t> to) {
   Filter f;
+  f.client = client;
   f.kind = Kind::kLogs;
   f.spec = LogFilterSpec{std::move(criteria), from, to};
   return Install(std::move(f));
@@ -164,7 +187,10 @@ Result<std::string> EthFilters::NewLogFilter(LogCriteria criteria, uint64_t from
 
 bool EthFilters::Uninstall(const std::string& id) {
   MutexLock lock(mu_);
-  return filters_.erase(id) > 0;
+  auto it = filters_.find(id);
+  if (it == filters_.end()) return false;
+  EraseLocked(it);
+  return true;
 }
 
 std::optional<EthFilters::LogFilterSpec> EthFilters::GetLogFilter(const std::string& id) {
@@ -196,14 +222,23 @@ std::optional<EthFilters::Changes> EthFilters::TakeChanges(const std::string& id
   return Changes(std::move(hashes));
 }
 
+void EthFilters::Expire(Clock::time_point now) {
+  MutexLock lock(mu_);
+  ExpireLocked(now);
+}
+
 void EthFilters::ExpireLocked(Clock::time_point now) {
   for (auto it = filters_.begin(); it != filters_.end();) {
-    if (now - it->second.last_poll > kFilterTimeout) {
-      it = filters_.erase(it);
-    } else {
-      ++it;
-    }
+    auto next = std::next(it);
+    if (now - it->second.last_poll > limits_.timeout) EraseLocked(it);
+    it = next;
   }
+}
+
+void EthFilters::EraseLocked(std::map<std::string, Filter>::iterator it) {
+  auto client = per_client_.find(it->second.client);
+  if (client != per_client_.end() && --client->second == 0) per_client_.erase(client);
+  filters_.erase(it);
 }
 
 void EthFilters::TransactionAddedToMempool(const TxRef& tx) {
@@ -232,6 +267,9 @@ void EthFilters::BlockConnected(const chain::BlockEvent& event) {
   const Hash256& hash = event.hash;
   std::vector<eth_json::LocatedLog> logs = eth_json::BlockLogs(*event.block, hash, *event.receipts);
   MutexLock lock(mu_);
+  // Abandoned filters stop collecting (and free their slots) without
+  // waiting for the next install or poll.
+  ExpireLocked(Clock::now());
   for (auto& [id, f] : filters_) {
     if (f.kind != Kind::kBlocks) continue;
     f.hashes.push_back(hash);

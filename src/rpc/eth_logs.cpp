@@ -90,7 +90,8 @@ Result<LogRange> ParseLogRange(const EthApi& api, const Value& filter) {
   return range;
 }
 
-RpcResult GetLogsOver(const EthApi& api, const LogCriteria& criteria, const LogRange& range) {
+RpcResult GetLogsOver(const EthApi& api, const LogCriteria& criteria, const LogRange& range,
+                      const RpcCallContext& context) {
   if (range.by_hash) {
     auto info = api.chain().LookupBlock(range.block_hash);
     if (!info || !info->have_data) return Server("unknown block");
@@ -106,6 +107,9 @@ RpcResult GetLogsOver(const EthApi& api, const LogCriteria& criteria, const LogR
         "block range too large: at most " + std::to_string(kMaxLogBlockRange) + " blocks per query",
         std::nullopt};
   }
+  // The request paid one token; a range pays for its blocks beyond the first
+  // kBlocksPerToken.
+  if (!context.Charge(RangeCost(range.to - range.from + 1))) return RateLimited();
   return LogsResult(api.Logs(criteria, range.from, range.to));
 }
 
@@ -118,7 +122,7 @@ RpcResult GetLogs(const EthApi& api, const RpcRequest& req) {
   if (!criteria) return Invalid(criteria.status().message());
   auto range = ParseLogRange(api, filter);
   if (!range) return Invalid(range.status().message());
-  return GetLogsOver(api, *criteria, *range);
+  return GetLogsOver(api, *criteria, *range, req.context());
 }
 
 RpcResult NewFilter(const EthApi& api, const RpcRequest& req) {
@@ -145,8 +149,9 @@ RpcResult NewFilter(const EthApi& api, const RpcRequest& req) {
   if (!from) return Invalid(from.status().message());
   auto to = bound("toBlock", true);
   if (!to) return Invalid(to.status().message());
-  auto id = api.filters().NewLogFilter(std::move(*criteria), **from, *to);
-  if (!id) return Server(id.status().message());
+  auto id =
+      api.filters().NewLogFilter(req.context().remote_address, std::move(*criteria), **from, *to);
+  if (!id) return FilterLimit(id.status());
   return RpcResult::String(*id);
 }
 
@@ -177,7 +182,7 @@ RpcResult GetFilterLogs(const EthApi& api, const RpcRequest& req) {
   range.from = spec->from;
   uint64_t tip = api.chain().Tip().height;
   range.to = spec->to ? std::min(*spec->to, tip) : tip;
-  return GetLogsOver(api, spec->criteria, range);
+  return GetLogsOver(api, spec->criteria, range, req.context());
 }
 
 }  // namespace depin::eth_rpc

@@ -142,7 +142,7 @@ RpcResult TxByBlockAndIndex(const EthApi& api, const std::optional<chain::BlockI
 }
 
 RpcResult SubscriptionResult(const Result<std::string>& id) {
-  if (!id) return RpcError{kRpcLimitExceeded, id.status().message(), std::nullopt};
+  if (!id) return FilterLimit(id.status());
   return RpcResult::String(*id);
 }
 
@@ -341,8 +341,11 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
       {RpcParam::Required("blockCount", RpcType::kAny, "number of blocks, at most 1024"),
        RpcParam::Required("newestBlock", RpcType::kAny, "newest block number or tag"),
        RpcParam::Optional("rewardPercentiles", RpcType::kArray, "",
-                          "increasing percentiles of effective tips, weighted by gas used")},
-      "Returns base fees, gas used ratios and tip percentiles of a range of blocks.",
+                          "strictly increasing percentiles (at most 100, each in [0, 100]) of "
+                          "effective tips, weighted by gas used")},
+      "Returns base fees, gas used ratios and tip percentiles of a range of blocks. On the "
+      "public port more than 100 blocks (50 with percentiles) cost one more rate-limit token "
+      "per 100 blocks read.",
       "object: oldestBlock, baseFeePerGas (one more than blocks: the next block's), "
       "gasUsedRatio, reward",
       [api](const RpcRequest& req) { return FeeHistory(*api, req); });
@@ -462,30 +465,33 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
   add("eth_getLogs",
       {RpcParam::Required("filter", RpcType::kObject,
                           "fromBlock, toBlock (default latest) or blockHash; address (one or a "
-                          "list); topics (per position: null, a topic, or a list of topics)")},
+                          "list of at most 1000); topics (per position: null, a topic, or a "
+                          "list of at most 1000 topics)")},
       "Returns the logs of the active chain matching a filter. A range may span at most 10000 "
-      "blocks and return at most 10000 logs (error -32005 beyond).",
+      "blocks and return at most 10000 logs (error -32005 beyond). On the public port a range "
+      "of more than 100 blocks costs one more rate-limit token per 100 blocks.",
       "array of log objects", [api](const RpcRequest& req) { return GetLogs(*api, req); });
   add("eth_newFilter",
       {RpcParam::Required("filter", RpcType::kObject,
                           "fromBlock, toBlock, address, topics as eth_getLogs")},
       "Creates a log filter polled with eth_getFilterChanges; it collects logs of blocks "
       "connected from now on (and again, with removed true, if they leave the active chain). "
-      "A filter not polled for 5 minutes is removed.",
+      "A filter not polled for -rpcfiltertimeout (5 minutes) is removed; each client IP may "
+      "hold -rpcfiltersperclient filters.",
       "filter id", [api](const RpcRequest& req) { return NewFilter(*api, req); });
   add("eth_newBlockFilter", {}, "Creates a filter collecting the hashes of new blocks.",
-      "filter id", [api](const RpcRequest&) -> RpcResult {
+      "filter id", [api](const RpcRequest& req) -> RpcResult {
         if (!api->ready()) return NotReady();
-        auto id = api->filters().NewBlockFilter();
-        if (!id) return Server(id.status().message());
+        auto id = api->filters().NewBlockFilter(req.context().remote_address);
+        if (!id) return FilterLimit(id.status());
         return RpcResult::String(*id);
       });
   add("eth_newPendingTransactionFilter", {},
       "Creates a filter collecting the hashes of txs admitted to the mempool.", "filter id",
-      [api](const RpcRequest&) -> RpcResult {
+      [api](const RpcRequest& req) -> RpcResult {
         if (!api->ready()) return NotReady();
-        auto id = api->filters().NewPendingTxFilter();
-        if (!id) return Server(id.status().message());
+        auto id = api->filters().NewPendingTxFilter(req.context().remote_address);
+        if (!id) return FilterLimit(id.status());
         return RpcResult::String(*id);
       });
   add("eth_getFilterChanges", {RpcParam::Required("id", RpcType::kString, "the filter id")},

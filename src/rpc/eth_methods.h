@@ -49,6 +49,10 @@ inline constexpr uint64_t kMaxLogBlockRange = 10000;
 inline constexpr size_t kMaxLogResults = 10000;
 // eth_feeHistory: most blocks per call (as geth).
 inline constexpr uint64_t kMaxFeeHistoryBlocks = 1024;
+// eth_feeHistory: most reward percentiles per call (geth's query limit). A
+// reply row holds one entry per percentile per block, so without this a
+// small request asks for a reply thousands of times its size.
+inline constexpr size_t kMaxRewardPercentiles = 100;
 // eth_getCode of a native module address: non-empty so tools treat it as a
 // contract, and 0xfe (EVM INVALID) so nothing could ever run it.
 inline constexpr const char* kModuleCodeMarker = "0xfe";

@@ -16,7 +16,8 @@ std::string ToJson(const rapidjson::Value& v) {
 
 }  // namespace
 
-EthSubscriptions::EthSubscriptions(chain::Chainstate* chainstate) : chainstate_(chainstate) {
+EthSubscriptions::EthSubscriptions(chain::Chainstate* chainstate, size_t max_per_session)
+    : chainstate_(chainstate), max_per_session_(max_per_session) {
   if (chainstate_ != nullptr && chainstate_->signals() != nullptr) {
     chainstate_->signals()->Register(this);
   }
@@ -42,18 +43,18 @@ std::string EthSubscriptions::Notification(const std::string& id, const std::str
 Result<std::string> EthSubscriptions::Subscribe(const std::shared_ptr<RpcSession>& session,
                                                 Kind kind, LogCriteria criteria, bool full_txs) {
   std::string id = NewEthId();
-  bool first = true;
+  bool first = false;
   {
     MutexLock lock(mu_);
-    size_t count = 0;
-    for (const auto& [other_id, s] : subs_) count += s.session->id() == session->id() ? 1 : 0;
-    if (count >= kMaxSubscriptionsPerSession) {
-      return Status::Error("too-many-subscriptions",
+    auto [mine, inserted] = by_session_.try_emplace(session->id());
+    if (mine->second.size() >= max_per_session_) {
+      return Status::Error(StatusKind::kLimitExceeded, "too-many-subscriptions",
                            "too many subscriptions on this connection (at most " +
-                               std::to_string(kMaxSubscriptionsPerSession) + ")");
+                               std::to_string(max_per_session_) + ")");
     }
-    first = hooked_sessions_.insert(session->id()).second;
-    subs_.emplace(id, Subscription{kind, std::move(criteria), full_txs, session});
+    first = inserted;
+    mine->second.emplace(id, kind);
+    by_kind_[Index(kind)].emplace(id, Subscription{kind, std::move(criteria), full_txs, session});
   }
   // One close hook per session drops all of its subscriptions.
   if (!first) return id;
@@ -67,32 +68,29 @@ Result<std::string> EthSubscriptions::Subscribe(const std::shared_ptr<RpcSession
 
 bool EthSubscriptions::Unsubscribe(const RpcSession& session, const std::string& id) {
   MutexLock lock(mu_);
-  auto it = subs_.find(id);
-  if (it == subs_.end() || it->second.session->id() != session.id()) return false;
-  subs_.erase(it);
+  auto mine = by_session_.find(session.id());
+  if (mine == by_session_.end()) return false;
+  auto it = mine->second.find(id);
+  if (it == mine->second.end()) return false;
+  by_kind_[Index(it->second)].erase(id);
+  // The session keeps its (now empty) entry: its close hook is registered.
+  mine->second.erase(it);
   return true;
 }
 
 void EthSubscriptions::DropSession(uint64_t session_id) {
   MutexLock lock(mu_);
-  hooked_sessions_.erase(session_id);
-  for (auto it = subs_.begin(); it != subs_.end();) {
-    if (it->second.session->id() == session_id) {
-      it = subs_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  auto mine = by_session_.find(session_id);
+  if (mine == by_session_.end()) return;
+  for (const auto& [id, kind] : mine->second) by_kind_[Index(kind)].erase(id);
+  by_session_.erase(mine);
 }
 
 std::vector<std::pair<std::string, EthSubscriptions::Subscription>> EthSubscriptions::Snapshot(
     Kind kind) const {
-  std::vector<std::pair<std::string, Subscription>> out;
   MutexLock lock(mu_);
-  for (const auto& [id, s] : subs_) {
-    if (s.kind == kind) out.emplace_back(id, s);
-  }
-  return out;
+  const auto& subs = by_kind_[Index(kind)];
+  return std::vector<std::pair<std::string, Subscription>>(subs.begin(), subs.end());
 }
 
 void EthSubscriptions::TransactionAddedToMempool(const TxRef& ref) {
@@ -140,11 +138,11 @@ void EthSubscriptions::BlockConnected(const chain::BlockEvent& event) {
     std::string result = ToJson(doc);
     for (auto& [id, s] : heads) s.session->Send(Notification(id, result));
   }
-  if (!Snapshot(Kind::kLogs).empty()) SendLogs(eth_json::BlockLogs(block, hash, receipts));
+  if (size(Kind::kLogs) != 0) SendLogs(eth_json::BlockLogs(block, hash, receipts));
 }
 
 void EthSubscriptions::BlockDisconnected(const chain::BlockEvent& event) {
-  if (Snapshot(Kind::kLogs).empty()) return;
+  if (size(Kind::kLogs) == 0) return;
   std::vector<eth_json::LocatedLog> logs =
       eth_json::BlockLogs(*event.block, event.hash, *event.receipts);
   for (eth_json::LocatedLog& l : logs) l.removed = true;
@@ -153,7 +151,14 @@ void EthSubscriptions::BlockDisconnected(const chain::BlockEvent& event) {
 
 size_t EthSubscriptions::size() const {
   MutexLock lock(mu_);
-  return subs_.size();
+  size_t n = 0;
+  for (const auto& subs : by_kind_) n += subs.size();
+  return n;
+}
+
+size_t EthSubscriptions::size(Kind kind) const {
+  MutexLock lock(mu_);
+  return by_kind_[Index(kind)].size();
 }
 
 }  // namespace depin

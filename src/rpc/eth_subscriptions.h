@@ -18,10 +18,10 @@
 // subscriber holds up block connection.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -33,7 +33,8 @@
 
 namespace depin {
 
-// Bounds what one websocket client can make the node track.
+// Bounds what one websocket client can make the node track (the default of
+// -rpcmaxsubscriptions).
 inline constexpr size_t kMaxSubscriptionsPerSession = 1000;
 
 class EthSubscriptions : public chain::ValidationInterface,
@@ -42,14 +43,17 @@ class EthSubscriptions : public chain::ValidationInterface,
   enum class Kind { kNewHeads, kLogs, kPendingTxs };
 
   // Subscribes to chainstate->signals() (`chainstate` may be null in
-  // tests); the destructor unsubscribes.
-  explicit EthSubscriptions(chain::Chainstate* chainstate);
+  // tests); the destructor unsubscribes. One session may hold at most
+  // `max_per_session` subscriptions.
+  explicit EthSubscriptions(chain::Chainstate* chainstate,
+                            size_t max_per_session = kMaxSubscriptionsPerSession);
   ~EthSubscriptions() override;
   EthSubscriptions(const EthSubscriptions&) = delete;
   EthSubscriptions& operator=(const EthSubscriptions&) = delete;
 
-  // Adds a subscription for `session` and returns its id, or an error when
-  // the session already has kMaxSubscriptionsPerSession. The object must be
+  // Adds a subscription for `session` and returns its id, or an error
+  // ("too-many-subscriptions") when the session already has
+  // max_per_session. The object must be
   // owned by a shared_ptr (the session's close hook holds a weak one).
   // `full_txs` (newPendingTransactions only) sends whole tx objects, as
   // go-ethereum does for `["newPendingTransactions", true]`.
@@ -65,6 +69,7 @@ class EthSubscriptions : public chain::ValidationInterface,
   void BlockDisconnected(const chain::BlockEvent& event) override EXCLUDES(mu_);
 
   size_t size() const EXCLUDES(mu_);
+  size_t size(Kind kind) const EXCLUDES(mu_);
 
   // The notification envelope around `result_json` (serialized JSON).
   static std::string Notification(const std::string& id, const std::string& result_json);
@@ -77,15 +82,23 @@ class EthSubscriptions : public chain::ValidationInterface,
     std::shared_ptr<RpcSession> session;
   };
 
+  static constexpr size_t kKinds = 3;
+  static size_t Index(Kind kind) { return static_cast<size_t>(kind); }
+
   // Sends `logs` (the whole block's) to every matching logs subscription.
   void SendLogs(const std::vector<eth_json::LocatedLog>& logs) EXCLUDES(mu_);
+  // A copy of one kind's subscriptions, so events are sent outside the lock
+  // and an event of one kind never walks the others.
   std::vector<std::pair<std::string, Subscription>> Snapshot(Kind kind) const EXCLUDES(mu_);
 
   chain::Chainstate* const chainstate_;
+  const size_t max_per_session_;
   mutable Mutex mu_;
-  std::map<std::string, Subscription> subs_ GUARDED_BY(mu_);
-  // Sessions that have a close hook registered (one each).
-  std::set<uint64_t> hooked_sessions_ GUARDED_BY(mu_);
+  // Subscriptions by kind, then id.
+  std::array<std::map<std::string, Subscription>, kKinds> by_kind_ GUARDED_BY(mu_);
+  // Each session's subscriptions (id -> kind); a session is here exactly
+  // when its close hook is registered.
+  std::map<uint64_t, std::map<std::string, Kind>> by_session_ GUARDED_BY(mu_);
 };
 
 }  // namespace depin

@@ -19,6 +19,7 @@
 #include <rapidjson/writer.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -115,6 +116,14 @@ struct RpcCallContext {
   // Set for calls over a websocket: lets a handler (eth_subscribe) keep the
   // session to push notifications later. Null for plain HTTP.
   std::shared_ptr<RpcSession> session;
+  // Set on the public listener: takes `cost` tokens from the caller's rate
+  // limit (rate_limiter.h) and says whether they were granted. The
+  // dispatcher charges one per request (each batch entry); a handler whose
+  // work grows with its arguments charges the rest through Charge() and
+  // refuses the call with kRpcLimitExceeded when it is not granted.
+  std::function<bool(double cost)> charge;
+
+  bool Charge(double cost) const { return !charge || charge(cost); }
 };
 
 }  // namespace depin

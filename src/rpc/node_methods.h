@@ -31,6 +31,8 @@
 #include "chain/miner.h"
 #include "consensus/params.h"
 #include "consensus/pow.h"
+#include "rpc/eth_filters.h"
+#include "rpc/eth_subscriptions.h"
 #include "rpc/rpc_table.h"
 
 namespace depin {
@@ -77,6 +79,11 @@ struct NodeRpcContext {
   const net::NetManager* net = nullptr;
 
   std::chrono::steady_clock::time_point start_time = std::chrono::steady_clock::now();
+  // What one client may make the eth_ methods hold: polling filters per IP
+  // and their timeout (-rpcfiltersperclient, -rpcfiltertimeout), and
+  // subscriptions per websocket connection (-rpcmaxsubscriptions).
+  EthFilterLimits filter_limits;
+  size_t subscriptions_per_connection = kMaxSubscriptionsPerSession;
   // The `stop` method calls this; it must only signal (shutdown runs on the
   // main thread after the reply is sent).
   std::function<void()> request_shutdown;

@@ -28,18 +28,27 @@ void RateLimiter::Evict(Clock::time_point now) {
   buckets_.erase(oldest);
 }
 
-bool RateLimiter::Allow(const std::string& key, Clock::time_point now) {
-  MutexLock lock(mu_);
+RateLimiter::Bucket& RateLimiter::Find(const std::string& key, Clock::time_point now) {
   auto it = buckets_.find(key);
   if (it == buckets_.end()) {
     if (buckets_.size() >= max_keys_) Evict(now);
     it = buckets_.emplace(key, Bucket{burst_, now}).first;
   }
-  Bucket& b = it->second;
-  Refill(b, now);
+  Refill(it->second, now);
+  return it->second;
+}
+
+bool RateLimiter::Charge(const std::string& key, double cost, Clock::time_point now) {
+  MutexLock lock(mu_);
+  Bucket& b = Find(key, now);
   if (b.tokens < 1.0) return false;
-  b.tokens -= 1.0;
+  b.tokens -= cost;
   return true;
+}
+
+bool RateLimiter::HasToken(const std::string& key, Clock::time_point now) {
+  MutexLock lock(mu_);
+  return Find(key, now).tokens >= 1.0;
 }
 
 size_t RateLimiter::tracked() const {

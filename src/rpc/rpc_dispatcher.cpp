@@ -277,6 +277,12 @@ void RpcDispatcher::DispatchOne(const rapidjson::Value& request, const RpcCallCo
       return;
     }
   }
+  // Every entry of a batch is a request: each costs a token, so a batch
+  // cannot carry a thousand calls past the rate limit.
+  if (!context.Charge(1.0)) {
+    if (id != nullptr) out.Error(id, kRpcLimitExceeded, "rate limit exceeded");
+    return;
+  }
   auto version = request.FindMember("jsonrpc");
   if (version == request.MemberEnd() || !version->value.IsString() ||
       View(version->value) != "2.0") {

@@ -14,6 +14,9 @@
 //   itself is unusable), notification or not.
 // - Batches: non-empty arrays of at most `max_batch` entries, run in order.
 //   An empty batch or a too large one is a single -32600 error.
+// - Rate limit: each request (each batch entry) is charged one token
+//   through RpcCallContext::Charge; an entry that is refused gets -32005
+//   "rate limit exceeded" (a notification: nothing) and does not run.
 // - Admin method, unauthenticated caller on the main port: -32001
 //   "unauthorized". On the public port admin methods do not exist: -32601.
 // - A handler that throws gets -32603 "internal error" (details are logged,

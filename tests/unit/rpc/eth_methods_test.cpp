@@ -744,5 +744,128 @@ TEST_F(EthMethodsTest, FeeSuggestionsAndHistory) {
   EXPECT_STREQ(r["reward"][1][0].GetString(), Uint256(3 * kGwei).ToQuantityHex().c_str());
 }
 
+TEST_F(EthMethodsTest, FeeHistoryTakesAtMost100StrictlyIncreasingPercentiles) {
+  Mine();
+  auto percentiles = [](size_t n, double step) {
+    std::string out = "[";
+    for (size_t i = 0; i < n; ++i) {
+      out += (i == 0 ? "" : ",") + std::to_string(static_cast<double>(i) * step);
+    }
+    return out + "]";
+  };
+  // 100 is the most, as geth; each answered block row has one entry per
+  // percentile.
+  rapidjson::Document ok =
+      Call("eth_feeHistory", "[\"0x2\",\"latest\"," + percentiles(100, 1) + "]");
+  ASSERT_TRUE(ok.HasMember("result"));
+  EXPECT_EQ(ok["result"]["reward"][0].Size(), 100u);
+  auto [code, message] =
+      Error("eth_feeHistory", "[\"0x2\",\"latest\"," + percentiles(101, 0.5) + "]");
+  EXPECT_EQ(code, kRpcInvalidParams);
+  EXPECT_NE(message.find("at most 100"), std::string::npos) << message;
+  // Repeats (the amplification: 100,000 copies of 50), decreasing values
+  // and values outside [0, 100] are refused.
+  for (const char* bad : {"[50,50]", "[10,5]", "[-1]", "[100.5]", "[\"50\"]", "[50,null]"}) {
+    EXPECT_EQ(Error("eth_feeHistory", std::string("[\"0x2\",\"latest\",") + bad + "]").first,
+              kRpcInvalidParams)
+        << bad;
+  }
+  EXPECT_EQ(Error("eth_feeHistory", R"(["0x2","latest",{"a":1}])").first, kRpcInvalidParams);
+}
+
+TEST_F(EthMethodsTest, FiltersPerClientAreCapped) {
+  RpcCallContext a;
+  a.remote_address = "203.0.113.1";
+  RpcCallContext b;
+  b.remote_address = "203.0.113.2";
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < EthFilterLimits{}.per_client; ++i) {
+    rapidjson::Document d =
+        Call(i % 2 ? "eth_newBlockFilter" : "eth_newFilter", i % 2 ? "[]" : "[{}]", a);
+    ASSERT_TRUE(d.HasMember("result")) << i;
+    ids.push_back(d["result"].GetString());
+  }
+  for (const char* method : {"eth_newBlockFilter", "eth_newPendingTransactionFilter"}) {
+    rapidjson::Document over = Call(method, "[]", a);
+    ASSERT_TRUE(over.HasMember("error"));
+    EXPECT_EQ(over["error"]["code"].GetInt(), kRpcLimitExceeded);
+  }
+  EXPECT_EQ(Call("eth_newFilter", "[{}]", a)["error"]["code"].GetInt(), kRpcLimitExceeded);
+  // Another client is not affected, and uninstalling frees a slot.
+  EXPECT_TRUE(Call("eth_newBlockFilter", "[]", b).HasMember("result"));
+  EXPECT_TRUE(Call("eth_uninstallFilter", "[\"" + ids[0] + "\"]")["result"].GetBool());
+  EXPECT_TRUE(Call("eth_newBlockFilter", "[]", a).HasMember("result"));
+}
+
+TEST(EthFilters, UnpolledFiltersExpireAndFreeTheirSlots) {
+  EthFilterLimits limits;
+  limits.per_client = 2;
+  limits.max_filters = 3;
+  limits.timeout = std::chrono::seconds(10);
+  EthFilters filters(nullptr, limits);
+  auto one = filters.NewBlockFilter("a");
+  auto two = filters.NewPendingTxFilter("a");
+  ASSERT_TRUE(one.ok() && two.ok());
+  EXPECT_EQ(filters.NewBlockFilter("a").status().code(), "too-many-filters");
+  ASSERT_TRUE(filters.NewLogFilter("b", {}, 0, std::nullopt).ok());
+  // All slots are taken.
+  EXPECT_EQ(filters.NewBlockFilter("c").status().code(), "too-many-filters");
+  // Polling keeps a filter; 10 s without a poll drops it.
+  auto later = EthFilters::Clock::now() + std::chrono::seconds(11);
+  EXPECT_TRUE(filters.TakeChanges(*one).has_value());
+  filters.Expire(later);
+  EXPECT_EQ(filters.size(), 0u);
+  EXPECT_FALSE(filters.TakeChanges(*one).has_value());
+  EXPECT_TRUE(filters.NewBlockFilter("a").ok());
+  EXPECT_TRUE(filters.NewBlockFilter("a").ok());
+  EXPECT_TRUE(filters.NewBlockFilter("c").ok());
+}
+
+TEST_F(EthMethodsTest, FilterCriteriaSizesAreBounded) {
+  std::string addresses = "[";
+  for (size_t i = 0; i <= kMaxFilterAddresses; ++i) {
+    addresses += std::string(i ? "," : "") + "\"" + AddressOf(1).ToChecksumHex() + "\"";
+  }
+  addresses += "]";
+  std::string topics = "[";
+  for (size_t i = 0; i <= kMaxFilterTopicsPerPosition; ++i) {
+    topics += std::string(i ? "," : "") + "\"" + Hash256().Hex() + "\"";
+  }
+  topics += "]";
+  auto [code, message] = Error("eth_getLogs", R"([{"address":)" + addresses + "}]");
+  EXPECT_EQ(code, kRpcInvalidParams);
+  EXPECT_NE(message.find("exceed max addresses"), std::string::npos) << message;
+  EXPECT_EQ(Error("eth_getLogs", R"([{"topics":[)" + topics + "]}]").first, kRpcInvalidParams);
+  EXPECT_EQ(Error("eth_newFilter", R"([{"address":)" + addresses + "}]").first, kRpcInvalidParams);
+  auto session = std::make_shared<FakeSession>();
+  RpcCallContext ws;
+  ws.session = session;
+  EXPECT_EQ(Call("eth_subscribe", R"(["logs",{"address":)" + addresses + "}]", ws)["error"]["code"]
+                .GetInt(),
+            kRpcInvalidParams);
+}
+
+TEST(EthSubscriptions, IndexedByKindAndCappedPerConnection) {
+  auto subs = std::make_shared<EthSubscriptions>(nullptr, /*max_per_session=*/3);
+  auto session = std::make_shared<FakeSession>();
+  auto heads = subs->Subscribe(session, EthSubscriptions::Kind::kNewHeads);
+  auto logs = subs->Subscribe(session, EthSubscriptions::Kind::kLogs);
+  auto txs = subs->Subscribe(session, EthSubscriptions::Kind::kPendingTxs);
+  ASSERT_TRUE(heads.ok() && logs.ok() && txs.ok());
+  auto over = subs->Subscribe(session, EthSubscriptions::Kind::kNewHeads);
+  EXPECT_EQ(over.status().code(), "too-many-subscriptions");
+  EXPECT_TRUE(over.status().Is(StatusKind::kLimitExceeded));
+  EXPECT_EQ(subs->size(EthSubscriptions::Kind::kNewHeads), 1u);
+  EXPECT_EQ(subs->size(EthSubscriptions::Kind::kLogs), 1u);
+  EXPECT_EQ(subs->size(EthSubscriptions::Kind::kPendingTxs), 1u);
+  // Unsubscribing frees a place; ids of another kind are found too.
+  EXPECT_TRUE(subs->Unsubscribe(*session, *logs));
+  EXPECT_FALSE(subs->Unsubscribe(*session, *logs));
+  EXPECT_EQ(subs->size(EthSubscriptions::Kind::kLogs), 0u);
+  EXPECT_TRUE(subs->Subscribe(session, EthSubscriptions::Kind::kLogs).ok());
+  session->Close();
+  EXPECT_EQ(subs->size(), 0u);
+}
+
 }  // namespace
 }  // namespace depin

@@ -37,5 +37,24 @@ TEST(RateLimiter, TrackedKeysAreBounded) {
   EXPECT_FALSE(limiter.Allow("k99", t0));
 }
 
+TEST(RateLimiter, HeavyChargesRunIntoDebtThatMustBeRepaid) {
+  RateLimiter limiter(/*rate_per_second=*/10, /*burst=*/5);
+  auto t0 = RateLimiter::Clock::time_point{} + std::chrono::hours(1);
+  EXPECT_TRUE(limiter.HasToken("a", t0));
+  // A charge larger than the burst is granted while a token is there...
+  EXPECT_TRUE(limiter.Charge("a", 25, t0));
+  // ...and leaves the bucket at -20: nothing for two seconds.
+  EXPECT_FALSE(limiter.HasToken("a", t0));
+  EXPECT_FALSE(limiter.Allow("a", t0 + milliseconds(1900)));
+  EXPECT_FALSE(limiter.Charge("a", 0.5, t0 + milliseconds(2000)));
+  EXPECT_TRUE(limiter.HasToken("a", t0 + milliseconds(2100)));
+  EXPECT_TRUE(limiter.Allow("a", t0 + milliseconds(2100)));
+  // HasToken takes nothing.
+  RateLimiter one(/*rate_per_second=*/0.001, /*burst=*/1);
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(one.HasToken("b", t0));
+  EXPECT_TRUE(one.Allow("b", t0));
+  EXPECT_FALSE(one.HasToken("b", t0));
+}
+
 }  // namespace
 }  // namespace depin

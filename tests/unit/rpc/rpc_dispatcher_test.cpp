@@ -302,6 +302,41 @@ TEST_F(DispatcherTest, BatchLimits) {
   EXPECT_EQ(d["error"]["code"].GetInt(), kRpcInvalidRequest);
 }
 
+TEST_F(DispatcherTest, EachBatchEntryCostsAToken) {
+  int tokens = 3;
+  int charged = 0;
+  RpcCallContext ctx;
+  ctx.charge = [&](double cost) {
+    ++charged;
+    if (tokens < 1) return false;
+    tokens -= static_cast<int>(cost);
+    return true;
+  };
+  std::string body = "[";
+  for (int i = 0; i < 5; ++i) {
+    body += R"({"jsonrpc":"2.0","id":)" + std::to_string(i) + R"(,"method":"add","params":[1]},)";
+  }
+  body += R"({"jsonrpc":"2.0","method":"add","params":[1]}])";  // a refused notification
+  std::string out = dispatcher_.Dispatch(body, ctx);
+  rapidjson::Document d;
+  d.Parse(out.c_str());
+  ASSERT_TRUE(d.IsArray()) << out;
+  ASSERT_EQ(d.Size(), 5u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(d[i]["result"].GetInt(), 11) << i;
+  for (int i = 3; i < 5; ++i) {
+    EXPECT_EQ(d[i]["error"]["code"].GetInt(), kRpcLimitExceeded) << i;
+    EXPECT_EQ(d[i]["id"].GetInt(), i);
+  }
+  EXPECT_EQ(charged, 6);
+  // A single request is one entry.
+  tokens = 1;
+  EXPECT_EQ(dispatcher_.Dispatch(R"({"jsonrpc":"2.0","id":1,"method":"add","params":[1]})", ctx),
+            R"({"jsonrpc":"2.0","id":1,"result":11})");
+  EXPECT_NE(dispatcher_.Dispatch(R"({"jsonrpc":"2.0","id":1,"method":"add","params":[1]})", ctx)
+                .find(std::to_string(kRpcLimitExceeded)),
+            std::string::npos);
+}
+
 TEST_F(DispatcherTest, AdminNeedsAuthenticationAndNeverRunsOnPublicPort) {
   const char* stop = R"({"jsonrpc":"2.0","id":1,"method":"stop"})";
   EXPECT_EQ(ErrorCode(stop, /*authenticated=*/false), kRpcUnauthorized);
