@@ -119,9 +119,38 @@ std::vector<ArgSpec> BuildSpecs() {
   add("rpcthreads", K::kInt, S::kAnywhere, "4",
       "worker threads executing RPC calls; raise for many concurrent explorers", "RPC");
   add("rpcservertimeout", K::kInt, S::kAnywhere, "30",
-      "seconds a client has to send each complete request; bounds idle and slowloris "
-      "connections",
+      "seconds an idle connection may wait for its next request, and a request's body may take",
       "RPC");
+  add("rpcheadertimeout", K::kInt, S::kAnywhere, "5",
+      "seconds a started request has to send all its headers; disposes of slowloris senders",
+      "RPC");
+  add("rpcmaxconnections", K::kInt, S::kAnywhere, "512",
+      "connections the main RPC listener holds at once; the public listener counts separately",
+      "RPC");
+  add("rpcpublicmaxconnections", K::kInt, S::kAnywhere, "512",
+      "connections the public RPC listener holds at once, all clients together", "RPC");
+  add("rpcpublicmaxperip", K::kInt, S::kAnywhere, "32",
+      "connections one client IP may hold on the public RPC listener", "RPC");
+  add("rpcadminthreads", K::kInt, S::kAnywhere, "2",
+      "worker threads for authenticated calls, so public load never delays the operator", "RPC");
+  add("rpcauthfailures", K::kInt, S::kAnywhere, "10",
+      "failed logins per client IP before it is locked out (1 s, doubling up to 10 min); "
+      "slows password guessing",
+      "RPC");
+  add("rpcvhosts", K::kList, S::kAnywhere, "localhost",
+      "Host header names served besides IP addresses (repeatable; * for any); blocks DNS "
+      "rebinding from web pages",
+      "RPC");
+  add("rpccorsdomain", K::kList, S::kAnywhere, "",
+      "browser origins allowed to read replies and open websockets (repeatable; * for any); "
+      "without it websockets take localhost pages only",
+      "RPC");
+  add("rpcfiltersperclient", K::kInt, S::kAnywhere, "256",
+      "eth_newFilter/eth_newBlockFilter filters one client IP may hold (10000 in all)", "RPC");
+  add("rpcfiltertimeout", K::kInt, S::kAnywhere, "300",
+      "seconds a polling filter lives without eth_getFilterChanges (geth: 5 minutes)", "RPC");
+  add("rpcmaxsubscriptions", K::kInt, S::kAnywhere, "1000",
+      "eth_subscribe subscriptions one websocket connection may hold", "RPC");
   // Mining.
   add("mine", K::kFlag, S::kAnywhere, "0", "run the built-in CPU miner", "Mining");
   add("mineraddress", K::kString, S::kAnywhere, "",

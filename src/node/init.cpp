@@ -197,6 +197,8 @@ Status StartComponents(NodeContext& node) {
   // starting node from a dead one.
   auto rpc_options = RpcServerOptionsFromArgs(node.args, node.params, node.network_dir);
   if (!rpc_options) return rpc_options.status();
+  auto rpc_client_limits = RpcClientLimitsFromArgs(node.args);
+  if (!rpc_client_limits) return rpc_client_limits.status();
   node.rpc_warmup_dispatcher = std::make_unique<RpcDispatcher>(logger);
   node.rpc_warmup_dispatcher->SetWarmup("node is starting: loading the chainstate",
                                         [&node] { node.shutdown.Request(); });
@@ -339,6 +341,8 @@ Status StartComponents(NodeContext& node) {
   rc.version = std::string(kDepindVersion);
   rc.p2p_port = static_cast<uint16_t>(node.args.GetInt("port", node.params.default_port));
   rc.request_shutdown = [&node] { node.shutdown.Request(); };
+  rc.filter_limits = rpc_client_limits->filters;
+  rc.subscriptions_per_connection = rpc_client_limits->subscriptions_per_connection;
   rc.net = node.net.get();
   if (node.net) {
     rc.peer_count = [net = node.net.get()] {
@@ -614,9 +618,61 @@ Result<RpcServerOptions> RpcServerOptionsFromArgs(const Args& args,
   if (threads < 1 || threads > 256)
     return Status::Error("args-bad-value", "-rpcthreads must be 1..256");
   o.threads = static_cast<size_t>(threads);
+  // The RPC limits (docs/operations.md "Limits"): each at least 1.
+  auto positive = [&args](const char* name, int64_t fallback, int64_t max) -> Result<size_t> {
+    int64_t v = args.GetInt(name, fallback);
+    if (v < 1 || v > max) {
+      return Status::Error("args-bad-value",
+                           std::string("-") + name + " must be 1.." + std::to_string(max));
+    }
+    return static_cast<size_t>(v);
+  };
+  auto header_timeout = positive("rpcheadertimeout", 5, 3600);
+  if (!header_timeout) return header_timeout.status();
+  o.header_timeout = std::chrono::seconds(*header_timeout);
+  auto max_connections = positive("rpcmaxconnections", 512, 100000);
+  if (!max_connections) return max_connections.status();
+  o.max_connections = *max_connections;
+  auto public_max = positive("rpcpublicmaxconnections", 512, 100000);
+  if (!public_max) return public_max.status();
+  o.public_max_connections = *public_max;
+  auto per_ip = positive("rpcpublicmaxperip", 32, 100000);
+  if (!per_ip) return per_ip.status();
+  o.public_max_connections_per_ip = *per_ip;
+  auto admin_threads = positive("rpcadminthreads", 2, 64);
+  if (!admin_threads) return admin_threads.status();
+  o.admin_threads = *admin_threads;
+  auto auth_failures = positive("rpcauthfailures", 10, 1000000);
+  if (!auth_failures) return auth_failures.status();
+  o.auth_failure_budget = *auth_failures;
+  if (std::vector<std::string> vhosts = args.GetList("rpcvhosts"); !vhosts.empty()) {
+    o.vhosts = vhosts;
+  }
+  o.cors_domains = args.GetList("rpccorsdomain");
   o.cookie_dir = network_dir;
   o.rpcauth = args.GetList("rpcauth");
   return o;
+}
+
+Result<RpcClientLimits> RpcClientLimitsFromArgs(const Args& args) {
+  RpcClientLimits limits;
+  int64_t per_client = args.GetInt("rpcfiltersperclient", 256);
+  if (per_client < 1 || per_client > static_cast<int64_t>(limits.filters.max_filters)) {
+    return Status::Error("args-bad-value", "-rpcfiltersperclient must be 1.." +
+                                               std::to_string(limits.filters.max_filters));
+  }
+  limits.filters.per_client = static_cast<size_t>(per_client);
+  int64_t timeout = args.GetInt("rpcfiltertimeout", 300);
+  if (timeout < 1 || timeout > 86400) {
+    return Status::Error("args-bad-value", "-rpcfiltertimeout must be 1..86400");
+  }
+  limits.filters.timeout = std::chrono::seconds(timeout);
+  int64_t subs = args.GetInt("rpcmaxsubscriptions", 1000);
+  if (subs < 1 || subs > 100000) {
+    return Status::Error("args-bad-value", "-rpcmaxsubscriptions must be 1..100000");
+  }
+  limits.subscriptions_per_connection = static_cast<size_t>(subs);
+  return limits;
 }
 
 std::string RpcDocsMarkdown() {

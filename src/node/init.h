@@ -22,6 +22,8 @@
 #include "net/net_manager.h"
 #include "node/args.h"
 #include "node/node_context.h"
+#include "rpc/eth_filters.h"
+#include "rpc/eth_subscriptions.h"
 #include "rpc/http_server.h"
 #include "util/logging.h"
 #include "util/status.h"
@@ -61,6 +63,15 @@ Result<net::NetOptions> NetOptionsFromArgs(const Args& args, const consensus::Ch
 Result<RpcServerOptions> RpcServerOptionsFromArgs(const Args& args,
                                                   const consensus::ChainParams& params,
                                                   const std::filesystem::path& network_dir);
+
+// What one RPC client may make the eth_ methods hold (NodeRpcContext):
+// -rpcfiltersperclient, -rpcfiltertimeout, -rpcmaxsubscriptions.
+struct RpcClientLimits {
+  EthFilterLimits filters;
+  size_t subscriptions_per_connection = kMaxSubscriptionsPerSession;
+};
+// Errors: "args-bad-value" for a limit out of range.
+Result<RpcClientLimits> RpcClientLimitsFromArgs(const Args& args);
 
 // The RPC reference (docs/rpc.md) rendered from the method tables.
 std::string RpcDocsMarkdown();

@@ -22,13 +22,17 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <deque>
 #include <map>
 #include <thread>
 
 #include "rpc/auth.h"
+#include "rpc/auth_throttle.h"
 #include "rpc/ip_allow_list.h"
+#include "rpc/origin_policy.h"
 #include "rpc/rate_limiter.h"
 #include "rpc/rpc_dispatcher.h"
 #include "rpc/rpc_session.h"
@@ -88,9 +92,30 @@ struct ServerShared {
   std::optional<IpAllowList> allow_main;
   std::optional<IpAllowList> allow_public;
   std::unique_ptr<RateLimiter> limiter;
+  std::unique_ptr<AuthThrottle> auth_throttle;
+  std::optional<OriginPolicy> origins;
   std::unique_ptr<ThreadPool> pool;
+  std::unique_ptr<ThreadPool> admin_pool;
   std::atomic<uint64_t> next_session_id{1};
-  std::atomic<size_t> connections{0};
+  // Open connections per listener kind: [0] main, [1] public.
+  std::array<std::atomic<size_t>, 2> connections{};
+
+  // Workers for a request: authenticated callers on the main listener have
+  // their own, so public load never queues ahead of them.
+  ThreadPool& PoolFor(bool authenticated, bool public_port) const {
+    return authenticated && !public_port ? *admin_pool : *pool;
+  }
+
+  // The public listener's rate limit as a request's charge function; none on
+  // the main listener.
+  std::function<bool(double)> ChargeFor(bool public_port, const std::string& remote) const {
+    if (!public_port || !limiter) return {};
+    return [limiter = limiter.get(), remote](double cost) { return limiter->Charge(remote, cost); };
+  }
+
+  Mutex ip_mu;
+  // Public-listener connections per IP; an IP with none has no entry.
+  std::map<std::string, size_t> public_per_ip GUARDED_BY(ip_mu);
 
   Mutex mu;
   CondVar cv;
@@ -98,18 +123,52 @@ struct ServerShared {
   std::map<uint64_t, std::weak_ptr<SessionBase>> sessions GUARDED_BY(mu);
 };
 
-// Counts a connection against max_connections for its lifetime.
+// Counts a connection against its listener's limits for its lifetime.
 class ConnectionSlot {
  public:
-  explicit ConnectionSlot(std::shared_ptr<ServerShared> shared) : shared_(std::move(shared)) {
-    shared_->connections.fetch_add(1);
+  // Null when the listener is full or (public listener) `ip` holds its
+  // share already.
+  static std::unique_ptr<ConnectionSlot> TryAcquire(const std::shared_ptr<ServerShared>& shared,
+                                                    bool public_port, const std::string& ip) {
+    const RpcServerOptions& o = shared->options;
+    std::atomic<size_t>& count = shared->connections[public_port ? 1 : 0];
+    size_t limit = public_port ? o.public_max_connections : o.max_connections;
+    if (count.fetch_add(1) >= limit) {
+      count.fetch_sub(1);
+      return nullptr;
+    }
+    if (public_port) {
+      MutexLock lock(shared->ip_mu);
+      size_t& mine = shared->public_per_ip[ip];
+      if (mine >= o.public_max_connections_per_ip) {
+        if (mine == 0) shared->public_per_ip.erase(ip);
+        count.fetch_sub(1);
+        return nullptr;
+      }
+      ++mine;
+    }
+    return std::unique_ptr<ConnectionSlot>(new ConnectionSlot(shared, public_port, ip));
   }
-  ~ConnectionSlot() { shared_->connections.fetch_sub(1); }
+  ~ConnectionSlot() {
+    if (public_port_) {
+      MutexLock lock(shared_->ip_mu);
+      auto it = shared_->public_per_ip.find(ip_);
+      if (it != shared_->public_per_ip.end() && --it->second == 0) {
+        shared_->public_per_ip.erase(it);
+      }
+    }
+    shared_->connections[public_port_ ? 1 : 0].fetch_sub(1);
+  }
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
 
  private:
+  ConnectionSlot(std::shared_ptr<ServerShared> shared, bool public_port, std::string ip)
+      : shared_(std::move(shared)), public_port_(public_port), ip_(std::move(ip)) {}
+
   std::shared_ptr<ServerShared> shared_;
+  const bool public_port_;
+  const std::string ip_;
 };
 
 bool IsJsonContentType(std::string_view ct) {
@@ -129,11 +188,12 @@ class WsSession : public RpcSession,
                   public SessionBase,
                   public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(beast::tcp_stream&& stream, std::shared_ptr<ServerShared> shared, bool public_port,
-            bool authenticated, std::string remote, uint64_t id)
+  WsSession(beast::tcp_stream&& stream, std::shared_ptr<ServerShared> shared,
+            std::unique_ptr<ConnectionSlot> slot, bool public_port, bool authenticated,
+            std::string remote, uint64_t id)
       : ws_(std::move(stream)),
         shared_(std::move(shared)),
-        slot_(shared_),
+        slot_(std::move(slot)),
         public_port_(public_port),
         authenticated_(authenticated),
         remote_(std::move(remote)),
@@ -221,7 +281,9 @@ class WsSession : public RpcSession,
     if (ec) return Closed();
     std::string message = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
-    if (public_port_ && !shared_->limiter->Allow(remote_)) {
+    // The dispatcher charges each request of the message; an empty bucket
+    // refuses the message as a whole without parsing it.
+    if (public_port_ && !shared_->limiter->HasToken(remote_)) {
       Send(RpcDispatcher::ErrorResponse(kRpcLimitExceeded, "rate limit exceeded"));
       return DoRead();
     }
@@ -230,6 +292,7 @@ class WsSession : public RpcSession,
     context.public_port = public_port_;
     context.remote_address = remote_;
     context.session = shared_from_this();
+    context.charge = shared_->ChargeFor(public_port_, remote_);
     std::function<void()> job = [self = shared_from_this(), message = std::move(message),
                                  context = std::move(context)]() mutable {
       std::string response =
@@ -239,7 +302,7 @@ class WsSession : public RpcSession,
       context.session.reset();
       if (!response.empty()) self->Send(std::move(response));
     };
-    if (!shared_->pool->TrySubmit(job)) {
+    if (!shared_->PoolFor(authenticated_, public_port_).TrySubmit(job)) {
       Send(RpcDispatcher::ErrorResponse(kRpcLimitExceeded, "server busy: work queue full"));
     }
     DoRead();
@@ -285,7 +348,7 @@ class WsSession : public RpcSession,
 
   websocket::stream<beast::tcp_stream> ws_;
   std::shared_ptr<ServerShared> shared_;
-  ConnectionSlot slot_;
+  std::unique_ptr<ConnectionSlot> slot_;
   const bool public_port_;
   const bool authenticated_;
   const std::string remote_;
@@ -309,11 +372,12 @@ class WsSession : public RpcSession,
 
 class HttpSession : public SessionBase, public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket&& socket, std::shared_ptr<ServerShared> shared, bool public_port,
-              std::string remote, uint64_t id)
+  HttpSession(tcp::socket&& socket, std::shared_ptr<ServerShared> shared,
+              std::unique_ptr<ConnectionSlot> slot, bool public_port, std::string remote,
+              uint64_t id)
       : stream_(std::move(socket)),
         shared_(std::move(shared)),
-        slot_(std::make_unique<ConnectionSlot>(shared_)),
+        slot_(std::move(slot)),
         public_port_(public_port),
         remote_(std::move(remote)),
         id_(id),
@@ -343,17 +407,35 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   }
 
  private:
+  // Waits (up to read_timeout) for the next request's first bytes, then
+  // gives its headers header_timeout to arrive in full.
   void ReadHeader() {
     // Credentials are per request, never per connection.
     authenticated_ = false;
     extra_allow_ = false;
     extra_www_authenticate_ = false;
+    cors_origin_.clear();
+    retry_after_.clear();
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(shared_->options.max_header_bytes));
     parser_->body_limit(shared_->options.max_body_bytes);
-    // One deadline for the whole request, idle time included.
-    stream_.expires_after(shared_->options.read_timeout);
     awaiting_client_ = true;
+    // Pipelined bytes already here: the request has begun.
+    if (buffer_.size() > 0) return ReadRestOfHeader();
+    stream_.expires_after(shared_->options.read_timeout);
+    stream_.async_read_some(buffer_.prepare(kFirstRead),
+                            [self = shared_from_this()](error_code ec, size_t n) {
+                              if (ec) {
+                                self->awaiting_client_ = false;
+                                return self->OnReadError(ec);
+                              }
+                              self->buffer_.commit(n);
+                              self->ReadRestOfHeader();
+                            });
+  }
+
+  void ReadRestOfHeader() {
+    stream_.expires_after(std::min(shared_->options.header_timeout, shared_->options.read_timeout));
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
   }
@@ -369,15 +451,52 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     if (target != "/") {
       return Respond(http::status::not_found, "not found\n", /*close=*/true);
     }
+    const OriginPolicy& origins = *shared_->origins;
+    auto origin_it = req.find(http::field::origin);
+    std::string_view origin = origin_it == req.end() ? std::string_view()
+                                                     : std::string_view(origin_it->value().data(),
+                                                                        origin_it->value().size());
+    const bool upgrade = websocket::is_upgrade(req);
+    if (upgrade) {
+      // Browsers send Origin on every websocket; CORS does not protect them.
+      if (!origins.WebSocketOriginAllowed(origin_it != req.end(), origin)) {
+        LogInfo(shared_->logger, LogCategory::kRpc, "refused websocket from {}: origin {}", remote_,
+                origin);
+        return Respond(http::status::forbidden, "origin not allowed\n", /*close=*/true);
+      }
+    } else {
+      auto host = req[http::field::host];
+      if (!origins.HostAllowed(std::string_view(host.data(), host.size()))) {
+        LogInfo(shared_->logger, LogCategory::kRpc, "refused request from {}: host {}", remote_,
+                std::string_view(host.data(), host.size()));
+        return Respond(http::status::forbidden, "invalid host specified\n", /*close=*/true);
+      }
+      cors_origin_ = origins.CorsAllowOrigin(origin);
+      if (req.method() == http::verb::options && !cors_origin_.empty()) {
+        return RespondPreflight();
+      }
+    }
     bool has_auth = req.find(http::field::authorization) != req.end();
     if (has_auth && !public_port_) {
+      // An IP over its failure budget is not even checked: parallel
+      // connections cannot guess faster than the budget allows.
+      auto locked = shared_->auth_throttle->LockedFor(remote_, AuthThrottle::Clock::now());
+      if (locked > AuthThrottle::Clock::duration::zero()) {
+        auto secs = std::chrono::ceil<std::chrono::seconds>(locked).count();
+        retry_after_ = std::to_string(std::max<int64_t>(secs, 1));
+        LogDebug(shared_->logger, LogCategory::kRpc, "login from {} refused: locked out for {} s",
+                 remote_, retry_after_);
+        return Respond(http::status::too_many_requests, "too many failed logins; retry later\n",
+                       /*close=*/true);
+      }
       auto value = req[http::field::authorization];
       if (!shared_->auth.Check(std::string_view(value.data(), value.size()))) {
+        shared_->auth_throttle->Failure(remote_, AuthThrottle::Clock::now());
         return DelayedUnauthorized();
       }
       authenticated_ = true;
     }
-    if (websocket::is_upgrade(req)) {
+    if (upgrade) {
       if (!shared_->options.websocket) {
         return Respond(http::status::bad_request, "websocket disabled\n", /*close=*/true);
       }
@@ -396,7 +515,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       return Respond(http::status::unsupported_media_type,
                      "Content-Type must be application/json\n", /*close=*/true);
     }
-    if (public_port_ && !shared_->limiter->Allow(remote_)) {
+    // Requests are charged per entry by the dispatcher; an empty bucket
+    // refuses the request before its body is read.
+    if (public_port_ && !shared_->limiter->HasToken(remote_)) {
       return Respond(http::status::too_many_requests, "rate limit exceeded\n", /*close=*/true);
     }
     auto expect = req[http::field::expect];
@@ -416,6 +537,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void ReadBody() {
     awaiting_client_ = true;
+    stream_.expires_after(shared_->options.read_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&HttpSession::OnBody, shared_from_this()));
   }
@@ -449,6 +571,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     context.authenticated = authenticated_;
     context.public_port = public_port_;
     context.remote_address = remote_;
+    context.charge = shared_->ChargeFor(public_port_, remote_);
     std::string body = parser_->release().body();
     const RpcDispatcher& dispatcher = shared_->dispatcher();
     if (dispatcher.RunsInline(body)) {
@@ -467,7 +590,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
         self->Respond(http::status::ok, std::move(response), /*close=*/false, /*json=*/true);
       });
     };
-    if (!shared_->pool->TrySubmit(job)) {
+    if (!shared_->PoolFor(authenticated_, public_port_).TrySubmit(job)) {
       LogDebug(shared_->logger, LogCategory::kRpc, "work queue full, 503 to {}", remote_);
       return Respond(http::status::service_unavailable, "work queue depth exceeded\n",
                      /*close=*/false);
@@ -487,10 +610,10 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void Upgrade() {
     upgraded_ = true;
-    auto ws = std::make_shared<WsSession>(std::move(stream_), shared_, public_port_, authenticated_,
-                                          remote_, shared_->next_session_id.fetch_add(1));
-    // The websocket session counts the connection from here on.
-    slot_.reset();
+    // The websocket session holds the connection's slot from here on.
+    auto ws =
+        std::make_shared<WsSession>(std::move(stream_), shared_, std::move(slot_), public_port_,
+                                    authenticated_, remote_, shared_->next_session_id.fetch_add(1));
     ws->Accept(parser_->release());
   }
 
@@ -504,6 +627,32 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     }
     if (extra_allow_) res->set(http::field::allow, "POST");
     if (extra_www_authenticate_) res->set(http::field::www_authenticate, "Basic realm=\"jsonrpc\"");
+    if (!retry_after_.empty()) res->set(http::field::retry_after, retry_after_);
+    AddCorsHeaders(*res);
+    res->keep_alive(keep_alive_);
+    res->prepare_payload();
+    response_ = res;
+    stream_.expires_after(shared_->options.write_timeout);
+    http::async_write(stream_, *res,
+                      beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
+  }
+
+  // Only for an origin -rpccorsdomain names (cors_origin_ set).
+  void AddCorsHeaders(http::response<http::string_body>& res) const {
+    if (cors_origin_.empty()) return;
+    res.set(http::field::access_control_allow_origin, cors_origin_);
+    if (cors_origin_ != "*") res.set(http::field::vary, "Origin");
+  }
+
+  // The answer to a CORS preflight from an allowed origin.
+  void RespondPreflight() {
+    auto res =
+        std::make_shared<http::response<http::string_body>>(http::status::no_content, version_);
+    res->set(http::field::server, kServerName);
+    AddCorsHeaders(*res);
+    res->set(http::field::access_control_allow_methods, "POST, GET, OPTIONS");
+    res->set(http::field::access_control_allow_headers, "Content-Type, Authorization");
+    res->set(http::field::access_control_max_age, "600");
     res->keep_alive(keep_alive_);
     res->prepare_payload();
     response_ = res;
@@ -525,6 +674,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     stream_.close();
   }
 
+  // Bytes asked for by the first read of a request.
+  static constexpr size_t kFirstRead = 1024;
+
   beast::tcp_stream stream_;
   std::shared_ptr<ServerShared> shared_;
   std::unique_ptr<ConnectionSlot> slot_;
@@ -545,6 +697,10 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   bool stopping_ = false;
   bool extra_allow_ = false;
   bool extra_www_authenticate_ = false;
+  // Access-Control-Allow-Origin for this request's reply ("" for none).
+  std::string cors_origin_;
+  // Retry-After for this request's reply ("" for none).
+  std::string retry_after_;
 };
 
 // ---------------------------------------------------------------------------
@@ -631,15 +787,16 @@ class Listener : public std::enable_shared_from_this<Listener> {
                        });
       return;
     }
-    if (shared_->connections.load() >= shared_->options.max_connections) {
+    auto slot = ConnectionSlot::TryAcquire(shared_, public_port_, remote_ip);
+    if (!slot) {
       LogInfo(shared_->logger, LogCategory::kRpc, "rejected connection from {}: too many",
               remote_ip);
       socket.close(ec);
       return;
     }
     LogTrace(shared_->logger, LogCategory::kRpc, "accepted connection from {}", remote_ip);
-    std::make_shared<HttpSession>(std::move(socket), shared_, public_port_, std::move(remote_ip),
-                                  shared_->next_session_id.fetch_add(1))
+    std::make_shared<HttpSession>(std::move(socket), shared_, std::move(slot), public_port_,
+                                  std::move(remote_ip), shared_->next_session_id.fetch_add(1))
         ->Start();
   }
 
@@ -729,6 +886,11 @@ Status RpcServer::Start() {
   if (o.public_port) {
     s.limiter = std::make_unique<RateLimiter>(o.public_rate_per_second, o.public_rate_burst);
   }
+  AuthThrottleOptions throttle;
+  throttle.budget = o.auth_failure_budget;
+  throttle.backoff = o.auth_backoff;
+  s.auth_throttle = std::make_unique<AuthThrottle>(throttle);
+  s.origins.emplace(o.vhosts, o.cors_domains);
 
   uint16_t port = 0;
   DEPIN_RETURN_IF_ERROR(d.BindAll(o.bind_addresses, o.port, /*public_port=*/false, port));
@@ -751,6 +913,8 @@ Status RpcServer::Start() {
   }
   d.port = port;
   s.pool = std::make_unique<ThreadPool>("rpc-worker", o.threads, o.work_queue_depth);
+  s.admin_pool = std::make_unique<ThreadPool>("rpc-admin", std::max<size_t>(o.admin_threads, 1),
+                                              o.admin_work_queue_depth);
   d.started = true;
   for (auto& l : d.listeners) l->Run();
   for (size_t i = 0; i < std::max<size_t>(o.io_threads, 1); ++i) {
@@ -777,6 +941,7 @@ void RpcServer::Stop() {
   // handlers finish first and queue their replies, which the sessions then
   // send before closing: the caller of `stop` gets its answer.
   s.pool->Stop();
+  s.admin_pool->Stop();
   std::vector<std::shared_ptr<SessionBase>> open;
   {
     MutexLock lock(s.mu);
@@ -809,8 +974,11 @@ std::optional<uint16_t> RpcServer::public_port() const { return impl_->public_po
 std::string RpcServer::cookie() const { return impl_->shared->auth.cookie(); }
 
 size_t RpcServer::queued_requests() const {
-  return impl_->shared->pool ? impl_->shared->pool->pending() : 0;
+  const ServerShared& s = *impl_->shared;
+  return (s.pool ? s.pool->pending() : 0) + (s.admin_pool ? s.admin_pool->pending() : 0);
 }
-size_t RpcServer::open_connections() const { return impl_->shared->connections.load(); }
+size_t RpcServer::open_connections() const {
+  return impl_->shared->connections[0].load() + impl_->shared->connections[1].load();
+}
 
 }  // namespace depin

@@ -51,6 +51,57 @@ TEST(InitOptions, OutOfRangeRpcValuesAreErrors) {
       RpcServerOptionsFromArgs(ParsedArgs({"-rpcthreads=0"}), consensus::MainParams(), "/x").ok());
 }
 
+TEST(InitOptions, RpcLimitsHaveDefaultsAndMapOntoOptions) {
+  auto d = RpcServerOptionsFromArgs(ParsedArgs({"-regtest"}), consensus::RegtestParams(), "/x");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->header_timeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(d->max_connections, 512u);
+  EXPECT_EQ(d->public_max_connections, 512u);
+  EXPECT_EQ(d->public_max_connections_per_ip, 32u);
+  EXPECT_EQ(d->admin_threads, 2u);
+  EXPECT_EQ(d->auth_failure_budget, 10u);
+  EXPECT_EQ(d->vhosts, std::vector<std::string>{"localhost"});
+  EXPECT_TRUE(d->cors_domains.empty());
+  auto o = RpcServerOptionsFromArgs(
+      ParsedArgs({"-regtest", "-rpcheadertimeout=2", "-rpcmaxconnections=7",
+                  "-rpcpublicmaxconnections=9", "-rpcpublicmaxperip=3", "-rpcadminthreads=1",
+                  "-rpcauthfailures=4", "-rpcvhosts=rpc.example", "-rpcvhosts=localhost",
+                  "-rpccorsdomain=https://wallet.example"}),
+      consensus::RegtestParams(), "/x");
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->header_timeout, std::chrono::milliseconds(2000));
+  EXPECT_EQ(o->max_connections, 7u);
+  EXPECT_EQ(o->public_max_connections, 9u);
+  EXPECT_EQ(o->public_max_connections_per_ip, 3u);
+  EXPECT_EQ(o->admin_threads, 1u);
+  EXPECT_EQ(o->auth_failure_budget, 4u);
+  EXPECT_EQ(o->vhosts, (std::vector<std::string>{"rpc.example", "localhost"}));
+  EXPECT_EQ(o->cors_domains, std::vector<std::string>{"https://wallet.example"});
+  for (const char* bad :
+       {"-rpcheadertimeout=0", "-rpcmaxconnections=0", "-rpcpublicmaxperip=-1",
+        "-rpcadminthreads=65", "-rpcauthfailures=0", "-rpcpublicmaxconnections=0"}) {
+    EXPECT_EQ(
+        RpcServerOptionsFromArgs(ParsedArgs({bad}), consensus::MainParams(), "/x").status().code(),
+        "args-bad-value")
+        << bad;
+  }
+  auto limits = RpcClientLimitsFromArgs(ParsedArgs({"-regtest"}));
+  ASSERT_TRUE(limits.ok());
+  EXPECT_EQ(limits->filters.per_client, 256u);
+  EXPECT_EQ(limits->filters.timeout, std::chrono::milliseconds(300000));
+  EXPECT_EQ(limits->subscriptions_per_connection, 1000u);
+  limits = RpcClientLimitsFromArgs(ParsedArgs(
+      {"-regtest", "-rpcfiltersperclient=5", "-rpcfiltertimeout=2", "-rpcmaxsubscriptions=3"}));
+  ASSERT_TRUE(limits.ok());
+  EXPECT_EQ(limits->filters.per_client, 5u);
+  EXPECT_EQ(limits->filters.timeout, std::chrono::milliseconds(2000));
+  EXPECT_EQ(limits->subscriptions_per_connection, 3u);
+  for (const char* bad : {"-rpcfiltersperclient=0", "-rpcfiltersperclient=10001",
+                          "-rpcfiltertimeout=0", "-rpcmaxsubscriptions=0"}) {
+    EXPECT_EQ(RpcClientLimitsFromArgs(ParsedArgs({bad})).status().code(), "args-bad-value") << bad;
+  }
+}
+
 TEST(InitOptions, MineNeedsAnAddressExceptInDevMode) {
   Args mine = ParsedArgs({"-regtest", "-mine"});
   EXPECT_EQ(MinerOptionsFromArgs(mine, consensus::RegtestParams(), /*dev_mode=*/false, nullptr)

@@ -396,7 +396,7 @@ TEST_F(RpcServerTest, HttpLevelRejections) {
   {
     HttpClient c(server_->port());
     http::request<http::string_body> req{http::verb::get, "/", 11};
-    req.set(http::field::host, "x");
+    req.set(http::field::host, "localhost");
     Reply r = c.Send(req);
     EXPECT_EQ(r.status, 405u);
     EXPECT_EQ(r.headers[http::field::allow], "POST");
@@ -423,7 +423,7 @@ TEST_F(RpcServerTest, HttpLevelRejections) {
     // Oversized body: refused from the Content-Length alone.
     HttpClient c(server_->port());
     c.WriteRaw(
-        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
         "Content-Length: 4096\r\n\r\n");
     Reply r = c.Read();
     EXPECT_EQ(r.status, 413u);
@@ -435,7 +435,8 @@ TEST_F(RpcServerTest, HttpLevelRejections) {
   }
   {
     HttpClient c(server_->port());
-    c.WriteRaw("POST / HTTP/1.1\r\nHost: x\r\nX-Junk: " + std::string(2000, 'a') + "\r\n\r\n");
+    c.WriteRaw("POST / HTTP/1.1\r\nHost: localhost\r\nX-Junk: " + std::string(2000, 'a') +
+               "\r\n\r\n");
     EXPECT_EQ(c.Read().status, 431u);
   }
   {
@@ -448,7 +449,7 @@ TEST_F(RpcServerTest, HttpLevelRejections) {
     HttpClient c(server_->port());
     std::string body = Call("add", "[41,1]");
     c.WriteRaw(
-        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
         "Expect: 100-continue\r\nContent-Length: " +
         std::to_string(body.size()) + "\r\n\r\n");
     EXPECT_EQ(c.Read().status, 100u);
@@ -469,12 +470,13 @@ TEST_F(RpcServerTest, FullWorkQueueAnswers503AtOnce) {
   HttpClient refused(server_->port());
 
   std::string block = Call("block");
-  busy.WriteRaw("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
-                std::to_string(block.size()) + "\r\n\r\n" + block);
+  busy.WriteRaw(
+      "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: " +
+      std::to_string(block.size()) + "\r\n\r\n" + block);
   gate_.entered.get_future().wait();  // the only worker is now held
   std::string add = Call("add", "[1]");
   queued.WriteRaw(
-      "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+      "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: " +
       std::to_string(add.size()) + "\r\n\r\n" + add);
   while (server_->queued_requests() < 1) std::this_thread::yield();
 
@@ -497,8 +499,9 @@ TEST_F(RpcServerTest, InlineMethodsAnswerWhileEveryWorkerIsBusy) {
   HttpClient busy(server_->port());
   HttpClient other(server_->port());
   std::string block = Call("block");
-  busy.WriteRaw("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
-                std::to_string(block.size()) + "\r\n\r\n" + block);
+  busy.WriteRaw(
+      "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: " +
+      std::to_string(block.size()) + "\r\n\r\n" + block);
   gate_.entered.get_future().wait();  // the only worker is held
   // An inline_ok method runs on the I/O thread: answered, not queued.
   Reply r = other.Post(Call("tip"));
@@ -521,7 +524,7 @@ TEST_F(RpcServerTest, SlowAndIdleClientsAreClosed) {
   StartServer(o);
   // Slowloris: a request that never completes.
   HttpClient slow(server_->port());
-  slow.WriteRaw("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"jsonrpc\"");
+  slow.WriteRaw("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{\"jsonrpc\"");
   // Idle keep-alive connection after one good request.
   HttpClient idle(server_->port());
   EXPECT_EQ(idle.Post(Call("add", "[1]")).status, 200u);
@@ -541,7 +544,7 @@ TEST_F(RpcServerTest, WrongCredentialsGet401AfterDelayWithoutBlockingOthers) {
   auto start = std::chrono::steady_clock::now();
   std::string body = Call("stop");
   bad.WriteRaw(
-      "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
       "Authorization: Basic " +
       Base64Encode("alice:wrong") + "\r\nContent-Length: " + std::to_string(body.size()) +
       "\r\n\r\n" + body);
@@ -739,7 +742,7 @@ TEST_F(RpcServerTest, StopWhileClientsConnected) {
   HttpClient idle(server_->port());
   EXPECT_EQ(idle.Post(Call("add", "[1]")).status, 200u);
   HttpClient partial(server_->port());
-  partial.WriteRaw("POST / HTTP/1.1\r\nHost: x\r\n");
+  partial.WriteRaw("POST / HTTP/1.1\r\nHost: localhost\r\n");
   WsClient ws(server_->port());
   ws.Send(Call("add", "[1]"));
   ws.Read();
@@ -770,8 +773,9 @@ TEST_F(RpcServerTest, StopDeliversRepliesOfRunningHandlers) {
   StartServer(o);
   HttpClient c(server_->port());
   std::string block = Call("block");
-  c.WriteRaw("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
-             std::to_string(block.size()) + "\r\n\r\n" + block);
+  c.WriteRaw(
+      "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: " +
+      std::to_string(block.size()) + "\r\n\r\n" + block);
   gate_.entered.get_future().wait();
   std::thread stopper([this] { server_->Stop(); });
   gate_.release.set_value();
@@ -836,6 +840,271 @@ TEST_F(RpcServerTest, HelpOverHttp) {
   EXPECT_NE(text.find("stop  [admin]"), std::string::npos) << text;
   d = Json(c.Post(Call("help", "[\"echo\"]")).body);
   EXPECT_NE(std::string(d["result"].GetString()).find("Returns its argument."), std::string::npos);
+}
+
+TEST_F(RpcServerTest, PublicFloodLeavesTheAdminListenerReachable) {
+  auto o = Options();
+  o.public_port = 0;
+  o.max_connections = 4;
+  o.public_max_connections = 3;
+  o.public_max_connections_per_ip = 3;
+  StartServer(o);
+  // The public listener is full...
+  std::vector<std::unique_ptr<WsClient>> flood;
+  for (int i = 0; i < 3; ++i) flood.push_back(std::make_unique<WsClient>(*server_->public_port()));
+  HttpClient refused(*server_->public_port());
+  EXPECT_TRUE(refused.WaitForClose());
+  // ...and the operator still gets in on the main one.
+  HttpClient admin(server_->port());
+  auto d = Json(admin.Post(Call("stop"), CookieAuth()).body);
+  EXPECT_STREQ(d["result"].GetString(), "stopping");
+  EXPECT_EQ(server_->open_connections(), 4u);
+}
+
+TEST_F(RpcServerTest, PublicConnectionsPerIpAreCapped) {
+  auto o = Options();
+  o.public_port = 0;
+  o.public_max_connections_per_ip = 2;
+  StartServer(o);
+  auto a = std::make_unique<HttpClient>(*server_->public_port());
+  HttpClient b(*server_->public_port());
+  EXPECT_EQ(a->Post(Call("add", "[1]")).status, 200u);
+  EXPECT_EQ(b.Post(Call("add", "[1]")).status, 200u);
+  HttpClient c(*server_->public_port());
+  EXPECT_TRUE(c.WaitForClose());
+  // A closed connection frees its share.
+  a.reset();
+  std::unique_ptr<HttpClient> d;
+  for (int i = 0; i < 200 && !d; ++i) {
+    auto next = std::make_unique<HttpClient>(*server_->public_port());
+    boost::system::error_code ec;
+    http::request<http::string_body> req{http::verb::post, "/", 11};
+    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::content_type, "application/json");
+    req.body() = Call("add", "[1]");
+    req.prepare_payload();
+    http::write(next->socket(), req, ec);
+    beast::flat_buffer buf;
+    http::response<http::string_body> res;
+    http::read(next->socket(), buf, res, ec);
+    if (!ec && res.result_int() == 200) d = std::move(next);
+    if (!d) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_NE(d, nullptr);
+  // The main listener has no per-IP cap.
+  std::vector<std::unique_ptr<HttpClient>> many;
+  for (int i = 0; i < 5; ++i) {
+    many.push_back(std::make_unique<HttpClient>(server_->port()));
+    EXPECT_EQ(many.back()->Post(Call("add", "[1]")).status, 200u);
+  }
+}
+
+TEST_F(RpcServerTest, HalfSentHeadersTimeOutButIdleConnectionsWait) {
+  auto o = Options();
+  o.read_timeout = 30s;
+  o.header_timeout = 200ms;
+  StartServer(o);
+  HttpClient half(server_->port());
+  half.WriteRaw("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: appl");
+  HttpClient idle(server_->port());
+  EXPECT_EQ(idle.Post(Call("add", "[1]")).status, 200u);
+  EXPECT_TRUE(half.WaitForClose());
+  // Idle time between requests is bounded by read_timeout, not the header
+  // timeout: the keep-alive connection still serves.
+  EXPECT_EQ(idle.Post(Call("add", "[2]")).status, 200u);
+}
+
+TEST_F(RpcServerTest, EachBatchEntryCostsARateLimitToken) {
+  auto o = Options();
+  o.public_port = 0;
+  o.public_rate_per_second = 0.001;
+  o.public_rate_burst = 5;
+  StartServer(o);
+  HttpClient c(*server_->public_port());
+  std::string batch = "[";
+  for (int i = 0; i < 8; ++i) batch += (i ? "," : "") + Call("add", "[1]", i);
+  batch += "]";
+  Reply r = c.Post(batch);
+  ASSERT_EQ(r.status, 200u);
+  auto d = Json(r.body);
+  ASSERT_TRUE(d.IsArray());
+  ASSERT_EQ(d.Size(), 8u);
+  int ok = 0;
+  int limited = 0;
+  for (const auto& e : d.GetArray()) {
+    if (e.HasMember("result")) ++ok;
+    if (e.HasMember("error") && e["error"]["code"].GetInt() == kRpcLimitExceeded) ++limited;
+  }
+  EXPECT_EQ(ok, 5);
+  EXPECT_EQ(limited, 3);
+  // The bucket is empty: the next request is refused before its body is read.
+  EXPECT_EQ(c.Post(Call("add", "[1]")).status, 429u);
+  // Batches on the main listener are not rate limited.
+  HttpClient m(server_->port());
+  auto md = Json(m.Post(batch).body);
+  for (const auto& e : md.GetArray()) EXPECT_TRUE(e.HasMember("result"));
+}
+
+TEST_F(RpcServerTest, AdminRequestsHaveTheirOwnWorkers) {
+  auto o = Options();
+  o.threads = 1;
+  o.work_queue_depth = 1;
+  StartServer(o);
+  // One public request holds the only public worker, another fills its queue.
+  HttpClient busy(server_->port());
+  std::string body = Call("block");
+  busy.WriteRaw(
+      "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body);
+  gate_.entered.get_future().wait();
+  HttpClient queued(server_->port());
+  std::string add = Call("add", "[1]");
+  queued.WriteRaw(
+      "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(add.size()) + "\r\n\r\n" + add);
+  while (server_->queued_requests() == 0) std::this_thread::sleep_for(1ms);
+  HttpClient more(server_->port());
+  EXPECT_EQ(more.Post(Call("add", "[1]")).status, 503u);
+  // An authenticated call is served meanwhile (not queued behind them).
+  HttpClient admin(server_->port());
+  auto d = Json(admin.Post(Call("add", "[1]"), CookieAuth()).body);
+  EXPECT_EQ(d["result"].GetInt(), 11);
+  d = Json(admin.Post(Call("stop"), CookieAuth()).body);
+  EXPECT_STREQ(d["result"].GetString(), "stopping");
+  gate_.release.set_value();
+  EXPECT_EQ(busy.Read().status, 200u);
+  EXPECT_EQ(queued.Read().status, 200u);
+}
+
+TEST_F(RpcServerTest, ParallelPasswordGuessingIsThrottledPerIp) {
+  auto o = Options();
+  o.auth_failure_budget = 5;
+  o.auth_backoff = 1h;
+  o.auth_failure_delay = 50ms;
+  StartServer(o);
+  // 40 guesses at once, each on its own connection.
+  constexpr int kGuesses = 40;
+  std::vector<std::unique_ptr<HttpClient>> clients;
+  for (int i = 0; i < kGuesses; ++i) {
+    clients.push_back(std::make_unique<HttpClient>(server_->port()));
+    std::string body = Call("stop");
+    clients.back()->WriteRaw(
+        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        "Authorization: Basic " +
+        Base64Encode("alice:guess" + std::to_string(i)) +
+        "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  }
+  int checked = 0;
+  int refused = 0;
+  for (auto& c : clients) {
+    Reply r = c->Read();
+    if (r.status == 401u) ++checked;
+    if (r.status == 429u) {
+      ++refused;
+      EXPECT_FALSE(r.headers[http::field::retry_after].empty());
+    }
+  }
+  // Only the budget's worth of guesses was checked at all.
+  EXPECT_EQ(checked, 5);
+  EXPECT_EQ(refused, kGuesses - 5);
+  // Locked out, even the right password is not checked...
+  HttpClient c(server_->port());
+  EXPECT_EQ(c.Post(Call("stop"), CookieAuth()).status, 429u);
+  // ...while calls without credentials are served as before.
+  HttpClient p(server_->port());
+  EXPECT_EQ(p.Post(Call("add", "[1]")).status, 200u);
+}
+
+TEST_F(RpcServerTest, HostOriginAndCorsChecks) {
+  StartServer(Options());
+  HttpClient c(server_->port());
+  auto post = [](const std::string& host, const std::string& origin) {
+    http::request<http::string_body> req{http::verb::post, "/", 11};
+    req.set(http::field::host, host);
+    if (!origin.empty()) req.set(http::field::origin, origin);
+    req.set(http::field::content_type, "application/json");
+    req.body() = Call("add", "[1]");
+    req.prepare_payload();
+    return req;
+  };
+  // DNS rebinding: a name that is not ours.
+  auto req = post("evil.example:8545", "");
+  Reply r = c.Send(req);
+  EXPECT_EQ(r.status, 403u);
+  EXPECT_NE(r.body.find("invalid host"), std::string::npos);
+  for (const std::string host : {"localhost:8545", "127.0.0.1:1", "[::1]:8545"}) {
+    HttpClient ok(server_->port());
+    auto good = post(host, "http://localhost:3000");
+    Reply rr = ok.Send(good);
+    EXPECT_EQ(rr.status, 200u) << host;
+    // No -rpccorsdomain: no CORS header, whatever the origin.
+    EXPECT_EQ(rr.headers.count(http::field::access_control_allow_origin), 0u);
+  }
+  // A preflight without -rpccorsdomain is just a wrong method.
+  HttpClient pre(server_->port());
+  http::request<http::string_body> options{http::verb::options, "/", 11};
+  options.set(http::field::host, "localhost");
+  options.set(http::field::origin, "http://localhost:3000");
+  EXPECT_EQ(pre.Send(options).status, 405u);
+  // Websocket upgrades from a foreign page are refused; local pages and
+  // non-browser clients (no Origin) are not.
+  auto ws_with_origin = [this](const std::string& origin) {
+    net::io_context ioc;
+    websocket::stream<tcp::socket> ws(ioc);
+    ws.next_layer().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+    ws.set_option(websocket::stream_base::decorator(
+        [origin](websocket::request_type& q) { q.set(http::field::origin, origin); }));
+    boost::system::error_code ec;
+    ws.handshake("localhost", "/", ec);
+    return !ec;
+  };
+  EXPECT_FALSE(ws_with_origin("https://evil.example"));
+  EXPECT_TRUE(ws_with_origin("http://localhost:5173"));
+  WsClient plain(server_->port());
+  plain.Send(Call("add", "[1]"));
+  EXPECT_EQ(ErrorCodeOf(plain.Read()), 0);
+}
+
+TEST_F(RpcServerTest, CorsHeadersOnlyForConfiguredOrigins) {
+  auto o = Options();
+  o.cors_domains = {"https://wallet.example"};
+  o.vhosts = {"localhost", "rpc.example"};
+  StartServer(o);
+  http::request<http::string_body> options{http::verb::options, "/", 11};
+  options.set(http::field::host, "rpc.example");
+  options.set(http::field::origin, "https://wallet.example");
+  options.set(http::field::access_control_request_method, "POST");
+  HttpClient c(server_->port());
+  Reply r = c.Send(options);
+  EXPECT_EQ(r.status, 204u);
+  EXPECT_EQ(r.headers[http::field::access_control_allow_origin], "https://wallet.example");
+  EXPECT_NE(r.headers[http::field::access_control_allow_methods].find("POST"), std::string::npos);
+  for (const auto& [origin, expect_header] : std::vector<std::pair<std::string, bool>>{
+           {"https://wallet.example", true}, {"https://evil.example", false}}) {
+    http::request<http::string_body> req{http::verb::post, "/", 11};
+    req.set(http::field::host, "rpc.example");
+    req.set(http::field::origin, origin);
+    req.set(http::field::content_type, "application/json");
+    req.body() = Call("add", "[1]");
+    req.prepare_payload();
+    HttpClient p(server_->port());
+    Reply rr = p.Send(req);
+    EXPECT_EQ(rr.status, 200u);
+    EXPECT_EQ(rr.headers.count(http::field::access_control_allow_origin), expect_header ? 1u : 0u)
+        << origin;
+  }
+  // The configured origin may open websockets; localhost pages no longer
+  // may (the list replaces the default).
+  net::io_context ioc;
+  websocket::stream<tcp::socket> ws(ioc);
+  ws.next_layer().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+  ws.set_option(websocket::stream_base::decorator(
+      [](websocket::request_type& q) { q.set(http::field::origin, "https://wallet.example"); }));
+  boost::system::error_code ec;
+  ws.handshake("localhost", "/", ec);
+  EXPECT_FALSE(ec) << ec.message();
 }
 
 }  // namespace
