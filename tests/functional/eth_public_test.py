@@ -2,11 +2,13 @@
 """The eth_ methods are public: without credentials, on the main port and on the
 public listener (-rpcpublicport), a wallet reads chain and account state, sends
 a signed tx (legacy EIP-155 too) and reads its receipt; rejected txs carry
-go-ethereum's messages with code -32000; a batch of 100 eth_ calls is one
-request; unknown methods are -32601 and admin methods stay absent on the public
+go-ethereum's messages with code -32000; a batch of 100 eth_ calls is one HTTP
+request (on the public port each entry costs a rate-limit token); unknown
+methods are -32601 and admin methods stay absent on the public
 port; balances, nonces and eth_call at an older block answer as they were then."""
 
 import json
+import time
 
 from test_framework.framework import DepinTestFramework
 from test_framework.rpc import JSONRPCException
@@ -86,14 +88,26 @@ class EthPublicTest(DepinTestFramework):
         raw, _ = self.txtool.sign(key, receiver, nonce + 2, gas=60000, data="0x1234")
         self.expect_rejection(public, raw, "data sent to a non-module address")
 
-        self.log("a batch of 100 eth_ calls is one request")
+        self.log("a batch of 100 eth_ calls is one HTTP request")
         batch = [{"jsonrpc": "2.0", "id": i, "method": "eth_blockNumber"} for i in range(100)]
-        status, _, body = public.post_raw(json.dumps(batch))
+        status, _, body = node.client().post_raw(json.dumps(batch))
         assert_equal(status, 200)
         replies = json.loads(body)
         assert_equal(len(replies), 100)
         assert_equal(sorted(r["id"] for r in replies), list(range(100)))
         assert_true(all(r.get("result") == "0x2" for r in replies), "every reply is the height")
+        # On the public port each entry costs a rate-limit token (burst 40):
+        # a batch cannot carry calls past the limit.
+        status, _, body = public.post_raw(json.dumps(batch))
+        assert_equal(status, 200)
+        replies = json.loads(body)
+        assert_equal(len(replies), 100)
+        served = [r for r in replies if r.get("result") == "0x2"]
+        limited = [r for r in replies if r.get("error", {}).get("code") == -32005]
+        assert_equal(len(served) + len(limited), 100)
+        assert_true(len(limited) >= 50, f"{len(served)} entries served with a burst of 40")
+        # Let the bucket refill (20 tokens/s) for the calls below.
+        time.sleep(2.5)
 
         self.log("state at an older block: balances, nonces and eth_call as they were")
         assert_equal(public.call("eth_getTransactionCount", sender, "earliest"), hex(nonce))
