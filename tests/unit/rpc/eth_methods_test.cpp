@@ -867,5 +867,41 @@ TEST(EthSubscriptions, IndexedByKindAndCappedPerConnection) {
   EXPECT_EQ(subs->size(), 0u);
 }
 
+TEST_F(EthMethodsTest, RangeQueriesChargeRateLimitTokensByTheirWork) {
+  for (int i = 0; i < 250; ++i) Mine();
+  std::vector<double> charges;
+  int grants = 1000;
+  RpcCallContext context;
+  context.public_port = true;
+  context.charge = [&](double cost) {
+    charges.push_back(cost);
+    return grants-- > 0;
+  };
+  // 251 blocks: the request's token, then 2.5 more for the range.
+  rapidjson::Document logs =
+      Call("eth_getLogs", R"([{"fromBlock":"earliest","toBlock":"latest"}])", context);
+  ASSERT_TRUE(logs.HasMember("result"));
+  ASSERT_EQ(charges.size(), 2u);
+  EXPECT_EQ(charges[0], 1.0);
+  EXPECT_DOUBLE_EQ(charges[1], 2.5);
+  // A short range pays only the request's token.
+  charges.clear();
+  EXPECT_TRUE(Call("eth_getLogs", R"([{"fromBlock":"0x1","toBlock":"0x10"}])", context)
+                  .HasMember("result"));
+  ASSERT_EQ(charges.size(), 2u);
+  EXPECT_EQ(charges[1], 0.0);
+  // eth_feeHistory reads each block, and its receipts for percentiles.
+  charges.clear();
+  EXPECT_TRUE(Call("eth_feeHistory", R"(["0x400","latest",[50]])", context).HasMember("result"));
+  ASSERT_EQ(charges.size(), 2u);
+  EXPECT_DOUBLE_EQ(charges[1], 5.01);
+  // The request's token granted, the range's refused: -32005 and no work.
+  grants = 1;
+  rapidjson::Document refused =
+      Call("eth_getLogs", R"([{"fromBlock":"earliest","toBlock":"latest"}])", context);
+  ASSERT_TRUE(refused.HasMember("error"));
+  EXPECT_EQ(refused["error"]["code"].GetInt(), kRpcLimitExceeded);
+}
+
 }  // namespace
 }  // namespace depin
