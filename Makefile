@@ -3,8 +3,10 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 DATADIR ?= $(HOME)/.depin
+# Seconds between dev blocks (fractions allowed); 0 mines as soon as a tx arrives.
+DEVBLOCKTIME ?= 2
 
-.PHONY: all deps configure build run test interop-deps interop unit functional bench format clean
+.PHONY: all deps configure build run run-test test interop-deps interop unit functional bench format clean
 
 all: build
 
@@ -21,7 +23,12 @@ build: configure
 
 # A local dev node: regtest, mines a block every 2 s, 10 funded dev accounts.
 run: build
-	$(BUILD_DIR)/bin/depind -dev -printtoconsole -datadir=$(DATADIR)
+	$(BUILD_DIR)/bin/depind -dev -printtoconsole -datadir=$(DATADIR) -devblocktime=$(DEVBLOCKTIME)
+
+# Test mode: the same dev node, mining a block as soon as a tx arrives (as
+# Hardhat's automine), so test suites wait milliseconds, not block times.
+run-test:
+	$(MAKE) run DEVBLOCKTIME=0
 
 # npm ci installs the interop tests' pinned packages (ethers) when Node.js is
 # present; without them those tests skip with a printed reason.

@@ -33,8 +33,11 @@ enum BlockStatus : uint32_t {
   kBlockFailed = 1u << 3,       // the block itself is invalid
   kBlockFailedChild = 1u << 4,  // descends from a failed block
   kBlockHaveUndo = 1u << 5,     // an undo record is stored for it
+  // Rewound on a dev chain (Chainstate::RewindTo): valid, but not a
+  // candidate for the tip until the block is submitted again.
+  kBlockSetAside = 1u << 6,
 };
-inline constexpr uint32_t kBlockStatusMask = (1u << 6) - 1;
+inline constexpr uint32_t kBlockStatusMask = (1u << 7) - 1;
 
 inline constexpr uint8_t kBlockIndexVersion = 1;
 inline constexpr size_t kBlockIndexRecordSize =

@@ -51,7 +51,8 @@ void Chainstate::Impl::BlockDataArrived(IndexNode* node) {
   while (!queue.empty()) {
     IndexNode* n = queue.back();
     queue.pop_back();
-    if (!n->Failed() && (Tip() == nullptr || n->chain_work > Tip()->chain_work)) {
+    if (!n->Failed() && !n->Has(kBlockSetAside) &&
+        (Tip() == nullptr || n->chain_work > Tip()->chain_work)) {
       candidates_.insert(n);
     }
     auto range = unlinked_.equal_range(n);
@@ -252,7 +253,8 @@ Status Chainstate::Impl::Open() {
                               "stored state does not match the tip's state root");
   }
   for (auto& [hash, node] : index_) {
-    if (node->Has(kBlockHaveData) && !node->Failed() && !InActiveChain(node.get())) {
+    if (node->Has(kBlockHaveData) && !node->Failed() && !node->Has(kBlockSetAside) &&
+        !InActiveChain(node.get())) {
       BlockDataArrived(node.get());
     }
   }
@@ -290,7 +292,8 @@ Status Chainstate::Impl::AcceptHeader(const BlockHeader& header, IndexNode** out
                          "parent block is unknown");
   if (parent->Failed()) return Status::Error("bad-prevblk", "parent block is invalid");
   consensus::ParentInfo info{parent->header, parent->median_time_past};
-  DEPIN_RETURN_IF_ERROR(consensus::ContextualCheckHeader(header, info, NowSeconds(), params_));
+  DEPIN_RETURN_IF_ERROR(consensus::ContextualCheckHeader(
+      header, info, options_.clock ? options_.clock() : NowSeconds(), params_));
   IndexNode* node = AddNode(header, parent, kBlockValidHeader);
   *out = node;
   return PersistNode(node, /*sync=*/false);

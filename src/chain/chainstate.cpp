@@ -26,6 +26,8 @@ Status Chainstate::ProcessBlock(const std::shared_ptr<const Block>& block,
   return impl_->ProcessBlock(block, status_out);
 }
 
+Status Chainstate::RewindTo(const Hash256& hash) { return impl_->RewindTo(hash); }
+
 TipInfo Chainstate::Tip() const {
   MutexLock lock(impl_->mu_);
   return impl_->MakeTipInfo();

@@ -76,6 +76,10 @@ struct ChainstateOptions {
   std::function<Status(BlockFileOp op, uint32_t file)> block_fault_hook;
   // Where block events are enqueued; null: nobody hears them (tests).
   ValidationSignals* signals = nullptr;
+  // Seconds since the Unix epoch for the future-time rule
+  // (block-time-too-new); empty = system clock. A dev node passes its
+  // DevClock's AdjustedNow.
+  std::function<uint64_t()> clock;
 };
 
 // A block the chain knows about (header tree node), copied out for callers.
@@ -133,6 +137,17 @@ class Chainstate {
   // the rule. `status_out` (optional) says what happened.
   Status ProcessBlock(const std::shared_ptr<const Block>& block,
                       BlockAcceptance* status_out = nullptr);
+
+  // Dev chains (regtest only; evm_revert): disconnects the active chain down
+  // to block `hash`, as a reorg would (the mempool gets the blocks' txs back,
+  // subscribers hear BlockDisconnected, then TipChanged), and sets the
+  // disconnected blocks aside: they stay valid and stored, but the chain does
+  // not go back to them, whatever their work, until one of them is processed
+  // again (mined anew with the same content, or received). Errors:
+  // "rewind-regtest-only", "block-not-found", "block-not-active",
+  // "reorg-too-deep" (below the undo kept), "chainstate-closed", and local
+  // failures (which stop the chainstate, as in ProcessBlock).
+  Status RewindTo(const Hash256& hash);
 
   TipInfo Tip() const;
   std::optional<Hash256> GetBlockHashAtHeight(uint64_t height) const;  // active chain

@@ -105,6 +105,7 @@ class Chainstate::Impl {
   Status ProcessHeader(const BlockHeader& header) EXCLUDES(process_mu_, mu_);
   Status ProcessBlock(const std::shared_ptr<const Block>& block, BlockAcceptance* out)
       EXCLUDES(process_mu_, mu_);
+  Status RewindTo(const Hash256& hash) EXCLUDES(process_mu_, mu_);
 
   // Everything below is used by Chainstate's accessors.
   const consensus::ChainParams params_;

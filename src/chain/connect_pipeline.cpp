@@ -51,30 +51,41 @@ Status Chainstate::Impl::ProcessBlock(const std::shared_ptr<const Block>& block,
             s.Is(StatusKind::kMissingParent) ? BlockAcceptance::kOrphan : BlockAcceptance::kInvalid;
         return s;
       }
-      if (node->Has(kBlockHaveData)) {
+      if (node->Has(kBlockHaveData) && !node->Has(kBlockSetAside)) {
         *out = BlockAcceptance::kAlreadyKnown;
         return Status::Ok();
       }
-      s = consensus::CheckBlockBody(*block, params_, modules_);
-      if (!s.ok()) {
-        // A body that does not match its header's tx root may be a mutated
-        // copy of a valid block: reject it without condemning the header.
-        if (!s.Is(StatusKind::kMutated)) MarkFailed(node, s);
-        *out = BlockAcceptance::kInvalid;
-        return s;
-      }
-      auto pos = blocks_->WriteBlock(*block);
-      if (!pos.ok()) return Fatal(pos.status(), "writing block " + node->hash.Hex());
-      // The block is on disk (synced) before the index points at it.
-      node->pos = *pos;
-      node->tx_count = static_cast<uint32_t>(block->txs.size());
-      node->status |= kBlockHaveData;
-      WriteBatch batch;
-      batch.Put(MakeKey(dbkey::kBlockIndex, node->hash.span()),
-                EncodeBlockIndexRecord(node->Record()));
-      blocks_->WriteFileInfo(batch);
-      if (Status w = db_->Write(batch, /*sync=*/false); !w.ok()) {
-        return Fatal(w, "indexing block " + node->hash.Hex());
+      if (node->Has(kBlockSetAside)) {
+        // A block rewound on a dev chain, mined or sent again: it and its
+        // rewound ancestors may lead the chain once more.
+        for (IndexNode* n = node; n != nullptr && n->Has(kBlockSetAside); n = n->parent) {
+          n->status &= ~static_cast<uint32_t>(kBlockSetAside);
+          if (Status w = PersistNode(n, /*sync=*/false); !w.ok()) {
+            return Fatal(w, "indexing block " + n->hash.Hex());
+          }
+        }
+      } else {
+        s = consensus::CheckBlockBody(*block, params_, modules_);
+        if (!s.ok()) {
+          // A body that does not match its header's tx root may be a mutated
+          // copy of a valid block: reject it without condemning the header.
+          if (!s.Is(StatusKind::kMutated)) MarkFailed(node, s);
+          *out = BlockAcceptance::kInvalid;
+          return s;
+        }
+        auto pos = blocks_->WriteBlock(*block);
+        if (!pos.ok()) return Fatal(pos.status(), "writing block " + node->hash.Hex());
+        // The block is on disk (synced) before the index points at it.
+        node->pos = *pos;
+        node->tx_count = static_cast<uint32_t>(block->txs.size());
+        node->status |= kBlockHaveData;
+        WriteBatch batch;
+        batch.Put(MakeKey(dbkey::kBlockIndex, node->hash.span()),
+                  EncodeBlockIndexRecord(node->Record()));
+        blocks_->WriteFileInfo(batch);
+        if (Status w = db_->Write(batch, /*sync=*/false); !w.ok()) {
+          return Fatal(w, "indexing block " + node->hash.Hex());
+        }
       }
       BlockDataArrived(node);
       result = ActivateBestChain(events, block);
@@ -93,6 +104,66 @@ Status Chainstate::Impl::ProcessBlock(const std::shared_ptr<const Block>& block,
   return result;
 }
 
+Status Chainstate::Impl::RewindTo(const Hash256& hash) {
+  std::vector<Event> events;
+  Status result;
+  {
+    MutexLock process(process_mu_);
+    {
+      MutexLock lock(mu_);
+      if (closed_)
+        return Status::Error(StatusKind::kInterrupted, "chainstate-closed", "chainstate is closed");
+      if (!fatal_.ok()) return fatal_;
+      if (params_.network != consensus::Network::kRegtest) {
+        return Status::Error("rewind-regtest-only", "only a regtest chain can be rewound");
+      }
+      IndexNode* target = Find(hash);
+      if (target == nullptr) {
+        return Status::Error(StatusKind::kNotFound, "block-not-found",
+                             "unknown block " + hash.Hex());
+      }
+      if (!InActiveChain(target)) {
+        return Status::Error("block-not-active",
+                             "block " + hash.Hex() + " is not in the active chain");
+      }
+      const IndexNode* tip = Tip();
+      if (tip == nullptr) return Status::Error("chainstate-empty", "the chain has no tip");
+      const uint64_t depth = tip->header.height - target->header.height;
+      if (depth > params_.max_reorg_depth) {
+        return Status::Error(StatusKind::kLimitExceeded, "reorg-too-deep",
+                             "rewinding " + std::to_string(depth) +
+                                 " blocks exceeds the undo kept (" +
+                                 std::to_string(params_.max_reorg_depth) + ")");
+      }
+      if (depth > 0) {
+        LogInfo(options_.logger, LogCategory::kChain,
+                "rewinding {} blocks to {} at height {} (dev chain)", depth, target->hash.Hex(),
+                target->header.height);
+      }
+      while (Tip() != target) {
+        IndexNode* node = Tip();
+        Status s = DisconnectTip(events);
+        if (!s.ok()) {
+          result = Fatal(s.IsLocalFailure() ? s : s.WithKind(StatusKind::kCorruption),
+                         "rewinding the chain");
+          break;
+        }
+        node->status |= kBlockSetAside;
+        candidates_.erase(node);
+        if (Status w = PersistNode(node, /*sync=*/false); !w.ok()) {
+          result = Fatal(w, "indexing block " + node->hash.Hex());
+          break;
+        }
+      }
+      // Headers above the new tip were the rewound blocks': the best header
+      // is found again as new blocks arrive.
+      best_header_ = Tip();
+    }
+    Notify(events);
+  }
+  return result;
+}
+
 Status Chainstate::Impl::ActivateBestChain(std::vector<Event>& events,
                                            const std::shared_ptr<const Block>& just_received) {
   Status first_error;
@@ -102,7 +173,7 @@ Status Chainstate::Impl::ActivateBestChain(std::vector<Event>& events,
     IndexNode* best = nullptr;
     for (auto it = candidates_.begin(); it != candidates_.end();) {
       IndexNode* c = *it;
-      if (c->Failed() || c->chain_work <= tip->chain_work) {
+      if (c->Failed() || c->Has(kBlockSetAside) || c->chain_work <= tip->chain_work) {
         it = candidates_.erase(it);
         continue;
       }
@@ -119,7 +190,9 @@ Status Chainstate::Impl::ActivateBestChain(std::vector<Event>& events,
     IndexNode* fork = best;
     bool complete = true;
     while (!InActiveChain(fork)) {
-      if (!fork->Has(kBlockHaveData) || fork->Failed()) complete = false;
+      if (!fork->Has(kBlockHaveData) || fork->Failed() || fork->Has(kBlockSetAside)) {
+        complete = false;
+      }
       path.push_back(fork);
       fork = fork->parent;
     }

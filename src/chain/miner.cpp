@@ -15,6 +15,8 @@ constexpr size_t kBlock = crypto::Sha256::kBlockSize;
 constexpr size_t kMidstateBytes = 3 * kBlock;  // header bytes covered by midstate3
 // Hashes between polls of should_stop: a few hundred microseconds of work.
 constexpr uint64_t kPollInterval = 4096;
+// -mine outside dev mode: the longest wait for the clock per block.
+constexpr auto kMaxPacingWait = std::chrono::seconds(1);
 
 void InitialState(uint32_t state[8]) {
   crypto::Sha256 fresh;
@@ -164,6 +166,11 @@ Miner::Miner(const MinerOptions& options, Chainstate& chainstate, Mempool* mempo
       chainstate_(chainstate),
       mempool_(mempool),
       assembler_(options.assembler, chainstate, mempool) {
+  {
+    MutexLock lock(mu_);
+    automine_ = options.dev_automine;
+    interval_ = options.dev_block_interval;
+  }
   if (chainstate_.signals() != nullptr) chainstate_.signals()->Register(this);
 }
 
@@ -172,7 +179,43 @@ Miner::~Miner() {
   if (chainstate_.signals() != nullptr) chainstate_.signals()->Unregister(this);
 }
 
-uint64_t Miner::Now() const { return options_.clock ? options_.clock() : SystemNow(); }
+uint64_t Miner::Now() const {
+  if (options_.dev_clock != nullptr) return options_.dev_clock->NextBlockTime();
+  return options_.clock ? options_.clock() : SystemNow();
+}
+
+void Miner::TransactionAddedToMempool(const TxRef&) {
+  MutexLock lock(mu_);
+  ++txs_added_;
+  if (automine_) cv_.NotifyAll();
+}
+
+void Miner::SetAutomine(bool on) {
+  MutexLock lock(mu_);
+  automine_ = on;
+  // Txs already waiting count as news: turning automine on mines them.
+  last_block_had_txs_ = true;
+  ++settings_changes_;
+  cv_.NotifyAll();
+}
+
+void Miner::SetBlockInterval(std::chrono::milliseconds interval) {
+  MutexLock lock(mu_);
+  interval_ = interval;
+  next_interval_block_ = std::chrono::steady_clock::now() + interval;
+  ++settings_changes_;
+  cv_.NotifyAll();
+}
+
+bool Miner::automine() const {
+  MutexLock lock(mu_);
+  return automine_;
+}
+
+std::chrono::milliseconds Miner::block_interval() const {
+  MutexLock lock(mu_);
+  return interval_;
+}
 
 void Miner::TipChanged(const TipInfo& tip) {
   MutexLock lock(parent_mu_);
@@ -191,6 +234,17 @@ Result<Hash256> Miner::MineOne(const Address& coinbase, uint64_t timestamp) {
   return MineOneLocked(coinbase, timestamp);
 }
 
+Result<Hash256> Miner::MineBlockOf(std::vector<TxRef> txs, const Address& coinbase,
+                                   uint64_t timestamp) {
+  MutexLock lock(gen_mu_);
+  return MineOneLocked(coinbase, timestamp, &txs);
+}
+
+Status Miner::RunExclusive(const std::function<Status()>& fn) {
+  MutexLock lock(gen_mu_);
+  return fn();
+}
+
 Result<std::vector<Hash256>> Miner::Generate(uint64_t n, const Address& coinbase) {
   MutexLock lock(gen_mu_);
   std::vector<Hash256> hashes;
@@ -207,7 +261,35 @@ Result<std::vector<Hash256>> Miner::Generate(uint64_t n, const Address& coinbase
   return hashes;
 }
 
-Result<Hash256> Miner::MineOneLocked(const Address& coinbase, uint64_t timestamp) {
+Result<std::shared_ptr<Block>> Miner::BuildTemplate(const Address& coinbase, uint64_t now,
+                                                    const std::vector<TxRef>* txs,
+                                                    Uint256* target) {
+  if (txs == nullptr) {
+    auto tmpl = assembler_.CreateNewBlock(coinbase, now);
+    if (!tmpl.ok()) return tmpl.status();
+    *target = tmpl->target;
+    return tmpl->block;
+  }
+  const Chainstate::NextBlock next = chainstate_.NextBlockContext();
+  const std::shared_ptr<const consensus::StateReader> state = chainstate_.StateAtTip();
+  if (chainstate_.NextBlockContext().parent_hash != next.parent_hash) {
+    return Status::Error(StatusKind::kStale, "assembler-tip-changed",
+                         "the chain tip changed while building a block");
+  }
+  auto built =
+      BuildBlock(chainstate_, next, *state, *txs, coinbase, std::max(now, next.min_timestamp),
+                 MakeBlockExtra(options_.assembler.extra_tag, next.height));
+  // A tx that does not fit its position is the caller's error, even one
+  // whose rule is of the "world moved" kind (a nonce already used).
+  if (!built.ok()) return built.status().WithKind(StatusKind::kInvalid);
+  auto bits_target = CompactToTarget(next.bits);
+  if (!bits_target.ok()) return bits_target.status();
+  *target = *bits_target;
+  return built->block;
+}
+
+Result<Hash256> Miner::MineOneLocked(const Address& coinbase, uint64_t timestamp,
+                                     const std::vector<TxRef>* txs) {
   const uint64_t stop_epoch = stop_epoch_.load(std::memory_order_acquire);
   const uint64_t tip_epoch = tip_epoch_.load(std::memory_order_acquire);
   auto should_stop = [&] {
@@ -216,7 +298,8 @@ Result<Hash256> Miner::MineOneLocked(const Address& coinbase, uint64_t timestamp
   };
   uint64_t now = timestamp != 0 ? timestamp : Now();
   for (;;) {
-    auto tmpl = assembler_.CreateNewBlock(coinbase, now);
+    Uint256 target;
+    auto tmpl = BuildTemplate(coinbase, now, txs, &target);
     if (!tmpl.ok()) {
       if (tmpl.status().Is(StatusKind::kStale)) {
         return Status::Error(StatusKind::kStale, "miner-tip-changed",
@@ -224,12 +307,11 @@ Result<Hash256> Miner::MineOneLocked(const Address& coinbase, uint64_t timestamp
       }
       return tmpl.status();
     }
-    const std::shared_ptr<Block> block = tmpl->block;
+    const std::shared_ptr<Block> block = *tmpl;
     {
       MutexLock lock(parent_mu_);
       mining_parent_ = block->header.parent_hash;
     }
-    Uint256 target = tmpl->target;
     if (options_.target_override && *options_.target_override < target) {
       target = *options_.target_override;
     }
@@ -265,6 +347,11 @@ Result<Hash256> Miner::MineOneLocked(const Address& coinbase, uint64_t timestamp
       return status;
     }
     blocks_mined_.fetch_add(1);
+    if (options_.dev_clock != nullptr) options_.dev_clock->BlockMined(block->header.timestamp);
+    {
+      MutexLock lock(mu_);
+      last_block_had_txs_ = !block->txs.empty();
+    }
     LogInfo(options_.logger, LogCategory::kMining, "mined block {} at height {} with {} txs",
             hash.Hex(), block->header.height, block->txs.size());
     return hash;
@@ -275,6 +362,7 @@ void Miner::Start() {
   MutexLock lock(mu_);
   if (running_) return;
   running_ = true;
+  next_interval_block_ = std::chrono::steady_clock::now() + interval_;
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -290,20 +378,71 @@ void Miner::Stop() {
   if (thread.joinable()) thread.join();
 }
 
+Miner::DevBlockDue Miner::WaitForDevBlock() {
+  using SteadyClock = std::chrono::steady_clock;
+  MutexLock lock(mu_);
+  for (;;) {
+    if (!running_) return DevBlockDue::kStopped;
+    const auto now = SteadyClock::now();
+    if (interval_.count() > 0 && now >= next_interval_block_) {
+      next_interval_block_ = now + interval_;
+      txs_seen_ = txs_added_;
+      return DevBlockDue::kInterval;
+    }
+    // Automine: a tx arrived (or the last block took some, so more may be
+    // ready), and the pool has one the next block can take.
+    if (automine_ && (txs_added_ != txs_seen_ || last_block_had_txs_) && mempool_ != nullptr &&
+        mempool_->ReadyCount() > 0) {
+      txs_seen_ = txs_added_;
+      return DevBlockDue::kReadyTx;
+    }
+    txs_seen_ = txs_added_;
+    last_block_had_txs_ = false;
+    const uint64_t settings = settings_changes_;
+    auto woken = [this, settings]() REQUIRES(mu_) {
+      return !running_ || txs_added_ != txs_seen_ || settings_changes_ != settings;
+    };
+    if (interval_.count() > 0) {
+      cv_.WaitFor(mu_, next_interval_block_ - now, woken);
+    } else {
+      cv_.Wait(mu_, woken);
+    }
+  }
+}
+
+bool Miner::Pace() {
+  const uint64_t earliest = chainstate_.NextBlockContext().min_timestamp;
+  const uint64_t now = Now();
+  if (earliest <= now) return true;
+  // Wait for the clock, but never longer than a second: the clock may be a
+  // test's that stands still, or far behind a chain mined by
+  // generatetoaddress; then the loop mines one block a second.
+  const auto wait =
+      std::min<std::chrono::seconds>(std::chrono::seconds(earliest - now), kMaxPacingWait);
+  MutexLock lock(mu_);
+  return !cv_.WaitFor(mu_, wait, [this]() REQUIRES(mu_) { return !running_; });
+}
+
 void Miner::Loop() {
   SetThreadName("miner");
   for (;;) {
-    {
-      MutexLock lock(mu_);
-      if (!running_) return;
-      if (options_.dev_block_time > 0) {
-        // Dev mode: one block per interval, with or without txs.
-        const bool stopped = cv_.WaitFor(mu_, std::chrono::seconds(options_.dev_block_time),
-                                         [this]() REQUIRES(mu_) { return !running_; });
-        if (stopped) return;
+    Result<Hash256> hash = Hash256();
+    if (options_.dev) {
+      const DevBlockDue due = WaitForDevBlock();
+      if (due == DevBlockDue::kStopped) return;
+      MutexLock gen(gen_mu_);
+      // The ready txs may be gone by now (mined by evm_mine, or dropped by
+      // evm_revert while it held the miner): no empty block for them.
+      if (due == DevBlockDue::kReadyTx && mempool_->ReadyCount() == 0) continue;
+      hash = MineOneLocked(options_.coinbase, 0);
+    } else {
+      if (!Pace()) return;
+      {
+        MutexLock lock(mu_);
+        if (!running_) return;
       }
+      hash = MineOne(options_.coinbase);
     }
-    auto hash = MineOne(options_.coinbase);
     if (hash.ok() || hash.status().Is(StatusKind::kStale)) continue;
     // Stopped, or the chainstate hit a local failure and the node is
     // shutting down: mining again would only repeat the error.

@@ -13,10 +13,19 @@
 // modules may read the block time, so it is not a free field of the header.
 //
 // Modes:
-//   - Generate / MineOne: mine blocks now (generatetoaddress, tests);
-//   - Start / Stop: continuous mining on a background thread (-mine);
-//   - dev_block_time > 0: Start mines one block every dev_block_time seconds,
-//     even with an empty mempool (-devblocktime).
+//   - Generate / MineOne: mine blocks now (generatetoaddress, evm_mine, tests);
+//   - Start / Stop: continuous mining on a background thread (-mine). While
+//     the next block's earliest timestamp (median time past + 1) is ahead of
+//     the clock, the loop paces itself: it waits until the clock gets there,
+//     at most one second per block, so the tip's time does not run far into
+//     the future (a peer would refuse blocks more than two hours ahead) and a
+//     clock that stands still (a test's) slows mining without stopping it;
+//   - dev mode (-dev): Start mines only when a block is due: every
+//     dev_block_interval (fractions of a second allowed) when it is > 0,
+//     and with dev_automine as soon as the mempool holds a ready tx (the
+//     miner hears TransactionAddedToMempool); every tx ready by then goes
+//     into that block. SetAutomine and SetBlockInterval change both while
+//     the loop runs (evm_setAutomine, evm_setIntervalMining).
 // A search stops as soon as a solution is found, Stop is called, or the
 // chain tip changes (the miner subscribes to the validation signals), so
 // little work is wasted on a stale parent.
@@ -26,6 +35,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -35,6 +45,7 @@
 
 #include "chain/block_assembler.h"
 #include "chain/chainstate.h"
+#include "chain/dev_clock.h"
 #include "chain/mempool.h"
 #include "chain/validation_signals.h"
 #include "primitives/block.h"
@@ -87,8 +98,13 @@ SearchResult SearchNonce(const BlockHeader& header, const Uint256& target, unsig
 struct MinerOptions {
   unsigned threads = 1;  // 0 = hardware concurrency
   Address coinbase;      // for Start()
-  // > 0: Start mines a block every this many seconds (dev mode).
-  uint64_t dev_block_time = 0;
+  // Dev mode: Start mines a block only when one is due (see the top).
+  bool dev = false;
+  std::chrono::milliseconds dev_block_interval{0};  // 0: no interval mining
+  bool dev_automine = false;
+  // Dev mode: block timestamps come from here (evm_increaseTime and
+  // friends); null = `clock`. Must outlive the miner.
+  DevClock* dev_clock = nullptr;
   // Harder than the block's own target (pool shares, tests).
   // A block found under it always meets its own target too.
   std::optional<Uint256> target_override;
@@ -123,6 +139,23 @@ class Miner : public ValidationInterface {
   // tip moved before a solution was found, "miner-stopped" on Stop().
   Result<Hash256> MineOne(const Address& coinbase, uint64_t timestamp = 0) EXCLUDES(gen_mu_);
 
+  // Mines one block of exactly `txs`, in that order (consensus-valid in that
+  // position, or the block's rule fails it), at `timestamp` (0 = the clock);
+  // the pool's other txs stay pending. How a dev node carries a state edit
+  // (anvil_setBalance) in a block of its own.
+  Result<Hash256> MineBlockOf(std::vector<TxRef> txs, const Address& coinbase,
+                              uint64_t timestamp = 0) EXCLUDES(gen_mu_);
+
+  // Runs `fn` while no block is being mined by this miner (the background
+  // loop and Generate wait): a dev node rewinds its chain under it.
+  Status RunExclusive(const std::function<Status()>& fn) EXCLUDES(gen_mu_);
+
+  // Dev mode: change when blocks are due; take effect at once.
+  void SetAutomine(bool on) EXCLUDES(mu_);
+  void SetBlockInterval(std::chrono::milliseconds interval) EXCLUDES(mu_);
+  bool automine() const EXCLUDES(mu_);
+  std::chrono::milliseconds block_interval() const EXCLUDES(mu_);
+
   // Hashes per second over the last completed search.
   double hashrate() const;
   uint64_t blocks_mined() const { return blocks_mined_.load(); }
@@ -131,10 +164,22 @@ class Miner : public ValidationInterface {
   // ValidationInterface (signals thread): a tip other than the parent being
   // mined on ends the search.
   void TipChanged(const TipInfo& tip) override EXCLUDES(parent_mu_);
+  // Dev mode with automine: a tx entered the pool, a block may be due.
+  void TransactionAddedToMempool(const TxRef& tx) override EXCLUDES(mu_);
 
  private:
-  Result<Hash256> MineOneLocked(const Address& coinbase, uint64_t timestamp) REQUIRES(gen_mu_);
+  // `txs` null: the assembler picks from the pool.
+  Result<Hash256> MineOneLocked(const Address& coinbase, uint64_t timestamp,
+                                const std::vector<TxRef>* txs = nullptr) REQUIRES(gen_mu_);
+  Result<std::shared_ptr<Block>> BuildTemplate(const Address& coinbase, uint64_t now,
+                                               const std::vector<TxRef>* txs, Uint256* target);
   void Loop();
+  // Dev mode: waits until a block is due and says why.
+  enum class DevBlockDue { kStopped, kInterval, kReadyTx };
+  DevBlockDue WaitForDevBlock() EXCLUDES(mu_);
+  // -mine outside dev mode: waits while the next block would be ahead of
+  // the clock (at most a second); false when stopped.
+  bool Pace() EXCLUDES(mu_);
   uint64_t Now() const;
 
   const MinerOptions options_;
@@ -163,6 +208,16 @@ class Miner : public ValidationInterface {
   CondVar cv_;
   std::thread thread_ GUARDED_BY(mu_);
   bool running_ GUARDED_BY(mu_) = false;
+  bool automine_ GUARDED_BY(mu_) = false;
+  std::chrono::milliseconds interval_ GUARDED_BY(mu_){0};
+  std::chrono::steady_clock::time_point next_interval_block_ GUARDED_BY(mu_);
+  // Automine: txs added since the loop last looked, and whether the last
+  // block it mined took any (an empty one means the ready txs cannot be
+  // mined yet, e.g. they fail in position: wait for the next tx).
+  uint64_t txs_added_ GUARDED_BY(mu_) = 0;
+  uint64_t txs_seen_ GUARDED_BY(mu_) = 0;
+  bool last_block_had_txs_ GUARDED_BY(mu_) = true;
+  uint64_t settings_changes_ GUARDED_BY(mu_) = 0;  // SetAutomine, SetBlockInterval
 };
 
 // getblocktemplate: the next block on the tip for an external miner.

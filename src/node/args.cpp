@@ -64,10 +64,13 @@ std::vector<ArgSpec> BuildSpecs() {
   add("testnet", K::kFlag, S::kNoSection, "0", "use the public test network", "Chain");
   add("dev", K::kFlag, S::kNoSection, "0",
       "development node: regtest, built-in miner every -devblocktime seconds, prints the 10 "
-      "funded dev accounts; P2P binds to 127.0.0.1 unless -bind is given",
+      "funded dev accounts, answers the test-node RPC methods (evm_*, anvil_*, hardhat_*); "
+      "P2P binds to 127.0.0.1 unless -bind is given",
       "Chain");
-  add("devblocktime", K::kInt, S::kAnywhere, "2",
-      "seconds between blocks in -dev mode; short enough for tutorials, long enough to read logs",
+  add("devblocktime", K::kDecimal, S::kAnywhere, "2",
+      "seconds between blocks in -dev mode, fractions allowed (0.5), at most 86400; 0 mines a "
+      "block as soon as a tx arrives (test mode: txs waiting meanwhile share the block); 2 is "
+      "short enough for tutorials, long enough to read logs",
       "Chain");
   // P2P (the listener lands with net/; the port is reserved now so configs stay valid).
   add("port", K::kInt, S::kAnywhere, PortsText(&consensus::ChainParams::default_port),
@@ -152,7 +155,11 @@ std::vector<ArgSpec> BuildSpecs() {
   add("rpcmaxsubscriptions", K::kInt, S::kAnywhere, "1000",
       "eth_subscribe subscriptions one websocket connection may hold", "RPC");
   // Mining.
-  add("mine", K::kFlag, S::kAnywhere, "0", "run the built-in CPU miner", "Mining");
+  add("mine", K::kFlag, S::kAnywhere, "0",
+      "run the built-in CPU miner; without -dev it mines continuously but paces itself, at most "
+      "one block a second while the next block's earliest time is ahead of the clock, so the "
+      "chain's time stays near the clock",
+      "Mining");
   add("mineraddress", K::kString, S::kAnywhere, "",
       "address paid block rewards and tips; required with -mine except in -dev (dev account 0)",
       "Mining");
@@ -233,6 +240,23 @@ Result<std::string> CheckValue(const ArgSpec& spec, const std::string& value) {
       if (value.empty() || ec != std::errc() || ptr != value.data() + value.size()) {
         return Status::Error("args-bad-value",
                              "-" + spec.name + " takes an integer, not \"" + value + "\"");
+      }
+      return value;
+    }
+    case ArgKind::kDecimal: {
+      // Digits with an optional fraction: what a person means by "0.5
+      // seconds". Signs, exponents, nan and inf are refused here, before
+      // anything touches the datadir.
+      const size_t dot = value.find('.');
+      const std::string whole = value.substr(0, dot);
+      const std::string fraction = dot == std::string::npos ? "" : value.substr(dot + 1);
+      auto digits = [](const std::string& s) {
+        return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+      };
+      if (!digits(whole) || (dot != std::string::npos && !digits(fraction))) {
+        return Status::Error(
+            "args-bad-value",
+            "-" + spec.name + " takes a number >= 0 such as 2 or 0.5, not \"" + value + "\"");
       }
       return value;
     }
@@ -450,6 +474,14 @@ std::string Args::GetString(std::string_view name, std::string_view fallback) co
   return v->back();
 }
 
+double Args::GetDecimal(std::string_view name, double fallback) const {
+  const auto* v = Find(name);
+  if (v == nullptr || v->empty() || v->back().empty()) return fallback;
+  double out = fallback;
+  std::from_chars(v->back().data(), v->back().data() + v->back().size(), out);
+  return out;
+}
+
 int64_t Args::GetInt(std::string_view name, int64_t fallback) const {
   const auto* v = Find(name);
   if (v == nullptr || v->empty() || v->back().empty()) return fallback;
@@ -492,7 +524,7 @@ std::string ArgsHelpText() {
       out << "\n" << group << ":\n";
     }
     std::string synopsis = "  -" + spec.name;
-    if (spec.kind == ArgKind::kInt) synopsis += "=<n>";
+    if (spec.kind == ArgKind::kInt || spec.kind == ArgKind::kDecimal) synopsis += "=<n>";
     if (spec.kind == ArgKind::kString || spec.kind == ArgKind::kList) synopsis += "=<value>";
     out << synopsis << "\n      " << spec.help;
     if (!spec.default_text.empty() && spec.kind != ArgKind::kFlag) {

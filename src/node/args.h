@@ -39,10 +39,11 @@
 namespace depin::node {
 
 enum class ArgKind {
-  kFlag,    // boolean: -name, -name=1, -name=0
-  kString,  // one value
-  kInt,     // one integer value
-  kList,    // repeatable string
+  kFlag,     // boolean: -name, -name=1, -name=0
+  kString,   // one value
+  kInt,      // one integer value
+  kDecimal,  // one non-negative decimal number: 2, 0.5 (no sign, exponent, nan or inf)
+  kList,     // repeatable string
 };
 
 // Where an option may appear.
@@ -93,6 +94,8 @@ class Args {
   std::string GetString(std::string_view name, std::string_view fallback) const;
   // Values were validated at parse time, so this cannot fail.
   int64_t GetInt(std::string_view name, int64_t fallback) const;
+  // A kDecimal option (checked at parse time: digits, an optional fraction).
+  double GetDecimal(std::string_view name, double fallback) const;
   bool GetBool(std::string_view name, bool fallback) const;
   std::vector<std::string> GetList(std::string_view name) const;
 

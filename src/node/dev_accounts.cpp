@@ -20,14 +20,24 @@ Result<std::vector<DevAccount>> DeriveDevAccounts(size_t count) {
   return accounts;
 }
 
+std::string DevMiningText(std::chrono::milliseconds interval) {
+  if (interval.count() == 0) return "a block as soon as a tx arrives";
+  std::string seconds = std::to_string(interval.count() / 1000);
+  if (const int64_t ms = interval.count() % 1000; ms != 0) {
+    std::string fraction = std::to_string(1000 + ms).substr(1);  // 3 digits
+    while (fraction.back() == '0') fraction.pop_back();
+    seconds += "." + fraction;
+  }
+  return "a block every " + seconds + " s";
+}
+
 std::string DevBanner(const std::vector<DevAccount>& accounts, const Uint256& balance_each,
-                      const std::string& rpc_url, uint64_t chain_id, uint64_t block_time) {
+                      const std::string& rpc_url, uint64_t chain_id, const std::string& mining) {
   // Whole coins for display; balances are exact multiples of 10^18 here.
   Uint256 coins = balance_each / Dpn(1);
   std::ostringstream out;
   out << "\n"
-      << "depind dev node: regtest, chain id " << chain_id << ", a block every " << block_time
-      << " s\n"
+      << "depind dev node: regtest, chain id " << chain_id << ", " << mining << "\n"
       << "JSON-RPC: " << rpc_url << "\n\n"
       << "Accounts (" << coins.ToDecimal() << " DPN each)\n"
       << "==================\n";

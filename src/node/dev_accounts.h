@@ -8,6 +8,7 @@
 // Thread-safety: free functions, reentrant.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -30,9 +31,13 @@ struct DevAccount {
 // The first `count` accounts (BIP-39 seed, BIP-32 derivation).
 Result<std::vector<DevAccount>> DeriveDevAccounts(size_t count);
 
-// The start-up banner: RPC URL, chain id, and each account with its balance
-// and private key.
+// When a dev node mines, in words: "a block every 2 s", "a block every
+// 0.5 s", or (0) "a block as soon as a tx arrives".
+std::string DevMiningText(std::chrono::milliseconds interval);
+
+// The start-up banner: RPC URL, chain id, how blocks come (DevMiningText),
+// and each account with its balance and private key.
 std::string DevBanner(const std::vector<DevAccount>& accounts, const Uint256& balance_each,
-                      const std::string& rpc_url, uint64_t chain_id, uint64_t block_time);
+                      const std::string& rpc_url, uint64_t chain_id, const std::string& mining);
 
 }  // namespace depin::node

@@ -13,6 +13,7 @@
 #include "consensus/test_module.h"
 #include "index/tx_index.h"
 #include "node/dev_accounts.h"
+#include "rpc/dev_methods.h"
 #include "rpc/eth_methods.h"
 #include "rpc/net_methods.h"
 #include "storage/market.h"
@@ -164,6 +165,11 @@ std::optional<int> ParseAndPrepare(NodeContext& node, int argc, const char* cons
   node.params = consensus::ParamsFor(*network);
 
   node.dev_mode = node.args.GetBool("dev", false);
+  // Option values that can be checked without the datadir are checked
+  // before it is created: a typo must not leave an empty chain behind.
+  if (auto interval = DevBlockIntervalFromArgs(node.args); !interval) {
+    return Fail(node, interval.status());
+  }
   if (node.dev_mode) {
     node.args.SoftSet("mine", "1");
     node.args.SoftSet("printtoconsole", "1");
@@ -237,6 +243,12 @@ Status StartComponents(NodeContext& node) {
   auto chainstate_options = ChainstateOptionsFromArgs(
       node.args, node.network_dir, node.params.network == consensus::Network::kRegtest, logger);
   if (!chainstate_options) return chainstate_options.status();
+  if (node.dev_mode) {
+    // Test-node methods move the dev chain's time (evm_increaseTime); the
+    // node judges its own blocks by the same clock.
+    node.dev_clock = std::make_unique<chain::DevClock>();
+    chainstate_options->clock = [clock = node.dev_clock.get()] { return clock->AdjustedNow(); };
+  }
   // A local failure while changing the chain (a full disk) stops the node
   // with a failure exit code, as Bitcoin Core's AbortNode.
   chainstate_options->fatal_error = [&node](const Status&) { node.shutdown.RequestFatal(); };
@@ -294,9 +306,14 @@ Status StartComponents(NodeContext& node) {
 
   auto miner_options = MinerOptionsFromArgs(node.args, node.params, node.dev_mode, logger);
   if (!miner_options) return miner_options.status();
+  miner_options->dev_clock = node.dev_clock.get();
   bool mine = node.args.GetBool("mine", false);
   // The miner exists even without -mine: generatetoaddress uses it.
   node.miner = std::make_unique<chain::Miner>(*miner_options, *node.chainstate, node.mempool.get());
+  if (node.dev_mode) {
+    node.dev_chain = std::make_unique<chain::DevChain>(*node.chainstate, *node.mempool, *node.miner,
+                                                       *node.dev_clock, miner_options->coinbase);
+  }
 
   // Indexes catch up in the background; RPC reports their progress.
   auto index_options = IndexOptionsFromArgs(node.args, node.network_dir, logger);
@@ -336,7 +353,6 @@ Status StartComponents(NodeContext& node) {
   rc.mining_enabled = mine;
   if (mine || node.args.IsSet("mineraddress")) rc.miner_address = miner_options->coinbase;
   rc.miner_threads = miner_options->threads;
-  rc.dev_block_time = miner_options->dev_block_time;
   rc.mempool_max_bytes = mempool_options->max_bytes;
   rc.version = std::string(kDepindVersion);
   rc.p2p_port = static_cast<uint16_t>(node.args.GetInt("port", node.params.default_port));
@@ -362,15 +378,18 @@ Status StartComponents(NodeContext& node) {
   DEPIN_RETURN_IF_ERROR(node.rpc_dispatcher->AddTable(NetRpcTable(node.net.get())));
   DEPIN_RETURN_IF_ERROR(node.rpc_dispatcher->AddTable(storage::StorageProviderRpcTable(
       dynamic_cast<storage::StorageProviderRole*>(node.roles.Find("storageprovider")))));
+  // The test-node methods exist on a dev node only: elsewhere -32601.
+  if (node.dev_mode) {
+    DEPIN_RETURN_IF_ERROR(
+        node.rpc_dispatcher->AddTable(DevRpcTable(node.dev_chain.get(), node.miner.get())));
+  }
   node.rpc_server->SetDispatcher(*node.rpc_dispatcher);
   LogInfo(logger, LogCategory::kNode, "RPC ready");
 
   if (mine) {
     node.miner->Start();
     LogInfo(logger, LogCategory::kNode, "mining to {}{}", miner_options->coinbase.ToChecksumHex(),
-            miner_options->dev_block_time > 0
-                ? ", a block every " + std::to_string(miner_options->dev_block_time) + " s"
-                : "");
+            miner_options->dev ? ", " + DevMiningText(miner_options->dev_block_interval) : "");
   }
 
   if (node.dev_mode) {
@@ -380,8 +399,9 @@ Status StartComponents(NodeContext& node) {
         rpc_options->bind_addresses.empty() ? "127.0.0.1" : rpc_options->bind_addresses.front();
     if (host.find(':') != std::string::npos) host = "[" + host + "]";
     std::string url = "http://" + host + ":" + std::to_string(rc.rpc_port);
-    std::string banner = DevBanner(*accounts, Dpn(consensus::kDevAccountBalanceDpn), url,
-                                   node.params.chain_id, miner_options->dev_block_time);
+    std::string banner =
+        DevBanner(*accounts, Dpn(consensus::kDevAccountBalanceDpn), url, node.params.chain_id,
+                  DevMiningText(miner_options->dev_block_interval));
     std::cout << banner << std::flush;
     LogInfo(logger, LogCategory::kNode,
             "dev mode: RPC at {}, 10 funded accounts from the "
@@ -413,6 +433,7 @@ void Shutdown(NodeContext& node, const std::string& reason) {
   node.rpc_dispatcher.reset();
   node.rpc_warmup_dispatcher.reset();
   node.net.reset();
+  node.dev_chain.reset();
   node.miner.reset();
   // No block arrives any more: let the indexes hear the last ones, then stop them.
   if (node.signals) node.signals->SyncWithValidationQueue();
@@ -533,13 +554,35 @@ Result<chain::MinerOptions> MinerOptionsFromArgs(const Args& args,
   } else if (args.GetBool("mine", false)) {
     return Status::Error("args-bad-value", "-mine needs -mineraddress=<address> to pay");
   }
+  auto interval = DevBlockIntervalFromArgs(args);
+  if (!interval) return interval.status();
   if (dev_mode) {
-    int64_t block_time = args.GetInt("devblocktime", 2);
-    if (block_time < 1) return Status::Error("args-bad-value", "-devblocktime must be at least 1");
-    o.dev_block_time = static_cast<uint64_t>(block_time);
+    o.dev = true;
+    o.dev_block_interval = *interval;
+    o.dev_automine = interval->count() == 0;
   }
   (void)params;
   return o;
+}
+
+Result<std::chrono::milliseconds> DevBlockIntervalFromArgs(const Args& args) {
+  constexpr double kMaxSeconds = 86400;
+  const double seconds = args.GetDecimal("devblocktime", 2);
+  const std::string text = args.GetString("devblocktime", "2");
+  if (!(seconds >= 0) || seconds > kMaxSeconds) {
+    return Status::Error("args-bad-value",
+                         "-devblocktime must be 0 (mine as soon as a tx arrives) or a number of "
+                         "seconds up to 86400, not " +
+                             text);
+  }
+  const auto ms = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000.0 + 0.5));
+  if (seconds > 0 && ms.count() == 0) {
+    return Status::Error("args-bad-value",
+                         "-devblocktime must be at least 0.001 seconds, or 0 to mine as soon as a "
+                         "tx arrives; not " +
+                             text);
+  }
+  return ms;
 }
 
 Result<net::NetOptions> NetOptionsFromArgs(const Args& args, const consensus::ChainParams& params,
@@ -690,6 +733,9 @@ std::string RpcDocsMarkdown() {
     return "error: " + s.ToString() + "\n";
   }
   if (Status s = dispatcher.AddTable(storage::StorageProviderRpcTable(nullptr)); !s.ok()) {
+    return "error: " + s.ToString() + "\n";
+  }
+  if (Status s = dispatcher.AddTable(DevRpcTable(nullptr, nullptr)); !s.ok()) {
     return "error: " + s.ToString() + "\n";
   }
   return RenderRpcMarkdown(dispatcher.tables());

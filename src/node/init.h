@@ -14,6 +14,7 @@
 // Thread-safety: RunNode and the *FromArgs builders run on the main thread.
 #pragma once
 
+#include <chrono>
 #include <string_view>
 
 #include "chain/chainstate.h"
@@ -51,8 +52,13 @@ Result<chain::MempoolOptions> MempoolOptionsFromArgs(const Args& args, Logger* l
 Result<index::IndexOptions> IndexOptionsFromArgs(const Args& args,
                                                  const std::filesystem::path& network_dir,
                                                  Logger* logger);
+// -devblocktime as an interval: 0 (mine as soon as a tx arrives) or 0.001 to
+// 86400 seconds, kept to the millisecond. Checked before the datadir is
+// touched. Errors: "args-bad-value" (out of range; the form was checked when
+// the arguments were parsed).
+Result<std::chrono::milliseconds> DevBlockIntervalFromArgs(const Args& args);
 // Errors: "args-bad-value" for an unparsable -mineraddress or a missing one
-// with -mine outside dev mode.
+// with -mine outside dev mode, and DevBlockIntervalFromArgs's.
 Result<chain::MinerOptions> MinerOptionsFromArgs(const Args& args,
                                                  const consensus::ChainParams& params,
                                                  bool dev_mode, Logger* logger);

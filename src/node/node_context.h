@@ -13,6 +13,8 @@
 #include <memory>
 
 #include "chain/chainstate.h"
+#include "chain/dev_chain.h"
+#include "chain/dev_clock.h"
 #include "chain/mempool.h"
 #include "chain/miner.h"
 #include "chain/validation_signals.h"
@@ -42,12 +44,17 @@ struct NodeContext {
   std::unique_ptr<PidFile> pid_file;
 
   consensus::ModuleRegistry modules;
+  // -dev only: the time the dev chain's blocks carry (test-node methods move
+  // it); read by the chainstate and the miner, so created before both.
+  std::unique_ptr<chain::DevClock> dev_clock;
   // Created before the chainstate (which enqueues on it) and stopped after
   // every subscriber is gone, before the chainstate closes.
   std::unique_ptr<chain::ValidationSignals> signals;
   std::unique_ptr<chain::Chainstate> chainstate;
   std::unique_ptr<chain::Mempool> mempool;
   std::unique_ptr<chain::Miner> miner;
+  // -dev only: what the test-node RPC methods (evm_*, anvil_*) act through.
+  std::unique_ptr<chain::DevChain> dev_chain;
   // Indexes (-txindex) and provider roles: started in the order added once
   // the chainstate and mempool exist, stopped in reverse before them.
   Roles roles;

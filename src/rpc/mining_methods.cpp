@@ -38,7 +38,15 @@ RpcResult GetMiningInfo(const NodeRpcContext& ctx) {
     doc.AddMember("mineraddress", Value(), a);
   }
   doc.AddMember("minethreads", ctx.miner_threads, a);
-  doc.AddMember("devblocktime", ctx.dev_block_time, a);
+  // Dev mode's block interval in seconds (0: none) and automine, as they
+  // are now (evm_setIntervalMining and evm_setAutomine change them).
+  const int64_t interval_ms = ctx.miner != nullptr ? ctx.miner->block_interval().count() : 0;
+  if (interval_ms % 1000 == 0) {
+    doc.AddMember("devblocktime", interval_ms / 1000, a);
+  } else {
+    doc.AddMember("devblocktime", static_cast<double>(interval_ms) / 1000.0, a);
+  }
+  doc.AddMember("devautomine", ctx.miner != nullptr && ctx.miner->automine(), a);
   doc.AddMember("hashespersec", ctx.miner != nullptr ? ctx.miner->hashrate() : 0.0, a);
   doc.AddMember("blocksmined", ctx.miner != nullptr ? ctx.miner->blocks_mined() : 0, a);
   doc.AddMember("pooledtx", static_cast<uint64_t>(ctx.mempool->Size()), a);
@@ -136,7 +144,8 @@ RpcTable MiningRpcTable(const NodeRpcContext& ctx) {
       .params = {},
       .help = "Returns the built-in miner's state and the next block's difficulty and base fee.",
       .result = "object: chain, blocks, difficulty, mining, mineraddress, minethreads, "
-                "devblocktime, hashespersec, blocksmined, pooledtx, nextbasefee (wei)",
+                "devblocktime (seconds between dev blocks, 0 for none), devautomine (dev mode "
+                "mines when a tx arrives), hashespersec, blocksmined, pooledtx, nextbasefee (wei)",
       .handler = [c](const RpcRequest&) { return GetMiningInfo(*c); }});
   t.methods.push_back(RpcMethod{
       .name = "getblocktemplate",

@@ -64,7 +64,6 @@ struct NodeRpcContext {
   bool mining_enabled = false;
   std::optional<Address> miner_address;
   unsigned miner_threads = 1;
-  uint64_t dev_block_time = 0;
   uint64_t mempool_max_bytes = 0;
 
   // Network facts for getnetworkinfo.

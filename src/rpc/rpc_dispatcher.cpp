@@ -214,7 +214,11 @@ std::string RpcDispatcher::HelpText(std::string_view method, const RpcCallContex
         header = true;
         first = false;
       }
-      out << RpcMethodSynopsis(m) << (m.access == RpcAccess::kAdmin ? "  [admin]" : "") << "\n";
+      out << RpcMethodSynopsis(m)
+          << (m.access == RpcAccess::kAdmin ? "  [admin]"
+              : m.access == RpcAccess::kDev ? "  [dev]"
+                                            : "")
+          << "\n";
     }
   }
   return out.str();
@@ -330,6 +334,13 @@ void RpcDispatcher::DispatchOne(const rapidjson::Value& request, const RpcCallCo
   const RpcMethod& method = *entry.method;
   LogDebug(logger_, LogCategory::kRpc, "call {} from {}{}", method.name, context.remote_address,
            context.session ? " (websocket)" : "");
+  if (method.access == RpcAccess::kDev && context.public_port) {
+    if (!notification) {
+      out.Error(id, kRpcMethodNotFound,
+                "Method not found: " + method.name + " is not available on the public port");
+    }
+    return;
+  }
   if (method.access == RpcAccess::kAdmin) {
     if (context.public_port) {
       if (!notification) {

@@ -70,6 +70,8 @@ std::string_view RpcTypeName(RpcType type) {
       return "any";
     case RpcType::kHexQuantity:
       return "hex quantity";
+    case RpcType::kUintOrQuantity:
+      return "unsigned integer or hex quantity";
     case RpcType::kHexU256:
       return "hex quantity (256-bit)";
     case RpcType::kHexData:
@@ -124,6 +126,15 @@ std::optional<std::string> CheckRpcType(RpcType type, const rapidjson::Value& v)
       if (!v.IsArray()) return std::string("expected array");
       return std::nullopt;
     case RpcType::kAny:
+      return std::nullopt;
+    case RpcType::kUintOrQuantity:
+      if (v.IsUint64()) return std::nullopt;
+      if (!v.IsString()) return std::string("expected non-negative integer or hex quantity");
+      if (auto bad = CheckRpcType(RpcType::kHexQuantity, v)) {
+        return "expected non-negative integer or hex quantity, got \"" +
+               std::string(v.GetString(), std::min<size_t>(v.GetStringLength(), 80)) + "\" (" +
+               *bad + ")";
+      }
       return std::nullopt;
     case RpcType::kHexQuantity:
     case RpcType::kHexU256: {
@@ -229,6 +240,7 @@ std::string RenderRpcMethodHelp(const RpcMethod& method) {
   std::ostringstream out;
   out << RpcMethodSynopsis(method) << "\n";
   if (method.access == RpcAccess::kAdmin) out << "(admin: requires authentication)\n";
+  if (method.access == RpcAccess::kDev) out << "(dev: only on a -dev node, no authentication)\n";
   out << "\n" << method.help << "\n";
   if (!method.params.empty()) {
     out << "\nArguments:\n";
@@ -254,7 +266,10 @@ std::string RenderRpcMarkdown(const std::vector<const RpcTable*>& tables) {
       << "Generated from the method tables in src/rpc; do not edit by hand.\n\n"
       << "Public methods are served on every listener without authentication. "
       << "Admin methods need HTTP Basic auth (cookie or rpcauth) on the main port and "
-      << "are not available on the public port.\n\n"
+      << "are not available on the public port. Dev methods (the test-node methods of "
+      << "Hardhat and Anvil) exist only on a `-dev` node, answer without authentication "
+      << "there and never on the public port; elsewhere they are -32601 (method not found). "
+      << "docs/dev-node.md describes them.\n\n"
       << "While the node starts (loading or rebuilding its chainstate) every call is answered "
       << "with error -28 and a message saying what it is doing; `stop` works throughout.\n";
   for (const RpcTable* table : tables) {
@@ -262,7 +277,10 @@ std::string RenderRpcMarkdown(const std::vector<const RpcTable*>& tables) {
     for (const auto& m : table->methods) {
       out << "\n### " << m.name << "\n\n";
       out << "`" << RpcMethodSynopsis(m) << "`"
-          << (m.access == RpcAccess::kAdmin ? " — **admin**" : " — public") << "\n\n";
+          << (m.access == RpcAccess::kAdmin ? " — **admin**"
+              : m.access == RpcAccess::kDev ? " — **dev** (only with `-dev`)"
+                                            : " — public")
+          << "\n\n";
       out << m.help << "\n";
       if (!m.params.empty()) {
         out << "\n| # | Name | Type | Required | Default | Description |\n"

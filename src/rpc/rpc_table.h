@@ -48,7 +48,11 @@
 
 namespace depin {
 
-enum class RpcAccess { kPublic, kAdmin };
+// kDev: the test-node methods of a dev node (evm_*, anvil_*, hardhat_*):
+// registered only with -dev, callable without credentials on the main port
+// (as on Hardhat and Anvil; a dev node binds RPC and P2P to loopback), never
+// on the public port.
+enum class RpcAccess { kPublic, kAdmin, kDev };
 
 enum class RpcType {
   kString,
@@ -58,12 +62,13 @@ enum class RpcType {
   kBool,
   kObject,
   kArray,
-  kAny,          // any JSON value, checked by the handler
-  kHexQuantity,  // Ethereum QUANTITY: "0x0", "0x1f", no leading zeros, <= 64 bits
-  kHexU256,      // Ethereum QUANTITY up to 256 bits (wei amounts)
-  kHexData,      // Ethereum DATA: "0x" + even number of hex digits
-  kHash,         // 32-byte DATA
-  kAddress,      // 20-byte DATA (checksum case not enforced here)
+  kAny,             // any JSON value, checked by the handler
+  kHexQuantity,     // Ethereum QUANTITY: "0x0", "0x1f", no leading zeros, <= 64 bits
+  kUintOrQuantity,  // a JSON integer >= 0 or a QUANTITY, <= 64 bits (test-node tools send both)
+  kHexU256,         // Ethereum QUANTITY up to 256 bits (wei amounts)
+  kHexData,         // Ethereum DATA: "0x" + even number of hex digits
+  kHash,            // 32-byte DATA
+  kAddress,         // 20-byte DATA (checksum case not enforced here)
 };
 
 // "string", "hex quantity", ... as shown in help and errors.
@@ -142,7 +147,7 @@ class RpcRequest {
 
   std::string GetString(std::string_view name) const;
   int64_t GetInt(std::string_view name) const;
-  // kUint or kHexQuantity.
+  // kUint, kHexQuantity or kUintOrQuantity.
   uint64_t GetUint(std::string_view name) const;
   double GetNumber(std::string_view name) const;
   bool GetBool(std::string_view name) const;

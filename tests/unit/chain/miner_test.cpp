@@ -176,7 +176,8 @@ TEST_F(MinerTest, BackgroundMiningRunsUntilStopped) {
 TEST_F(MinerTest, DevModeMinesEmptyBlocksOnItsIntervalAndStopsWhileWaiting) {
   MinerOptions options;
   options.coinbase = AddressOf(TestKey(74));
-  options.dev_block_time = 1;
+  options.dev = true;
+  options.dev_block_interval = std::chrono::seconds(1);
   {
     Miner miner(options, env_.chain(), &pool_);
     miner.Start();
@@ -186,13 +187,146 @@ TEST_F(MinerTest, DevModeMinesEmptyBlocksOnItsIntervalAndStopsWhileWaiting) {
     EXPECT_TRUE(env_.chain().ReadBlock(env_.chain().Tip().hash).value()->txs.empty());
   }
   // An hour-long interval: Stop must wake the waiting loop, not outwait it.
-  options.dev_block_time = 3600;
+  options.dev_block_interval = std::chrono::hours(1);
   Miner idle(options, env_.chain(), &pool_);
   const uint64_t height = env_.chain().Tip().height;
   idle.Start();
   idle.Stop();
   EXPECT_FALSE(idle.running());
   EXPECT_EQ(env_.chain().Tip().height, height);
+}
+
+TEST_F(MinerTest, DevModeMinesFractionalIntervals) {
+  MinerOptions options;
+  options.coinbase = AddressOf(TestKey(74));
+  options.dev = true;
+  options.dev_block_interval = std::chrono::milliseconds(50);
+  Miner miner(options, env_.chain(), &pool_);
+  const auto started = std::chrono::steady_clock::now();
+  miner.Start();
+  WaitUntil([&] { return miner.blocks_mined() >= 4; });
+  miner.Stop();
+  // Four 50 ms intervals, well under the one second an integer interval needs.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(900));
+}
+
+TEST_F(MinerTest, AutomineMinesAReadyTxAtOnceAndNothingWithoutOne) {
+  MinerOptions options;
+  options.coinbase = AddressOf(TestKey(75));
+  options.dev = true;
+  options.dev_automine = true;
+  Miner miner(options, env_.chain(), &pool_);
+  miner.Start();
+  // Nothing in the pool: no block (no interval either).
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(env_.chain().Tip().height, 0u);
+  TxRef tx = env_.Transfer(TestKey(1), 0, Uint256(kGwei), Uint256(10 * kGwei));
+  ASSERT_TRUE(pool_.Add(tx).ok());
+  WaitUntil([&] { return env_.chain().Tip().height == 1; });
+  EXPECT_EQ(env_.chain().ReadBlock(env_.chain().Tip().hash).value()->txs.size(), 1u);
+  // A tx waiting for a nonce gap is not ready: no (empty) block for it.
+  TxRef gapped = env_.Transfer(TestKey(2), 5, Uint256(kGwei), Uint256(10 * kGwei));
+  ASSERT_TRUE(pool_.Add(gapped).ok());
+  env_.signals().SyncWithValidationQueue();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(env_.chain().Tip().height, 1u);
+  miner.Stop();
+}
+
+TEST_F(MinerTest, TxsWaitingWhenAutomineTurnsOnShareOneBlock) {
+  MinerOptions options;
+  options.coinbase = AddressOf(TestKey(75));
+  options.dev = true;
+  options.dev_automine = false;
+  Miner miner(options, env_.chain(), &pool_);
+  miner.Start();
+  for (uint8_t k = 1; k <= 3; ++k) {
+    ASSERT_TRUE(pool_.Add(env_.Transfer(TestKey(k), 0, Uint256(kGwei), Uint256(10 * kGwei))).ok());
+  }
+  env_.signals().SyncWithValidationQueue();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(env_.chain().Tip().height, 0u);  // automine off, no interval: nothing mined
+  EXPECT_FALSE(miner.automine());
+  miner.SetAutomine(true);
+  EXPECT_TRUE(miner.automine());
+  WaitUntil([&] { return env_.chain().Tip().height == 1; });
+  EXPECT_EQ(env_.chain().ReadBlock(env_.chain().Tip().hash).value()->txs.size(), 3u);
+  EXPECT_EQ(pool_.Size(), 0u);
+  // Interval mining switched on while the loop waits takes effect at once.
+  miner.SetBlockInterval(std::chrono::milliseconds(20));
+  EXPECT_EQ(miner.block_interval(), std::chrono::milliseconds(20));
+  WaitUntil([&] { return env_.chain().Tip().height >= 3; });
+  miner.Stop();
+}
+
+// -mine outside dev mode with a clock that never moves: the loop must not
+// wait for the clock to reach the chain's time (it would wait forever), only
+// slow down to a block a second once the chain is ahead of it.
+TEST_F(MinerTest, ContinuousMiningPacesItselfWithoutWaitingForAFrozenClock) {
+  MinerOptions options;
+  options.coinbase = AddressOf(TestKey(76));
+  const uint64_t frozen = env_.params().genesis_time;  // behind every block
+  options.clock = [frozen] { return frozen; };
+  Miner miner(options, env_.chain(), &pool_);
+  miner.Start();
+  WaitUntil([&] { return miner.blocks_mined() >= 2; });
+  miner.Stop();
+  EXPECT_GE(env_.chain().Tip().height, 2u);
+}
+
+TEST_F(MinerTest, ContinuousMiningKeepsTheTipNearTheClock) {
+  MinerOptions options;
+  options.coinbase = AddressOf(TestKey(76));
+  Miner miner(options, env_.chain(), &pool_);
+  miner.Start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  miner.Stop();
+  const uint64_t now = static_cast<uint64_t>(std::time(nullptr));
+  // Unpaced, a second and a half of regtest mining runs hundreds of blocks
+  // (each a second past the median of the last eleven) into the future.
+  EXPECT_GE(env_.chain().Tip().height, 2u);
+  EXPECT_LE(env_.chain().Tip().header.timestamp, now + 1);
+}
+
+TEST_F(MinerTest, DevClockStampsBlocksAndAChosenTimeIsUsedOnce) {
+  // The chainstate here judges blocks by the real clock (two hours ahead at
+  // most): the dev clock starts at it.
+  uint64_t system = static_cast<uint64_t>(std::time(nullptr));
+  DevClock clock([&system] { return system; });
+  MinerOptions options;
+  options.dev = true;
+  options.dev_clock = &clock;
+  Miner miner(options, env_.chain(), &pool_);
+  const Address coinbase = AddressOf(TestKey(77));
+  ASSERT_TRUE(miner.MineOne(coinbase).ok());
+  EXPECT_EQ(env_.chain().Tip().header.timestamp, system);
+  ASSERT_TRUE(clock.IncreaseTime(600).ok());
+  ASSERT_TRUE(miner.MineOne(coinbase).ok());
+  EXPECT_EQ(env_.chain().Tip().header.timestamp, system + 600);
+  clock.SetNextBlockTimestamp(system + 3600);
+  ASSERT_TRUE(miner.MineOne(coinbase).ok());
+  EXPECT_EQ(env_.chain().Tip().header.timestamp, system + 3600);
+  EXPECT_FALSE(clock.next_block_timestamp().has_value());
+  system += 10;  // time goes on from the chosen timestamp
+  ASSERT_TRUE(miner.MineOne(coinbase).ok());
+  EXPECT_EQ(env_.chain().Tip().header.timestamp, system + 3600);
+}
+
+TEST_F(MinerTest, MineBlockOfMinesExactlyTheGivenTxs) {
+  Miner miner(MinerOptions{}, env_.chain(), &pool_);
+  TxRef pooled = env_.Transfer(TestKey(1), 0, Uint256(kGwei), Uint256(10 * kGwei));
+  ASSERT_TRUE(pool_.Add(pooled).ok());
+  TxRef own = env_.Transfer(TestKey(2), 0, Uint256(kGwei), Uint256(10 * kGwei));
+  auto hash = miner.MineBlockOf({own}, AddressOf(TestKey(78)));
+  ASSERT_TRUE(hash.ok()) << hash.status().ToString();
+  auto block = env_.chain().ReadBlock(*hash).value();
+  ASSERT_EQ(block->txs.size(), 1u);
+  EXPECT_EQ(block->txs[0]->hash, own->hash);
+  EXPECT_TRUE(pool_.Contains(pooled->hash));  // still pending
+  // A tx invalid in its position fails the block with its rule.
+  auto stale = miner.MineBlockOf({own}, AddressOf(TestKey(78)));
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.status().code(), "tx-nonce-too-low");
 }
 
 TEST_F(MinerTest, TemplateSolvedExternallyIsAcceptedBySubmitBlock) {

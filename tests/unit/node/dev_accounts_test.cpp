@@ -24,7 +24,8 @@ TEST(DevAccounts, MatchHardhatAndTheRegtestGenesis) {
 TEST(DevAccounts, BannerShowsUrlAccountsKeysAndWarning) {
   auto accounts = DeriveDevAccounts(2);
   ASSERT_TRUE(accounts.ok());
-  std::string banner = DevBanner(*accounts, Dpn(10000), "http://127.0.0.1:8545", 1337, 2);
+  std::string banner = DevBanner(*accounts, Dpn(10000), "http://127.0.0.1:8545", 1337,
+                                 DevMiningText(std::chrono::seconds(2)));
   EXPECT_NE(banner.find("http://127.0.0.1:8545"), std::string::npos);
   EXPECT_NE(banner.find("chain id 1337"), std::string::npos);
   EXPECT_NE(banner.find("10000 DPN"), std::string::npos);
@@ -32,6 +33,15 @@ TEST(DevAccounts, BannerShowsUrlAccountsKeysAndWarning) {
   EXPECT_NE(banner.find("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"),
             std::string::npos);
   EXPECT_NE(banner.find("publicly known"), std::string::npos);
+  EXPECT_NE(banner.find("a block every 2 s"), std::string::npos);
+}
+
+TEST(DevAccounts, MiningTextSaysTheIntervalOrOnDemand) {
+  EXPECT_EQ(DevMiningText(std::chrono::milliseconds(0)), "a block as soon as a tx arrives");
+  EXPECT_EQ(DevMiningText(std::chrono::milliseconds(2000)), "a block every 2 s");
+  EXPECT_EQ(DevMiningText(std::chrono::milliseconds(500)), "a block every 0.5 s");
+  EXPECT_EQ(DevMiningText(std::chrono::milliseconds(1250)), "a block every 1.25 s");
+  EXPECT_EQ(DevMiningText(std::chrono::milliseconds(3001)), "a block every 3.001 s");
 }
 
 }  // namespace

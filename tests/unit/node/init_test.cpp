@@ -112,17 +112,60 @@ TEST(InitOptions, MineNeedsAnAddressExceptInDevMode) {
   auto o = MinerOptionsFromArgs(dev, consensus::RegtestParams(), /*dev_mode=*/true, nullptr);
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(o->coinbase, consensus::DevAccounts().front());
-  EXPECT_EQ(o->dev_block_time, 2u);
+  EXPECT_TRUE(o->dev);
+  EXPECT_EQ(o->dev_block_interval, std::chrono::seconds(2));
+  EXPECT_FALSE(o->dev_automine);
   Args dev5 = ParsedArgs({"-dev", "-devblocktime=5", "-minethreads=3"});
   auto o5 = MinerOptionsFromArgs(dev5, consensus::RegtestParams(), /*dev_mode=*/true, nullptr);
   ASSERT_TRUE(o5.ok());
-  EXPECT_EQ(o5->dev_block_time, 5u);
+  EXPECT_EQ(o5->dev_block_interval, std::chrono::seconds(5));
   EXPECT_EQ(o5->threads, 3u);
   // Outside dev mode -devblocktime does nothing.
   auto plain = MinerOptionsFromArgs(ParsedArgs({"-regtest"}), consensus::RegtestParams(),
                                     /*dev_mode=*/false, nullptr);
   ASSERT_TRUE(plain.ok());
-  EXPECT_EQ(plain->dev_block_time, 0u);
+  EXPECT_FALSE(plain->dev);
+  EXPECT_EQ(plain->dev_block_interval, std::chrono::milliseconds(0));
+}
+
+TEST(InitOptions, DevBlockTimeZeroMinesOnDemandAndFractionsAreMilliseconds) {
+  auto on_demand = MinerOptionsFromArgs(ParsedArgs({"-dev", "-devblocktime=0"}),
+                                        consensus::RegtestParams(), /*dev_mode=*/true, nullptr);
+  ASSERT_TRUE(on_demand.ok());
+  EXPECT_TRUE(on_demand->dev_automine);
+  EXPECT_EQ(on_demand->dev_block_interval, std::chrono::milliseconds(0));
+  auto half = MinerOptionsFromArgs(ParsedArgs({"-dev", "-devblocktime=0.5"}),
+                                   consensus::RegtestParams(), /*dev_mode=*/true, nullptr);
+  ASSERT_TRUE(half.ok());
+  EXPECT_FALSE(half->dev_automine);
+  EXPECT_EQ(half->dev_block_interval, std::chrono::milliseconds(500));
+  EXPECT_EQ(*DevBlockIntervalFromArgs(ParsedArgs({"-devblocktime=0.001"})),
+            std::chrono::milliseconds(1));
+  EXPECT_EQ(*DevBlockIntervalFromArgs(ParsedArgs({"-devblocktime=86400"})), std::chrono::hours(24));
+}
+
+TEST(InitOptions, BadDevBlockTimesAreRefusedWithTheirValue) {
+  // The form is checked when the command line is parsed...
+  for (const char* bad : {"-devblocktime=-1", "-devblocktime=nan", "-devblocktime=inf",
+                          "-devblocktime=abc", "-devblocktime=1e3", "-devblocktime=.5",
+                          "-devblocktime=1.", "-devblocktime=+2", "-devblocktime=0x10"}) {
+    Args args;
+    const char* argv[] = {"depind", bad};
+    Status s = args.ParseCommandLine(2, argv);
+    EXPECT_EQ(s.code(), "args-bad-value") << bad;
+    EXPECT_NE(s.message().find("takes a number >= 0"), std::string::npos) << s.message();
+  }
+  // ...and the range by DevBlockIntervalFromArgs (before the datadir exists).
+  for (const char* bad :
+       {"-devblocktime=86400.5", "-devblocktime=99999999999999999999999", "-devblocktime=0.0001"}) {
+    auto interval = DevBlockIntervalFromArgs(ParsedArgs({bad}));
+    ASSERT_FALSE(interval.ok()) << bad;
+    EXPECT_EQ(interval.status().code(), "args-bad-value");
+    EXPECT_NE(interval.status().message().find("-devblocktime must be"), std::string::npos);
+    EXPECT_FALSE(MinerOptionsFromArgs(ParsedArgs({"-dev", bad}), consensus::RegtestParams(),
+                                      /*dev_mode=*/true, nullptr)
+                     .ok());
+  }
 }
 
 TEST(InitOptions, MinerAddressIsChecked) {

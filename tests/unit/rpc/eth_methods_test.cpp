@@ -208,7 +208,8 @@ TEST_F(EthMethodsTest, CoinbaseMiningAndHashrateAnswerAsGeth) {
   EXPECT_EQ(Result("eth_coinbase"), AddressOf(3).ToChecksumHex());
   chain::MinerOptions options;
   options.coinbase = AddressOf(3);
-  options.dev_block_time = 60;  // started, but no block within the test
+  options.dev = true;
+  options.dev_block_interval = std::chrono::seconds(60);  // started, but no block within the test
   chain::Miner miner(options, *chain_, pool_.get());
   ctx_.miner = &miner;
   EXPECT_FALSE(Call("eth_mining")["result"].GetBool());

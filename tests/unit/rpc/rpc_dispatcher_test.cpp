@@ -345,6 +345,33 @@ TEST_F(DispatcherTest, AdminNeedsAuthenticationAndNeverRunsOnPublicPort) {
   EXPECT_EQ(ErrorCode(stop, /*authenticated=*/false, /*public_port=*/true), kRpcMethodNotFound);
 }
 
+TEST_F(DispatcherTest, DevMethodsNeedNoAuthenticationAndNeverRunOnPublicPort) {
+  RpcTable dev{"dev", {}};
+  dev.methods.push_back(RpcMethod{
+      .name = "evm_tick",
+      .access = RpcAccess::kDev,
+      .params = {RpcParam::Optional("n", RpcType::kUintOrQuantity, "1", "a count")},
+      .help = "Counts.",
+      .result = "the count",
+      .handler = [](const RpcRequest& req) { return RpcResult::Uint(req.GetUint("n")); }});
+  ASSERT_TRUE(dispatcher_.AddTable(std::move(dev)).ok());
+  auto d = Call(R"({"jsonrpc":"2.0","id":1,"method":"evm_tick","params":["0x10"]})");
+  EXPECT_EQ(d["result"].GetUint64(), 16u);
+  d = Call(R"({"jsonrpc":"2.0","id":1,"method":"evm_tick","params":[7]})");
+  EXPECT_EQ(d["result"].GetUint64(), 7u);
+  EXPECT_EQ(ErrorCode(R"({"jsonrpc":"2.0","id":1,"method":"evm_tick","params":[-7]})"),
+            kRpcInvalidParams);
+  EXPECT_EQ(ErrorCode(R"({"jsonrpc":"2.0","id":1,"method":"evm_tick","params":["7"]})"),
+            kRpcInvalidParams);
+  EXPECT_EQ(ErrorCode(R"({"jsonrpc":"2.0","id":1,"method":"evm_tick"})", false,
+                      /*public_port=*/true),
+            kRpcMethodNotFound);
+  d = Call(R"({"jsonrpc":"2.0","id":1,"method":"help"})");
+  EXPECT_NE(std::string(d["result"].GetString()).find("evm_tick ( n )  [dev]"), std::string::npos);
+  std::string md = RenderRpcMarkdown(dispatcher_.tables());
+  EXPECT_NE(md.find("`evm_tick ( n )` — **dev** (only with `-dev`)"), std::string::npos) << md;
+}
+
 TEST_F(DispatcherTest, WarmupAnswersMinus28ExceptAnAuthenticatedStop) {
   int stops = 0;
   dispatcher_.SetWarmup("node is starting: loading", [&stops] { ++stops; });
