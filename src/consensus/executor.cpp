@@ -225,15 +225,7 @@ Result<TxOutcome> SimulateCall(const StateReader& base, const BlockContext& bloc
                                                  std::to_string(gas_limit) + ", want " +
                                                  std::to_string(intrinsic));
   }
-  if (!call.to) {
-    return Status::Error("tx-contract-creation",
-                         "contract creation is not supported: this chain has no EVM");
-  }
-  if (!call.data.empty() && !modules.IsModuleAddress(*call.to)) {
-    return Status::Error("tx-data-to-non-module", "data sent to a non-module address " +
-                                                      call.to->ToChecksumHex() +
-                                                      ": this chain has no EVM");
-  }
+  DEPIN_RETURN_IF_ERROR(CheckCallTarget(call.to, call.data, modules));
   auto result = RunCall(state, block, call.from, *call.to, call.value, call.data,
                         gas_limit - intrinsic, modules);
   if (!result.ok()) return result.status();

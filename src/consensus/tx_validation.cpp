@@ -32,14 +32,20 @@ Status CheckTransactionStateless(const Transaction& tx, const ChainParams& param
   if (tx.gas_limit > params.block_gas_limit) {
     return Status::Error("tx-gas-limit-too-high", "exceeds block gas limit");
   }
-  if (!tx.to) {
+  return CheckCallTarget(tx.to, tx.data, modules);
+}
+
+Status CheckCallTarget(const std::optional<Address>& to, ByteSpan data,
+                       const ModuleRegistry& modules) {
+  if (!to) {
     return Status::Error("tx-contract-creation",
-                         "contract creation is not supported: this chain has no EVM");
+                         "contract creation is not supported: this chain has no EVM; call a "
+                         "native module instead (docs/modules.md)");
   }
-  if (!tx.data.empty() && !modules.IsModuleAddress(*tx.to)) {
+  if (!data.empty() && !modules.IsModuleAddress(*to)) {
     return Status::Error(
         "tx-data-to-non-module",
-        "data sent to a non-module address " + tx.to->ToChecksumHex() +
+        "data sent to a non-module address " + to->ToChecksumHex() +
             ": this chain has no EVM; send plain transfers with empty data, or call a native "
             "module (compute market 0x0000000000000000000000000000000000001000, storage market "
             "0x0000000000000000000000000000000000002000)");

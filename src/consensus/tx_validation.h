@@ -22,6 +22,12 @@ namespace depin::consensus {
 Status CheckTransactionStateless(const Transaction& tx, const ChainParams& params,
                                  const ModuleRegistry& modules);
 
+// The last two of those: what a tx or a simulated call (eth_call,
+// eth_estimateGas) may be sent to. A plain address takes only empty data;
+// there is no contract creation.
+Status CheckCallTarget(const std::optional<Address>& to, ByteSpan data,
+                       const ModuleRegistry& modules);
+
 //   tx-nonce-too-low           "nonce too low"                 kind kStale
 //   tx-nonce-too-high          "nonce too high"                kind kMissingParent
 //   tx-insufficient-funds      "insufficient funds for gas * price + value"

@@ -1,5 +1,7 @@
 #include "rpc/eth_call.h"
 
+#include "consensus/tx_validation.h"
+
 #include <algorithm>
 #include <chrono>
 
@@ -114,12 +116,26 @@ Result<consensus::TxOutcome> Simulate(const EthApi& api, const CallSite& site,
                                  *api.ctx().params);
 }
 
+// A call no tx could make (data to a plain address, a contract creation)
+// answers as a revert whose reason names the rule: ethers v6 and viem show a
+// revert's reason in their error messages (ethers' shortMessage
+// 'execution reverted: "tx-data-to-non-module: ..."', viem's "Execution
+// reverted with reason: ..."), where a plain -32000 would be hidden behind
+// "missing revert data". Wallets estimate gas before they send, so this is
+// where a developer meets the rule.
+std::optional<RpcError> CheckTarget(const EthApi& api, const consensus::CallRequest& call) {
+  Status s = consensus::CheckCallTarget(call.to, call.data, api.chain().modules());
+  if (s.ok()) return std::nullopt;
+  return Reverted(s.ToString());
+}
+
 }  // namespace
 
 RpcResult Call(const EthApi& api, const RpcRequest& req) {
   if (!api.ready()) return NotReady();
   auto call = ParseCallObject(req.Get("transaction"));
   if (!call) return Invalid(call.status().message());
+  if (auto err = CheckTarget(api, *call)) return *err;
   if (req.Has("stateOverrides") &&
       !(req.Get("stateOverrides").IsObject() && req.Get("stateOverrides").ObjectEmpty())) {
     return Invalid("state overrides are not supported");
@@ -139,6 +155,7 @@ RpcResult EstimateGas(const EthApi& api, const RpcRequest& req) {
   if (!api.ready()) return NotReady();
   auto call = ParseCallObject(req.Get("transaction"));
   if (!call) return Invalid(call.status().message());
+  if (auto err = CheckTarget(api, *call)) return *err;
   // Every probe runs on the same state and context.
   CallSite site;
   if (auto err = ResolveCallSite(api, req, site)) return *err;

@@ -288,6 +288,22 @@ export async function run(node) {
     await expectError("data to a non-module address",
       alice.sendTransaction({ to, data: "0x1234", ...feeFields, gasLimit: 100000n }),
       "UNKNOWN_ERROR", "non-module address");
+    // Without a gas limit ethers estimates first, as wallets do: the node
+    // answers as a revert whose reason is the rule, which ethers puts in
+    // shortMessage (a plain -32000 would read "missing revert data").
+    for (const [what, request, rule] of [
+      ["data to a non-module address (estimated)", { to, data: "0x1234" }, "tx-data-to-non-module"],
+      ["contract creation (estimated)", { data: "0x6080604052" }, "tx-contract-creation"],
+    ]) {
+      const e = await expectError(what, alice.sendTransaction(request), "CALL_EXCEPTION", rule);
+      assert.ok(e.shortMessage.startsWith(`execution reverted: "${rule}: `), e.shortMessage);
+      assert.ok(e.reason.startsWith(`${rule}: `), e.reason);
+    }
+    const factory = new ethers.ContractFactory([], "0x6080604052", alice);
+    const deployed = await expectError("ContractFactory.deploy", factory.deploy(),
+      "CALL_EXCEPTION", "tx-contract-creation");
+    assert.ok(deployed.shortMessage.includes("contract creation is not supported"),
+      deployed.shortMessage);
     const signed = await alice.signTransaction({
       type: 2, chainId: CHAIN_ID, nonce: pending, to, value: 5n, ...feeFields,
     });

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  ContractFunctionRevertedError, FeeCapTooLowError, InsufficientFundsError,
+  ContractFunctionRevertedError, ExecutionRevertedError, FeeCapTooLowError, InsufficientFundsError,
   IntrinsicGasTooLowError, MethodNotFoundRpcError, NonceTooHighError, NonceTooLowError,
   createPublicClient, createWalletClient, defineChain, http, parseAbiItem, webSocket,
 } from "viem";
@@ -143,6 +143,37 @@ export async function run(node) {
     wallet.sendTransaction({ to, value: 1n, ...fee, gas: 20000n }), IntrinsicGasTooLowError);
   await expectViemError("unknown method", client.request({ method: "eth_noSuchMethod" }),
     MethodNotFoundRpcError);
+
+  console.log("- data to a plain account and contract creation: the rule in viem's message");
+  for (const [what, request, rule] of [
+    ["data to a non-module address", { to, data: "0x1234" }, "tx-data-to-non-module"],
+    ["contract creation", { data: "0x6080604052" }, "tx-contract-creation"],
+  ]) {
+    // viem estimates gas first, as wallets do: the node answers as a revert.
+    const reverted = await expectViemError(what, wallet.sendTransaction(request),
+      ExecutionRevertedError);
+    assert.ok(reverted.message.includes(`Execution reverted with reason: ${rule}:`),
+      `${what}: ${reverted.message}`);
+    let top = null;
+    try {
+      await wallet.sendTransaction(request);
+    } catch (e) {
+      top = e;
+    }
+    assert.ok(top.message.includes(rule), `${what}: the top-level message: ${top.message}`);
+    assert.ok(top.shortMessage.includes(rule), `${what}: shortMessage: ${top.shortMessage}`);
+    console.log(`  ok ${what}: ${top.shortMessage.split("\n")[0]}`);
+  }
+  // With the gas given (no estimate), eth_sendRawTransaction's -32000 text
+  // is in viem's message as its details.
+  let raw = null;
+  try {
+    await wallet.sendTransaction({ to, data: "0x1234", ...fee, gas: 100000n });
+  } catch (e) {
+    raw = e;
+  }
+  assert.ok(raw && raw.message.includes("data sent to a non-module address"),
+    `raw send: ${raw?.message}`);
 
   console.log("- webSocket transport: watchBlockNumber and watchContractEvent");
   const ws = createPublicClient({ chain, transport: webSocket(node.wsUrl) });

@@ -344,6 +344,41 @@ TEST_F(EthMethodsTest, ViewCallAndGasEstimate) {
             "0x5208");
 }
 
+// What wallets meet first when they send data to a plain account or deploy a
+// contract: eth_estimateGas (and eth_call) answer as a revert whose reason is
+// the rule, the form ethers and viem put in their error messages.
+TEST_F(EthMethodsTest, CallsNoTxCouldMakeAnswerAsRevertsNamingTheRule) {
+  const std::string plain = AddressOf(40).ToChecksumHex();
+  const std::string from = AddressOf(1).ToChecksumHex();
+  for (const char* method : {"eth_estimateGas", "eth_call"}) {
+    rapidjson::Document doc =
+        Call(method, R"([{"from":")" + from + R"(","to":")" + plain + R"(","data":"0x1234"}])");
+    ASSERT_TRUE(doc.HasMember("error")) << method;
+    EXPECT_EQ(doc["error"]["code"].GetInt(), kRpcExecutionReverted);
+    const std::string message = doc["error"]["message"].GetString();
+    EXPECT_EQ(message.rfind("execution reverted: tx-data-to-non-module: data sent to a non-module "
+                            "address " +
+                                plain,
+                            0),
+              0u)
+        << message;
+    // data: Error(string) of the same reason, which ethers decodes.
+    const std::string reason = message.substr(std::string("execution reverted: ").size());
+    EXPECT_EQ(std::string(doc["error"]["data"].GetString()),
+              HexEncode(consensus::EncodeRevertReason(reason)));
+
+    doc = Call(method, R"([{"from":")" + from + R"(","data":"0x6080"}])");
+    ASSERT_TRUE(doc.HasMember("error")) << method;
+    EXPECT_EQ(doc["error"]["code"].GetInt(), kRpcExecutionReverted);
+    EXPECT_NE(std::string(doc["error"]["message"].GetString())
+                  .find("execution reverted: tx-contract-creation: contract creation is not "
+                        "supported"),
+              std::string::npos);
+  }
+  // A plain transfer (no data) is still fine.
+  EXPECT_EQ(Result("eth_estimateGas", R"([{"to":")" + plain + R"("}])"), "0x5208");
+}
+
 TEST_F(EthMethodsTest, CallSeesTheRandomnessOfItsBlocksAncestors) {
   Mine();
   Mine();
