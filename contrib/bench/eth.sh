@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
-# Ethereum RPC figures: requests/s of eth_blockNumber, eth_getBalance and
-# eth_call (a test-module view) under wrk over keep-alive HTTP, next to the
-# native getblockcount in the same run; then the time from
-# eth_sendRawTransaction to an available receipt on a -dev node (signing with
-# ethers from tests/interop, polling eth_getTransactionReceipt every 10 ms).
+# Ethereum RPC figures, depind next to a Hardhat node started by this script
+# on the same machine in the same run:
+#   - requests/s of eth_blockNumber, eth_getBalance (and, depind only,
+#     eth_call of a test-module view and the native getblockcount) under wrk
+#     over keep-alive HTTP;
+#   - SENDS sequential eth_sendRawTransaction -> receipt round trips (signed
+#     with ethers from tests/interop, the receipt polled at once and then
+#     every 2 ms) on `depind -dev -devblocktime=0` (test mode: a block as soon
+#     as a tx arrives) and on Hardhat's automine.
 #
 #   contrib/bench/eth.sh [bindir]          # default build/bin
-#   DURATION=10 CONNECTIONS=32 WRK_THREADS=2 RPC_THREADS=4 SENDS=20 DEV_BLOCK_TIME=2 \
-#     contrib/bench/eth.sh
+#   DURATION=10 CONNECTIONS=32 WRK_THREADS=2 RPC_THREADS=4 SENDS=50 DEV_BLOCK_TIME=0 \
+#     HARDHAT_VERSION=2.22.17 HARDHAT_DIR=~/.cache/depin-bench/hardhat contrib/bench/eth.sh
 #
-# The receipt latency is bounded below by the dev miner's block interval
-# (-devblocktime, 2 s by default as `make run`; a tx waits on average half of
-# it).
+# Hardhat comes from npm (`npm install hardhat@HARDHAT_VERSION` into
+# HARDHAT_DIR, once; HARDHAT=0 skips it). When npm or the registry cannot be
+# reached the script says so and reports depind alone. With DEV_BLOCK_TIME > 0
+# the depind latency includes waiting for the interval block (half of it on
+# average), as `make run` (2 s) would.
 #
-# Starts its own depind nodes (temporary datadirs, loopback ports) and stops
-# them on exit. The receipt latency needs `npm ci --prefix tests/interop`.
+# Starts its own nodes (temporary datadirs, loopback ports) and stops them on
+# exit. The latency needs `npm ci --prefix tests/interop`.
 set -euo pipefail
 
 BINDIR=${1:-build/bin}
@@ -22,8 +28,11 @@ DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-32}
 WRK_THREADS=${WRK_THREADS:-2}
 RPC_THREADS=${RPC_THREADS:-4}
-SENDS=${SENDS:-20}
-DEV_BLOCK_TIME=${DEV_BLOCK_TIME:-2}
+SENDS=${SENDS:-50}
+DEV_BLOCK_TIME=${DEV_BLOCK_TIME:-0}
+HARDHAT=${HARDHAT:-1}
+HARDHAT_VERSION=${HARDHAT_VERSION:-2.22.17}
+HARDHAT_DIR=${HARDHAT_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/depin-bench/hardhat-$HARDHAT_VERSION}
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
 
 for tool in wrk curl python3; do
@@ -33,8 +42,10 @@ done
 
 TMP=$(mktemp -d /tmp/depin_eth_bench.XXXXXX)
 DEPIND_PID=""
+HARDHAT_PID=""
 cleanup() {
   [ -n "$DEPIND_PID" ] && kill "$DEPIND_PID" 2>/dev/null && wait "$DEPIND_PID" 2>/dev/null || true
+  [ -n "$HARDHAT_PID" ] && kill "$HARDHAT_PID" 2>/dev/null && wait "$HARDHAT_PID" 2>/dev/null || true
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -82,32 +93,97 @@ make_lua "$TMP/eth_getBalance.lua" \
 make_lua "$TMP/eth_call.lua" \
   "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":[{\"to\":\"$MODULE\",\"data\":\"$GET7\"},\"latest\"]}"
 
+wait_rpc() {  # url what log
+  for _ in $(seq 1 600); do
+    if curl -s -o /dev/null -H 'Content-Type: application/json' \
+        -d '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}' "$1"; then
+      return
+    fi
+    sleep 0.1
+  done
+  echo "eth.sh: $2 did not start"; cat "$3"; exit 1
+}
+
+# Hardhat from npm, once per version; empty when it cannot be had.
+HARDHAT_BIN=""
+if [ "$HARDHAT" = 1 ]; then
+  if [ ! -x "$HARDHAT_DIR/node_modules/.bin/hardhat" ]; then
+    if command -v npm >/dev/null; then
+      echo "hardhat: installing hardhat@$HARDHAT_VERSION into $HARDHAT_DIR (once)"
+      mkdir -p "$HARDHAT_DIR"
+      [ -f "$HARDHAT_DIR/package.json" ] || echo '{"name":"depin-bench-hardhat","private":true}' \
+        >"$HARDHAT_DIR/package.json"
+      timeout 900 npm install --prefix "$HARDHAT_DIR" --no-audit --no-fund --loglevel=error \
+        "hardhat@$HARDHAT_VERSION" >"$TMP/npm.log" 2>&1 \
+        || { echo "hardhat: npm install failed (registry unreachable?): $(tail -n 3 "$TMP/npm.log" | tr '\n' ' ')"; }
+    else
+      echo "hardhat: npm not found"
+    fi
+  fi
+  # `hardhat node` wants a project: an empty config is one.
+  if [ -x "$HARDHAT_DIR/node_modules/.bin/hardhat" ]; then
+    [ -f "$HARDHAT_DIR/hardhat.config.cjs" ] || echo 'module.exports = {};' >"$HARDHAT_DIR/hardhat.config.cjs"
+    HARDHAT_BIN="$HARDHAT_DIR/node_modules/.bin/hardhat"
+  else
+    echo "hardhat: not available; reporting depind alone"
+  fi
+fi
+
+start_hardhat() {  # port
+  (cd "$HARDHAT_DIR" && exec "$HARDHAT_BIN" node --hostname 127.0.0.1 --port "$1" \
+    >"$TMP/hardhat.out" 2>&1) &
+  HARDHAT_PID=$!
+  wait_rpc "http://127.0.0.1:$1/" "hardhat node" "$TMP/hardhat.out"
+}
+
+stop_hardhat() {
+  kill "$HARDHAT_PID" 2>/dev/null && wait "$HARDHAT_PID" 2>/dev/null || true
+  HARDHAT_PID=""
+}
+
+wrk_rps() {  # method port
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$TMP/$1.lua" \
+    "http://127.0.0.1:$2/" | awk '/Requests\/sec/ {print $2}'
+}
+
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s; -rpcthreads=$RPC_THREADS"
+
 # Throughput: a -dev node that mines rarely, so the tip holds still.
 PORT=$(free_port)
 start_node "$TMP/tput" "$PORT" 3600
-echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s; -rpcthreads=$RPC_THREADS"
 for m in getblockcount eth_blockNumber eth_getBalance eth_call; do
   echo "check $m: $(curl -s -H 'Content-Type: application/json' \
     --data "$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" "$TMP/$m.lua")" "http://127.0.0.1:$PORT/")"
 done
+declare -A DEPIND_RPS HARDHAT_RPS
 for m in getblockcount eth_blockNumber eth_getBalance eth_call; do
-  rps=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$TMP/$m.lua" \
-    "http://127.0.0.1:$PORT/" | awk '/Requests\/sec/ {print $2}')
-  printf '%-16s %10s req/s\n' "$m" "$rps"
+  DEPIND_RPS[$m]=$(wrk_rps "$m" "$PORT")
 done
 stop_node
+if [ -n "$HARDHAT_BIN" ]; then
+  HPORT=$(free_port)
+  start_hardhat "$HPORT"
+  for m in eth_blockNumber eth_getBalance; do HARDHAT_RPS[$m]=$(wrk_rps "$m" "$HPORT"); done
+  stop_hardhat
+fi
+for m in getblockcount eth_blockNumber eth_getBalance eth_call; do
+  line=$(printf '%-16s depind %10s req/s' "$m" "${DEPIND_RPS[$m]}")
+  if [ -n "${HARDHAT_RPS[$m]:-}" ]; then
+    line+=$(printf ', hardhat %10s req/s: %sx' "${HARDHAT_RPS[$m]}" \
+      "$(python3 -c "print(f'{${DEPIND_RPS[$m]} / max(${HARDHAT_RPS[$m]}, 0.001):.1f}')")")
+  fi
+  echo "$line"
+done
 
-# Receipt latency on a -dev node.
+# Send -> receipt latency.
 if [ ! -d "$HERE/tests/interop/node_modules/ethers" ]; then
   echo "receipt latency: skipped (run npm ci --prefix tests/interop)"
   exit 0
 fi
-PORT=$(free_port)
-start_node "$TMP/latency" "$PORT" "$DEV_BLOCK_TIME"
 cat >"$TMP/latency.mjs" <<'JS'
 import { createRequire } from "node:module";
-const [url, sends, interop, blockTime] =
-  [process.argv[2], Number(process.argv[3]), process.argv[4], Number(process.argv[5])];
+const [url, sends, interop, blockTime, label] = [process.argv[2], Number(process.argv[3]),
+  process.argv[4], Number(process.argv[5]), process.argv[6]];
 const { ethers } = createRequire(`${interop}/`)("ethers");
 const wallet = ethers.HDNodeWallet.fromPhrase(
   "test test test test test test test test test test test junk", undefined, "m/44'/60'/0'/0/1");
@@ -117,25 +193,38 @@ const call = async (method, params) => {
   if (r.error) throw new Error(`${method}: ${r.error.message}`);
   return r.result;
 };
+const chainId = BigInt(await call("eth_chainId", []));
 let nonce = Number(await call("eth_getTransactionCount", [wallet.address, "pending"]));
 const baseFee = BigInt((await call("eth_getBlockByNumber", ["latest", false])).baseFeePerGas);
 const times = [];
 for (let i = 0; i < sends; ++i) {
-  const raw = await wallet.signTransaction({ type: 2, chainId: 1337n, nonce: nonce++, gasLimit: 21000n,
-    to: ethers.ZeroAddress.replace(/00$/, "01"), value: 1n, maxFeePerGas: baseFee * 4n + 10n ** 9n,
+  const raw = await wallet.signTransaction({ type: 2, chainId, nonce: nonce++, gasLimit: 21000n,
+    // Not 0x...01: on Hardhat that is the ecrecover precompile (21000 gas is too little).
+    to: "0x000000000000000000000000000000000000dEaD", value: 1n, maxFeePerGas: baseFee * 4n + 10n ** 9n,
     maxPriorityFeePerGas: 10n ** 9n });
   const t0 = performance.now();
   const hash = await call("eth_sendRawTransaction", [raw]);
-  while (!(await call("eth_getTransactionReceipt", [hash]))) await new Promise((r) => setTimeout(r, 10));
+  while (!(await call("eth_getTransactionReceipt", [hash]))) await new Promise((r) => setTimeout(r, 2));
   times.push(performance.now() - t0);
-  // Start the next send at a random point of the block interval.
-  await new Promise((r) => setTimeout(r, Math.random() * blockTime * 1000));
+  // With an interval, start the next send at a random point of it.
+  if (blockTime > 0) await new Promise((r) => setTimeout(r, Math.random() * blockTime * 1000));
 }
 times.sort((a, b) => a - b);
-const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(0);
-const mean = (times.reduce((a, b) => a + b, 0) / times.length).toFixed(0);
-console.log(`sendRawTransaction -> receipt (-devblocktime=${blockTime}, ${sends} sends): ` +
-  `mean ${mean} ms, p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, min ${times[0].toFixed(0)} ms, max ${times.at(-1).toFixed(0)} ms`);
+const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(1);
+const mean = (times.reduce((a, b) => a + b, 0) / times.length).toFixed(1);
+console.log(`${label}: sendRawTransaction -> receipt, ${sends} sequential sends: ` +
+  `mean ${mean} ms, p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, min ${times[0].toFixed(1)} ms, ` +
+  `max ${times.at(-1).toFixed(1)} ms`);
 JS
-node "$TMP/latency.mjs" "http://127.0.0.1:$PORT/" "$SENDS" "$HERE/tests/interop" "$DEV_BLOCK_TIME" || true
+PORT=$(free_port)
+start_node "$TMP/latency" "$PORT" "$DEV_BLOCK_TIME"
+node "$TMP/latency.mjs" "http://127.0.0.1:$PORT/" "$SENDS" "$HERE/tests/interop" "$DEV_BLOCK_TIME" \
+  "depind -devblocktime=$DEV_BLOCK_TIME" || true
 stop_node
+if [ -n "$HARDHAT_BIN" ]; then
+  HPORT=$(free_port)
+  start_hardhat "$HPORT"
+  node "$TMP/latency.mjs" "http://127.0.0.1:$HPORT/" "$SENDS" "$HERE/tests/interop" 0 \
+    "hardhat $HARDHAT_VERSION automine" || true
+  stop_hardhat
+fi

@@ -7,12 +7,53 @@
 namespace depin::chain {
 
 DevChain::DevChain(Chainstate& chainstate, Mempool& mempool, Miner& miner, DevClock& clock,
-                   const Address& coinbase)
+                   const Address& coinbase, std::optional<DevFaucet> faucet)
     : chainstate_(chainstate),
       mempool_(mempool),
       miner_(miner),
       clock_(clock),
-      coinbase_(coinbase) {}
+      coinbase_(coinbase),
+      faucet_(std::move(faucet)) {}
+
+Result<std::optional<Hash256>> DevChain::SetBalance(const Address& account,
+                                                    const Uint256& balance) {
+  if (!faucet_) return Status::Error("dev-no-faucet", "this chain has no dev faucet");
+  if (account == faucet_->address) {
+    return Status::Error("dev-balance-faucet",
+                         "the dev faucet's own balance cannot be set: it pays the others");
+  }
+  MutexLock lock(balance_mu_);
+  const Uint256 current = chainstate_.GetAccount(account).balance;
+  if (balance == current) return std::optional<Hash256>();
+  if (balance < current) {
+    return Status::Error("dev-balance-lower",
+                         "cannot lower " + account.ToChecksumHex() + "'s balance from " +
+                             current.ToDecimal() + " to " + balance.ToDecimal() +
+                             " wei: a balance edit is a transfer from the dev faucet, and "
+                             "taking coins away would need the account's key (send them "
+                             "yourself)");
+  }
+  const consensus::ChainParams& params = chainstate_.params();
+  Transaction tx;
+  tx.type = TxType::kDynamicFee;
+  tx.chain_id = params.chain_id;
+  tx.nonce = chainstate_.GetAccount(faucet_->address).nonce;
+  tx.gas_limit = 21000;
+  // Room for a base fee that rises before the block is built (a block from
+  // the background loop in between); no tip. The account gets the value
+  // exactly, the faucet pays the fee.
+  tx.max_priority_fee_per_gas = Uint256();
+  tx.max_fee_per_gas = chainstate_.NextBlockContext().base_fee << 1;
+  tx.to = account;
+  tx.value = *CheckedSub(balance, current);
+  tx.Sign(faucet_->key);
+  auto verified = MakeVerifiedTx(std::move(tx));
+  if (!verified) return verified.status();
+  auto hash = miner_.MineBlockOf({*verified}, coinbase_);
+  if (!hash) return hash.status();
+  if (chainstate_.signals() != nullptr) chainstate_.signals()->SyncWithValidationQueue();
+  return std::optional<Hash256>(*hash);
+}
 
 Status DevChain::SetNextBlockTimestamp(uint64_t timestamp) {
   const uint64_t tip_time = chainstate_.Tip().header.timestamp;

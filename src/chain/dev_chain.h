@@ -31,6 +31,7 @@
 #include "chain/dev_clock.h"
 #include "chain/mempool.h"
 #include "chain/miner.h"
+#include "crypto/secp256k1.h"
 #include "util/status.h"
 #include "util/sync.h"
 
@@ -40,11 +41,18 @@ namespace depin::chain {
 // block with its proof of work, connected and stored).
 inline constexpr uint64_t kMaxDevMineBlocks = 10000;
 
+// The account anvil_setBalance pays from (consensus::DevFaucetAddress and
+// its key); empty: setBalance answers "dev-no-faucet".
+struct DevFaucet {
+  crypto::PrivateKey key;
+  Address address;
+};
+
 class DevChain {
  public:
   // All must outlive the DevChain. `coinbase` is paid for blocks mined here.
   DevChain(Chainstate& chainstate, Mempool& mempool, Miner& miner, DevClock& clock,
-           const Address& coinbase);
+           const Address& coinbase, std::optional<DevFaucet> faucet = std::nullopt);
 
   // Mines `count` blocks now with the pool's ready txs. The first block gets
   // `timestamp` when given (it must be after the tip's, else
@@ -59,6 +67,17 @@ class DevChain {
   Status SetNextBlockTimestamp(uint64_t timestamp);
   // Moves the clock forward; returns the total offset in seconds.
   Result<uint64_t> IncreaseTime(uint64_t seconds);
+
+  // anvil_setBalance: raises `account`'s balance at the tip to exactly
+  // `balance` by mining a block of one transfer from the dev faucet (tip
+  // zero, the faucet pays the fee; other pending txs stay pending). The edit
+  // is an ordinary tx, so every regtest node that syncs the chain agrees.
+  // Equal: nothing to do. Errors: "dev-balance-lower" (a transfer cannot
+  // take coins away: that needs the account's key), "dev-balance-faucet"
+  // (the faucet itself), "dev-no-faucet", the transfer's own rule (e.g. the
+  // faucet's funds), the miner's. Returns the block's hash (none when equal).
+  Result<std::optional<Hash256>> SetBalance(const Address& account, const Uint256& balance)
+      EXCLUDES(balance_mu_);
 
   // A new snapshot of the chain, the pool and the clock; ids count from 1.
   uint64_t Snapshot() EXCLUDES(mu_);
@@ -80,7 +99,9 @@ class DevChain {
   Miner& miner_;
   DevClock& clock_;
   const Address coinbase_;
+  const std::optional<DevFaucet> faucet_;
 
+  Mutex balance_mu_;  // one faucet transfer at a time (its nonce)
   Mutex mu_;
   uint64_t next_id_ GUARDED_BY(mu_) = 1;
   std::map<uint64_t, SnapshotState> snapshots_ GUARDED_BY(mu_);

@@ -97,6 +97,12 @@ const std::vector<Address>& DevAccounts() {
   return kAccounts;
 }
 
+const Address& DevFaucetAddress() {
+  // m/44'/60'/0'/1/0 of "test ... junk" (checked against hd_wallet in params_test).
+  static const Address kFaucet = MustParse("0x4b39F7b0624b9dB86AD293686bc38B903142dbBc");
+  return kFaucet;
+}
+
 ChainParams MainParams() {
   ChainParams p = BaseParams();
   p.network = Network::kMain;
@@ -181,6 +187,7 @@ ChainParams RegtestParams() {
   for (const Address& a : DevAccounts()) {
     p.genesis_alloc.push_back({a, Dpn(kDevAccountBalanceDpn)});
   }
+  p.genesis_alloc.push_back({DevFaucetAddress(), Dpn(kDevFaucetBalanceDpn)});
   return p;
 }
 

@@ -131,4 +131,12 @@ Uint256 BlockSubsidy(uint64_t height, const ChainParams& params);
 const std::vector<Address>& DevAccounts();
 inline constexpr uint64_t kDevAccountBalanceDpn = 10000;
 
+// The dev faucet: the same mnemonic's m/44'/60'/0'/1/0 (a branch Hardhat and
+// Anvil do not hand out), funded by the regtest genesis. A dev node's
+// anvil_setBalance / hardhat_setBalance pays from it in an ordinary transfer,
+// so a balance edit is a consensus-valid tx every regtest node agrees on
+// (docs/dev-node.md).
+const Address& DevFaucetAddress();
+inline constexpr uint64_t kDevFaucetBalanceDpn = 1'000'000'000'000;
+
 }  // namespace depin::consensus

@@ -20,6 +20,15 @@ Result<std::vector<DevAccount>> DeriveDevAccounts(size_t count) {
   return accounts;
 }
 
+Result<DevAccount> DeriveDevFaucet() {
+  auto seed = crypto::Bip39Seed(kDevMnemonic, /*passphrase=*/"");
+  if (!seed) return seed.status();
+  const std::string path = "m/44'/60'/0'/1/0";
+  auto key = crypto::DeriveBip32(*seed, path);
+  if (!key) return key.status();
+  return DevAccount{path, *key, Address::FromPublicKey(key->GetPublicKey())};
+}
+
 std::string DevMiningText(std::chrono::milliseconds interval) {
   if (interval.count() == 0) return "a block as soon as a tx arrives";
   std::string seconds = std::to_string(interval.count() / 1000);

@@ -30,6 +30,8 @@ struct DevAccount {
 
 // The first `count` accounts (BIP-39 seed, BIP-32 derivation).
 Result<std::vector<DevAccount>> DeriveDevAccounts(size_t count);
+// The dev faucet (consensus::DevFaucetAddress): m/44'/60'/0'/1/0.
+Result<DevAccount> DeriveDevFaucet();
 
 // When a dev node mines, in words: "a block every 2 s", "a block every
 // 0.5 s", or (0) "a block as soon as a tx arrives".

@@ -311,8 +311,11 @@ Status StartComponents(NodeContext& node) {
   // The miner exists even without -mine: generatetoaddress uses it.
   node.miner = std::make_unique<chain::Miner>(*miner_options, *node.chainstate, node.mempool.get());
   if (node.dev_mode) {
-    node.dev_chain = std::make_unique<chain::DevChain>(*node.chainstate, *node.mempool, *node.miner,
-                                                       *node.dev_clock, miner_options->coinbase);
+    auto faucet = DeriveDevFaucet();
+    if (!faucet) return faucet.status();
+    node.dev_chain = std::make_unique<chain::DevChain>(
+        *node.chainstate, *node.mempool, *node.miner, *node.dev_clock, miner_options->coinbase,
+        chain::DevFaucet{faucet->key, faucet->address});
   }
 
   // Indexes catch up in the background; RPC reports their progress.

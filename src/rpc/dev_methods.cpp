@@ -14,7 +14,8 @@ RpcError NotReady() { return RpcError::Internal("node is starting"); }
 // rule, as go-ethereum and Hardhat answer bad input; the rest -32000.
 RpcError DevError(const Status& s) {
   if (s.code() == "dev-timestamp-not-after-tip" || s.code() == "dev-mine-count" ||
-      s.code() == "dev-time-overflow") {
+      s.code() == "dev-time-overflow" || s.code() == "dev-balance-lower" ||
+      s.code() == "dev-balance-faucet") {
     return RpcError::FromStatus(s, kRpcInvalidParams);
   }
   return RpcError::FromStatus(s);
@@ -88,6 +89,31 @@ RpcMethod MineBlocks(std::string name, chain::DevChain* dev) {
       }};
 }
 
+RpcMethod SetBalance(std::string name, chain::DevChain* dev) {
+  return RpcMethod{
+      .name = std::move(name),
+      .access = RpcAccess::kDev,
+      .params = {RpcParam::Required("address", RpcType::kAddress, "the account"),
+                 RpcParam::Required("balance", RpcType::kHexU256, "its new balance in wei")},
+      .help =
+          "Raises an account's balance to exactly `balance` wei by mining a block of one "
+          "transfer from the dev faucet (m/44'/60'/0'/1/0 of the dev mnemonic, funded by "
+          "the regtest genesis), so the edit is an ordinary tx every node syncing the chain "
+          "agrees on. The block number moves by one; the pool's other txs stay pending. A "
+          "lower balance is refused (-32602, dev-balance-lower): taking coins away needs the "
+          "account's key. The same method as Anvil's anvil_setBalance and Hardhat's "
+          "hardhat_setBalance.",
+      .result = "null",
+      .handler = [dev](const RpcRequest& req) -> RpcResult {
+        if (dev == nullptr) return NotReady();
+        const Hash256 balance = req.GetU256("balance");
+        auto mined = dev->SetBalance(Address(req.GetFixed<20>("address")),
+                                     Uint256::FromBigEndian32(balance.data()));
+        if (!mined) return DevError(mined.status());
+        return RpcResult::Null();
+      }};
+}
+
 }  // namespace
 
 RpcTable DevRpcTable(chain::DevChain* dev, chain::Miner* miner) {
@@ -109,6 +135,8 @@ RpcTable DevRpcTable(chain::DevChain* dev, chain::Miner* miner) {
       }});
   t.methods.push_back(MineBlocks("anvil_mine", dev));
   t.methods.push_back(MineBlocks("hardhat_mine", dev));
+  t.methods.push_back(SetBalance("anvil_setBalance", dev));
+  t.methods.push_back(SetBalance("hardhat_setBalance", dev));
   t.methods.push_back(SetAutomine("evm_setAutomine", miner));
   t.methods.push_back(SetAutomine("anvil_setAutomine", miner));
   t.methods.push_back(SetIntervalMining("evm_setIntervalMining", miner));

@@ -2,7 +2,9 @@
 """A -dev node with -devblocktime=0 mines a block as soon as a tx arrives and
 answers the test-node methods of Hardhat and Anvil (evm_mine, evm_snapshot /
 evm_revert, evm_increaseTime, evm_setNextBlockTimestamp, anvil_mine /
-hardhat_mine, evm_setAutomine, evm_setIntervalMining) without credentials;
+hardhat_mine, evm_setAutomine, evm_setIntervalMining, anvil_setBalance /
+hardhat_setBalance, whose edit a second node syncing the chain agrees on)
+without credentials;
 bad input gets -32602 with the reason; the methods are unknown (-32601)
 without -dev and on the public port; bad -devblocktime values stop the node
 before it writes its datadir."""
@@ -27,7 +29,8 @@ class DevMethodsTest(DepinTestFramework):
         self.add_nodes(2)
         self.nodes[0].start(extra_args=["-dev", "-devblocktime=0",
                                         f"-rpcpublicport={self.public_port}"])
-        self.nodes[1].start()  # plain regtest
+        # Plain regtest (no test-node methods), syncing the dev chain.
+        self.nodes[1].start(extra_args=[f"-connect=127.0.0.1:{self.nodes[0].p2p_port}"])
 
     def send(self, node, sender, nonce, value=1):
         raw, txid = self.txtool.sign(DEV_ACCOUNTS[sender][1], DEV_ACCOUNTS[9][0], nonce=nonce,
@@ -66,6 +69,47 @@ class DevMethodsTest(DepinTestFramework):
         blocks = {node.dev.eth_getTransactionReceipt(t)["blockNumber"] for t in txids}
         assert_equal(len(blocks), 1, "one block for the three")
         assert_raises_rpc_error(-32602, "expected bool", node.dev.evm_setAutomine, "yes")
+
+        self.log("anvil_setBalance / hardhat_setBalance: a faucet transfer in a block of its own")
+        fresh = "0x00000000000000000000000000000000C0FFEE01"
+        height = int(node.dev.eth_blockNumber(), 16)
+        assert_equal(node.dev.anvil_setBalance(fresh, hex(10**21)), None)
+        assert_equal(node.dev.eth_getBalance(fresh, "latest"), hex(10**21))
+        assert_equal(int(node.dev.eth_blockNumber(), 16), height + 1)
+        assert_equal(node.dev.hardhat_setBalance(fresh, hex(5 * 10**21)), None)
+        assert_equal(node.dev.eth_getBalance(fresh, "latest"), hex(5 * 10**21))
+        # Same balance: nothing to do, no block.
+        assert_equal(node.dev.hardhat_setBalance(fresh, hex(5 * 10**21)), None)
+        assert_equal(int(node.dev.eth_blockNumber(), 16), height + 2)
+        # A dev account's nonce is untouched (the faucet sends).
+        rich = DEV_ACCOUNTS[5][0]
+        node.dev.anvil_setBalance(rich, hex(10**24))
+        assert_equal(node.dev.eth_getBalance(rich, "latest"), hex(10**24))
+        assert_equal(node.dev.eth_getTransactionCount(rich, "latest"), "0x0")
+        assert_raises_rpc_error(-32602, "dev-balance-lower", node.dev.anvil_setBalance, fresh,
+                                hex(10**21))
+        assert_raises_rpc_error(-32602, "dev-balance-faucet", node.dev.anvil_setBalance,
+                                "0x4b39F7b0624b9dB86AD293686bc38B903142dbBc", hex(1))
+        assert_raises_rpc_error(-32602, "expected", node.dev.anvil_setBalance, "0x1234", "0x1")
+        assert_raises_rpc_error(-32602, "expected hex quantity", node.dev.anvil_setBalance,
+                                fresh, 1000)
+        assert_raises_rpc_error(-32602, "expected hex quantity", node.dev.anvil_setBalance,
+                                fresh, "-0x1")
+        assert_raises_rpc_error(-32602, "missing", node.dev.hardhat_setBalance, fresh)
+        self.log("a plain regtest node syncing the dev chain agrees on the edited balances")
+        plain = self.nodes[1]
+        tip = self.tip(node)["hash"]
+        wait_until(lambda: plain.rpc.getbestblockhash() == tip, timeout=30, what="peer synced")
+        assert_equal(plain.rpc.eth_getBalance(fresh, "latest"), hex(5 * 10**21))
+        assert_equal(plain.rpc.eth_getBalance(rich, "latest"), hex(10**24))
+        self.log("without -dev the test-node methods are unknown")
+        for method in ("evm_mine", "evm_snapshot", "evm_revert", "anvil_mine", "hardhat_mine",
+                       "evm_setAutomine", "evm_increaseTime", "evm_setNextBlockTimestamp",
+                       "evm_setIntervalMining", "anvil_setBalance", "hardhat_setBalance"):
+            assert_raises_rpc_error(-32601, "Method not found", getattr(plain.rpc, method))
+        # The rest moves the dev chain's time days ahead and rewinds it: a
+        # single-node dev chain (docs/dev-node.md).
+        plain.stop()
 
         self.log("evm_mine, with and without a timestamp; timestamps never go back")
         height = int(node.dev.eth_blockNumber(), 16)
@@ -179,16 +223,13 @@ class DevMethodsTest(DepinTestFramework):
                                 86400001)
         assert_raises_rpc_error(-32602, "expected", node.dev.evm_setIntervalMining, -1)
 
-        self.log("not on the public port, not without -dev")
+        self.log("not on the public port")
         public = node.client(port=self.public_port)
         assert_raises_rpc_error(-32601, "not available on the public port", public.evm_mine)
-        plain = self.nodes[1]
-        for method in ("evm_mine", "evm_snapshot", "anvil_mine", "hardhat_mine",
-                       "evm_setAutomine", "evm_increaseTime"):
-            assert_raises_rpc_error(-32601, "Method not found", getattr(plain.rpc, method))
+        assert_raises_rpc_error(-32601, "not available on the public port",
+                                public.anvil_setBalance, DEV_ACCOUNTS[0][0], "0x1")
 
         self.log("bad -devblocktime values stop the node before it writes its datadir")
-        plain.stop()
         for bad, message in (("-1", "takes a number >= 0"), ("nan", "takes a number >= 0"),
                              ("abc", "takes a number >= 0"), ("1e9", "takes a number >= 0"),
                              ("100000", "-devblocktime must be 0"),

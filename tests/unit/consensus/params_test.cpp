@@ -29,13 +29,24 @@ TEST(Params, DevAccountsAreTheHardhatMnemonicAccounts) {
   EXPECT_EQ(accounts[9].ToChecksumHex(), "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720");
 }
 
-TEST(Params, RegtestGenesisFundsEachDevAccount) {
+TEST(Params, DevFaucetIsTheMnemonicsFirstChangeAccount) {
+  auto seed = crypto::Bip39Seed(kDevMnemonic, "");
+  ASSERT_TRUE(seed.ok());
+  auto key = crypto::DeriveBip32(*seed, "m/44'/60'/0'/1/0");
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(Address::FromPublicKey(key->GetPublicKey()), DevFaucetAddress());
+  for (const Address& a : DevAccounts()) EXPECT_NE(a, DevFaucetAddress());
+}
+
+TEST(Params, RegtestGenesisFundsEachDevAccountAndTheFaucet) {
   const ChainParams p = RegtestParams();
-  ASSERT_EQ(p.genesis_alloc.size(), DevAccounts().size());
-  for (size_t i = 0; i < p.genesis_alloc.size(); ++i) {
+  ASSERT_EQ(p.genesis_alloc.size(), DevAccounts().size() + 1);
+  for (size_t i = 0; i < DevAccounts().size(); ++i) {
     EXPECT_EQ(p.genesis_alloc[i].address, DevAccounts()[i]);
     EXPECT_EQ(p.genesis_alloc[i].balance, Dpn(10000));
   }
+  EXPECT_EQ(p.genesis_alloc.back().address, DevFaucetAddress());
+  EXPECT_EQ(p.genesis_alloc.back().balance, Dpn(kDevFaucetBalanceDpn));
   EXPECT_EQ(Dpn(10000).ToDecimal(), "10000000000000000000000");
 }
 
@@ -45,6 +56,7 @@ TEST(Params, RegtestGenesisStateRootIsLtHashOfAllocations) {
   for (const Address& a : DevAccounts()) {
     want.Add(AccountKey(a), EncodeAccount(Account{0, Dpn(10000)}));
   }
+  want.Add(AccountKey(DevFaucetAddress()), EncodeAccount(Account{0, Dpn(kDevFaucetBalanceDpn)}));
   EXPECT_EQ(p.GenesisHeader().state_root, want.Root());
   // Main and test start with no allocations: the empty set's root.
   EXPECT_EQ(MainParams().GenesisHeader().state_root, crypto::LtHash16().Root());
@@ -73,8 +85,9 @@ TEST(Params, GenesisHashesArePinned) {
             "0x28770aa6c9b24e3c2215d552ea2c5d830db11e4ea2696813deff54526282ac6f");
   EXPECT_EQ(TestParams().GenesisHash().Hex(),
             "0x590fa1aa2a61059b6be0b53b7ad5052bdde8f7709b6c4df0989fac12fe6275fd");
+  // Regtest's changed when the genesis began funding the dev faucet.
   EXPECT_EQ(RegtestParams().GenesisHash().Hex(),
-            "0x69415fb567f1392c0a00723041292b076485c40d71e0d0c642a54d927c66e710");
+            "0x0d1c1119cc07896253a797bafa7b4855ea28956fdb1ecad2910dae340923bba9");
 }
 
 TEST(Params, NetworksAreDistinct) {
