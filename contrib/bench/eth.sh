@@ -59,9 +59,11 @@ start_node() {  # $1 datadir, $2 rpc port, $3 dev block time
   "$BINDIR/depind" -dev -devblocktime="$3" -printtoconsole=0 -datadir="$1" -rpcport="$2" \
     -port="$(free_port)" -rpcthreads="$RPC_THREADS" -rpcbind=127.0.0.1 >"$1/depind.out" 2>&1 &
   DEPIND_PID=$!
+  # Until the chainstate is loaded RPC answers -28: wait for a result.
   for _ in $(seq 1 300); do
-    if curl -s -o /dev/null -H 'Content-Type: application/json' \
-        -d '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}' "http://127.0.0.1:$2/"; then
+    if curl -s -H 'Content-Type: application/json' \
+        -d '{"jsonrpc":"2.0","id":1,"method":"getblockcount"}' "http://127.0.0.1:$2/" \
+        | grep -q '"result"'; then
       return
     fi
     sleep 0.1
@@ -95,8 +97,8 @@ make_lua "$TMP/eth_call.lua" \
 
 wait_rpc() {  # url what log
   for _ in $(seq 1 600); do
-    if curl -s -o /dev/null -H 'Content-Type: application/json' \
-        -d '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}' "$1"; then
+    if curl -s -H 'Content-Type: application/json' \
+        -d '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}' "$1" | grep -q '"result"'; then
       return
     fi
     sleep 0.1
