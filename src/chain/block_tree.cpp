@@ -17,6 +17,8 @@ IndexNode* Chainstate::Impl::AddNode(const BlockHeader& header, IndexNode* paren
   if (target.ok()) work = WorkFromTarget(*target);
   node->chain_work = parent ? WrappingAdd(parent->chain_work, work) : work;
   node->median_time_past = MedianTimePast(node.get());
+  node->asert_anchor_time =
+      consensus::AsertAnchorTimeOf(header, parent ? parent->asert_anchor_time : 0);
   IndexNode* raw = node.get();
   index_.emplace(raw->hash, std::move(node));
   if (!raw->Failed() && (best_header_ == nullptr || raw->chain_work > best_header_->chain_work)) {
@@ -91,12 +93,26 @@ void Chainstate::Impl::MarkFailed(IndexNode* node, const Status& why) {
     LogError(options_.logger, LogCategory::kDb, "failed to persist invalid-block marks: {}",
              s.ToString());
   }
-  if (best_header_ != nullptr && best_header_->Failed()) {
-    best_header_ = nullptr;
-    for (auto& [hash, n] : index_) {
-      if (!n->Failed() && (best_header_ == nullptr || n->chain_work > best_header_->chain_work)) {
-        best_header_ = n.get();
-      }
+  if (best_header_ != nullptr && best_header_->Failed()) RecomputeBestHeader();
+}
+
+void Chainstate::Impl::RecomputeBestHeader() {
+  best_header_ = nullptr;
+  for (auto& [hash, n] : index_) {
+    if (n->Failed()) continue;
+    if (best_header_ == nullptr || n->chain_work > best_header_->chain_work ||
+        (n->chain_work == best_header_->chain_work && n->sequence < best_header_->sequence)) {
+      best_header_ = n.get();
+    }
+  }
+}
+
+void Chainstate::Impl::RefillCandidates() {
+  const IndexNode* tip = Tip();
+  for (auto& [hash, n] : index_) {
+    if (n->Has(kBlockHaveData) && !n->Failed() && n->chain_work > tip->chain_work &&
+        NearestAncestorWithoutData(n.get()) == nullptr) {
+      candidates_.insert(n.get());
     }
   }
 }
@@ -291,7 +307,7 @@ Status Chainstate::Impl::AcceptHeader(const BlockHeader& header, IndexNode** out
     return Status::Error(StatusKind::kMissingParent, "prev-blk-not-found",
                          "parent block is unknown");
   if (parent->Failed()) return Status::Error("bad-prevblk", "parent block is invalid");
-  consensus::ParentInfo info{parent->header, parent->median_time_past};
+  consensus::ParentInfo info{parent->header, parent->median_time_past, parent->asert_anchor_time};
   DEPIN_RETURN_IF_ERROR(consensus::ContextualCheckHeader(
       header, info, options_.clock ? options_.clock() : NowSeconds(), params_));
   IndexNode* node = AddNode(header, parent, kBlockValidHeader);

@@ -27,6 +27,9 @@ Status Chainstate::ProcessBlock(const std::shared_ptr<const Block>& block,
 }
 
 Status Chainstate::RewindTo(const Hash256& hash) { return impl_->RewindTo(hash); }
+Status Chainstate::InvalidateBlock(const Hash256& hash) { return impl_->InvalidateBlock(hash); }
+
+Status Chainstate::ReconsiderBlock(const Hash256& hash) { return impl_->ReconsiderBlock(hash); }
 
 TipInfo Chainstate::Tip() const {
   MutexLock lock(impl_->mu_);
@@ -52,6 +55,7 @@ std::optional<BlockInfo> Chainstate::LookupBlock(const Hash256& hash) const {
   info.in_active_chain = impl_->InActiveChain(n);
   info.tx_count = n->tx_count;
   info.size = n->pos.size;
+  info.asert_anchor_time = n->asert_anchor_time;
   return info;
 }
 
@@ -156,7 +160,7 @@ Chainstate::NextBlock Chainstate::NextBlockContext() const {
   NextBlock next;
   next.height = tip->header.height + 1;
   next.parent_hash = tip->hash;
-  next.bits = consensus::NextWorkRequired(tip->header, impl_->params_);
+  next.bits = consensus::NextWorkRequired(tip->header, tip->asert_anchor_time, impl_->params_);
   next.base_fee = consensus::NextBaseFee(tip->header, impl_->params_);
   next.gas_limit = impl_->params_.block_gas_limit;
   next.min_timestamp = tip->median_time_past + 1;

@@ -91,6 +91,7 @@ struct BlockInfo {
   bool invalid = false;
   bool in_active_chain = false;
   uint32_t tx_count = 0;
+  uint64_t asert_anchor_time = 0;  // block 1's timestamp on its branch (consensus/pow.h)
   uint32_t size = 0;
 };
 
@@ -148,6 +149,18 @@ class Chainstate {
   // "reorg-too-deep" (below the undo kept), "chainstate-closed", and local
   // failures (which stop the chainstate, as in ProcessBlock).
   Status RewindTo(const Hash256& hash);
+
+  // Operator overrides (Bitcoin Core's invalidateblock / reconsiderblock).
+  // InvalidateBlock marks the block and its descendants failed, disconnects
+  // them if active and activates the most-work valid chain; the mark is
+  // stored, so it survives a restart. Errors: "block-not-found",
+  // "invalidate-genesis"; local failures stop the node as ProcessBlock's do.
+  Status InvalidateBlock(const Hash256& hash);
+  // ReconsiderBlock clears the failed marks of the block, its ancestors and
+  // its descendants (whatever marked them: a block that really breaks a rule
+  // fails again when it connects) and activates the most-work chain; the
+  // Status is that activation's. Errors: "block-not-found".
+  Status ReconsiderBlock(const Hash256& hash);
 
   TipInfo Tip() const;
   std::optional<Hash256> GetBlockHashAtHeight(uint64_t height) const;  // active chain

@@ -57,7 +57,8 @@ struct IndexNode {
   FlatFilePos pos;
   uint32_t tx_count = 0;
   uint64_t median_time_past = 0;
-  uint64_t sequence = 0;  // arrival order: the first seen wins a work tie
+  uint64_t asert_anchor_time = 0;  // block 1's timestamp on this branch (consensus/pow.h)
+  uint64_t sequence = 0;           // arrival order: the first seen wins a work tie
   IndexNode* parent = nullptr;
 
   bool Has(uint32_t flag) const { return (status & flag) == flag; }
@@ -106,6 +107,8 @@ class Chainstate::Impl {
   Status ProcessBlock(const std::shared_ptr<const Block>& block, BlockAcceptance* out)
       EXCLUDES(process_mu_, mu_);
   Status RewindTo(const Hash256& hash) EXCLUDES(process_mu_, mu_);
+  Status InvalidateBlock(const Hash256& hash) EXCLUDES(process_mu_, mu_);
+  Status ReconsiderBlock(const Hash256& hash) EXCLUDES(process_mu_, mu_);
 
   // Everything below is used by Chainstate's accessors.
   const consensus::ChainParams params_;
@@ -176,6 +179,11 @@ class Chainstate::Impl {
   Status AcceptHeader(const BlockHeader& header, IndexNode** out) REQUIRES(mu_);
   Status PersistNode(const IndexNode* node, bool sync);
   void MarkFailed(IndexNode* node, const Status& why) REQUIRES(mu_);
+  // The most-work header not marked failed (after marks change).
+  void RecomputeBestHeader() REQUIRES(mu_);
+  // Every stored, unfailed block with more work than the tip becomes a
+  // candidate again (after an operator changed failure marks).
+  void RefillCandidates() REQUIRES(mu_);
   Status InitGenesis() REQUIRES(mu_);
   Status LoadIndex() REQUIRES(mu_);
   // Deletes the 't' tx-location records older versions wrote in the

@@ -104,6 +104,93 @@ Status Chainstate::Impl::ProcessBlock(const std::shared_ptr<const Block>& block,
   return result;
 }
 
+Status Chainstate::Impl::InvalidateBlock(const Hash256& hash) {
+  std::vector<Event> events;
+  Status result;
+  {
+    MutexLock process(process_mu_);
+    {
+      MutexLock lock(mu_);
+      if (closed_)
+        return Status::Error(StatusKind::kInterrupted, "chainstate-closed", "chainstate is closed");
+      if (!fatal_.ok()) return fatal_;
+      IndexNode* node = Find(hash);
+      if (node == nullptr) return Status::NotFound("block-not-found", "block not found");
+      if (node->parent == nullptr)
+        return Status::Error("invalidate-genesis", "cannot invalidate the genesis block");
+      LogInfo(options_.logger, LogCategory::kChain,
+              "invalidating block {} at height {} (operator request)", hash.Hex(),
+              node->header.height);
+      if (InActiveChain(node)) {
+        while (Tip() != node->parent) {
+          Status s = DisconnectTip(events);
+          if (!s.ok()) {
+            result = Fatal(s.IsLocalFailure() ? s : s.WithKind(StatusKind::kCorruption),
+                           "disconnecting blocks for invalidateblock");
+            break;
+          }
+        }
+      }
+      if (result.ok()) {
+        MarkFailed(node, Status::Error("block-invalidated", "invalidated by the operator"));
+        RefillCandidates();
+        result = ActivateBestChain(events, nullptr);
+        if (result.IsLocalFailure()) {
+          Fatal(result, "connecting blocks");
+        } else if (!result.ok()) {
+          // Another branch broke a rule on the way: it is marked, and the
+          // chain rests on the best valid block; the request itself worked.
+          LogWarn(options_.logger, LogCategory::kChain, "after invalidateblock: {}",
+                  result.ToString());
+          result = Status::Ok();
+        }
+      }
+    }
+    Notify(events);
+  }
+  return result;
+}
+
+Status Chainstate::Impl::ReconsiderBlock(const Hash256& hash) {
+  std::vector<Event> events;
+  Status result;
+  {
+    MutexLock process(process_mu_);
+    {
+      MutexLock lock(mu_);
+      if (closed_)
+        return Status::Error(StatusKind::kInterrupted, "chainstate-closed", "chainstate is closed");
+      if (!fatal_.ok()) return fatal_;
+      IndexNode* node = Find(hash);
+      if (node == nullptr) return Status::NotFound("block-not-found", "block not found");
+      LogInfo(options_.logger, LogCategory::kChain,
+              "reconsidering block {} at height {} (operator request)", hash.Hex(),
+              node->header.height);
+      WriteBatch batch;
+      auto clear = [&](IndexNode* n) REQUIRES(mu_) {
+        if (!n->Failed()) return;
+        n->status &= ~(kBlockFailed | kBlockFailedChild);
+        batch.Put(MakeKey(dbkey::kBlockIndex, n->hash.span()), EncodeBlockIndexRecord(n->Record()));
+      };
+      for (auto& [other_hash, other] : index_) {
+        const IndexNode* walk = other.get();
+        while (walk != nullptr && walk->header.height > node->header.height) walk = walk->parent;
+        if (walk == node) clear(other.get());
+      }
+      for (IndexNode* p = node->parent; p != nullptr; p = p->parent) clear(p);
+      if (Status w = db_->Write(batch, /*sync=*/true); !w.ok()) {
+        return Fatal(w, "storing reconsidered blocks");
+      }
+      RecomputeBestHeader();
+      RefillCandidates();
+      result = ActivateBestChain(events, nullptr);
+      if (result.IsLocalFailure()) Fatal(result, "connecting blocks");
+    }
+    Notify(events);
+  }
+  return result;
+}
+
 Status Chainstate::Impl::RewindTo(const Hash256& hash) {
   std::vector<Event> events;
   Status result;
@@ -200,20 +287,9 @@ Status Chainstate::Impl::ActivateBestChain(std::vector<Event>& events,
       candidates_.erase(best);
       continue;
     }
+    // No depth limit: undo is kept for every block (as Bitcoin Core). A
+    // missing undo record stops the node in DisconnectTip ("undo-missing").
     const uint64_t depth = tip->header.height - fork->header.height;
-    if (depth > params_.max_reorg_depth) {
-      LogError(options_.logger, LogCategory::kChain,
-               "refusing a reorg of {} blocks to {}: deeper than the {} blocks of undo kept", depth,
-               best->hash.Hex(), params_.max_reorg_depth);
-      candidates_.erase(best);
-      if (first_error.ok()) {
-        first_error = Status::Error(StatusKind::kLimitExceeded, "reorg-too-deep",
-                                    "reorganisation of " + std::to_string(depth) +
-                                        " blocks exceeds the undo kept (" +
-                                        std::to_string(params_.max_reorg_depth) + ")");
-      }
-      continue;
-    }
     if (depth > 0) {
       LogInfo(options_.logger, LogCategory::kChain,
               "reorganising: disconnecting {} blocks to fork point {} at height {}", depth,

@@ -25,7 +25,7 @@ Status ContextualCheckHeader(const BlockHeader& header, const ParentInfo& parent
   if (header.height != parent.header.height + 1) {
     return Status::Error("block-bad-height", "height is not parent height + 1");
   }
-  if (header.bits != NextWorkRequired(parent.header, params)) {
+  if (header.bits != NextWorkRequired(parent.header, parent.asert_anchor_time, params)) {
     return Status::Error("block-bad-difficulty", "bits do not match the ASERT schedule");
   }
   if (header.timestamp <= parent.median_time_past) {

@@ -24,7 +24,8 @@ Status CheckHeader(const BlockHeader& header, const ChainParams& params);
 // Facts about the parent that contextual checks need.
 struct ParentInfo {
   BlockHeader header;
-  uint64_t median_time_past = 0;  // of the parent and its 10 ancestors
+  uint64_t median_time_past = 0;   // of the parent and its 10 ancestors
+  uint64_t asert_anchor_time = 0;  // block 1's timestamp on the parent's branch (pow.h)
 };
 
 Status ContextualCheckHeader(const BlockHeader& header, const ParentInfo& parent,

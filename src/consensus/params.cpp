@@ -45,6 +45,9 @@ ChainParams BaseParams() {
   p.base_fee_change_denominator = 8;
   p.elasticity_multiplier = 2;
   p.max_reorg_depth = 2000;
+  // No network has blocks yet: each release raises this to a recent
+  // block's chain work (regtest stays 0).
+  p.min_chain_work = Uint256();
   // The oldest draw a module makes is a seal ticket (ticket_max_age_blocks);
   // a block context copies this many ancestor hashes.
   p.randomness_max_lookback = 5760;

@@ -77,7 +77,7 @@ struct ChainParams {
   std::vector<GenesisAlloc> genesis_alloc;
   Hash256 genesis_extra;  // a message committed in the genesis header
 
-  // Proof of work and ASERT (aserti3-2d, anchored at genesis).
+  // Proof of work and ASERT (aserti3-2d, anchored at block 1: pow.h).
   uint32_t pow_limit_bits = 0;
   Uint256 pow_limit;
   bool pow_no_retargeting = false;  // regtest: every block at pow_limit
@@ -98,8 +98,17 @@ struct ChainParams {
   uint64_t base_fee_change_denominator = 8;
   uint64_t elasticity_multiplier = 2;
 
-  // Undo kept for reorgs; a deeper reorg is refused.
+  // Undo is kept for every block, so a reorg of any depth to a chain with
+  // more work is followed (as Bitcoin Core). This depth only bounds how far
+  // back the state at a past block is served (Chainstate::StateAtHeight)
+  // and where the RPC's "finalized" tag points.
   uint64_t max_reorg_depth = 0;
+  // The chain work a header chain must reach before this node downloads and
+  // connects its blocks during sync, and before a peer's headers enter the
+  // block tree (docs/p2p.md, "Minimum chain work and headers presync"), as
+  // Bitcoin Core's nMinimumChainWork. Raised at each release to the work of
+  // a recent block of the network; -minimumchainwork=HEX overrides it.
+  Uint256 min_chain_work;
   // Regtest-only built-in module for exercising the module interface.
   bool enable_test_module = false;
   uint64_t test_module_activation_height = kNeverActive;

@@ -45,13 +45,14 @@ Uint256 AsertTarget(const Uint256& anchor_target, int64_t time_diff, int64_t hei
   return next;
 }
 
-uint32_t NextWorkRequired(const BlockHeader& parent, const ChainParams& params) {
-  if (params.pow_no_retargeting) return params.pow_limit_bits;
-  // Anchor: genesis, whose notional parent is one spacing earlier, so the
-  // first block at exactly the target spacing keeps the genesis target.
+uint32_t NextWorkRequired(const BlockHeader& parent, uint64_t anchor_time,
+                          const ChainParams& params) {
+  if (params.pow_no_retargeting || parent.height == 0) return params.pow_limit_bits;
+  // Anchor: block 1 at pow_limit, at its own timestamp (pow.h). Block 2,
+  // whose parent is the anchor, keeps the anchor's target.
   const int64_t time_diff =
-      static_cast<int64_t>(parent.timestamp) - static_cast<int64_t>(params.genesis_time);
-  const int64_t height_diff = static_cast<int64_t>(parent.height);
+      static_cast<int64_t>(parent.timestamp) - static_cast<int64_t>(anchor_time);
+  const int64_t height_diff = static_cast<int64_t>(parent.height) - 1;
   return TargetToCompact(AsertTarget(params.pow_limit, time_diff, height_diff, params));
 }
 

@@ -1,6 +1,6 @@
-// Chainstate: connect, restart, reorganisation across competing branches,
-// invalid blocks and their descendants, the undo depth limit, the state at
-// past blocks.
+// Chainstate: connect, restart, reorganisation across competing branches
+// (of any depth), invalid blocks and their descendants, operator
+// invalidate/reconsider, the state at past blocks.
 #include "chain/chainstate.h"
 
 #include <gtest/gtest.h>
@@ -102,9 +102,14 @@ class Node {
   // A valid block on the current tip, mined at regtest difficulty.
   std::shared_ptr<Block> Build(std::vector<TxRef> txs, uint8_t miner = 9,
                                uint64_t time_offset = 0) {
+    const uint64_t height = chain_->NextBlockContext().height;
+    return BuildAt(std::move(txs), params_.genesis_time + height * 15 + time_offset, miner);
+  }
+  // The same at `timestamp`.
+  std::shared_ptr<Block> BuildAt(std::vector<TxRef> txs, uint64_t timestamp, uint8_t miner = 9) {
     auto next = chain_->NextBlockContext();
     auto built = BuildBlock(*chain_, next, *chain_->StateAtTip(), std::move(txs), AddressOf(miner),
-                            params_.genesis_time + next.height * 15 + time_offset, Hash256());
+                            timestamp, Hash256());
     EXPECT_TRUE(built.ok()) << built.status().ToString();
     std::shared_ptr<Block> block = built->block;
     BlockHeader& h = block->header;
@@ -574,19 +579,187 @@ TEST(Chainstate, UnreadableStoredBlockIsFatalCorruption) {
   EXPECT_FALSE(info->invalid);
 }
 
-TEST(Chainstate, ReorgDeeperThanUndoIsRefused) {
-  consensus::ChainParams params = Params();
-  params.max_reorg_depth = 2;
-  Node a(params), b(params);
+// Regtest with ASERT on (a 10-minute half-life), so branches differ in work
+// per block; undo writes unsynced to keep 3,000 connects quick.
+consensus::ChainParams RetargetingParams() {
+  consensus::ChainParams p = Params();
+  p.pow_no_retargeting = false;
+  p.asert_half_life = 600;
+  return p;
+}
+void Unsynced(ChainstateOptions& o) { o.sync_writes = false; }
+
+// Issue 14: a fresh node fed a cheap 1,100-block fork first must still move
+// to the heavier honest chain when it arrives, after a restart too: undo is
+// kept for every block, so no reorg depth is refused (the old limit here
+// would have been 20).
+TEST(Chainstate, CheapDeepForkFirstThenTheHeavierChainIsAdoptedAcrossRestarts) {
+  const consensus::ChainParams params = RetargetingParams();
+  ASSERT_EQ(params.max_reorg_depth, 20u);
+  Node cheap(params, Unsynced), honest(params, Unsynced);
+  std::vector<std::shared_ptr<Block>> fork, main_chain;
+  // The fork: 1,100 blocks on schedule, every one at pow_limit.
+  for (uint64_t h = 1; h <= 1100; ++h) {
+    fork.push_back(cheap.BuildAt({}, params.genesis_time + 15 * h, /*miner=*/7));
+    ASSERT_TRUE(cheap.Submit(fork.back()).ok());
+  }
+  // The honest chain: 400 blocks every 10 s, so ASERT raises the difficulty
+  // (2^(h/120) at height h): fewer blocks, more work.
+  for (uint64_t h = 1; h <= 400; ++h) {
+    main_chain.push_back(honest.BuildAt({}, params.genesis_time + 10 * h));
+    ASSERT_TRUE(honest.Submit(main_chain.back()).ok());
+  }
+  const TipInfo fork_tip = cheap.chain().Tip();
+  const TipInfo honest_tip = honest.chain().Tip();
+  ASSERT_GT(honest_tip.chain_work, fork_tip.chain_work);
+  EXPECT_GT(main_chain.back()->header.bits, 0u);
+  EXPECT_LT(*CompactToTarget(main_chain.back()->header.bits), params.pow_limit);
+
+  Node fresh(params, Unsynced);
+  for (auto& b : fork) ASSERT_TRUE(fresh.Submit(b).ok());
+  ASSERT_EQ(fresh.chain().Tip().hash, fork.back()->Hash());
+  fresh.Reopen();
+  ASSERT_EQ(fresh.chain().Tip().hash, fork.back()->Hash());
+  for (auto& b : main_chain) {
+    Status s = fresh.Submit(b);
+    ASSERT_TRUE(s.ok()) << "height " << b->header.height << ": " << s.ToString();
+  }
+  EXPECT_EQ(fresh.chain().Tip().hash, honest_tip.hash);
+  EXPECT_EQ(fresh.chain().StateRoot(), honest.chain().StateRoot());
+  EXPECT_FALSE(fresh.chain().LookupBlock(fork.back()->Hash())->in_active_chain);
+  fresh.Reopen();
+  EXPECT_EQ(fresh.chain().Tip().hash, honest_tip.hash);
+  EXPECT_EQ(fresh.chain().StateRoot(), honest.chain().StateRoot());
+}
+
+// The same headers stored in the tree but no blocks yet, then the blocks of
+// the heavier branch: still adopted after a restart in between.
+TEST(Chainstate, HeadersOfTheHeavierChainSurviveARestartBeforeItsBlocks) {
+  const consensus::ChainParams params = RetargetingParams();
+  Node cheap(params, Unsynced), honest(params, Unsynced), fresh(params, Unsynced);
+  for (uint64_t h = 1; h <= 60; ++h) {
+    ASSERT_TRUE(fresh.Submit(cheap.BuildAt({}, params.genesis_time + 15 * h, 7)).ok());
+  }
+  std::vector<std::shared_ptr<Block>> main_chain;
+  for (uint64_t h = 1; h <= 50; ++h) {
+    main_chain.push_back(honest.BuildAt({}, params.genesis_time + 2 * h));
+    ASSERT_TRUE(honest.Submit(main_chain.back()).ok());
+  }
+  ASSERT_GT(honest.chain().Tip().chain_work, fresh.chain().Tip().chain_work);
+  for (auto& b : main_chain) ASSERT_TRUE(fresh.chain().ProcessHeader(b->header).ok());
+  fresh.Reopen();
+  for (auto& b : main_chain) ASSERT_TRUE(fresh.Submit(b).ok());
+  EXPECT_EQ(fresh.chain().Tip().hash, main_chain.back()->Hash());
+}
+
+// Without its undo record a block cannot be disconnected: the reorg stops
+// the node with a clear corruption error instead of refusing by depth.
+TEST(Chainstate, ReorgWithoutUndoStopsWithUndoMissing) {
+  Node a, b;
   std::vector<std::shared_ptr<Block>> ba, bb;
   for (int i = 0; i < 3; ++i) ba.push_back(a.BuildAndSubmit({}, 10));
   for (int i = 0; i < 5; ++i) bb.push_back(b.BuildAndSubmit({}, 11));
-  Node d(params);
+  auto fatal_calls = std::make_shared<std::atomic<int>>(0);
+  Node d(Params(), [fatal_calls](ChainstateOptions& o) {
+    o.fatal_error = [fatal_calls](const Status&) { ++*fatal_calls; };
+  });
   for (auto& blk : ba) ASSERT_TRUE(d.Submit(blk).ok());
+  d.Close();
+  {
+    ChainDbOptions o;
+    o.path = d.dir() / "chainstate";
+    auto db = ChainDb::Open(o);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    WriteBatch batch;
+    batch.Delete(MakeKey(dbkey::kUndo, ba.back()->Hash().span()));
+    ASSERT_TRUE((*db)->Write(batch, /*sync=*/true).ok());
+  }
+  d.Reopen();
   Status last;
-  for (auto& blk : bb) last = d.Submit(blk);
-  EXPECT_EQ(last.code(), "reorg-too-deep");
+  for (auto& blk : bb) {
+    last = d.Submit(blk);
+    if (!last.ok()) break;
+  }
+  EXPECT_EQ(last.code(), "undo-missing") << last.ToString();
+  EXPECT_EQ(last.kind(), StatusKind::kCorruption);
+  EXPECT_EQ(*fatal_calls, 1);
   EXPECT_EQ(d.chain().Tip().hash, ba.back()->Hash());
+}
+
+TEST(Chainstate, InvalidateBlockMovesToTheBestValidChainAndReconsiderRestoresIt) {
+  Node a, b;
+  std::vector<std::shared_ptr<Block>> ba, bb;
+  for (int i = 0; i < 5; ++i) ba.push_back(a.BuildAndSubmit({}, 10));
+  for (int i = 0; i < 3; ++i) bb.push_back(b.BuildAndSubmit({}, 11));
+  Node d;
+  for (auto& blk : ba) ASSERT_TRUE(d.Submit(blk).ok());
+  for (auto& blk : bb) ASSERT_TRUE(d.Submit(blk).ok());
+  ASSERT_EQ(d.chain().Tip().hash, ba.back()->Hash());
+
+  // Invalidate height 3 of the active branch: 2 blocks left there, so the
+  // 3-block branch has the most valid work.
+  ASSERT_TRUE(d.chain().InvalidateBlock(ba[2]->Hash()).ok());
+  EXPECT_EQ(d.chain().Tip().hash, bb.back()->Hash());
+  for (size_t i = 0; i < ba.size(); ++i) {
+    EXPECT_EQ(d.chain().LookupBlock(ba[i]->Hash())->invalid, i >= 2) << i;
+  }
+  // A block arriving on the invalidated branch is refused, not stored.
+  auto next = a.BuildAndSubmit({}, 10);
+  EXPECT_EQ(d.Submit(next).code(), "bad-prevblk");
+  EXPECT_FALSE(d.chain().LookupBlock(next->Hash()).has_value());
+  EXPECT_EQ(d.chain().Tip().hash, bb.back()->Hash());
+  // The mark is stored.
+  d.Reopen();
+  EXPECT_EQ(d.chain().Tip().hash, bb.back()->Hash());
+  EXPECT_TRUE(d.chain().LookupBlock(ba[2]->Hash())->invalid);
+  EXPECT_TRUE(d.chain().LookupBlock(ba[4]->Hash())->invalid);
+
+  // Reconsider clears the block and its descendants: the longer branch
+  // wins again, and extends.
+  ASSERT_TRUE(d.chain().ReconsiderBlock(ba[2]->Hash()).ok());
+  EXPECT_EQ(d.chain().Tip().hash, ba.back()->Hash());
+  for (auto& blk : ba) EXPECT_FALSE(d.chain().LookupBlock(blk->Hash())->invalid);
+  ASSERT_TRUE(d.Submit(next).ok());
+  d.Reopen();
+  EXPECT_EQ(d.chain().Tip().hash, next->Hash());
+
+  // A side-branch block: marked, the tip stays; reconsidering a descendant
+  // clears its ancestors too.
+  ASSERT_TRUE(d.chain().InvalidateBlock(bb[0]->Hash()).ok());
+  EXPECT_EQ(d.chain().Tip().hash, next->Hash());
+  EXPECT_TRUE(d.chain().LookupBlock(bb[2]->Hash())->invalid);
+  ASSERT_TRUE(d.chain().ReconsiderBlock(bb[2]->Hash()).ok());
+  EXPECT_FALSE(d.chain().LookupBlock(bb[0]->Hash())->invalid);
+  EXPECT_EQ(d.chain().Tip().hash, next->Hash());
+}
+
+TEST(Chainstate, InvalidateAndReconsiderRefuseBadTargets) {
+  Node d;
+  d.BuildAndSubmit({});
+  EXPECT_EQ(d.chain().InvalidateBlock(Hash256()).code(), "block-not-found");
+  EXPECT_EQ(d.chain().ReconsiderBlock(Hash256()).code(), "block-not-found");
+  EXPECT_EQ(d.chain().InvalidateBlock(Params().GenesisHash()).code(), "invalidate-genesis");
+  EXPECT_EQ(d.chain().Tip().height, 1u);
+  // Reconsidering a valid block changes nothing.
+  EXPECT_TRUE(d.chain().ReconsiderBlock(d.chain().Tip().hash).ok());
+  EXPECT_EQ(d.chain().Tip().height, 1u);
+}
+
+// A reconsidered block that really breaks a rule fails again; the chain
+// stays on the best valid block.
+TEST(Chainstate, ReconsideringAnInvalidBlockFailsItAgain) {
+  Node a, d;
+  auto good = a.BuildAndSubmit({});
+  ASSERT_TRUE(d.Submit(good).ok());
+  auto bad = a.Build({});
+  bad->header.state_root = Hash256();
+  a.Mine(bad->header);
+  EXPECT_FALSE(d.Submit(bad).ok());
+  ASSERT_TRUE(d.chain().LookupBlock(bad->Hash())->invalid);
+  Status s = d.chain().ReconsiderBlock(bad->Hash());
+  EXPECT_EQ(s.code(), "block-bad-state-root") << s.ToString();
+  EXPECT_TRUE(d.chain().LookupBlock(bad->Hash())->invalid);
+  EXPECT_EQ(d.chain().Tip().hash, good->Hash());
 }
 
 TEST(Chainstate, FailedModuleCallChargesFeeAndReverts) {

@@ -34,7 +34,7 @@ class HeaderTest : public ::testing::Test {
     h.height = parent_.header.height + 1;
     h.parent_hash = parent_.header.Hash();
     h.timestamp = parent_.median_time_past + 1;
-    h.bits = NextWorkRequired(parent_.header, params_);
+    h.bits = NextWorkRequired(parent_.header, parent_.asert_anchor_time, params_);
     h.gas_limit = params_.block_gas_limit;
     h.gas_used = 0;
     h.base_fee = NextBaseFee(parent_.header, params_);
@@ -122,14 +122,20 @@ TEST_F(HeaderTest, BitsMustFollowAsertOnMain) {
   parent_.header.height = 100;
   parent_.header.timestamp = params_.genesis_time + 100 * 15 - 1000;  // ahead of schedule
   parent_.median_time_past = parent_.header.timestamp - 60;
+  parent_.asert_anchor_time = params_.genesis_time + 15;  // block 1 on schedule
   now_ = parent_.header.timestamp + 100;
   BlockHeader h = Child();
-  const uint32_t required = NextWorkRequired(parent_.header, params_);
+  const uint32_t required = NextWorkRequired(parent_.header, parent_.asert_anchor_time, params_);
   ASSERT_NE(required, params_.pow_limit_bits);
   h.bits = required;
   h.base_fee = NextBaseFee(parent_.header, params_);
   EXPECT_TRUE(Contextual(h).ok()) << Contextual(h).ToString();
   h.bits = params_.pow_limit_bits;
+  EXPECT_EQ(Contextual(h).code(), "block-bad-difficulty");
+  // The bits follow the branch's anchor: a branch whose block 1 came later
+  // requires other bits.
+  h.bits = required;
+  parent_.asert_anchor_time -= 600;
   EXPECT_EQ(Contextual(h).code(), "block-bad-difficulty");
 }
 

@@ -4,6 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <fstream>
+#include <sstream>
+#include <string>
 
 namespace depin::consensus {
 namespace {
@@ -21,6 +27,13 @@ BlockHeader Parent(const ChainParams& params, uint64_t height, int64_t seconds_a
 
 double Ratio(const Uint256& a, const Uint256& b) { return a.ToDouble() / b.ToDouble(); }
 
+// The anchor time of a chain whose block 1 came one spacing after genesis:
+// the schedule then runs from genesis_time, so the tests below read in
+// seconds after genesis.
+uint64_t OnSchedule(const ChainParams& params) {
+  return params.genesis_time + params.target_spacing;
+}
+
 class AsertTest : public ::testing::Test {
  protected:
   ChainParams main_ = MainParams();
@@ -30,30 +43,65 @@ class AsertTest : public ::testing::Test {
 
 TEST_F(AsertTest, FirstBlockKeepsGenesisTarget) {
   const BlockHeader genesis = main_.GenesisHeader();
-  EXPECT_EQ(NextWorkRequired(genesis, main_), main_.pow_limit_bits);
+  EXPECT_EQ(NextWorkRequired(genesis, OnSchedule(main_), main_), main_.pow_limit_bits);
 }
 
 TEST_F(AsertTest, OnScheduleKeepsAnchorTarget) {
   for (uint64_t height : {1u, 2u, 100u, 5000u, 1000000u}) {
     const BlockHeader parent = Parent(main_, height, spacing_ * static_cast<int64_t>(height));
-    EXPECT_EQ(NextWorkRequired(parent, main_), main_.pow_limit_bits) << height;
+    EXPECT_EQ(NextWorkRequired(parent, OnSchedule(main_), main_), main_.pow_limit_bits) << height;
   }
   // The raw formula keeps any anchor on schedule, exactly.
   const Uint256 anchor = Hex("0x00000000ffff0000000000000000000000000000000000000000000000000000");
   EXPECT_EQ(AsertTarget(anchor, spacing_ * 777, 777, main_), anchor);
 }
 
+TEST_F(AsertTest, BlockTwoKeepsTheAnchorTarget) {
+  // Block 1 at pow_limit whatever its time; its child at pow_limit too (the
+  // anchor's own target), even a month after genesis_time.
+  BlockHeader block1 = Parent(main_, 1, 30 * 86400);
+  EXPECT_EQ(NextWorkRequired(main_.GenesisHeader(), 0, main_), main_.pow_limit_bits);
+  EXPECT_EQ(NextWorkRequired(block1, block1.timestamp, main_), main_.pow_limit_bits);
+}
+
+TEST_F(AsertTest, LateLaunchIsAnchoredAtBlockOneNotGenesisTime) {
+  // Launched a month after genesis_time; 1,000 blocks one second apart.
+  const int64_t launch = 30 * 86400;
+  const uint64_t anchor = main_.genesis_time + static_cast<uint64_t>(launch);
+  const BlockHeader parent = Parent(main_, 1001, launch + 1000);
+  const Uint256 target = *CompactToTarget(NextWorkRequired(parent, anchor, main_));
+  // (1000 - 15 * 1000) / 3600 = -3.89 half-lives: about 14.8x harder.
+  EXPECT_NEAR(Ratio(main_.pow_limit, target), std::exp2(14000.0 / 3600.0), 0.01);
+  // Anchored at genesis_time, the same blocks would be a month behind
+  // schedule and all at pow_limit: the free early chain this anchor removes.
+  EXPECT_EQ(AsertTarget(main_.pow_limit, launch + 1000, 1001, main_), main_.pow_limit);
+}
+
+TEST_F(AsertTest, AnchorTimeComesFromTheBranch) {
+  // Same parent, two branches whose block 1 differs by one half-life.
+  const BlockHeader parent = Parent(main_, 500, 500 * spacing_);
+  const uint64_t early = OnSchedule(main_);
+  const uint64_t late = early + static_cast<uint64_t>(half_life_);
+  const Uint256 t_early = *CompactToTarget(NextWorkRequired(parent, early, main_));
+  const Uint256 t_late = *CompactToTarget(NextWorkRequired(parent, late, main_));
+  EXPECT_EQ(t_early, main_.pow_limit);
+  EXPECT_NEAR(Ratio(t_early, t_late), 2.0, 0.001);
+  // The anchor a block passes on: its own time at height 1, else its parent's.
+  EXPECT_EQ(AsertAnchorTimeOf(Parent(main_, 1, 77), 5), main_.genesis_time + 77);
+  EXPECT_EQ(AsertAnchorTimeOf(Parent(main_, 2, 77), 5), 5u);
+}
+
 TEST_F(AsertTest, BlocksEveryFifteenSecondsKeepTargetUnchanged) {
   // A chain mined exactly on the spacing: every block requires the same bits.
   for (uint64_t h = 0; h < 50; ++h) {
     const BlockHeader parent = Parent(main_, h, spacing_ * static_cast<int64_t>(h));
-    EXPECT_EQ(NextWorkRequired(parent, main_), main_.pow_limit_bits) << h;
+    EXPECT_EQ(NextWorkRequired(parent, OnSchedule(main_), main_), main_.pow_limit_bits) << h;
   }
 }
 
 TEST_F(AsertTest, AheadByOneHalfLifeHalvesTarget) {
   const BlockHeader parent = Parent(main_, 1000, spacing_ * 1000 - half_life_);
-  const uint32_t bits = NextWorkRequired(parent, main_);
+  const uint32_t bits = NextWorkRequired(parent, OnSchedule(main_), main_);
   EXPECT_EQ(bits, TargetToCompact(main_.pow_limit >> 1));
   EXPECT_EQ(bits, 0x1e7fff80u);
   // Raw formula with a small anchor: exactly half.
@@ -71,7 +119,7 @@ TEST_F(AsertTest, BehindByOneHalfLifeDoublesTarget) {
 TEST_F(AsertTest, EasierThanPowLimitIsClamped) {
   // Genesis is anchored at the limit, so falling behind stays at the limit.
   const BlockHeader parent = Parent(main_, 10, spacing_ * 10 + half_life_);
-  EXPECT_EQ(NextWorkRequired(parent, main_), main_.pow_limit_bits);
+  EXPECT_EQ(NextWorkRequired(parent, OnSchedule(main_), main_), main_.pow_limit_bits);
   const Uint256 near_limit = main_.pow_limit >> 1;
   EXPECT_EQ(AsertTarget(near_limit, 2 * half_life_, 0, main_), main_.pow_limit);
   EXPECT_EQ(AsertTarget(main_.pow_limit, int64_t{1} << 50, 0, main_), main_.pow_limit);
@@ -89,7 +137,7 @@ TEST_F(AsertTest, MonotonicInTime) {
   uint32_t prev_bits = 0;
   Uint256 prev_target;
   for (int64_t t = 0; t <= 2 * half_life_; t += 61) {
-    const uint32_t bits = NextWorkRequired(Parent(main_, 200, t), main_);
+    const uint32_t bits = NextWorkRequired(Parent(main_, 200, t), OnSchedule(main_), main_);
     const Uint256 target = *CompactToTarget(bits);
     if (prev_bits != 0) {
       EXPECT_GE(target, prev_target) << t;
@@ -106,7 +154,7 @@ TEST_F(AsertTest, NeverZero) {
   EXPECT_EQ(AsertTarget(Uint256(1), -half_life_, 0, main_), Uint256(1));
   // Parent timestamps before genesis, absurdly far ahead of schedule.
   const BlockHeader parent = Parent(main_, 1'000'000'000, 0);
-  const auto target = CompactToTarget(NextWorkRequired(parent, main_));
+  const auto target = CompactToTarget(NextWorkRequired(parent, OnSchedule(main_), main_));
   ASSERT_TRUE(target.ok());
   EXPECT_FALSE(target->IsZero());
 }
@@ -124,7 +172,7 @@ TEST_F(AsertTest, PinnedValues) {
             Hex("0x3946c6b900000000000000000000000000000000000000000000000"));
   EXPECT_EQ(AsertTarget(anchor, -123456, 7, main_),
             Hex("0x332e0cd1c00000000000000000000000000000000000000"));
-  EXPECT_EQ(NextWorkRequired(Parent(main_, 100, 500), main_),
+  EXPECT_EQ(NextWorkRequired(Parent(main_, 100, 500), OnSchedule(main_), main_),
             TargetToCompact(Hex("0xd32c2cd30000000000000000000000000000000000000000000000000000")));
 }
 
@@ -185,6 +233,124 @@ TEST_F(AsertTest, HeightDiffCountsSpacing) {
   EXPECT_EQ(AsertTarget(anchor, 3600 + 7200, 120, slow), anchor << 1);
 }
 
+// docs/consensus.md carries the difficulty over the first day of a main
+// network launched 30 days after genesis_time, with a steady hashrate that
+// finds a block every 15 s at difficulty 1,000,000 (a pow_limit block every
+// 15 us). Miners stamp blocks max(now, median time past + 1); blocks take
+// their expected time. Regenerate with
+//   DEPIN_UPDATE_DOCS=1 build/bin/unit_consensus --gtest_filter='Pow.LateLaunch*'
+constexpr double kEquilibriumDifficulty = 1'000'000;
+constexpr int64_t kLaunchDelay = 30 * 86400;
+
+struct LateLaunchRow {
+  int64_t seconds = 0;  // since launch
+  uint64_t height = 0;
+  double difficulty = 0;      // of the next block, anchored at block 1
+  double old_difficulty = 0;  // the same block, anchored at genesis_time
+};
+
+std::vector<LateLaunchRow> SimulateLateLaunch(const ChainParams& params) {
+  const std::vector<int64_t> marks = {0,    60,    120,   300,   600,   1200,  1800,  3600,
+                                      7200, 14400, 21600, 28800, 43200, 57600, 72000, 86400};
+  const uint64_t launch = params.genesis_time + static_cast<uint64_t>(kLaunchDelay);
+  BlockHeader tip;  // block 1, mined at launch
+  tip.height = 1;
+  tip.timestamp = launch;
+  std::deque<uint64_t> recent = {params.genesis_time, launch};  // for the median time past
+  double now = 0;                                               // seconds since launch
+  std::vector<LateLaunchRow> rows;
+  size_t next_mark = 0;
+  while (next_mark < marks.size()) {
+    const uint32_t bits = NextWorkRequired(tip, launch, params);
+    const double difficulty = Difficulty(bits, params);
+    while (next_mark < marks.size() && now >= static_cast<double>(marks[next_mark])) {
+      const uint32_t old_bits = TargetToCompact(AsertTarget(
+          params.pow_limit,
+          static_cast<int64_t>(tip.timestamp) - static_cast<int64_t>(params.genesis_time),
+          static_cast<int64_t>(tip.height), params));
+      rows.push_back({marks[next_mark], tip.height, difficulty, Difficulty(old_bits, params)});
+      ++next_mark;
+    }
+    now += static_cast<double>(params.target_spacing) * difficulty / kEquilibriumDifficulty;
+    std::vector<uint64_t> sorted(recent.begin(), recent.end());
+    std::sort(sorted.begin(), sorted.end());
+    const uint64_t mtp = sorted[sorted.size() / 2];
+    tip.height += 1;
+    tip.timestamp = std::max(launch + static_cast<uint64_t>(now), mtp + 1);
+    recent.push_back(tip.timestamp);
+    if (recent.size() > params.median_time_span) recent.pop_front();
+  }
+  return rows;
+}
+
+std::string LateLaunchTable(const std::vector<LateLaunchRow>& rows) {
+  std::ostringstream out;
+  out << "| since launch | height | difficulty | anchored at genesis_time |\n"
+      << "|---|---|---|---|\n";
+  for (const LateLaunchRow& r : rows) {
+    char line[160];
+    const std::string when = r.seconds < 3600 ? std::to_string(r.seconds / 60) + " min"
+                                              : std::to_string(r.seconds / 3600) + " h";
+    std::snprintf(line, sizeof(line), "| %s | %llu | %.0f | %.0f |\n", when.c_str(),
+                  static_cast<unsigned long long>(r.height), r.difficulty, r.old_difficulty);
+    out << line;
+  }
+  return out.str();
+}
+
+TEST(Pow, LateLaunchFollowsTheHashrateFromTheFirstMinutes) {
+  const ChainParams main = MainParams();
+  const std::vector<LateLaunchRow> rows = SimulateLateLaunch(main);
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(rows.front().difficulty, 1.0);  // block 2 keeps block 1's pow_limit
+  for (const LateLaunchRow& r : rows) {
+    // The genesis_time anchor leaves every one of these blocks at pow_limit.
+    EXPECT_EQ(r.old_difficulty, 1.0) << r.seconds;
+    // Block 1's anchor: the difficulty climbs from the first minute, is
+    // half the hashrate's after an hour and within 1% of it by 12 h.
+    if (r.seconds >= 60) {
+      EXPECT_GT(r.difficulty, 10000.0) << r.seconds;
+    }
+    if (r.seconds >= 3600) {
+      EXPECT_GT(r.difficulty, 0.5 * kEquilibriumDifficulty) << r.seconds;
+    }
+    if (r.seconds >= 12 * 3600) {
+      EXPECT_NEAR(r.difficulty / kEquilibriumDifficulty, 1.0, 0.01) << r.seconds;
+    }
+  }
+  // About one block per 15 s after the first hour.
+  const LateLaunchRow& hour = rows[7];
+  const LateLaunchRow& day = rows.back();
+  ASSERT_EQ(hour.seconds, 3600);
+  ASSERT_EQ(day.seconds, 86400);
+  EXPECT_NEAR(static_cast<double>(day.height - hour.height) / (23.0 * 3600 / 15), 1.0, 0.05);
+
+  const std::string table = LateLaunchTable(rows);
+  std::printf("%s", table.c_str());
+  const std::string path = std::string(DEPIN_SOURCE_DIR) + "/docs/consensus.md";
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string doc = text.str();
+  const std::string begin = "<!-- late-launch-table: begin -->\n";
+  const std::string end = "<!-- late-launch-table: end -->";
+  const size_t b = doc.find(begin);
+  const size_t e = doc.find(end);
+  ASSERT_NE(b, std::string::npos) << "docs/consensus.md lacks the late-launch table markers";
+  ASSERT_NE(e, std::string::npos);
+  const char* update = std::getenv("DEPIN_UPDATE_DOCS");
+  if (update != nullptr && std::string(update) == "1") {
+    doc.replace(b + begin.size(), e - b - begin.size(), table);
+    std::ofstream out(path, std::ios::trunc);
+    out << doc;
+    ASSERT_TRUE(out.good());
+    return;
+  }
+  EXPECT_EQ(doc.substr(b + begin.size(), e - b - begin.size()), table)
+      << "docs/consensus.md's table is stale: run DEPIN_UPDATE_DOCS=1 build/bin/unit_consensus "
+         "--gtest_filter='Pow.LateLaunch*'";
+}
+
 TEST(Pow, RegtestAlwaysPowLimit) {
   const ChainParams regtest = RegtestParams();
   for (int64_t t : {-100000, 0, 1, 15, 3600, 10000000}) {
@@ -192,7 +358,7 @@ TEST(Pow, RegtestAlwaysPowLimit) {
       BlockHeader parent;
       parent.height = h;
       parent.timestamp = static_cast<uint64_t>(static_cast<int64_t>(regtest.genesis_time) + t);
-      EXPECT_EQ(NextWorkRequired(parent, regtest), 0x207fffffu);
+      EXPECT_EQ(NextWorkRequired(parent, regtest.genesis_time, regtest), 0x207fffffu);
     }
   }
 }
