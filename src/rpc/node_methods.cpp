@@ -30,6 +30,7 @@ std::vector<RpcTable> NodeRpcTables(const NodeRpcContext& ctx) {
   tables.push_back(MempoolRpcTable(ctx));
   tables.push_back(MiningRpcTable(ctx));
   tables.push_back(ControlRpcTable(ctx));
+  tables.push_back(ChainAdminRpcTable(ctx));
   return tables;
 }
 

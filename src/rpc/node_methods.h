@@ -100,8 +100,10 @@ RpcTable BlockchainRpcTable(const NodeRpcContext& ctx);
 RpcTable MempoolRpcTable(const NodeRpcContext& ctx);
 RpcTable MiningRpcTable(const NodeRpcContext& ctx);
 RpcTable ControlRpcTable(const NodeRpcContext& ctx);
+// invalidateblock / reconsiderblock (chain_admin_methods.cpp).
+RpcTable ChainAdminRpcTable(const NodeRpcContext& ctx);
 
-// All four, in the order help and docs/rpc.md show them.
+// All five, in the order help and docs/rpc.md show them.
 std::vector<RpcTable> NodeRpcTables(const NodeRpcContext& ctx);
 
 namespace rpc_json {
