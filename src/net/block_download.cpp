@@ -296,8 +296,20 @@ void NetManager::Impl::HandleBlock(Peer& peer, const Bytes& payload) {
     auto info = chainstate_.LookupBlock(hash);
     if (info && info->have_data) return;
     if (received_.count(hash) != 0) return;
-    if (!chainstate_.LookupBlock(header->parent_hash)) {
+    auto parent = chainstate_.LookupBlock(header->parent_hash);
+    if (!parent) {
       Misbehaving(peer, kScoreUnrequested, "unrequested block " + hash.Hex());
+      return;
+    }
+    // Nor is an unrequested block of a chain below the minimum chain work
+    // stored (as Bitcoin Core's AcceptBlock).
+    auto target = CompactToTarget(header->bits);
+    const Uint256 work =
+        SaturatingAdd(parent->chain_work, target.ok() ? WorkFromTarget(*target) : Uint256());
+    if (work < min_chain_work_) {
+      LogDebug(options_.logger, LogCategory::kNet,
+               "unrequested block {} from peer {} is below the minimum chain work; ignored",
+               hash.Hex(), peer.id);
       return;
     }
   }

@@ -83,6 +83,9 @@ struct NetOptions {
   // Any requested block not delivered in this time drops the peer.
   std::chrono::milliseconds block_download_timeout{60000};
   size_t block_download_window = 1024;
+  // Header chains with less work are neither stored nor downloaded
+  // (-minimumchainwork); unset: the network's params.min_chain_work.
+  std::optional<Uint256> min_chain_work;
   size_t max_blocks_in_flight_per_peer = 16;
   // Received blocks waiting for the block thread; requests pause above.
   size_t max_queued_blocks = 64;

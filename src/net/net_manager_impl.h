@@ -39,6 +39,7 @@
 
 #include "chain/validation_signals.h"
 #include "net/connection.h"
+#include "net/headers_presync.h"
 #include "net/protocol.h"
 #include "util/logging.h"
 #include "util/sync.h"
@@ -156,6 +157,9 @@ struct Peer {
   uint64_t best_header_height = 0;
   size_t unconnecting_headers = 0;
   size_t useless_headers = 0;
+  // Set while the peer's headers build on a chain below the minimum chain
+  // work: they are checked and kept here, not stored (headers_presync.h).
+  std::unique_ptr<HeadersPresync> presync;
   std::set<Hash256> blocks_in_flight;
   std::unordered_set<Hash256, FixedBytesHasher> not_found;
   Clock::time_point last_block_time;
@@ -233,6 +237,7 @@ class NetManager::Impl : public chain::ValidationInterface {
         options_(std::move(options)),
         magic_(params.magic),
         genesis_(params.GenesisHash()),
+        min_chain_work_(options_.min_chain_work.value_or(params.min_chain_work)),
         addr_man_(AddrManOptions{options_.datadir.empty() ? "" : options_.datadir / "peers.dat",
                                  options_.allow_local_addresses,
                                  {},
@@ -323,6 +328,16 @@ class NetManager::Impl : public chain::ValidationInterface {
   void HandleVerack(Peer& peer) REQUIRES(mu_);
   void HandleGetHeaders(Peer& peer, const Bytes& payload) REQUIRES(mu_);
   void HandleHeaders(Peer& peer, const Bytes& payload) REQUIRES(mu_);
+  // Hands `headers` to the chainstate, scoring the peer for invalid ones;
+  // false when it stopped (an invalid or future header, a local failure).
+  bool StoreHeaders(Peer& peer, const std::vector<BlockHeader>& headers,
+                    const std::vector<Hash256>& hashes) REQUIRES(mu_);
+  void HandlePresyncHeaders(Peer& peer, const std::vector<BlockHeader>& headers) REQUIRES(mu_);
+  // The presync start at tree block `hash` (which must be known).
+  std::optional<PresyncStart> PresyncStartAt(const Hash256& hash) const;
+  // getheaders for the headers after `last`, which is not in the tree
+  // (presync): the locator is `last` then the tree's locator from `base`.
+  void SendPresyncGetHeaders(Peer& peer, const Hash256& last, const Hash256& base) REQUIRES(mu_);
   void HandleInv(Peer& peer, const Bytes& payload) REQUIRES(mu_);
   void HandleGetData(Peer& peer, const Bytes& payload) REQUIRES(mu_);
   void ServeGetData(Peer& peer) REQUIRES(mu_);
@@ -370,6 +385,9 @@ class NetManager::Impl : public chain::ValidationInterface {
   const NetOptions options_;
   const Magic magic_;
   const Hash256 genesis_;
+  // Header chains below this work are not stored or downloaded
+  // (NetOptions::min_chain_work, else params.min_chain_work).
+  const Uint256 min_chain_work_;
   AddrMan addr_man_;
   BanMan ban_man_;
   std::vector<SubNet> whitelist_;
@@ -446,6 +464,10 @@ class NetManager::Impl : public chain::ValidationInterface {
 
   Clock::time_point last_housekeeping_ GUARDED_BY(mu_);
   std::mt19937_64 rng_ GUARDED_BY(mu_);
+  // Keys the presync commitment bits: a peer cannot know which of its
+  // headers they sample, or their values.
+  const uint64_t presync_salt_ =
+      (uint64_t{std::random_device{}()} << 32) | uint64_t{std::random_device{}()};
 };
 
 }  // namespace depin::net

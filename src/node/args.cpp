@@ -72,6 +72,10 @@ std::vector<ArgSpec> BuildSpecs() {
       "block as soon as a tx arrives (test mode: txs waiting meanwhile share the block); 2 is "
       "short enough for tutorials, long enough to read logs",
       "Chain");
+  add("minimumchainwork", K::kString, S::kAnywhere, "the network's (0 until it has blocks)",
+      "hex chain work a header chain must reach before its headers are stored and its blocks "
+      "downloaded; guards a fresh node against cheap low-work forks (0 turns it off)",
+      "Chain");
   // P2P (the listener lands with net/; the port is reserved now so configs stay valid).
   add("port", K::kInt, S::kAnywhere, PortsText(&consensus::ChainParams::default_port),
       "P2P listen port", "Connections");

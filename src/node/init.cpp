@@ -626,6 +626,14 @@ Result<net::NetOptions> NetOptionsFromArgs(const Args& args, const consensus::Ch
     return Status::Error("args-bad-value", "-maxreceivebuffer and -maxsendbuffer must be >= 1");
   o.max_receive_buffer = static_cast<size_t>(recv_kib) << 10;
   o.max_send_buffer = static_cast<size_t>(send_kib) << 10;
+  if (args.IsSet("minimumchainwork")) {
+    auto work = Uint256::FromHex(args.GetString("minimumchainwork", ""));
+    if (!work.ok()) {
+      return Status::Error("args-bad-value",
+                           "-minimumchainwork must be a hex number of at most 64 digits");
+    }
+    o.min_chain_work = *work;
+  }
   const bool regtest = params.network == consensus::Network::kRegtest;
   // Regtest peers come from -connect/-addnode only, and live on loopback.
   o.discover = !regtest;
