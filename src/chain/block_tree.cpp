@@ -278,8 +278,8 @@ Status Chainstate::Impl::Open() {
           "loaded {} chain: {} blocks indexed, tip {} at height {}", params_.name, index_.size(),
           tip->hash.Hex(), tip->header.height);
   // Blocks stored but not connected before a stop (or a crash) connect now.
-  // A stored block that turns out invalid (or a reorg refused) leaves a
-  // usable chain; a local failure does not.
+  // A stored block that turns out invalid leaves a usable chain; a local
+  // failure does not.
   std::vector<Event> events;
   Status s = ActivateBestChain(events, nullptr);
   if (s.IsLocalFailure()) return s;

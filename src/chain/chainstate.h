@@ -3,8 +3,11 @@
 // headers and blocks, connects a block as one atomic synced LevelDB batch
 // (state + undo + receipts + tip + LtHash lanes), disconnects
 // through undo, reorganises to the most-work chain, marks invalid blocks and
-// their descendants, and reloads the stored tip on start. A reorg deeper than
-// the undo kept (params.max_reorg_depth) is refused with "reorg-too-deep".
+// their descendants, and reloads the stored tip on start. Undo is kept for
+// every block, so a reorg of any depth to a chain with more work is followed
+// (as Bitcoin Core); a missing undo record is corruption ("undo-missing") and
+// stops the node. Operators may invalidate a block and reconsider it
+// (InvalidateBlock / ReconsiderBlock, the RPCs of the same names).
 //
 // Events leave through ValidationSignals (options.signals): after a change
 // is durable, ProcessBlock first updates the attached mempool directly (so
