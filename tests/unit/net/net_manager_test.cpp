@@ -442,6 +442,41 @@ void Sync(RawPeer& raw, uint64_t nonce) {
   ASSERT_EQ(DecodeNonce(*pong).value(), nonce);
 }
 
+// Below the minimum chain work (NetOptions::min_chain_work), a peer's
+// headers and unrequested blocks are not stored, and it is not punished; a
+// node without the minimum stores the same header and block.
+TEST(NetManager, LowWorkHeadersAndUnrequestedBlocksAreNotStored) {
+  TestNode miner;
+  auto mined = miner.miner().Generate(1, AddressOf(9));
+  ASSERT_TRUE(mined.ok());
+  auto block = miner.chain().ReadBlock(mined->front()).value();
+  NetOptions high;
+  high.min_chain_work = Uint256(1) << 200;
+  TestNode guarded({}, high);
+  TestNode open;
+  for (TestNode* node : {&guarded, &open}) {
+    RawPeer raw(node->net().listen_port(), node->params().magic);
+    raw.Handshake(node->params());
+    ASSERT_TRUE(raw.ReadCommand(kMsgVerack).has_value());
+    raw.Send(kMsgHeaders, EncodeHeaders({block->header}));
+    Sync(raw, 77);
+    const bool stored = node == &open;
+    EXPECT_EQ(node->chain().LookupBlock(block->Hash()).has_value(), stored);
+    raw.Send(kMsgBlock, block->Serialize());  // pushed, not asked for
+    Sync(raw, 78);
+    if (stored) {
+      EXPECT_TRUE(WaitFor([&] { return node->chain().Tip().hash == block->Hash(); }));
+    } else {
+      std::this_thread::sleep_for(200ms);  // the block thread would have taken it by now
+      EXPECT_FALSE(node->chain().LookupBlock(block->Hash()).has_value());
+      EXPECT_EQ(node->chain().Tip().height, 0u);
+    }
+    // Not the peer's fault: still connected, not banned.
+    EXPECT_EQ(node->HandshakedPeers(), 1u);
+    EXPECT_TRUE(node->net().ListBanned().empty());
+  }
+}
+
 uint64_t AddrRateLimited(TestNode& node) {
   auto peers = node.net().GetPeerInfo();
   EXPECT_EQ(peers.size(), 1u);
