@@ -75,6 +75,22 @@ Encoder& Encoder::AddressArray(const std::vector<depin::Address>& values) {
   return *this;
 }
 
+Encoder& Encoder::StringArray(const std::vector<std::string>& values) {
+  // A dynamic array of dynamic elements: the count, one offset per element
+  // (from the first offset word), then the elements.
+  depin::Bytes data = Word(Uint256(values.size()));
+  depin::Bytes tail;
+  for (const std::string& v : values) {
+    depin::Bytes offset = Word(Uint256(32 * values.size() + tail.size()));
+    data.insert(data.end(), offset.begin(), offset.end());
+    depin::Bytes element = PaddedDynamic(AsSpan(v));
+    tail.insert(tail.end(), element.begin(), element.end());
+  }
+  data.insert(data.end(), tail.begin(), tail.end());
+  args_.push_back({true, std::move(data)});
+  return *this;
+}
+
 depin::Bytes Encoder::Finish() const {
   depin::Bytes head;
   depin::Bytes tail;
@@ -176,7 +192,7 @@ Result<std::string> Decoder::String(size_t max_len) {
   return std::string(span->begin(), span->end());
 }
 
-Result<std::vector<uint64_t>> Decoder::Uint64Array(size_t max_count) {
+Result<ByteSpan> Decoder::ArrayWords(size_t max_count) {
   auto offset_word = Uint();
   if (!offset_word.ok()) return offset_word.status();
   if (!offset_word->FitsUint64() || offset_word->Low64() % 32 != 0 ||
@@ -193,12 +209,33 @@ Result<std::vector<uint64_t>> Decoder::Uint64Array(size_t max_count) {
   if ((body_.size() - offset - 32) / 32 < n) {
     return Status::Error("abi-short-data", "array argument runs past the end");
   }
+  return body_.subspan(offset + 32, 32 * n);
+}
+
+Result<std::vector<uint64_t>> Decoder::Uint64Array(size_t max_count) {
+  auto words = ArrayWords(max_count);
+  if (!words.ok()) return words.status();
   std::vector<uint64_t> out;
-  out.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    Uint256 v = Uint256::FromBigEndian32(body_.data() + offset + 32 + 32 * i);
+  out.reserve(words->size() / 32);
+  for (size_t i = 0; i < words->size(); i += 32) {
+    Uint256 v = Uint256::FromBigEndian32(words->data() + i);
     if (!v.FitsUint64()) return Status::Error("abi-uint64-overflow", "array element too large");
     out.push_back(v.Low64());
+  }
+  return out;
+}
+
+Result<std::vector<depin::Address>> Decoder::AddressArray(size_t max_count) {
+  auto words = ArrayWords(max_count);
+  if (!words.ok()) return words.status();
+  std::vector<depin::Address> out;
+  out.reserve(words->size() / 32);
+  for (size_t i = 0; i < words->size(); i += 32) {
+    if (!std::all_of(words->begin() + i, words->begin() + i + 12,
+                     [](uint8_t b) { return b == 0; })) {
+      return Status::Error("abi-bad-address", "address element has non-zero padding");
+    }
+    out.emplace_back(words->data() + i + 12);
   }
   return out;
 }

@@ -1,8 +1,9 @@
 // Solidity ABI encoding for native module calls: 4-byte selectors from
 // keccak256 of the canonical signature, and head/tail encoding of the static
 // and dynamic types modules use (uint256/uint64, address, bool, bytes32,
-// bytes, string, uint256[], address[]). Decoding is strict: out-of-range offsets, lengths past the
-// end, non-zero padding of addresses and bools are errors ("abi-...").
+// bytes, string, uint256[], address[]; string[] is encoded only, for
+// views). Decoding is strict: out-of-range offsets, lengths past the end,
+// non-zero padding of addresses and bools are errors ("abi-...").
 //
 // Thread-safety: plain functions and value types.
 #pragma once
@@ -36,6 +37,8 @@ class Encoder {
   // uint256[] and address[]: dynamic, a length word then one word each.
   Encoder& UintArray(const std::vector<Uint256>& values);
   Encoder& AddressArray(const std::vector<depin::Address>& values);
+  // string[]: a count, an offset per element, then the elements.
+  Encoder& StringArray(const std::vector<std::string>& values);
   // head || tail, without a selector.
   depin::Bytes Finish() const;
   // selector || head || tail.
@@ -63,10 +66,14 @@ class Decoder {
   // uint256[] whose elements each fit 64 bits, at most `max_count` of them
   // ("abi-too-long", "abi-uint64-overflow").
   Result<std::vector<uint64_t>> Uint64Array(size_t max_count);
+  // address[] of at most `max_count` ("abi-too-long", "abi-bad-address").
+  Result<std::vector<depin::Address>> AddressArray(size_t max_count);
 
  private:
   Result<ByteSpan> Word(size_t index) const;
   Result<ByteSpan> Dynamic(size_t max_len);
+  // The element words of a static-element array argument.
+  Result<ByteSpan> ArrayWords(size_t max_count);
   ByteSpan body_;
   size_t next_ = 0;  // next head slot
 };

@@ -210,5 +210,34 @@ TEST(Abi, ArrayBadInputFails) {
   EXPECT_EQ(Decoder(huge_len).Uint64Array(~size_t{0}).status().code(), "abi-too-long");
 }
 
+TEST(Abi, AddressArrayDecodesAndRejectsDirtyPadding) {
+  Address a;
+  a[0] = 0xab;
+  a[19] = 2;
+  const Bytes enc = Encoder().AddressArray({a, Address()}).Finish();
+  auto values = Decoder(enc).AddressArray(4);
+  ASSERT_TRUE(values.ok()) << values.status().ToString();
+  EXPECT_EQ(*values, (std::vector<Address>{a, Address()}));
+  EXPECT_EQ(Decoder(enc).AddressArray(1).status().code(), "abi-too-long");
+  Bytes dirty = enc;
+  dirty[64] = 0x01;  // a byte of the first element's padding
+  EXPECT_EQ(Decoder(dirty).AddressArray(4).status().code(), "abi-bad-address");
+  const Bytes short_body = Cat({Word(0x20), Word(2), Word(1)});
+  EXPECT_EQ(Decoder(short_body).AddressArray(4).status().code(), "abi-short-data");
+}
+
+TEST(Abi, StringArrayEncodesAsSolc) {
+  // f() returns (string[] ["a", "bc"]) as solc encodes it.
+  Bytes a_word(32, 0);
+  a_word[0] = 'a';
+  Bytes bc_word(32, 0);
+  bc_word[0] = 'b';
+  bc_word[1] = 'c';
+  const Bytes want =
+      Cat({Word(0x20), Word(2), Word(0x40), Word(0x80), Word(1), a_word, Word(2), bc_word});
+  EXPECT_EQ(Encoder().StringArray({"a", "bc"}).Finish(), want);
+  EXPECT_EQ(Encoder().StringArray({}).Finish(), Cat({Word(0x20), Word(0)}));
+}
+
 }  // namespace
 }  // namespace depin::abi
