@@ -83,6 +83,30 @@ inline constexpr uint64_t kStoragePreCommitExpiryPerDealGas = 20000;
 inline constexpr uint64_t kStorageSettleBaseGas = 40000;
 inline constexpr uint64_t kStorageSettlePerDealGas = 30000;
 
+// The compute market (market/compute_market.h, docs/abi/compute.json).
+inline constexpr FunctionGas kComputeRegisterGas{30000, 0};
+inline constexpr FunctionGas kComputeUpdateGas{20000, 0};
+inline constexpr FunctionGas kComputeDeregisterGas{15000, 0};
+inline constexpr FunctionGas kComputeSignGas{20000, 0};
+inline constexpr FunctionGas kComputeCreateOrderGas{40000, 0};
+inline constexpr FunctionGas kComputeCancelOrderGas{20000, 0};
+inline constexpr FunctionGas kComputeBidGas{30000, 0};
+inline constexpr FunctionGas kComputeWithdrawBidGas{15000, 0};
+inline constexpr FunctionGas kComputeAcceptBidGas{30000, 0};
+inline constexpr FunctionGas kComputeDepositGas{15000, 0};
+inline constexpr FunctionGas kComputeWithdrawLeaseGas{15000, 0};
+inline constexpr FunctionGas kComputeCloseLeaseGas{20000, 0};
+// Access details are stored: paid per byte like a write.
+inline constexpr FunctionGas kComputePostAccessGas{15000, 16};
+inline constexpr FunctionGas kComputeViewGas{2000, 0};
+// Deferred work the market queues, prepaid by the tx that queues it: the
+// award at a bidding window's end (base + per open bid, the lease's close
+// job included) and a lease's close when its escrow or term runs out
+// (ComputeMarket tests run the worst case against these).
+inline constexpr uint64_t kComputeAwardBaseGas = 80000;
+inline constexpr uint64_t kComputeAwardPerBidGas = 30000;
+inline constexpr uint64_t kComputeLeaseCloseGas = 80000;
+
 uint64_t IntrinsicGas(const Transaction& tx);
 
 }  // namespace depin::consensus

@@ -59,8 +59,14 @@ ChainParams BaseParams() {
 
   // Markets: not active until they ship (then a real height per network).
   p.compute.activation_height = kNeverActive;
-  p.compute.bidding_window_blocks = 40;  // 10 min
+  p.compute.bidding_window_blocks = 40;        // 10 min
+  p.compute.max_bidding_window_blocks = 5760;  // 24 h
   p.compute.max_lease_blocks = p.deferred_horizon;
+  p.compute.min_escrow_blocks = 240;  // 1 h
+  p.compute.low_escrow_blocks = 240;  // 1 h of warning
+  p.compute.max_bids_per_order = 64;
+  p.compute.min_provider_stake = Dpn(100);
+  p.compute.bid_deposit = Dpn(5);
   p.storage.activation_height = kNeverActive;
   p.storage.sector_sizes = {512ull << 20, 32ull << 30};
   p.storage.seal_seed_delay_blocks = 240;       // 1 h
@@ -174,7 +180,13 @@ ChainParams RegtestParams() {
   p.deferred_horizon = 10'000;
   p.compute.activation_height = 0;
   p.compute.bidding_window_blocks = 5;
+  p.compute.max_bidding_window_blocks = 50;
   p.compute.max_lease_blocks = p.deferred_horizon;
+  p.compute.min_escrow_blocks = 5;
+  p.compute.low_escrow_blocks = 5;
+  p.compute.max_bids_per_order = 8;
+  p.compute.min_provider_stake = Dpn(1);
+  p.compute.bid_deposit = Dpn(1) / Uint256(10);
   p.storage.activation_height = 0;
   // 512 MiB seals locally (contrib/bench/sealing.sh); its PoRep partitions
   // do not fit a tx yet (docs/markets.md, "Not yet").

@@ -27,15 +27,25 @@ struct GenesisAlloc {
 // "module-not-active" below this height (and its deferred entries lapse).
 inline constexpr uint64_t kNeverActive = ~uint64_t{0};
 
-// The compute-lease market at 0x...1000 (docs/consensus.md, "Module
-// parameters"). Placeholders the market will read; only what the platform
-// already constrains is checked (ParamsTest).
+// The compute-lease market at 0x...1000 (market/compute_market.h,
+// docs/markets.md "Compute market" argues each number beside Akash's).
 struct ComputeMarketParams {
   uint64_t activation_height = kNeverActive;
-  // Blocks an order takes bids before the lowest wins (deferred work).
+  // Blocks an order takes bids before the lowest wins (deferred work), when
+  // createOrder asks for the default (0); at most max_bidding_window_blocks.
   uint64_t bidding_window_blocks = 0;
+  uint64_t max_bidding_window_blocks = 0;
   // Longest lease term: its end is deferred work, so <= deferred_horizon.
   uint64_t max_lease_blocks = 0;
+  // createOrder's escrow covers at least this many blocks at the order's
+  // max price (or the whole term when shorter).
+  uint64_t min_escrow_blocks = 0;
+  // LowEscrow fires when a lease's escrow pays for fewer blocks than this.
+  uint64_t low_escrow_blocks = 0;
+  // Bids an order takes: the award's deferred run is prepaid for this many.
+  uint64_t max_bids_per_order = 0;
+  Uint256 min_provider_stake;  // registerProvider's least stake
+  Uint256 bid_deposit;         // sent with every bid; forfeited by a provider walking away
 };
 
 // The storage market at 0x...2000. Main values are storage/proofs/params.h's

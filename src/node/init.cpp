@@ -12,6 +12,7 @@
 #include "chain/block_file_reader.h"
 #include "consensus/test_module.h"
 #include "index/tx_index.h"
+#include "market/compute_market.h"
 #include "node/dev_accounts.h"
 #include "rpc/dev_methods.h"
 #include "rpc/eth_methods.h"
@@ -122,6 +123,10 @@ Result<std::unique_ptr<storage::StorageProviderRole>> MakeStorageProviderRole(No
 void BuildModules(NodeContext& node) {
   if (node.params.enable_test_module)
     node.modules.Register(consensus::MakeTestModule(), node.params.test_module_activation_height);
+  if (node.params.compute.activation_height != consensus::kNeverActive) {
+    node.modules.Register(market::MakeComputeMarket(node.params.compute),
+                          node.params.compute.activation_height);
+  }
   if (node.params.storage.activation_height != consensus::kNeverActive) {
     node.modules.Register(storage::MakeStorageMarket(node.params.storage),
                           node.params.storage.activation_height);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "consensus/test_module.h"
+#include "market/compute_market.h"
 #include "storage/market.h"
 
 namespace depin::consensus {
@@ -41,7 +42,8 @@ void CheckOrUpdate(const std::string& relative, const std::string& generated) {
 
 // Every module the node can register; the markets join this list.
 std::vector<std::shared_ptr<const Module>> AllModules() {
-  return {MakeTestModule(), storage::MakeStorageMarket(RegtestParams().storage)};
+  return {MakeTestModule(), market::MakeComputeMarket(RegtestParams().compute),
+          storage::MakeStorageMarket(RegtestParams().storage)};
 }
 
 TEST(ModuleDocs, AbiFilesMatchTheFunctionTables) {

@@ -199,6 +199,13 @@ TEST(Params, ModuleParametersFitThePlatform) {
     EXPECT_LE(p.compute.max_lease_blocks, p.deferred_horizon);
     EXPECT_LE(p.storage.proving_period_blocks, p.deferred_horizon);
     EXPECT_GT(p.compute.bidding_window_blocks, 0u);
+    EXPECT_LE(p.compute.bidding_window_blocks, p.compute.max_bidding_window_blocks);
+    // The award at a window's end is deferred work too.
+    EXPECT_LE(p.compute.max_bidding_window_blocks, p.deferred_horizon);
+    EXPECT_GT(p.compute.min_escrow_blocks, 0u);
+    EXPECT_GT(p.compute.max_bids_per_order, 0u);
+    EXPECT_FALSE(p.compute.bid_deposit.IsZero());
+    EXPECT_FALSE(p.compute.min_provider_stake.IsZero());
     // Every draw a module makes lies within the context's lookback.
     EXPECT_GE(p.randomness_max_lookback, p.storage.ticket_max_age_blocks);
     EXPECT_GE(p.randomness_max_lookback, p.storage.seal_seed_delay_blocks);
