@@ -7,6 +7,7 @@
 #include "rpc/eth_api.h"
 #include "rpc/eth_block_params.h"
 #include "rpc/eth_call.h"
+#include "rpc/eth_compute.h"
 #include "rpc/eth_fees.h"
 #include "rpc/eth_logs.h"
 #include "rpc/eth_storage.h"
@@ -530,6 +531,7 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
 
   std::vector<RpcTable> tables;
   tables.push_back(std::move(t));
+  tables.push_back(ComputeRpcTable(api));
   tables.push_back(StorageRpcTable(api));
   return tables;
 }

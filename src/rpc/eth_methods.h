@@ -22,8 +22,9 @@
 // them); the tables own the filter and subscription state, which listens to
 // the chainstate and mempool for as long as the tables live.
 //
-// EthRpcTables also returns the storage market's native views (storage_*,
-// rpc/eth_storage.h), which run the module's views as eth_call does.
+// EthRpcTables also returns the markets' native views (compute_*,
+// rpc/eth_compute.h; storage_*, rpc/eth_storage.h), which run the modules'
+// views as eth_call does (rpc/eth_module_view.h).
 //
 // The table is assembled in eth_methods.cpp; the handlers live beside their
 // concept: block parameters in rpc/eth_block_params, eth_call and

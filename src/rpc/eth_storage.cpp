@@ -6,6 +6,7 @@
 #include "rpc/eth_storage.h"
 
 #include "consensus/abi.h"
+#include "rpc/eth_module_view.h"
 #include "rpc/node_methods.h"
 
 using depin::rpc_json::Alloc;
@@ -20,90 +21,16 @@ namespace {
 
 constexpr size_t kDefaultListLimit = 100;
 
-// Runs `calldata` against the storage market as eth_call does at the
-// request's "block" parameter; the view's output or an RPC error.
-struct ViewResult {
-  Bytes output;
-  std::optional<RpcError> error;
-};
-
-ViewResult RunView(const EthApi& api, const RpcRequest& req, Bytes calldata) {
-  ViewResult out;
-  if (!api.ready()) {
-    out.error = NotReady();
-    return out;
-  }
-  if (api.chain().modules().Find(storage::StorageMarketAddress()) == nullptr) {
-    out.error = Server("the storage market is not active on this network");
-    return out;
-  }
-  EthApi::QueryState at;
-  if (auto err = api.StateFor(req.Has("block") ? &req.Get("block") : nullptr, at)) {
-    out.error = err;
-    return out;
-  }
-  consensus::BlockContext block;
-  if (auto err = api.CallContext(at, block)) {
-    out.error = err;
-    return out;
-  }
-  consensus::CallRequest call;
-  call.to = storage::StorageMarketAddress();
-  call.data = std::move(calldata);
-  auto result =
-      consensus::SimulateCall(*at.state, block, call, api.chain().modules(), *api.ctx().params);
-  if (!result) {
-    out.error = Server(result.status().message());
-  } else if (result->receipt.status == 0) {
-    out.error = Server(result->RevertReason());
-  } else {
-    out.output = std::move(result->return_data);
-  }
-  return out;
+ModuleViewResult RunView(const EthApi& api, const RpcRequest& req, Bytes calldata) {
+  return RunModuleView(api, req, storage::StorageMarketAddress(),
+                       "the storage market is not active on this network", std::move(calldata));
 }
-
-// The ABI output's words, read in order.
-class Words {
- public:
-  explicit Words(const Bytes& out) : out_(out) {}
-  Uint256 Next() { return At(i_++); }
-  uint64_t Next64() { return Next().Low64(); }
-  bool NextBool() { return !Next().IsZero(); }
-  Hash256 NextHash() { return Next().ToHash(); }
-  Address NextAddress() {
-    Hash256 h = NextHash();
-    return Address(h.data() + 12);
-  }
-  // A dynamic argument whose offset word comes next.
-  std::vector<Uint256> NextUintArray() {
-    const uint64_t offset = Next64() / 32;
-    const uint64_t n = At(offset).Low64();
-    std::vector<Uint256> v;
-    for (uint64_t k = 0; k < n && (offset + 1 + k + 1) * 32 <= out_.size(); ++k) {
-      v.push_back(At(offset + 1 + k));
-    }
-    return v;
-  }
-  std::string NextString() {
-    const uint64_t offset = Next64();
-    const uint64_t n = At(offset / 32).Low64();
-    if (offset + 32 + n > out_.size()) return {};
-    return std::string(out_.begin() + static_cast<ptrdiff_t>(offset + 32),
-                       out_.begin() + static_cast<ptrdiff_t>(offset + 32 + n));
-  }
-
- private:
-  Uint256 At(uint64_t i) const {
-    if ((i + 1) * 32 > out_.size()) return Uint256();
-    return Uint256::FromBigEndian32(out_.data() + 32 * i);
-  }
-  const Bytes& out_;
-  size_t i_ = 0;
-};
 
 Bytes CallData(std::string_view signature, const abi::Encoder& args) {
-  return args.FinishCall(abi::SelectorOf(signature));
+  return ModuleCallData(signature, args);
 }
+
+using Words = AbiWords;
 
 std::string DealStateText(uint64_t state) {
   if (state < 1 || state > 6) return "unknown";
