@@ -8,8 +8,9 @@
 //
 // Block parameters take a number, "latest", "pending" (the tip: blocks are
 // not built ahead), "earliest", "safe" (kSafeConfirmations behind the tip)
-// and "finalized" (params.max_reorg_depth behind the tip: this node refuses
-// reorganisations deeper than that), or an EIP-1898 object with blockHash or
+// and "finalized" (params.max_reorg_depth behind the tip: a conventional
+// depth; reorganisations are not refused at any depth, so it is a policy, not
+// a guarantee), or an EIP-1898 object with blockHash or
 // blockNumber. State queries (balances, nonces, eth_call, eth_estimateGas)
 // answer for the tip and for the active chain's blocks up to
 // Chainstate::StateHistoryDepth() back (rebuilt from undo); older ones are
