@@ -3,8 +3,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -417,10 +417,10 @@ Status StorageProviderRole::Advance(Job& job, uint64_t h) {
     job.stage = "sealed";
     const auto seconds = [](Clock::duration d) {
       char buf[32];
-      std::snprintf(buf, sizeof(buf), "%.3f",
-                    static_cast<double>(
-                        std::chrono::duration_cast<std::chrono::microseconds>(d).count()) /
-                        1e6);
+      std::snprintf(
+          buf, sizeof(buf), "%.3f",
+          static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) /
+              1e6);
       return std::string(buf);
     };
     LogInfo(ctx_.logger, LogCategory::kProvider,
