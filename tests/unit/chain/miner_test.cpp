@@ -251,6 +251,9 @@ TEST_F(MinerTest, TxsWaitingWhenAutomineTurnsOnShareOneBlock) {
   EXPECT_TRUE(miner.automine());
   WaitUntil([&] { return env_.chain().Tip().height == 1; });
   EXPECT_EQ(env_.chain().ReadBlock(env_.chain().Tip().hash).value()->txs.size(), 3u);
+  // The tip moves before the pool hears of the block (ProcessBlock returns
+  // only after both, but this thread watches the tip, not the miner's call).
+  WaitUntil([&] { return pool_.Size() == 0; });
   EXPECT_EQ(pool_.Size(), 0u);
   // Interval mining switched on while the loop waits takes effect at once.
   miner.SetBlockInterval(std::chrono::milliseconds(20));
