@@ -22,15 +22,21 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <thread>
 
 #include "rpc/auth.h"
 #include "rpc/auth_throttle.h"
+#include "rpc/http_routes.h"
 #include "rpc/ip_allow_list.h"
 #include "rpc/origin_policy.h"
 #include "rpc/rate_limiter.h"
@@ -70,6 +76,14 @@ struct ServerShared {
   // The dispatcher requests go to now (the warm-up one while the node starts).
   const RpcDispatcher& dispatcher() const { return *dispatcher_ptr.load(); }
 
+  // The plain HTTP routes now (none until SetRoutes), and the largest body
+  // any of them takes.
+  std::shared_ptr<const HttpRoutes> routes() const EXCLUDES(routes_mu) {
+    MutexLock lock(routes_mu);
+    return routes_ptr;
+  }
+  size_t max_route_body() const { return max_route_body_bytes.load(); }
+
   // Adds a connection unless the server is stopping; false means "close it".
   bool Register(uint64_t id, std::weak_ptr<SessionBase> session) EXCLUDES(mu) {
     MutexLock lock(mu);
@@ -87,6 +101,9 @@ struct ServerShared {
 
   const RpcServerOptions options;
   std::atomic<const RpcDispatcher*> dispatcher_ptr;
+  mutable Mutex routes_mu;
+  std::shared_ptr<const HttpRoutes> routes_ptr GUARDED_BY(routes_mu);
+  std::atomic<size_t> max_route_body_bytes{0};
   Logger* const logger;
   RpcAuth auth;
   std::optional<IpAllowList> allow_main;
@@ -416,9 +433,15 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     extra_www_authenticate_ = false;
     cors_origin_.clear();
     retry_after_.clear();
+    allow_methods_ = "POST";
+    routes_.reset();
+    route_ = nullptr;
+    head_ = false;
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(shared_->options.max_header_bytes));
-    parser_->body_limit(shared_->options.max_body_bytes);
+    // The parser checks Content-Length against this as the headers arrive;
+    // a JSON-RPC body is held to max_body_bytes once the target is known.
+    parser_->body_limit(std::max(shared_->options.max_body_bytes, shared_->max_route_body()));
     awaiting_client_ = true;
     // Pipelined bytes already here: the request has begun.
     if (buffer_.size() > 0) return ReadRestOfHeader();
@@ -449,7 +472,11 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
     std::string_view target(req.target().data(), req.target().size());
     if (target != "/") {
-      return Respond(http::status::not_found, "not found\n", /*close=*/true);
+      route_ = FindRoute(target);
+      if (route_ == nullptr) return Respond(http::status::not_found, "not found\n", /*close=*/true);
+    } else if (parser_->content_length() &&
+               *parser_->content_length() > shared_->options.max_body_bytes) {
+      return Respond(http::status::payload_too_large, "request body too large\n", /*close=*/true);
     }
     const OriginPolicy& origins = *shared_->origins;
     auto origin_it = req.find(http::field::origin);
@@ -464,7 +491,10 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
                 origin);
         return Respond(http::status::forbidden, "origin not allowed\n", /*close=*/true);
       }
-    } else {
+    } else if (route_ == nullptr) {
+      // Plain HTTP routes serve data meant to be fetched by name (a
+      // provider's URI), checked against its commitment, so only JSON-RPC
+      // needs the DNS-rebinding guard.
       auto host = req[http::field::host];
       if (!origins.HostAllowed(std::string_view(host.data(), host.size()))) {
         LogInfo(shared_->logger, LogCategory::kRpc, "refused request from {}: host {}", remote_,
@@ -496,6 +526,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       }
       authenticated_ = true;
     }
+    if (route_ != nullptr) return RouteHeader();
     if (upgrade) {
       if (!shared_->options.websocket) {
         return Respond(http::status::bad_request, "websocket disabled\n", /*close=*/true);
@@ -505,6 +536,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       }
       return Upgrade();
     }
+    parser_->body_limit(shared_->options.max_body_bytes);
     if (req.method() != http::verb::post) {
       extra_allow_ = true;
       return Respond(http::status::method_not_allowed, "JSON-RPC server: use POST\n",
@@ -520,7 +552,12 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     if (public_port_ && !shared_->limiter->HasToken(remote_)) {
       return Respond(http::status::too_many_requests, "rate limit exceeded\n", /*close=*/true);
     }
-    auto expect = req[http::field::expect];
+    ContinueAndReadBody();
+  }
+
+  // Sends "100 Continue" when the client waits for it, then reads the body.
+  void ContinueAndReadBody() {
+    auto expect = parser_->get()[http::field::expect];
     if (beast::iequals(expect, "100-continue")) {
       continue_ =
           std::make_shared<http::response<http::empty_body>>(http::status::continue_, version_);
@@ -533,6 +570,182 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       return;
     }
     ReadBody();
+  }
+
+  // The route whose prefix starts the target's path; keeps the route table
+  // alive for the request.
+  const HttpRoute* FindRoute(std::string_view target) {
+    routes_ = shared_->routes();
+    if (!routes_) return nullptr;
+    std::string_view path = target.substr(0, target.find('?'));
+    for (const HttpRoute& r : *routes_) {
+      if (path.size() >= r.prefix.size() && path.substr(0, r.prefix.size()) == r.prefix) return &r;
+    }
+    return nullptr;
+  }
+
+  // A plain HTTP request for route_: method, rate limit and body size, then
+  // its body.
+  void RouteHeader() {
+    const auto& req = parser_->get();
+    const std::string method(req.method_string());
+    if (std::find(route_->methods.begin(), route_->methods.end(), method) ==
+        route_->methods.end()) {
+      extra_allow_ = true;
+      allow_methods_.clear();
+      for (const std::string& m : route_->methods) {
+        allow_methods_ += (allow_methods_.empty() ? "" : ", ") + m;
+      }
+      return Respond(http::status::method_not_allowed, "method not allowed\n", /*close=*/true);
+    }
+    if (public_port_ && !shared_->limiter->Allow(remote_)) {
+      return Respond(http::status::too_many_requests, "rate limit exceeded\n", /*close=*/true);
+    }
+    if (parser_->content_length() && *parser_->content_length() > route_->max_body_bytes) {
+      return Respond(http::status::payload_too_large,
+                     "request body too large: at most " + std::to_string(route_->max_body_bytes) +
+                         " bytes per request\n",
+                     /*close=*/true);
+    }
+    parser_->body_limit(route_->max_body_bytes);
+    head_ = req.method() == http::verb::head;
+    ContinueAndReadBody();
+  }
+
+  // Runs route_'s handler on a worker and sends its reply.
+  void RunRoute() {
+    stream_.expires_never();
+    auto message = parser_->release();
+    HttpRequest request;
+    request.method = std::string(message.method_string());
+    std::string target(message.target());
+    const size_t q = target.find('?');
+    request.path = target.substr(0, q);
+    if (q != std::string::npos) request.query = target.substr(q + 1);
+    for (const auto& field : message) {
+      std::string name(field.name_string());
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      request.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    request.body = std::move(message.body());
+    request.public_port = public_port_;
+    request.authenticated = authenticated_;
+    request.remote_address = remote_;
+    std::function<void()> job = [self = shared_from_this(), routes = routes_, route = route_,
+                                 request = std::move(request)] {
+      HttpReply reply;
+      try {
+        reply = route->handler(request);
+      } catch (const std::exception& e) {
+        LogWarn(self->shared_->logger, LogCategory::kRpc, "{} {}: {}", request.method, request.path,
+                e.what());
+        reply = HttpReply::Text(500, "internal error");
+      }
+      net::post(self->stream_.get_executor(), [self, reply = std::move(reply)]() mutable {
+        self->RespondRoute(std::move(reply));
+      });
+    };
+    if (!shared_->PoolFor(authenticated_, public_port_).TrySubmit(job)) {
+      return Respond(http::status::service_unavailable, "work queue depth exceeded\n",
+                     /*close=*/false);
+    }
+  }
+
+  void RespondRoute(HttpReply reply) {
+    const auto status = static_cast<http::status>(reply.status);
+    if (reply.file && !head_) return StreamFile(std::move(reply));
+    auto res = std::make_shared<http::response<http::string_body>>(status, version_);
+    res->set(http::field::server, kServerName);
+    res->set(http::field::content_type, reply.content_type);
+    for (const auto& [name, value] : reply.headers) res->set(name, value);
+    AddCorsHeaders(*res);
+    res->keep_alive(keep_alive_);
+    if (head_) {
+      res->content_length(reply.file ? reply.file->length : reply.body.size());
+    } else {
+      res->body() = std::move(reply.body);
+      res->prepare_payload();
+    }
+    response_ = res;
+    stream_.expires_after(shared_->options.write_timeout);
+    http::async_write(stream_, *res,
+                      beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
+  }
+
+  // A file range as the body, read and sent kStreamChunk bytes at a time.
+  void StreamFile(HttpReply reply) {
+    const HttpFileRange& range = *reply.file;
+    stream_fd_ = ::open(range.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (stream_fd_ < 0) {
+      LogWarn(shared_->logger, LogCategory::kRpc, "cannot open {} for {}: {}", range.path, remote_,
+              std::strerror(errno));
+      return Respond(http::status::internal_server_error, "cannot read the data\n",
+                     /*close=*/false);
+    }
+    stream_offset_ = range.offset;
+    stream_left_ = range.length;
+    stream_res_ = std::make_shared<http::response<http::buffer_body>>(
+        static_cast<http::status>(reply.status), version_);
+    stream_res_->set(http::field::server, kServerName);
+    stream_res_->set(http::field::content_type, reply.content_type);
+    for (const auto& [name, value] : reply.headers) stream_res_->set(name, value);
+    if (!cors_origin_.empty()) {
+      stream_res_->set(http::field::access_control_allow_origin, cors_origin_);
+      if (cors_origin_ != "*") stream_res_->set(http::field::vary, "Origin");
+    }
+    stream_res_->keep_alive(keep_alive_);
+    stream_res_->content_length(range.length);
+    stream_res_->body().data = nullptr;
+    stream_res_->body().more = true;
+    stream_sr_ = std::make_shared<http::response_serializer<http::buffer_body>>(*stream_res_);
+    stream_buf_.resize(kStreamChunk);
+    stream_.expires_after(shared_->options.write_timeout);
+    http::async_write_header(stream_, *stream_sr_,
+                             [self = shared_from_this()](error_code ec, size_t) {
+                               if (ec) return self->EndStream(ec);
+                               self->StreamChunk();
+                             });
+  }
+
+  void StreamChunk() {
+    auto& body = stream_res_->body();
+    if (stream_left_ == 0) {
+      body.data = nullptr;
+      body.size = 0;
+      body.more = false;
+    } else {
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(stream_left_, kStreamChunk));
+      const ssize_t n =
+          ::pread(stream_fd_, stream_buf_.data(), want, static_cast<off_t>(stream_offset_));
+      if (n <= 0) {
+        // The headers are out: all that is left is to cut the connection.
+        LogWarn(shared_->logger, LogCategory::kRpc, "read failed while sending to {}", remote_);
+        keep_alive_ = false;
+        return EndStream(net::error::broken_pipe);
+      }
+      stream_offset_ += static_cast<uint64_t>(n);
+      stream_left_ -= static_cast<uint64_t>(n);
+      body.data = stream_buf_.data();
+      body.size = static_cast<size_t>(n);
+      body.more = true;
+    }
+    stream_.expires_after(shared_->options.write_timeout);
+    http::async_write(stream_, *stream_sr_, [self = shared_from_this()](error_code ec, size_t) {
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec || self->stream_sr_->is_done()) return self->EndStream(ec);
+      self->StreamChunk();
+    });
+  }
+
+  void EndStream(error_code ec) {
+    if (stream_fd_ >= 0) ::close(stream_fd_);
+    stream_fd_ = -1;
+    stream_sr_.reset();
+    stream_res_.reset();
+    stream_buf_.clear();
+    stream_buf_.shrink_to_fit();
+    OnWrite(ec, 0);
   }
 
   void ReadBody() {
@@ -565,6 +778,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   void OnBody(error_code ec, size_t) {
     awaiting_client_ = false;
     if (ec) return OnReadError(ec);
+    if (route_ != nullptr) return RunRoute();
     // No deadline while the request is being worked on.
     stream_.expires_never();
     RpcCallContext context;
@@ -625,7 +839,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       res->set(http::field::content_type, json ? "application/json" : "text/plain");
       res->body() = std::move(body);
     }
-    if (extra_allow_) res->set(http::field::allow, "POST");
+    if (extra_allow_) res->set(http::field::allow, allow_methods_);
     if (extra_www_authenticate_) res->set(http::field::www_authenticate, "Basic realm=\"jsonrpc\"");
     if (!retry_after_.empty()) res->set(http::field::retry_after, retry_after_);
     AddCorsHeaders(*res);
@@ -688,6 +902,20 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<http::response<http::string_body>> response_;
   std::shared_ptr<http::response<http::empty_body>> continue_;
+  // A plain HTTP request's route (null for JSON-RPC), with the table that
+  // holds it; head_: the request is a HEAD.
+  std::shared_ptr<const HttpRoutes> routes_;
+  const HttpRoute* route_ = nullptr;
+  bool head_ = false;
+  std::string allow_methods_ = "POST";
+  // A file body being streamed (StreamFile).
+  static constexpr size_t kStreamChunk = 256 << 10;
+  int stream_fd_ = -1;
+  uint64_t stream_offset_ = 0;
+  uint64_t stream_left_ = 0;
+  std::vector<char> stream_buf_;
+  std::shared_ptr<http::response<http::buffer_body>> stream_res_;
+  std::shared_ptr<http::response_serializer<http::buffer_body>> stream_sr_;
   unsigned version_ = 11;
   bool keep_alive_ = true;
   bool authenticated_ = false;
@@ -866,6 +1094,19 @@ RpcServer::RpcServer(RpcServerOptions options, const RpcDispatcher& dispatcher, 
 
 void RpcServer::SetDispatcher(const RpcDispatcher& dispatcher) {
   impl_->shared->dispatcher_ptr.store(&dispatcher);
+}
+
+void RpcServer::SetRoutes(std::shared_ptr<const HttpRoutes> routes) {
+  ServerShared& s = *impl_->shared;
+  size_t largest = 0;
+  if (routes) {
+    for (const HttpRoute& r : *routes) largest = std::max(largest, r.max_body_bytes);
+  }
+  {
+    MutexLock lock(s.routes_mu);
+    s.routes_ptr = std::move(routes);
+  }
+  s.max_route_body_bytes.store(largest);
 }
 
 RpcServer::~RpcServer() { Stop(); }

@@ -66,6 +66,7 @@
 #include <string>
 #include <vector>
 
+#include "rpc/http_routes.h"
 #include "util/status.h"
 
 namespace depin {
@@ -165,6 +166,10 @@ class RpcServer {
   // running finish on it). depind starts the server with a warm-up
   // dispatcher and switches once the chainstate is loaded.
   void SetDispatcher(const RpcDispatcher& dispatcher);
+
+  // Serves plain HTTP requests whose path starts with a route's prefix
+  // (http_routes.h) from now on; null removes them. Other targets stay 404.
+  void SetRoutes(std::shared_ptr<const HttpRoutes> routes);
 
   // Bound ports (the first bound address of each listener); 0 / nullopt
   // before Start().
