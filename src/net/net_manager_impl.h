@@ -73,6 +73,9 @@ inline constexpr int kScoreBeforeHandshake = 10;
 inline constexpr size_t kMaxUnconnectingHeaders = 10;
 inline constexpr size_t kMaxUselessHeaderMessages = 50;
 inline constexpr size_t kMaxAnnounceHeaders = 8;
+// Pool txs announced to a peer when it connects: what a peer takes from one
+// peer before it stops tracking announcements (kMaxPeerTxRequests).
+inline constexpr size_t kMaxTxAnnounceOnConnect = 5000;
 inline constexpr size_t kKnownBlocksPerPeer = 20000;
 inline constexpr size_t kKnownTxsPerPeer = 50000;
 inline constexpr size_t kMaxRecentRejects = 20000;
@@ -362,6 +365,8 @@ class NetManager::Impl : public chain::ValidationInterface {
   void AddOrphanTx(const TxRef& tx, uint64_t peer) REQUIRES(mu_);
   void RetryOrphanTxs(const std::optional<Address>& sender) REQUIRES(mu_);
   void OnTxAdded(const TxRef& tx) REQUIRES(mu_);
+  // Queues announcements of the pool's txs to a peer that just connected.
+  void AnnounceMempool(Peer& peer) REQUIRES(mu_);
   void OnTipChanged() REQUIRES(mu_);
   void OnBlockProcessed(uint64_t peer_id, std::shared_ptr<const Block> block, Status status,
                         chain::BlockAcceptance acceptance) REQUIRES(mu_);

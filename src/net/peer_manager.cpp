@@ -194,6 +194,7 @@ void NetManager::Impl::HandleVerack(Peer& peer) {
     }
     SendGetHeaders(peer, from);
   }
+  AnnounceMempool(peer);
   ScheduleDownloads();
 }
 

@@ -83,6 +83,21 @@ void NetManager::Impl::OnTxAdded(const TxRef& tx) {
   }
 }
 
+void NetManager::Impl::AnnounceMempool(Peer& peer) {
+  // A tx that entered the pool while no peer was connected (a provider's
+  // PoSt sent right after a restart) would otherwise wait for the next
+  // block to be mined without it; a new peer hears of the pool at once.
+  if (mempool_ == nullptr) return;
+  size_t queued = 0;
+  for (const TxRef& tx : mempool_->All()) {
+    if (queued == kMaxTxAnnounceOnConnect) break;
+    if (peer.known_txs.Contains(tx->hash)) continue;
+    peer.known_txs.Insert(tx->hash);
+    peer.tx_inv_queue.push_back(tx->hash);
+    ++queued;
+  }
+}
+
 void NetManager::Impl::FlushTxInv() {
   for (auto& [id, p] : peers_) {
     Peer& peer = *p;
