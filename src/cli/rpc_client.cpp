@@ -16,6 +16,8 @@
 
 #include "cli/rpc_params.h"
 
+#include <cctype>
+
 namespace depin::cli {
 
 namespace {
@@ -67,67 +69,69 @@ std::string Base64Encode(std::string_view data) {
   return out;
 }
 
-Status RpcClient::Post(const std::string& body, unsigned* http_status, std::string* response_body) {
+Result<HttpResponse> SendHttp(const HttpEndpoint& to, const HttpRequestSpec& spec) {
+  const RpcClientOptions o{
+      .host = to.host, .port = to.port, .credentials = "", .timeout = to.timeout};
   asio::io_context ioc;
   tcp::resolver resolver(ioc);
   beast::tcp_stream stream(ioc);
   beast::flat_buffer buffer;
-  http::request<http::string_body> req(http::verb::post, "/", 11);
-  req.set(http::field::host, options_.host);
+  http::request<http::string_body> req(http::string_to_verb(spec.method), spec.target, 11);
+  req.set(http::field::host, to.host);
   req.set(http::field::user_agent, "depin-cli");
-  req.set(http::field::content_type, "application/json");
-  req.set(http::field::accept, "application/json");
-  if (!options_.credentials.empty()) {
-    req.set(http::field::authorization, "Basic " + Base64Encode(options_.credentials));
-  }
+  for (const auto& [name, value] : spec.headers) req.set(name, value);
   req.keep_alive(false);
-  req.body() = body;
-  req.prepare_payload();
+  req.body() = spec.body;
+  if (spec.method != "GET" && spec.method != "HEAD") req.prepare_payload();
   http::response_parser<http::string_body> parser;
-  parser.body_limit(256 * 1024 * 1024);
+  parser.body_limit(spec.max_response_bytes);
+  if (spec.method == "HEAD") parser.skip(true);
 
+  HttpResponse response;
   Status result = Status::Error("rpc-bad-response", "no response");
-  auto expire = [&] {
-    if (options_.timeout.count() > 0) {
-      stream.expires_after(options_.timeout);
-    } else {
-      stream.expires_never();
-    }
-  };
   // One deadline for the whole exchange: set once, before connecting.
-  expire();
+  if (o.timeout.count() > 0) {
+    stream.expires_after(o.timeout);
+  } else {
+    stream.expires_never();
+  }
   resolver.async_resolve(
-      options_.host, std::to_string(options_.port),
-      [&](error_code ec, tcp::resolver::results_type endpoints) {
+      o.host, std::to_string(o.port), [&](error_code ec, tcp::resolver::results_type endpoints) {
         if (ec) {
-          result = ConnectError(options_);
+          result = ConnectError(o);
           return;
         }
         stream.async_connect(endpoints, [&](error_code cec, const tcp::endpoint&) {
           if (cec) {
-            result = cec == beast::error::timeout ? TimeoutError(options_) : ConnectError(options_);
+            result = cec == beast::error::timeout ? TimeoutError(o) : ConnectError(o);
             return;
           }
           http::async_write(stream, req, [&](error_code wec, size_t) {
             if (wec) {
-              result = wec == beast::error::timeout
-                           ? TimeoutError(options_)
-                           : Status::Error(
-                                 StatusKind::kUnavailable, "rpc-connect",
-                                 "connection to " + Endpoint(options_) + " lost: " + wec.message());
+              result =
+                  wec == beast::error::timeout
+                      ? TimeoutError(o)
+                      : Status::Error(StatusKind::kUnavailable, "rpc-connect",
+                                      "connection to " + Endpoint(o) + " lost: " + wec.message());
               return;
             }
             http::async_read(stream, buffer, parser, [&](error_code rec, size_t) {
               if (rec) {
                 result = rec == beast::error::timeout
-                             ? TimeoutError(options_)
+                             ? TimeoutError(o)
                              : Status::Error("rpc-bad-response", "reading the response from " +
-                                                                     Endpoint(options_) +
+                                                                     Endpoint(o) +
                                                                      " failed: " + rec.message());
                 return;
               }
-              *http_status = parser.get().result_int();
-              *response_body = parser.get().body();
+              response.status = parser.get().result_int();
+              for (const auto& field : parser.get()) {
+                std::string name(field.name_string());
+                for (char& c : name)
+                  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                response.headers.emplace_back(std::move(name), std::string(field.value()));
+              }
+              response.body = std::move(parser.get().body());
               result = Status::Ok();
             });
           });
@@ -136,7 +140,25 @@ Status RpcClient::Post(const std::string& body, unsigned* http_status, std::stri
   ioc.run();
   error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  return result;
+  if (!result.ok()) return result;
+  return response;
+}
+
+Status RpcClient::Post(const std::string& body, unsigned* http_status, std::string* response_body) {
+  HttpRequestSpec spec;
+  spec.method = "POST";
+  spec.target = "/";
+  spec.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
+  if (!options_.credentials.empty()) {
+    spec.headers.emplace_back("Authorization", "Basic " + Base64Encode(options_.credentials));
+  }
+  spec.body = body;
+  spec.max_response_bytes = 256 * 1024 * 1024;
+  auto response = SendHttp({options_.host, options_.port, options_.timeout}, spec);
+  if (!response) return response.status();
+  *http_status = response->status;
+  *response_body = std::move(response->body);
+  return Status::Ok();
 }
 
 Result<RpcResponse> RpcClient::Call(std::string_view method, std::string_view params_json) {

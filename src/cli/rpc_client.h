@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "util/status.h"
 
@@ -64,6 +66,29 @@ class RpcClient {
   RpcClientOptions options_;
   uint64_t next_id_ = 1;
 };
+
+// One plain HTTP exchange (a provider's deal upload or retrieval): a fresh
+// connection, one deadline over connect + request + response. Errors as
+// RpcClient's: rpc-connect, rpc-timeout, rpc-bad-response (also a body over
+// max_response_bytes).
+struct HttpEndpoint {
+  std::string host;
+  uint16_t port = 0;
+  std::chrono::seconds timeout{900};
+};
+struct HttpRequestSpec {
+  std::string method = "GET";
+  std::string target = "/";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  size_t max_response_bytes = 64 << 20;
+};
+struct HttpResponse {
+  unsigned status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
+  std::string body;
+};
+Result<HttpResponse> SendHttp(const HttpEndpoint& to, const HttpRequestSpec& spec);
 
 // Base64 of `data` (RFC 4648 with padding), for the Authorization header.
 std::string Base64Encode(std::string_view data);

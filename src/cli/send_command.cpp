@@ -11,6 +11,7 @@
 #include "cli/keystore_files.h"
 #include "cli/rpc_client.h"
 #include "cli/rpc_params.h"
+#include "cli/submit.h"
 #include "cli/tx_builder.h"
 #include "cli/tx_options.h"
 
@@ -22,39 +23,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr uint64_t kDefaultWaitSeconds = 300;
-
-Result<uint64_t> UintField(const rapidjson::Value& obj, const char* method, const char* name) {
-  if (obj.IsObject()) {
-    auto it = obj.FindMember(name);
-    if (it != obj.MemberEnd() && it->value.IsUint64()) return it->value.GetUint64();
-  }
-  return Status::Error("rpc-bad-response", std::string(method) + " has no numeric " + name);
-}
-
-// Amounts in native RPC results are decimal strings of wei.
-Result<Uint256> WeiField(const rapidjson::Value& obj, const char* method, const char* name) {
-  if (obj.IsObject()) {
-    auto it = obj.FindMember(name);
-    if (it != obj.MemberEnd() && it->value.IsString()) {
-      auto v = Uint256::FromDecimal(it->value.GetString());
-      if (v) return *v;
-    }
-    if (it != obj.MemberEnd() && it->value.IsUint64()) return Uint256(it->value.GetUint64());
-  }
-  return Status::Error("rpc-bad-response", std::string(method) + " has no wei amount " + name);
-}
-
-// --from is a keystore file, or an address looked up in the keystore folder.
-Result<fs::path> ResolveFrom(const CommandContext& ctx, const std::string& from) {
-  std::error_code ec;
-  if (fs::is_regular_file(from, ec)) return fs::path(from);
-  auto address = Address::Parse(from);
-  if (!address) {
-    return Status::Error("cli-bad-option",
-                         "--from: " + from + " is neither a keystore file nor an address");
-  }
-  return FindKeystore(KeystoreDirFor(ctx), *address);
-}
 
 int WaitForInclusion(CommandContext& ctx, RpcClient& client, const std::string& hash,
                      uint64_t timeout_s) {
@@ -123,60 +91,21 @@ int RunSendCommand(CommandContext& ctx) {
     wait_timeout = *v;
   }
 
-  auto path = ResolveFrom(ctx, *from);
-  if (!path) return Fail(ctx.err, path.status().message());
-  auto key = UnlockKeystore(*path, OptionValue(ctx.vm, "password-file").value_or(""));
+  auto key = UnlockFrom(ctx);
   if (!key) return Fail(ctx.err, key.status().message());
-  Address sender = Address::FromPublicKey(key->GetPublicKey());
-
-  const CliOptions& o = ctx.options;
-  RpcClient client(RpcClientOptions{.host = o.rpcconnect,
-                                    .port = o.rpcport,
-                                    .credentials = RpcCredentials(o),
-                                    .timeout = std::chrono::seconds(o.rpcclienttimeout)});
-  auto info = client.CallResult("getblockchaininfo", "[]");
-  if (!info) return Fail(ctx.err, info.status().message());
-  auto chain_id = UintField(*info, "getblockchaininfo", "chainid");
-  if (!chain_id) return Fail(ctx.err, chain_id.status().message());
-
-  uint64_t nonce = 0;
-  if (fields->nonce) {
-    nonce = *fields->nonce;
-  } else {
-    auto account = client.CallResult("getaccount", "[" + JsonString(sender.Hex()) + "]");
-    if (!account) return Fail(ctx.err, account.status().message());
-    auto pending = UintField(*account, "getaccount", "pendingnonce");
-    if (!pending) return Fail(ctx.err, pending.status().message());
-    nonce = *pending;
-  }
-
-  Uint256 tip = fields->tip.value_or(Uint256(kDefaultTipWei));
-  Uint256 max_fee;
-  if (fields->max_fee) {
-    max_fee = *fields->max_fee;
-  } else {
-    auto pool = client.CallResult("getmempoolinfo", "[]");
-    if (!pool) return Fail(ctx.err, pool.status().message());
-    auto base_fee = WeiField(*pool, "getmempoolinfo", "nextbasefee");
-    if (!base_fee) return Fail(ctx.err, base_fee.status().message());
-    max_fee = DefaultMaxFee(*base_fee, tip);
-  }
-
-  TxRequest request{.chain_id = *chain_id,
-                    .nonce = nonce,
+  RpcClient client = ClientFor(ctx);
+  TxRequest request{.chain_id = 0,
+                    .nonce = 0,
                     .to = fields->to,
                     .value = fields->value,
                     .data = fields->data,
                     .gas_limit = fields->gas.value_or(0),
-                    .max_fee_per_gas = max_fee,
-                    .max_priority_fee_per_gas = tip,
+                    .max_fee_per_gas = Uint256(),
+                    .max_priority_fee_per_gas = fields->tip.value_or(Uint256(kDefaultTipWei)),
                     .legacy = false};
-  auto tx = BuildSignedTx(request, *key);
-  if (!tx) return Fail(ctx.err, tx.status().message());
-  auto sent =
-      client.CallResult("sendrawtransaction", "[" + JsonString(HexEncode(tx->Encode())) + "]");
+  auto sent = SubmitTx(client, *key, request, {.nonce = fields->nonce, .max_fee = fields->max_fee});
   if (!sent) return Fail(ctx.err, sent.status().message());
-  std::string hash = sent->IsString() ? sent->GetString() : tx->Hash().Hex();
+  const std::string hash = *sent;
   ctx.out << hash << "\n";
   ctx.out.flush();
   if (!*wait) return 0;

@@ -182,8 +182,9 @@ std::vector<ArgSpec> BuildSpecs() {
   add("storageprice", K::kString, S::kAnywhere, "1000000000",
       "the provider's ask in wei per GiB of piece per block (decimal)", "Storage provider");
   add("storageuri", K::kString, S::kAnywhere, "",
-      "the URI registered for clients to upload to and retrieve from; default this node's RPC "
-      "address",
+      "the URI registered for clients to upload to and retrieve from (PUT/GET "
+      "/storage/deals/{id}, GET /piece/{commD}); default this node's public RPC port if "
+      "-rpcpublicport is set, else its RPC port, on 127.0.0.1",
       "Storage provider");
   add("storagesectorsize", K::kString, S::kAnywhere, "",
       "sector size to register and seal (2KiB, 8MiB, 512MiB, 32GiB; one of the network's); "
@@ -193,6 +194,10 @@ std::vector<ArgSpec> BuildSpecs() {
       "stake sent with the registration, in wei (decimal); default the network's minimum",
       "Storage provider");
   add("storagemindeal", K::kInt, S::kAnywhere, "1", "shortest deal the provider takes, in blocks",
+      "Storage provider");
+  add("storagediskreserve", K::kString, S::kAnywhere, "",
+      "MiB of free disk the provider keeps in -sectordir: an upload that would leave less is "
+      "refused (HTTP 507) before it is written; default two sector sizes plus 1 GiB",
       "Storage provider");
   add("parentcachedir", K::kString, S::kAnywhere, "",
       "folder for the memory-mapped DRG parent cache shared by seals (one file per sector size); "
@@ -219,6 +224,10 @@ std::vector<ArgSpec> BuildSpecs() {
   add("testfailblockwrites", K::kInt, S::kAnywhere, "",
       "regtest only: after this many block file writes (genesis counts on a new datadir), every "
       "further one fails as on a full disk (tests of the node stopping cleanly)",
+      "Testing");
+  add("testsealpause", K::kInt, S::kAnywhere, "",
+      "regtest only: the storage provider pauses this many milliseconds after each sealing "
+      "layer (tests that stop a provider mid-seal)",
       "Testing");
   return s;
 }

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <iostream>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "rpc/eth_methods.h"
 #include "rpc/net_methods.h"
 #include "storage/market.h"
+#include "storage/provider/provider_http.h"
 #include "storage/provider/provider_role.h"
 
 namespace depin::node {
@@ -111,10 +113,33 @@ Result<std::unique_ptr<storage::StorageProviderRole>> MakeStorageProviderRole(No
     if (!size.ok()) return Status::Error("args-bad-value", size.status().message());
     o.sector_size = size->bytes();
   }
+  if (node.args.IsSet("storagediskreserve")) {
+    const std::string text = node.args.GetString("storagediskreserve", "");
+    uint64_t mib = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), mib);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
+        mib > (uint64_t{1} << 40)) {
+      return Status::Error("args-bad-value", "-storagediskreserve must be a number of MiB");
+    }
+    o.disk_reserve = mib << 20;
+  }
+  if (node.args.IsSet("testsealpause")) {
+    if (node.params.network != consensus::Network::kRegtest) {
+      return Status::Error("args-bad-value", "-testsealpause is only available on regtest");
+    }
+    const int64_t ms = node.args.GetInt("testsealpause", 0);
+    if (ms < 0 || ms > 600'000) {
+      return Status::Error("args-bad-value", "-testsealpause must be 0..600000 ms");
+    }
+    o.seal_pause = std::chrono::milliseconds(ms);
+  }
   o.uri = node.args.GetString("storageuri", "");
   if (o.uri.empty()) {
-    o.uri = "http://127.0.0.1:" +
-            std::to_string(node.args.GetInt("rpcport", node.params.default_rpc_port)) + "/";
+    // Where this node serves the data routes; the public port needs no auth
+    // and is the one meant for strangers.
+    const int64_t port = node.rpc_context.rpc_public_port ? *node.rpc_context.rpc_public_port
+                                                          : node.rpc_context.rpc_port;
+    o.uri = "http://127.0.0.1:" + std::to_string(port) + "/";
   }
   return std::make_unique<storage::StorageProviderRole>(std::move(o), std::move(key).value(),
                                                         node.params);
@@ -398,6 +423,13 @@ Status StartComponents(NodeContext& node) {
         node.rpc_dispatcher->AddTable(DevRpcTable(node.dev_chain.get(), node.miner.get())));
   }
   node.rpc_server->SetDispatcher(*node.rpc_dispatcher);
+  if (auto* provider =
+          dynamic_cast<storage::StorageProviderRole*>(node.roles.Find("storageprovider"))) {
+    node.rpc_server->SetRoutes(
+        std::make_shared<const HttpRoutes>(storage::StorageProviderRoutes(provider)));
+    LogInfo(logger, LogCategory::kNode,
+            "serving deal uploads and retrievals at /storage/deals/ and /piece/");
+  }
   LogInfo(logger, LogCategory::kNode, "RPC ready");
 
   if (mine) {

@@ -298,6 +298,39 @@ RpcTable StorageRpcTable(std::shared_ptr<EthApi> api) {
         if (!api->ready()) return NotReady();
         return Json(std::move(doc));
       });
+  add("storage_getParams", {},
+      "The storage market's parameters on this network (ChainParams): what a client needs to "
+      "propose a deal (the collateral it sends) and a provider to plan sealing and proving.",
+      "object: activationheight, sectorsizes [bytes], sealseeddelayblocks, "
+      "provecommitwindowblocks, ticketmaxageblocks, provingperiodblocks, deadlinesperperiod, "
+      "postresponseblocks, maxconsecutivefaults, minproviderstake, precommitdeposit (wei), "
+      "providercollateralpercent, clientcollateralpercent, faultfeepermille, "
+      "declaredfaultfeepermille, maxdealspersector",
+      [api](const RpcRequest&) -> RpcResult {
+        if (!api->ready()) return NotReady();
+        const consensus::StorageMarketParams& p = api->ctx().params->storage;
+        Document doc(rapidjson::kObjectType);
+        auto& a = doc.GetAllocator();
+        doc.AddMember("activationheight", p.activation_height, a);
+        Value sizes(rapidjson::kArrayType);
+        for (uint64_t size : p.sector_sizes) sizes.PushBack(size, a);
+        doc.AddMember("sectorsizes", sizes, a);
+        doc.AddMember("sealseeddelayblocks", p.seal_seed_delay_blocks, a);
+        doc.AddMember("provecommitwindowblocks", p.prove_commit_window_blocks, a);
+        doc.AddMember("ticketmaxageblocks", p.ticket_max_age_blocks, a);
+        doc.AddMember("provingperiodblocks", p.proving_period_blocks, a);
+        doc.AddMember("deadlinesperperiod", p.deadlines_per_period, a);
+        doc.AddMember("postresponseblocks", p.post_response_blocks, a);
+        doc.AddMember("maxconsecutivefaults", p.max_consecutive_faults, a);
+        doc.AddMember("minproviderstake", Wei(p.min_provider_stake, a), a);
+        doc.AddMember("precommitdeposit", Wei(p.precommit_deposit, a), a);
+        doc.AddMember("providercollateralpercent", p.provider_collateral_percent, a);
+        doc.AddMember("clientcollateralpercent", p.client_collateral_percent, a);
+        doc.AddMember("faultfeepermille", p.fault_fee_permille, a);
+        doc.AddMember("declaredfaultfeepermille", p.declared_fault_fee_permille, a);
+        doc.AddMember("maxdealspersector", p.max_deals_per_sector, a);
+        return Json(std::move(doc));
+      });
   return t;
 }
 

@@ -1,10 +1,14 @@
 #include "storage/provider/provider_role.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -95,6 +99,10 @@ StorageProviderRole::~StorageProviderRole() { Stop(); }
 std::string StorageProviderRole::StagingPath(uint64_t deal) const {
   return options_.sector_dir + "/staging/" + std::to_string(deal) + ".piece";
 }
+std::string StorageProviderRole::PartPath(uint64_t deal, uint64_t total) const {
+  return options_.sector_dir + "/staging/" + std::to_string(deal) + "." + std::to_string(total) +
+         ".part";
+}
 std::string StorageProviderRole::SectorPath(uint64_t number) const {
   return options_.sector_dir + "/sectors/" + std::to_string(number);
 }
@@ -130,10 +138,22 @@ Status StorageProviderRole::Start(const node::RoleContext& ctx) {
   for (const auto& entry : fs::directory_iterator(options_.sector_dir + "/staging", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.size() > 6 && name.substr(name.size() - 6) == ".piece") {
+      uint64_t deal = 0;
       try {
-        staged_.insert(std::stoull(name.substr(0, name.size() - 6)));
+        deal = std::stoull(name.substr(0, name.size() - 6));
       } catch (const std::exception&) {
         LogWarn(ctx_.logger, LogCategory::kProvider, "ignoring {} in the staging folder", name);
+        continue;
+      }
+      // Packed into a sector before a restart: a seal in progress still
+      // reads it; a finished one has its own copy.
+      const auto job = std::find_if(jobs_.begin(), jobs_.end(), [deal](const auto& j) {
+        return std::count(j.second.deals.begin(), j.second.deals.end(), deal) != 0;
+      });
+      if (job == jobs_.end()) {
+        staged_.insert(deal);
+      } else if (job->second.stage != "sealing") {
+        fs::remove(entry.path(), ec);
       }
     }
   }
@@ -320,6 +340,7 @@ Status StorageProviderRole::PackAndSeal(uint64_t h) {
   // Deals still open and with time to activate: sealing and the seed delay
   // must end before their start.
   std::vector<uint64_t> deals;
+  std::vector<uint64_t> lengths;
   std::vector<proofs::PieceInfo> pieces;
   for (uint64_t id : staged) {
     auto d = View(CallData("getDeal(uint256)", abi::Encoder().Uint(id)));
@@ -341,7 +362,10 @@ Status StorageProviderRole::PackAndSeal(uint64_t h) {
       pieces.pop_back();
       break;
     }
+    std::error_code ec;
+    const uint64_t length = fs::file_size(StagingPath(id), ec);
     deals.push_back(id);
+    lengths.push_back(ec ? piece.size : length);
   }
   if (deals.empty()) return Status::Ok();
   // A sector number never used on chain.
@@ -354,6 +378,7 @@ Status StorageProviderRole::PackAndSeal(uint64_t h) {
   job.number = next_number;
   job.ticket_height = h - 1;
   job.deals = deals;
+  job.lengths = lengths;
   job.stage = "sealing";
   DEPIN_RETURN_IF_ERROR(SaveJob(job));
   {
@@ -408,6 +433,10 @@ Status StorageProviderRole::Advance(Job& job, uint64_t h) {
       if (p.stage == proofs::SealStage::kLabeling && p.layer > 0) {
         LogInfo(ctx_.logger, LogCategory::kProvider, "sector {}: layer {}/{} labeled{}", job.number,
                 p.layer, p.layers, p.resumed ? " (from checkpoint)" : "");
+        if (options_.seal_pause.count() > 0) {
+          std::unique_lock<std::mutex> lock(mu_);
+          wake_.wait_for(lock, options_.seal_pause, [this] { return stop_; });
+        }
       }
       std::lock_guard<std::mutex> lock(mu_);
       return !stop_;
@@ -426,7 +455,13 @@ Status StorageProviderRole::Advance(Job& job, uint64_t h) {
     LogInfo(ctx_.logger, LogCategory::kProvider,
             "sector {}: sealed in {} s (labeling {} s), CommR {}", job.number,
             seconds(Clock::now() - started), seconds(label_end - label_start), out->comm_r.Hex());
-    return SaveJob(job);
+    DEPIN_RETURN_IF_ERROR(SaveJob(job));
+    // The sector's unsealed copy serves retrievals from now on.
+    for (uint64_t id : job.deals) {
+      std::error_code ec;
+      fs::remove(StagingPath(id), ec);
+    }
+    return Status::Ok();
   }
   auto sector = View(
       CallData("getSector(address,uint256)", abi::Encoder().Address(address_).Uint(job.number)));
@@ -594,6 +629,10 @@ Status StorageProviderRole::SaveJob(const Job& job) {
   for (size_t i = 0; i < job.deals.size(); ++i) {
     text += (i ? "," : "") + std::to_string(job.deals[i]);
   }
+  text += "\nlengths=";
+  for (size_t i = 0; i < job.lengths.size(); ++i) {
+    text += (i ? "," : "") + std::to_string(job.lengths[i]);
+  }
   text += "\nstage=" + job.stage + "\n";
   return WriteFileDurably(JobPath(job.number), AsSpan(text), "provider-io-error");
 }
@@ -619,16 +658,18 @@ Status StorageProviderRole::LoadJobs() {
       try {
         if (key == "ticket") job.ticket_height = std::stoull(value);
         if (key == "stage") job.stage = value;
-        if (key == "deals") {
+        if (key == "deals" || key == "lengths") {
           std::stringstream ids(value);
           std::string id;
-          while (std::getline(ids, id, ',')) job.deals.push_back(std::stoull(id));
+          auto& into = key == "deals" ? job.deals : job.lengths;
+          while (std::getline(ids, id, ',')) into.push_back(std::stoull(id));
         }
       } catch (const std::exception&) {
         return Status::Error(StatusKind::kCorruption, "provider-bad-job",
                              entry.path().string() + " does not parse");
       }
     }
+    if (job.lengths.size() != job.deals.size()) job.lengths.clear();  // unknown: whole pieces
     // A seal interrupted mid-way resumes from its checkpoint; every later
     // stage is read back from the chain.
     if (job.stage != "sealing" && job.stage != "ended" && job.stage != "failed") {
@@ -639,36 +680,75 @@ Status StorageProviderRole::LoadJobs() {
   return Status::Ok();
 }
 
-Status StorageProviderRole::ImportDealData(uint64_t deal_id, const std::string& path) {
+Result<StorageProviderRole::DealInfo> StorageProviderRole::LoadDeal(uint64_t deal_id) const {
   auto d = View(CallData("getDeal(uint256)", abi::Encoder().Uint(deal_id)));
   if (!d.ok()) return d.status();
-  if (Address(WordAt(*d, 1).ToHash().data() + 12) != address_) {
-    return Status::Error("provider-not-my-deal",
+  DealInfo info;
+  info.provider = Address(WordAt(*d, 1).ToHash().data() + 12);
+  info.comm_d = WordAt(*d, 2).ToHash();
+  info.piece_size = WordAt(*d, 3).Low64();
+  info.start = WordAt(*d, 4).Low64();
+  info.state = WordAt(*d, 7).Low64();
+  info.in_sector = !WordAt(*d, 8).IsZero();
+  if (info.provider != address_) {
+    return Status::Error(StatusKind::kNotFound, "provider-not-my-deal",
                          "deal " + std::to_string(deal_id) + " was proposed to another provider");
   }
-  if (WordAt(*d, 7) != Uint256(1) || !WordAt(*d, 8).IsZero()) {
-    return Status::Error("provider-deal-not-open",
-                         "deal " + std::to_string(deal_id) + " is not waiting for its data");
-  }
-  const uint64_t piece_size = WordAt(*d, 3).Low64();
+  return info;
+}
+
+uint64_t StorageProviderRole::DiskReserve() const {
+  if (options_.disk_reserve) return *options_.disk_reserve;
+  return 2 * size_.bytes() + (uint64_t{1} << 30);
+}
+
+std::optional<std::pair<std::string, uint64_t>> StorageProviderRole::FindPart(uint64_t deal) const {
+  const std::string prefix = std::to_string(deal) + ".";
   std::error_code ec;
-  const uint64_t bytes = fs::file_size(path, ec);
-  if (ec) return Status::Error(StatusKind::kIo, "provider-io-error", path + ": " + ec.message());
-  if (bytes > piece_size) {
-    return Status::Error(StatusKind::kLimitExceeded, "provider-data-too-large",
-                         path + " holds " + std::to_string(bytes) + " bytes; the piece is " +
-                             std::to_string(piece_size));
+  for (const auto& entry : fs::directory_iterator(options_.sector_dir + "/staging", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() <= prefix.size() + 5 || name.compare(0, prefix.size(), prefix) != 0 ||
+        name.substr(name.size() - 5) != ".part") {
+      continue;
+    }
+    const std::string total = name.substr(prefix.size(), name.size() - prefix.size() - 5);
+    if (total.empty() || total.find_first_not_of("0123456789") != std::string::npos) continue;
+    try {
+      return std::make_pair(entry.path().string(), static_cast<uint64_t>(std::stoull(total)));
+    } catch (const std::exception&) {
+      continue;
+    }
   }
+  return std::nullopt;
+}
+
+Status StorageProviderRole::StageComplete(uint64_t deal_id, const std::string& path,
+                                          uint64_t piece_size, const Hash256& comm_d) {
   auto comm = proofs::PieceCommitmentOfFile(path, piece_size);
   if (!comm.ok()) return comm.status();
-  if (*comm != WordAt(*d, 2).ToHash()) {
-    return Status::Error("provider-data-mismatch", "the file's piece commitment " + comm->Hex() +
-                                                       " is not the deal's " +
-                                                       WordAt(*d, 2).ToHash().Hex());
+  if (*comm != comm_d) {
+    std::error_code ec;
+    fs::remove(path, ec);
+    return Status::Error("provider-data-mismatch", "the data's piece commitment " + comm->Hex() +
+                                                       " is not the deal's " + comm_d.Hex());
   }
-  std::ifstream in(path, std::ios::binary);
-  Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  DEPIN_RETURN_IF_ERROR(WriteFileDurably(StagingPath(deal_id), data, "provider-io-error"));
+  {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0 || ::fsync(fd.get()) != 0) {
+      return Status::Error(StatusKind::kIo, "provider-io-error", "cannot sync " + path);
+    }
+  }
+  std::error_code ec;
+  fs::rename(path, StagingPath(deal_id), ec);
+  if (ec) {
+    return Status::Error(StatusKind::kIo, "provider-io-error",
+                         "cannot move " + path + " into place: " + ec.message());
+  }
+  {
+    UniqueFd dir(::open((options_.sector_dir + "/staging").c_str(), O_RDONLY | O_CLOEXEC));
+    if (dir.get() >= 0) ::fsync(dir.get());
+  }
+  const uint64_t bytes = fs::file_size(StagingPath(deal_id), ec);
   {
     std::lock_guard<std::mutex> lock(mu_);
     staged_.insert(deal_id);
@@ -678,6 +758,239 @@ Status StorageProviderRole::ImportDealData(uint64_t deal_id, const std::string& 
   LogInfo(ctx_.logger, LogCategory::kProvider, "deal {}: {} bytes staged for sealing", deal_id,
           bytes);
   return Status::Ok();
+}
+
+namespace {
+
+// Marks a deal as being written by one request for the guard's lifetime.
+class UploadGuard {
+ public:
+  UploadGuard(std::mutex& mu, std::set<uint64_t>& busy, uint64_t deal)
+      : mu_(mu), busy_(busy), deal_(deal) {
+    std::lock_guard<std::mutex> lock(mu_);
+    held_ = busy_.insert(deal_).second;
+  }
+  ~UploadGuard() {
+    if (!held_) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    busy_.erase(deal_);
+  }
+  UploadGuard(const UploadGuard&) = delete;
+  UploadGuard& operator=(const UploadGuard&) = delete;
+  bool held() const { return held_; }
+
+ private:
+  std::mutex& mu_;
+  std::set<uint64_t>& busy_;
+  const uint64_t deal_;
+  bool held_ = false;
+};
+
+}  // namespace
+
+Status StorageProviderRole::ImportDealData(uint64_t deal_id, const std::string& path) {
+  auto d = LoadDeal(deal_id);
+  if (!d.ok()) return d.status();
+  if (d->state != static_cast<uint64_t>(DealState::kProposed) || d->in_sector) {
+    return Status::Error("provider-deal-not-open",
+                         "deal " + std::to_string(deal_id) + " is not waiting for its data");
+  }
+  std::error_code ec;
+  const uint64_t bytes = fs::file_size(path, ec);
+  if (ec) return Status::Error(StatusKind::kIo, "provider-io-error", path + ": " + ec.message());
+  if (bytes > d->piece_size) {
+    return Status::Error(StatusKind::kLimitExceeded, "provider-data-too-large",
+                         path + " holds " + std::to_string(bytes) + " bytes; the piece is " +
+                             std::to_string(d->piece_size));
+  }
+  UploadGuard guard(mu_, uploading_, deal_id);
+  if (!guard.held()) {
+    return Status::Error("provider-upload-busy",
+                         "deal " + std::to_string(deal_id) + " is being uploaded right now");
+  }
+  const std::string part = PartPath(deal_id, bytes);
+  fs::copy_file(path, part, fs::copy_options::overwrite_existing, ec);
+  if (ec) {
+    return Status::Error(StatusKind::kIo, "provider-io-error",
+                         "cannot copy " + path + ": " + ec.message());
+  }
+  return StageComplete(deal_id, part, d->piece_size, d->comm_d);
+}
+
+Result<StorageProviderRole::UploadState> StorageProviderRole::ReceiveUpload(
+    uint64_t deal_id, uint64_t offset, uint64_t total, std::string_view chunk) {
+  auto d = LoadDeal(deal_id);
+  if (!d.ok()) return d.status();
+  auto state = UploadStatus(deal_id);
+  if (!state.ok()) return state.status();
+  if (state->complete) {
+    // A retried last chunk after a lost reply: the data is in already.
+    if (state->total == total && offset + chunk.size() == total) return *state;
+    return Status::Error("provider-deal-not-open",
+                         "deal " + std::to_string(deal_id) + " has its data already");
+  }
+  if (d->state != static_cast<uint64_t>(DealState::kProposed) || d->in_sector) {
+    return Status::Error("provider-deal-not-open",
+                         "deal " + std::to_string(deal_id) + " is not waiting for its data");
+  }
+  if (total == 0 || total > d->piece_size) {
+    return Status::Error(StatusKind::kLimitExceeded, "provider-data-too-large",
+                         "an upload of " + std::to_string(total) + " bytes for a piece of " +
+                             std::to_string(d->piece_size) + " bytes");
+  }
+  if (offset + chunk.size() > total) {
+    return Status::Error(StatusKind::kLimitExceeded, "provider-data-too-large",
+                         "bytes " + std::to_string(offset) + ".." +
+                             std::to_string(offset + chunk.size()) + " run past the announced " +
+                             std::to_string(total));
+  }
+  UploadGuard guard(mu_, uploading_, deal_id);
+  if (!guard.held()) {
+    return Status::Error("provider-upload-busy",
+                         "deal " + std::to_string(deal_id) + " is being uploaded right now");
+  }
+  auto part = FindPart(deal_id);
+  if (part && part->second != total) {
+    return Status::Error("provider-upload-total", "the upload began with a total of " +
+                                                      std::to_string(part->second) +
+                                                      " bytes, not " + std::to_string(total));
+  }
+  const std::string path = part ? part->first : PartPath(deal_id, total);
+  std::error_code ec;
+  const uint64_t received = part ? fs::file_size(path, ec) : 0;
+  if (ec) return Status::Error(StatusKind::kIo, "provider-io-error", path + ": " + ec.message());
+  if (offset != received) {
+    return Status::Error("provider-upload-offset", "this upload continues at byte " +
+                                                       std::to_string(received) + ", not " +
+                                                       std::to_string(offset));
+  }
+  const fs::space_info space = fs::space(options_.sector_dir, ec);
+  if (ec) {
+    return Status::Error(StatusKind::kIo, "provider-io-error",
+                         "cannot read the free space of " + options_.sector_dir);
+  }
+  if (space.available < total - offset + DiskReserve()) {
+    LogWarn(ctx_.logger, LogCategory::kProvider,
+            "deal {}: upload refused, {} bytes free in {} and {} still to come ({} kept free "
+            "for sealing)",
+            deal_id, space.available, options_.sector_dir, total - offset, DiskReserve());
+    return Status::Error(StatusKind::kIo, "provider-disk-full",
+                         "not enough free disk space for this upload and its sealing");
+  }
+  {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+    if (fd.get() < 0) {
+      return Status::Error(StatusKind::kIo, "provider-io-error",
+                           "cannot open " + path + ": " + std::strerror(errno));
+    }
+    size_t done = 0;
+    while (done < chunk.size()) {
+      const ssize_t n = ::write(fd.get(), chunk.data() + done, chunk.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        const std::string why = std::strerror(errno);
+        // Cut back to what was whole, so the client resumes where it was.
+        if (::ftruncate(fd.get(), static_cast<off_t>(received)) != 0) {
+          LogWarn(ctx_.logger, LogCategory::kProvider, "cannot truncate {}", path);
+        }
+        return Status::Error(StatusKind::kIo, "provider-io-error",
+                             "cannot write " + path + ": " + why);
+      }
+      done += static_cast<size_t>(n);
+    }
+  }
+  UploadState out{received + chunk.size(), total, false};
+  if (out.received < total) return out;
+  DEPIN_RETURN_IF_ERROR(StageComplete(deal_id, path, d->piece_size, d->comm_d));
+  out.complete = true;
+  return out;
+}
+
+Result<StorageProviderRole::UploadState> StorageProviderRole::UploadStatus(uint64_t deal_id) const {
+  std::error_code ec;
+  if (fs::exists(StagingPath(deal_id), ec)) {
+    const uint64_t bytes = fs::file_size(StagingPath(deal_id), ec);
+    return UploadState{bytes, bytes, true};
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [n, job] : jobs_) {
+      for (size_t i = 0; i < job.deals.size(); ++i) {
+        if (job.deals[i] != deal_id) continue;
+        const uint64_t bytes = i < job.lengths.size() ? job.lengths[i] : 0;
+        return UploadState{bytes, bytes, true};
+      }
+    }
+  }
+  auto part = FindPart(deal_id);
+  if (!part) return UploadState{};
+  const uint64_t received = fs::file_size(part->first, ec);
+  if (ec) return Status::Error(StatusKind::kIo, "provider-io-error", part->first);
+  return UploadState{received, part->second, false};
+}
+
+Result<StorageProviderRole::DataLocation> StorageProviderRole::LocateDeal(uint64_t deal_id,
+                                                                          bool piece) const {
+  auto d = LoadDeal(deal_id);
+  if (!d.ok()) return d.status();
+  if (d->state != static_cast<uint64_t>(DealState::kActive)) {
+    return Status::Error(StatusKind::kPolicy, "provider-deal-not-active",
+                         "deal " + std::to_string(deal_id) + " is " +
+                             std::string(DealStateName(static_cast<DealState>(d->state))) +
+                             ", not active: only the data of paid, active deals is served");
+  }
+  std::optional<Job> found;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [n, job] : jobs_) {
+      if (std::count(job.deals.begin(), job.deals.end(), deal_id) != 0) found = job;
+    }
+  }
+  if (!found || found->stage == "sealing") {
+    return Status::Error(StatusKind::kNotFound, "provider-data-missing",
+                         "this provider holds no sealed copy of deal " + std::to_string(deal_id));
+  }
+  std::vector<proofs::PieceInfo> pieces;
+  size_t index = 0;
+  for (size_t i = 0; i < found->deals.size(); ++i) {
+    auto other = LoadDeal(found->deals[i]);
+    if (!other.ok()) return other.status();
+    pieces.push_back({other->comm_d, other->piece_size});
+    if (found->deals[i] == deal_id) index = i;
+  }
+  auto offsets = proofs::PieceOffsets(pieces, size_);
+  if (!offsets.ok()) return offsets.status();
+  DataLocation loc;
+  loc.deal = deal_id;
+  loc.path = SectorPath(found->number) + "/" + proofs::kUnsealedFile;
+  loc.offset = (*offsets)[index];
+  loc.length = piece || index >= found->lengths.size() ? d->piece_size : found->lengths[index];
+  loc.comm_d = d->comm_d;
+  std::error_code ec;
+  if (fs::file_size(loc.path, ec) < loc.offset + loc.length || ec) {
+    return Status::Error(StatusKind::kNotFound, "provider-data-missing",
+                         loc.path + " does not hold deal " + std::to_string(deal_id));
+  }
+  return loc;
+}
+
+Result<StorageProviderRole::DataLocation> StorageProviderRole::LocatePiece(
+    const Hash256& comm_d) const {
+  std::vector<uint64_t> deals;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [n, job] : jobs_)
+      deals.insert(deals.end(), job.deals.begin(), job.deals.end());
+  }
+  for (uint64_t id : deals) {
+    auto d = LoadDeal(id);
+    if (!d.ok() || d->comm_d != comm_d || d->state != static_cast<uint64_t>(DealState::kActive)) {
+      continue;
+    }
+    return LocateDeal(id, /*piece=*/true);
+  }
+  return Status::Error(StatusKind::kNotFound, "provider-unknown-piece",
+                       "no active deal of this provider has the piece " + comm_d.Hex());
 }
 
 StorageProviderRole::StatusInfo StorageProviderRole::Snapshot() const {

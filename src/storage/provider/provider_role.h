@@ -1,8 +1,11 @@
 // The built-in storage provider (depind -storageprovider=KEYFILE), a role
 // (node/role.h) that does a provider's on-chain work for its deals:
 //   - registers the key's address with the market if it is not yet;
-//   - takes the data of deals proposed to it (ImportDealData: checked against
-//     the deal's CommD and piece size, written to sectordir/staging/);
+//   - takes the data of deals proposed to it, over HTTP (ReceiveUpload:
+//     resumable, provider_http.h) or from a local file (ImportDealData),
+//     checked against the deal's CommD and piece size and written to
+//     sectordir/staging/; an upload is refused while the disk would keep
+//     less than disk_reserve free;
 //   - packs staged pieces into a sector in the market's layout, seals it
 //     (storage/proofs, the disk-backed parent cache under -parentcachedir),
 //     pre-commits it, waits for the seed, sends one prove-commit per PoRep
@@ -10,20 +13,25 @@
 //   - answers every deadline window of its active sectors with a PoSt;
 //   - resumes all of that after a restart: sealing resumes from the store's
 //     checkpoint, and everything else follows from the chain's state and the
-//     job files under sectordir/sectors/.
+//     job files under sectordir/sectors/;
+//   - serves the data of its active deals back (LocateDeal, LocatePiece)
+//     from the sector's unsealed copy.
 // Its txs are signed with the key and go through the node's mempool (so they
 // are relayed as any local tx); each is sent once per action and sent again
 // only if it left the mempool without taking effect.
 //
 // Data layout under -sectordir:
-//   staging/<deal>.piece      a deal's bytes as the client sent them
-//   sectors/<n>/              the SectorStore of sector n (meta, replica, trees)
-//   sectors/<n>.job           "ticket=<height>\ndeals=<id>,<id>...\n"
+//   staging/<deal>.<total>.part   an upload in progress (<total> bytes announced)
+//   staging/<deal>.piece      a deal's bytes as the client sent them, until sealed
+//   sectors/<n>/              the SectorStore of sector n (meta, unsealed, replica, trees)
+//   sectors/<n>.job           "ticket=<height>\ndeals=<id>,...\nlengths=<bytes>,...\nstage=..."
 //
-// Thread-safety: one worker thread does the work; ImportDealData and Status
-// may be called from RPC threads.
+// Thread-safety: one worker thread does the work; ImportDealData,
+// ReceiveUpload, UploadStatus, LocateDeal, LocatePiece and Snapshot may be
+// called from RPC threads.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -53,6 +61,11 @@ struct ProviderOptions {
   uint64_t min_duration = 1;  // blocks
   uint64_t sector_size = 0;   // bytes; 0: the network's smallest
   Uint256 stake;              // zero: the network's minimum
+  // Free bytes an upload must leave on the sector folder's disk (room to
+  // seal); nullopt: two sector sizes plus 1 GiB.
+  std::optional<uint64_t> disk_reserve;
+  // Regtest tests: a pause after each sealing layer (-testsealpause).
+  std::chrono::milliseconds seal_pause{0};
 };
 
 // Reads a provider key file ("provider-key-..." errors name the problem).
@@ -79,6 +92,42 @@ class StorageProviderRole : public node::Role {
   // provider-io-error.
   Status ImportDealData(uint64_t deal_id, const std::string& path);
 
+  // An HTTP upload of a deal's data, in pieces: `chunk` goes at `offset` of
+  // a `total`-byte upload. The last chunk checks the whole against the
+  // deal's CommD and stages it. Errors (each names the problem):
+  // storage-unknown-deal, provider-not-my-deal, provider-deal-not-open,
+  // provider-data-too-large (total over the piece size),
+  // provider-upload-offset (offset is not what was received so far; the
+  // state says where to resume), provider-upload-total (another total than
+  // the upload began with), provider-upload-busy (another request is writing
+  // this deal), provider-disk-full, provider-data-mismatch (the upload is
+  // discarded), provider-io-error.
+  struct UploadState {
+    uint64_t received = 0;
+    uint64_t total = 0;  // 0 before an upload began
+    bool complete = false;
+  };
+  Result<UploadState> ReceiveUpload(uint64_t deal_id, uint64_t offset, uint64_t total,
+                                    std::string_view chunk);
+  // Where the upload of `deal_id` stands (complete once staged or sealed).
+  Result<UploadState> UploadStatus(uint64_t deal_id) const;
+
+  // Where the data of an active deal of this provider lies: the client's
+  // bytes (piece=false) or the whole zero-padded piece (piece=true), in the
+  // sector's unsealed copy. Errors: storage-unknown-deal,
+  // provider-not-my-deal, provider-deal-not-active (not paid for: proposed,
+  // expired, cancelled, completed or terminated), provider-data-missing.
+  struct DataLocation {
+    uint64_t deal = 0;
+    std::string path;
+    uint64_t offset = 0;
+    uint64_t length = 0;
+    Hash256 comm_d;
+  };
+  Result<DataLocation> LocateDeal(uint64_t deal_id, bool piece) const;
+  // An active deal of this provider with that CommD, as LocateDeal(piece=true).
+  Result<DataLocation> LocatePiece(const Hash256& comm_d) const;
+
   // A snapshot for storage_getSealingStatus.
   struct SectorStatus {
     uint64_t number = 0;
@@ -101,6 +150,7 @@ class StorageProviderRole : public node::Role {
     uint64_t number = 0;
     uint64_t ticket_height = 0;
     std::vector<uint64_t> deals;
+    std::vector<uint64_t> lengths;  // each deal's data bytes (its piece size if unknown)
     std::string stage;
     std::string last_error;
     std::optional<Hash256> pending_tx;  // the last tx sent for this sector
@@ -123,6 +173,22 @@ class StorageProviderRole : public node::Role {
   bool Pending(const std::optional<Hash256>& tx) const;
 
   std::string StagingPath(uint64_t deal) const;
+  std::string PartPath(uint64_t deal, uint64_t total) const;
+  // The part file of `deal`'s upload in progress and its total, if any.
+  std::optional<std::pair<std::string, uint64_t>> FindPart(uint64_t deal) const;
+  // Checks a complete file against the deal and moves it to StagingPath.
+  Status StageComplete(uint64_t deal_id, const std::string& path, uint64_t piece_size,
+                       const Hash256& comm_d);
+  struct DealInfo {
+    Address provider;
+    Hash256 comm_d;
+    uint64_t piece_size = 0;
+    uint64_t start = 0;
+    uint64_t state = 0;
+    bool in_sector = false;
+  };
+  Result<DealInfo> LoadDeal(uint64_t deal_id) const;
+  uint64_t DiskReserve() const;
   std::string SectorPath(uint64_t number) const;
   std::string JobPath(uint64_t number) const;
 
@@ -141,6 +207,7 @@ class StorageProviderRole : public node::Role {
   // Guarded by mu_.
   std::map<uint64_t, Job> jobs_;
   std::set<uint64_t> staged_;
+  std::set<uint64_t> uploading_;  // deals a request is writing now
   bool registered_ = false;
   std::optional<Hash256> register_tx_;
   std::map<uint64_t, Hash256> post_txs_;  // deadline -> PoSt sent in its open window
