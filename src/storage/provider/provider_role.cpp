@@ -13,8 +13,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "chain/module_client.h"
 #include "consensus/abi.h"
-#include "consensus/executor.h"
 #include "crypto/sha256.h"
 #include "storage/market.h"
 #include "storage/proofs/comm_d.h"
@@ -31,22 +31,12 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr auto kPollInterval = std::chrono::milliseconds(500);
-const Uint256 kTip(1'000'000'000);  // 1 gwei
 
 Bytes CallData(std::string_view signature, const abi::Encoder& args) {
   return args.FinishCall(abi::SelectorOf(signature));
 }
 
-Uint256 WordAt(const Bytes& out, size_t i) {
-  if (out.size() < 32 * (i + 1)) return Uint256();
-  return Uint256::FromBigEndian32(out.data() + 32 * i);
-}
-
-uint64_t NowSeconds() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
+Uint256 WordAt(const Bytes& out, size_t i) { return chain::OutputWord(out, i); }
 
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
@@ -115,6 +105,7 @@ Status StorageProviderRole::Start(const node::RoleContext& ctx) {
   if (ctx_.mempool == nullptr) {
     return Status::Error("provider-no-mempool", "the storage provider needs the mempool");
   }
+  client_ = std::make_unique<chain::ModuleClient>(ctx_.chainstate, ctx_.mempool, &key_, &params_);
   if (ctx_.chainstate->modules().Find(StorageMarketAddress()) == nullptr) {
     return Status::Error("provider-no-market",
                          "the storage market is not active on " + params_.name);
@@ -198,53 +189,15 @@ void StorageProviderRole::Run() {
 }
 
 Result<Bytes> StorageProviderRole::View(const Bytes& calldata) const {
-  auto state = ctx_.chainstate->StateAtTip();
-  const chain::Chainstate::NextBlock next = ctx_.chainstate->NextBlockContext();
-  auto block = ctx_.chainstate->BlockContextFor(
-      next.HeaderFor(Address(), std::max(NowSeconds(), next.min_timestamp)));
-  if (!block.ok()) return block.status();
-  consensus::CallRequest call;
-  call.from = address_;
-  call.to = StorageMarketAddress();
-  call.data = calldata;
-  auto out = consensus::SimulateCall(*state, *block, call, ctx_.chainstate->modules(), params_);
-  if (!out.ok()) return out.status();
-  if (out->receipt.status == 0) return out->revert;
-  return out->return_data;
+  return client_->View(StorageMarketAddress(), calldata);
 }
 
 bool StorageProviderRole::Pending(const std::optional<Hash256>& tx) const {
-  return tx.has_value() && ctx_.mempool->Contains(*tx);
+  return client_->Pending(tx);
 }
 
 Result<Hash256> StorageProviderRole::Send(const Bytes& calldata, const Uint256& value) {
-  auto state = ctx_.chainstate->StateAtTip();
-  const chain::Chainstate::NextBlock next = ctx_.chainstate->NextBlockContext();
-  auto block = ctx_.chainstate->BlockContextFor(
-      next.HeaderFor(Address(), std::max(NowSeconds(), next.min_timestamp)));
-  if (!block.ok()) return block.status();
-  // Simulate first: a call that would revert is reported, not paid for.
-  consensus::CallRequest call;
-  call.from = address_;
-  call.to = StorageMarketAddress();
-  call.value = value;
-  call.data = calldata;
-  auto sim = consensus::SimulateCall(*state, *block, call, ctx_.chainstate->modules(), params_);
-  if (!sim.ok()) return sim.status();
-  if (sim->receipt.status == 0) return sim->revert;
-  Transaction tx;
-  tx.chain_id = params_.chain_id;
-  tx.nonce = ctx_.mempool->PendingNonce(address_);
-  tx.to = StorageMarketAddress();
-  tx.value = value;
-  tx.data = calldata;
-  tx.max_priority_fee_per_gas = kTip;
-  tx.max_fee_per_gas = SaturatingAdd(SaturatingAdd(next.base_fee, next.base_fee), kTip);
-  tx.gas_limit = sim->receipt.gas_used + sim->receipt.gas_used / 4 + 50'000;
-  tx.Sign(key_);
-  auto added = ctx_.mempool->AddRaw(tx.Encode());
-  if (!added.ok()) return added.status();
-  return (*added)->hash;
+  return client_->Send(StorageMarketAddress(), calldata, value);
 }
 
 Status StorageProviderRole::Register() {

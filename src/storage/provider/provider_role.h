@@ -43,6 +43,7 @@
 #include <thread>
 #include <vector>
 
+#include "chain/module_client.h"
 #include "consensus/params.h"
 #include "crypto/secp256k1.h"
 #include "node/role.h"
@@ -198,6 +199,7 @@ class StorageProviderRole : public node::Role {
   const consensus::ChainParams& params_;
   proofs::SectorSize size_;
   node::RoleContext ctx_;
+  std::unique_ptr<chain::ModuleClient> client_;  // from Start
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
