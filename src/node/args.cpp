@@ -203,6 +203,42 @@ std::vector<ArgSpec> BuildSpecs() {
       "folder for the memory-mapped DRG parent cache shared by seals (one file per sector size); "
       "default: parents built in memory for each seal",
       "Storage provider");
+  // Compute provider role.
+  add("computeprovider", K::kString, S::kAnywhere, "",
+      "run the built-in compute provider with the key in this file (one 0x hex private key, "
+      "mode 0600): registers its GPUs, bids on matching orders, runs -leasehook for each lease "
+      "and posts the access details it prints",
+      "Compute provider");
+  add("computedir", K::kString, S::kAnywhere, "",
+      "the compute provider's working folder (bids, lease hook records, manifests); default "
+      "<network folder>/compute",
+      "Compute provider");
+  add("gpus", K::kString, S::kAnywhere, "",
+      "the GPUs offered: VENDOR:MODEL:COUNT:VRAMGIB[:pcie|sxm], e.g. nvidia:RTX 4090:2:24 "
+      "(names are normalized as the market normalizes them)",
+      "Compute provider");
+  add("computeattributes", K::kString, S::kAnywhere, "",
+      "further attributes registered with the GPUs, key=value;key=value (e.g. region=eu-west)",
+      "Compute provider");
+  add("bidprice", K::kString, S::kAnywhere, "",
+      "the bid policy: MODEL:WEI,... wei per GPU per block for each model; orders whose max "
+      "price is below that times their GPU count get no bid",
+      "Compute provider");
+  add("leasehook", K::kString, S::kAnywhere, "",
+      "program run as `HOOK start|close` for each lease (environment DEPIN_LEASE_ID, "
+      "DEPIN_TENANT, DEPIN_GPU_MODEL, DEPIN_GPU_COUNT, DEPIN_MANIFEST, ...); what it prints at "
+      "start is posted as the lease's access details, sealed to the tenant",
+      "Compute provider");
+  add("computestake", K::kString, S::kAnywhere, "",
+      "stake sent with the registration, in wei (decimal); default the network's minimum",
+      "Compute provider");
+  add("computeuri", K::kString, S::kAnywhere, "",
+      "the host URI registered (where tenants send manifests: PUT "
+      "/compute/leases/{id}/manifest); default this node's public RPC port if -rpcpublicport is "
+      "set, else its RPC port, on 127.0.0.1",
+      "Compute provider");
+  add("computewithdrawevery", K::kInt, S::kAnywhere, "100",
+      "blocks between withdrawals of the pay accrued on active leases", "Compute provider");
   // Mempool.
   add("maxmempool", K::kInt, S::kAnywhere, "300",
       "mempool size limit in MiB (at least 1); the lowest-fee txs are evicted beyond it",

@@ -14,6 +14,7 @@
 #include "consensus/test_module.h"
 #include "index/tx_index.h"
 #include "market/compute_market.h"
+#include "market/provider/compute_provider_role.h"
 #include "node/dev_accounts.h"
 #include "rpc/dev_methods.h"
 #include "rpc/eth_methods.h"
@@ -143,6 +144,50 @@ Result<std::unique_ptr<storage::StorageProviderRole>> MakeStorageProviderRole(No
   }
   return std::make_unique<storage::StorageProviderRole>(std::move(o), std::move(key).value(),
                                                         node.params);
+}
+
+// -computeprovider and its options.
+Result<std::unique_ptr<market::ComputeProviderRole>> MakeComputeProviderRole(NodeContext& node) {
+  auto key = storage::LoadProviderKey(node.args.GetString("computeprovider", ""));
+  if (!key.ok()) return key.status();
+  market::ComputeProviderOptions o;
+  o.work_dir = node.args.GetString("computedir", "");
+  if (o.work_dir.empty()) o.work_dir = (node.network_dir / "compute").string();
+  if (!node.args.IsSet("gpus")) {
+    return Status::Error("args-bad-value",
+                         "-computeprovider needs -gpus=VENDOR:MODEL:COUNT:VRAMGIB[:pcie|sxm]");
+  }
+  auto attributes = market::GpuAttributesFromArgs(node.args.GetString("gpus", ""),
+                                                  node.args.GetString("computeattributes", ""));
+  if (!attributes.ok()) return attributes.status();
+  o.attributes = *attributes;
+  if (node.args.IsSet("bidprice")) {
+    auto prices = market::ParseBidPrices(node.args.GetString("bidprice", ""));
+    if (!prices.ok()) return prices.status();
+    o.bid_prices = *prices;
+  }
+  if (node.args.IsSet("computestake")) {
+    auto stake = Uint256::FromDecimal(node.args.GetString("computestake", ""));
+    if (!stake.ok()) {
+      return Status::Error("args-bad-value", "-computestake must be a decimal amount of wei");
+    }
+    o.stake = *stake;
+  }
+  o.lease_hook = node.args.GetString("leasehook", "");
+  if (!o.lease_hook.empty() && ::access(o.lease_hook.c_str(), X_OK) != 0) {
+    return Status::Error("args-bad-value", "-leasehook " + o.lease_hook + " is not executable");
+  }
+  const int64_t every = node.args.GetInt("computewithdrawevery", 100);
+  if (every < 1) return Status::Error("args-bad-value", "-computewithdrawevery must be >= 1");
+  o.withdraw_every = static_cast<uint64_t>(every);
+  o.host_uri = node.args.GetString("computeuri", "");
+  if (o.host_uri.empty()) {
+    const int64_t port = node.rpc_context.rpc_public_port ? *node.rpc_context.rpc_public_port
+                                                          : node.rpc_context.rpc_port;
+    o.host_uri = "http://127.0.0.1:" + std::to_string(port) + "/";
+  }
+  return std::make_unique<market::ComputeProviderRole>(std::move(o), std::move(key).value(),
+                                                       node.params);
 }
 
 void BuildModules(NodeContext& node) {
@@ -375,6 +420,11 @@ Status StartComponents(NodeContext& node) {
     if (!role.ok()) return role.status();
     node.roles.Add(std::move(role).value());
   }
+  if (node.args.IsSet("computeprovider")) {
+    auto role = MakeComputeProviderRole(node);
+    if (!role.ok()) return role.status();
+    node.roles.Add(std::move(role).value());
+  }
   RoleContext role_context{node.chainstate.get(), node.signals.get(), node.mempool.get(), logger};
   DEPIN_RETURN_IF_ERROR(node.roles.StartAll(role_context));
 
@@ -423,12 +473,25 @@ Status StartComponents(NodeContext& node) {
         node.rpc_dispatcher->AddTable(DevRpcTable(node.dev_chain.get(), node.miner.get())));
   }
   node.rpc_server->SetDispatcher(*node.rpc_dispatcher);
+  auto* compute_provider =
+      dynamic_cast<market::ComputeProviderRole*>(node.roles.Find("computeprovider"));
+  DEPIN_RETURN_IF_ERROR(
+      node.rpc_dispatcher->AddTable(market::ComputeProviderRpcTable(compute_provider)));
+  HttpRoutes routes;
   if (auto* provider =
           dynamic_cast<storage::StorageProviderRole*>(node.roles.Find("storageprovider"))) {
-    node.rpc_server->SetRoutes(
-        std::make_shared<const HttpRoutes>(storage::StorageProviderRoutes(provider)));
+    routes = storage::StorageProviderRoutes(provider);
     LogInfo(logger, LogCategory::kNode,
             "serving deal uploads and retrievals at /storage/deals/ and /piece/");
+  }
+  if (compute_provider != nullptr) {
+    for (HttpRoute& r : market::ComputeProviderRoutes(compute_provider)) {
+      routes.push_back(std::move(r));
+    }
+    LogInfo(logger, LogCategory::kNode, "taking lease manifests at /compute/leases/");
+  }
+  if (!routes.empty()) {
+    node.rpc_server->SetRoutes(std::make_shared<const HttpRoutes>(std::move(routes)));
   }
   LogInfo(logger, LogCategory::kNode, "RPC ready");
 
@@ -787,6 +850,9 @@ std::string RpcDocsMarkdown() {
     return "error: " + s.ToString() + "\n";
   }
   if (Status s = dispatcher.AddTable(storage::StorageProviderRpcTable(nullptr)); !s.ok()) {
+    return "error: " + s.ToString() + "\n";
+  }
+  if (Status s = dispatcher.AddTable(market::ComputeProviderRpcTable(nullptr)); !s.ok()) {
     return "error: " + s.ToString() + "\n";
   }
   if (Status s = dispatcher.AddTable(DevRpcTable(nullptr, nullptr)); !s.ok()) {

@@ -10,6 +10,7 @@ compute_listBids, compute_explainOrder, compute_getLease, compute_listLeases
 and compute_getEscrow show it, also at an older block; a revert reaches
 eth_call with its rule name; bad parameters get clear errors."""
 
+from test_framework.abi import encode, public_key, word  # noqa: F401
 from test_framework.framework import DepinTestFramework
 from test_framework.rpc import JSONRPCException
 from test_framework.tx import DEV_ACCOUNTS
@@ -21,65 +22,6 @@ PRICE = 10**12  # wei per block, the order's max and the bid
 BID_DEPOSIT = 10**17  # regtest bid_deposit
 ATTRIBUTES = ("gpu.vendor=NVIDIA Corporation;gpu.model=NVIDIA GeForce RTX 4090;gpu.count=4;"
               "gpu.vramGiB=24;gpu.interface=pcie;region=eu-west")
-
-# secp256k1, for the tenant's public key (createOrder publishes it).
-P = 2**256 - 2**32 - 977
-G = (0x79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798,
-     0x483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8)
-
-
-def point_add(a, b):
-    if a is None:
-        return b
-    if b is None:
-        return a
-    if a[0] == b[0] and (a[1] + b[1]) % P == 0:
-        return None
-    if a == b:
-        m = 3 * a[0] * a[0] * pow(2 * a[1], -1, P)
-    else:
-        m = (b[1] - a[1]) * pow(b[0] - a[0], -1, P)
-    x = (m * m - a[0] - b[0]) % P
-    return (x, (m * (a[0] - x) - a[1]) % P)
-
-
-def public_key(private_hex):
-    k, result, addend = int(private_hex, 16), None, G
-    while k:
-        if k & 1:
-            result = point_add(result, addend)
-        addend = point_add(addend, addend)
-        k >>= 1
-    return f"{result[0]:064x}{result[1]:064x}"
-
-
-def word(v):
-    return f"{v:064x}"
-
-
-def encode(types, values):
-    """Solidity ABI encoding of uint256, address, bytes32, string, bytes and address[]."""
-    head, tail = [], []
-    offset = 32 * len(types)
-    for t, v in zip(types, values):
-        if t in ("string", "bytes"):
-            data = v.encode() if t == "string" else bytes.fromhex(v)
-            padded = data.hex() + "00" * ((32 - len(data) % 32) % 32)
-            head.append(word(offset + 32 * len(tail)))
-            tail.append(word(len(data)))
-            tail.extend(padded[i:i + 64] for i in range(0, len(padded), 64))
-        elif t == "address[]":
-            head.append(word(offset + 32 * len(tail)))
-            tail.append(word(len(v)))
-            tail.extend(word(int(a, 16)) for a in v)
-        elif t == "address":
-            head.append(word(int(v, 16)))
-        elif t == "bytes32":
-            head.append(v[2:] if v.startswith("0x") else v)
-        else:
-            head.append(word(v))
-    return "".join(head) + "".join(tail)
-
 
 class ComputeMarketRpcTest(DepinTestFramework):
     def set_test_params(self):

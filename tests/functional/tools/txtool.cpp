@@ -9,11 +9,16 @@
 // Prints the envelope as 0x hex and, on a second line, the tx hash. Amounts
 // are decimal wei. --sig spoils the signature on purpose for tests of the
 // node's rejection reasons.
+//
+//   depin-txtool --key=0x.. --personal-sign=0x<32 bytes>   prints r||s||v
+//   depin-txtool --key=0x.. --open-box=0x.. [--aad=0x..]  prints the plaintext
 #include <cstdlib>
 #include <iostream>
 #include <map>
 #include <string>
 
+#include "crypto/access_box.h"
+#include "crypto/keccak.h"
 #include "crypto/secp256k1.h"
 #include "primitives/transaction.h"
 #include "primitives/uint256.h"
@@ -40,6 +45,39 @@ int main(int argc, char** argv) {
     size_t eq = a.find('=');
     opts[a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2)] =
         eq == std::string::npos ? "1" : a.substr(eq + 1);
+  }
+  if (opts.count("personal-sign") || opts.count("open-box")) {
+    // Tenant-side helpers for the compute tests: personal_sign (EIP-191) of
+    // a 32-byte hash, and opening an access box sealed to the key.
+    auto secret = HexDecode(opts["key"]);
+    if (!secret) return Usage("bad --key");
+    auto key = crypto::PrivateKey::FromBytes(*secret);
+    if (!key) return Usage("bad --key");
+    if (opts.count("personal-sign")) {
+      auto hash = Hash256::FromHex(opts["personal-sign"]);
+      if (!hash) return Usage("bad --personal-sign hash");
+      crypto::Keccak256 h;
+      h.Write(
+          AsSpan(std::string_view("\x19"
+                                  "Ethereum Signed Message:\n32")));
+      h.Write(hash->span());
+      const crypto::RecoverableSignature sig = key->Sign(h.Finalize());
+      Bytes out(sig.r.begin(), sig.r.end());
+      out.insert(out.end(), sig.s.begin(), sig.s.end());
+      out.push_back(static_cast<uint8_t>(27 + sig.recid));
+      std::cout << HexEncode(out) << "\n";
+      return 0;
+    }
+    auto box = HexDecode(opts["open-box"]);
+    auto aad = HexDecode(opts.count("aad") ? opts["aad"] : "0x");
+    if (!box || !aad) return Usage("bad --open-box or --aad");
+    auto plain = crypto::OpenAccessBox(*key, *box, *aad);
+    if (!plain) {
+      std::cerr << "depin-txtool: " << plain.status().ToString() << "\n";
+      return 1;
+    }
+    std::cout << std::string(plain->begin(), plain->end()) << "\n";
+    return 0;
   }
   for (const char* required : {"key", "chainid", "nonce", "to"}) {
     if (!opts.count(required)) return Usage(std::string("--") + required + " is required");

@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""The built-in compute provider (depind -computeprovider) on real processes
+on loopback: a provider node and a tenant node that mines.
+
+- the role registers its GPUs (-gpus, normalized as the market does);
+- it bids on an order it matches at its -bidprice times the order's count,
+  and leaves alone an order whose max price is below that and one for
+  another model;
+- its bid wins at the window's end; the tenant's manifest is refused over
+  HTTP when it does not match the order's hash or is not the tenant's
+  signature, and taken when it is;
+- the lease hook runs at start with the lease in its environment and the
+  manifest's path; what it prints is posted as the access details, sealed
+  to the tenant: only the tenant's key opens the box;
+- a restart neither bids again nor runs the hook again;
+- the tenant closes the lease: the hook runs with `close`, and the provider
+  has withdrawn pay on the way."""
+
+import hashlib  # noqa: F401  (keccak comes from the node: web3_sha3)
+import http.client
+import json
+import os
+import subprocess
+
+from test_framework.abi import encode, public_key
+from test_framework.framework import DepinTestFramework
+from test_framework.storage import ProviderHarness
+from test_framework.util import assert_equal, assert_in, assert_true, wait_until
+
+MARKET = "0x0000000000000000000000000000000000001000"
+PRICE_PER_GPU = 10**12
+HOOK = """#!/bin/sh
+echo "$1 lease=$DEPIN_LEASE_ID tenant=$DEPIN_TENANT model=$DEPIN_GPU_MODEL \
+count=$DEPIN_GPU_COUNT manifest=$DEPIN_MANIFEST reason=$DEPIN_CLOSE_REASON" >> "{log}"
+if [ "$1" = start ]; then echo "ssh lease$DEPIN_LEASE_ID@127.0.0.1 -p 2222 key=hunter2"; fi
+"""
+
+
+class ComputeProviderTest(DepinTestFramework):
+    def set_test_params(self):
+        self.num_nodes = 2
+
+    def setup_nodes(self):
+        self.add_nodes(self.num_nodes)
+
+    def send(self, signature, types, values, value=0):
+        rpc = self.tenant_node.rpc
+        address, key = self.h.client_addr, self.h.client_key
+        nonce = int(rpc.call("eth_getTransactionCount", address, "pending"), 16)
+        selector = rpc.call("web3_sha3", "0x" + signature.encode().hex())[:10]
+        raw, txid = self.txtool.sign(key, MARKET, nonce, value=value, gas=3_000_000,
+                                     data=selector + encode(types, values))
+        rpc.call("eth_sendRawTransaction", raw)
+        self.h.step()
+        receipt = rpc.call("eth_getTransactionReceipt", txid)
+        assert_equal(receipt["status"], "0x1", f"{signature} status")
+        return receipt
+
+    def order(self, spec, max_price, manifest_hash):
+        escrow = max_price * 20
+        self.send("createOrder(string,uint256,uint256,uint256,address[],uint256,bytes32,bytes)",
+                  ["string", "uint256", "uint256", "uint256", "address[]", "uint256", "bytes32",
+                   "bytes"],
+                  [spec, max_price, 20, 3, [], 0, manifest_hash, public_key(self.h.client_key)],
+                  value=escrow)
+        self.orders += 1
+        return self.orders
+
+    def put_manifest(self, lease, body, signature):
+        conn = http.client.HTTPConnection("127.0.0.1", self.nodes[0].rpc_port, timeout=30)
+        headers = {} if signature is None else {"X-Depin-Signature": signature}
+        conn.request("PUT", f"/compute/leases/{lease}/manifest", body=body, headers=headers)
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        return r.status, json.loads(data)
+
+    def txtool_run(self, *args):
+        out = subprocess.run([self.txtool.binary, *args], capture_output=True, text=True,
+                             timeout=30)
+        return out.returncode, out.stdout.strip(), out.stderr
+
+    def run_test(self):
+        self.h = h = ProviderHarness(self)
+        provider, self.tenant_node = self.nodes
+        tenant = self.tenant_node
+        self.orders = 0
+        hook_log = os.path.join(self.tmpdir, "hook.log")
+        hook = os.path.join(self.tmpdir, "hook.sh")
+        with open(hook, "w") as f:
+            f.write(HOOK.replace("{log}", hook_log))
+        os.chmod(hook, 0o755)
+        h.provider_args = [f"-computeprovider={h.keyfile}", "-gpus=NVIDIA:GeForce RTX 4090:2:24",
+                           "-computeattributes=region=eu-west",
+                           f"-bidprice=rtx-4090:{PRICE_PER_GPU}", f"-leasehook={hook}",
+                           "-computewithdrawevery=3"]
+        self.log("a -leasehook that is not executable is refused at start")
+        provider.assert_start_fails(h.provider_args[:-2] + ["-leasehook=/nonexistent"],
+                                    "not executable")
+        h.start()
+
+        self.log("the provider registers its GPUs, normalized")
+        h.step_until(lambda: provider.rpc.call("compute_getProviderStatus")["registered"],
+                     "provider registered")
+        p = tenant.rpc.call("compute_getProvider", h.provider_addr)
+        assert_equal(p["attributes"], {"gpu.count": "2", "gpu.interface": "pcie",
+                                       "gpu.model": "rtx-4090", "gpu.vendor": "nvidia",
+                                       "gpu.vramGiB": "24", "region": "eu-west"})
+
+        self.log("orders: one it matches, one too cheap, one for another model")
+        manifest = b"image: pytorch/pytorch:2.3\ncommand: train.py\n"
+        manifest_hash = tenant.rpc.call("web3_sha3", "0x" + manifest.hex())
+        good = self.order("model=rtx-4090;count=2", 2 * PRICE_PER_GPU, manifest_hash)
+        cheap = self.order("model=rtx-4090;count=2", 2 * PRICE_PER_GPU - 1, manifest_hash)
+        other = self.order("model=a100-sxm-4-80gb;count=1", 10 * PRICE_PER_GPU, manifest_hash)
+        h.step_until(lambda: good in provider.rpc.call("compute_getProviderStatus")["bids"],
+                     "bid on the matching order")
+        bids = tenant.rpc.call("compute_listBids", good)
+        assert_equal(len(bids), 1)
+        assert_equal(int(bids[0]["priceperblock"]), 2 * PRICE_PER_GPU)
+        assert_equal(bids[0]["gpumodel"], "rtx-4090")
+        assert_equal(tenant.rpc.call("compute_listBids", cheap), [])
+        assert_equal(tenant.rpc.call("compute_listBids", other), [])
+
+        self.log("the bid wins at the window's end; the hook waits for the manifest")
+        h.step_until(lambda: tenant.rpc.call("compute_getOrder", good)["state"] == "leased",
+                     "order leased")
+        for _ in range(3):
+            h.step()
+        assert_true(not os.path.exists(hook_log), "no hook before the manifest")
+
+        self.log("manifests: wrong bytes, no or a stranger's signature refused; the tenant's taken")
+        _, sig = self.txtool_run(f"--key={h.client_key}", f"--personal-sign={manifest_hash}")[:2]
+        _, stranger = self.txtool_run(f"--key={h.provider_key}",
+                                      f"--personal-sign={manifest_hash}")[:2]
+        status, body = self.put_manifest(good, manifest + b"x", sig)
+        assert_equal((status, body["error"]), (422, "compute-manifest-mismatch"))
+        status, body = self.put_manifest(good, manifest, None)
+        assert_equal((status, body["error"]), (403, "compute-manifest-not-signed"))
+        status, body = self.put_manifest(good, manifest, stranger)
+        assert_equal((status, body["error"]), (403, "compute-manifest-not-signed"))
+        status, body = self.put_manifest(99, manifest, sig)
+        assert_equal(status, 404)
+        status, body = self.put_manifest(good, manifest, sig)
+        assert_equal((status, body), (200, {"lease": good}))
+
+        self.log("the start hook runs; its output is posted sealed to the tenant")
+        h.step_until(lambda: tenant.rpc.call("compute_getLease", good)["accessbox"] not in
+                     (None, "0x", ""), "access details posted")
+        with open(hook_log) as f:
+            lines = f.read().splitlines()
+        assert_equal(len(lines), 1)
+        assert_in(f"start lease={good} tenant={h.client_addr} model=rtx-4090 count=2", lines[0])
+        assert_in(os.path.join("compute", "leases", f"{good}.manifest"), lines[0])
+        box = tenant.rpc.call("compute_getLease", good)["accessbox"]
+        aad = "0x" + f"{good:064x}"
+        rc, plain, _ = self.txtool_run(f"--key={h.client_key}", f"--open-box={box}",
+                                       f"--aad={aad}")
+        assert_equal((rc, plain), (0, f"ssh lease{good}@127.0.0.1 -p 2222 key=hunter2"))
+        rc, _, err = self.txtool_run(f"--key={h.provider_key}", f"--open-box={box}",
+                                     f"--aad={aad}")
+        assert_equal(rc, 1)
+        assert_in("box-auth-failed", err)
+
+        self.log("a restart neither bids again nor reruns the hook")
+        provider.stop()
+        provider.start(extra_args=h.provider_args)
+        wait_until(lambda: tenant.rpc.getconnectioncount() == 1, what="nodes reconnected")
+        for _ in range(4):
+            h.step()
+        assert_equal(len(tenant.rpc.call("compute_listBids", good)), 1)
+        with open(hook_log) as f:
+            assert_equal(len(f.read().splitlines()), 1)
+        status = provider.rpc.call("compute_getProviderStatus")
+        assert_equal(status["leases"], [{"id": good, "state": "started"}])
+        assert_true(int(status["withdrawn"]) > 0 or
+                    int(tenant.rpc.call("compute_getLease", good)["withdrawn"]) > 0,
+                    "pay withdrawn on the way")
+
+        self.log("the tenant closes the lease: the close hook runs")
+        self.send("closeLease(uint256,uint256)", ["uint256", "uint256"], [good, 7])
+        h.step_until(lambda: provider.rpc.call("compute_getProviderStatus")["leases"] ==
+                     [{"id": good, "state": "closed"}], "close hook run")
+        with open(hook_log) as f:
+            lines = f.read().splitlines()
+        assert_equal(len(lines), 2)
+        assert_in(f"close lease={good}", lines[1])
+        assert_in("reason=7", lines[1])
+
+
+if __name__ == "__main__":
+    raise SystemExit(ComputeProviderTest().main())
