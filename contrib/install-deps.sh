@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   ocl-icd-opencl-dev pocl-opencl-icd
   python3 wrk nginx-light ccache
+  slurm-wlm munge
 )
 
 missing=()

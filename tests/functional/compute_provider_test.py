@@ -16,18 +16,15 @@ on loopback: a provider node and a tenant node that mines.
 - the tenant closes the lease: the hook runs with `close`, and the provider
   has withdrawn pay on the way."""
 
-import hashlib  # noqa: F401  (keccak comes from the node: web3_sha3)
 import http.client
 import json
 import os
-import subprocess
 
-from test_framework.abi import encode, public_key
+from test_framework.compute import Tenant, open_box, personal_sign
 from test_framework.framework import DepinTestFramework
 from test_framework.storage import ProviderHarness
 from test_framework.util import assert_equal, assert_in, assert_true, wait_until
 
-MARKET = "0x0000000000000000000000000000000000001000"
 PRICE_PER_GPU = 10**12
 HOOK = """#!/bin/sh
 echo "$1 lease=$DEPIN_LEASE_ID tenant=$DEPIN_TENANT model=$DEPIN_GPU_MODEL \
@@ -43,29 +40,6 @@ class ComputeProviderTest(DepinTestFramework):
     def setup_nodes(self):
         self.add_nodes(self.num_nodes)
 
-    def send(self, signature, types, values, value=0):
-        rpc = self.tenant_node.rpc
-        address, key = self.h.client_addr, self.h.client_key
-        nonce = int(rpc.call("eth_getTransactionCount", address, "pending"), 16)
-        selector = rpc.call("web3_sha3", "0x" + signature.encode().hex())[:10]
-        raw, txid = self.txtool.sign(key, MARKET, nonce, value=value, gas=3_000_000,
-                                     data=selector + encode(types, values))
-        rpc.call("eth_sendRawTransaction", raw)
-        self.h.step()
-        receipt = rpc.call("eth_getTransactionReceipt", txid)
-        assert_equal(receipt["status"], "0x1", f"{signature} status")
-        return receipt
-
-    def order(self, spec, max_price, manifest_hash):
-        escrow = max_price * 20
-        self.send("createOrder(string,uint256,uint256,uint256,address[],uint256,bytes32,bytes)",
-                  ["string", "uint256", "uint256", "uint256", "address[]", "uint256", "bytes32",
-                   "bytes"],
-                  [spec, max_price, 20, 3, [], 0, manifest_hash, public_key(self.h.client_key)],
-                  value=escrow)
-        self.orders += 1
-        return self.orders
-
     def put_manifest(self, lease, body, signature):
         conn = http.client.HTTPConnection("127.0.0.1", self.nodes[0].rpc_port, timeout=30)
         headers = {} if signature is None else {"X-Depin-Signature": signature}
@@ -75,16 +49,10 @@ class ComputeProviderTest(DepinTestFramework):
         conn.close()
         return r.status, json.loads(data)
 
-    def txtool_run(self, *args):
-        out = subprocess.run([self.txtool.binary, *args], capture_output=True, text=True,
-                             timeout=30)
-        return out.returncode, out.stdout.strip(), out.stderr
-
     def run_test(self):
-        self.h = h = ProviderHarness(self)
-        provider, self.tenant_node = self.nodes
-        tenant = self.tenant_node
-        self.orders = 0
+        h = ProviderHarness(self)
+        provider, tenant = self.nodes
+        t = Tenant(self, h)
         hook_log = os.path.join(self.tmpdir, "hook.log")
         hook = os.path.join(self.tmpdir, "hook.sh")
         with open(hook, "w") as f:
@@ -110,9 +78,9 @@ class ComputeProviderTest(DepinTestFramework):
         self.log("orders: one it matches, one too cheap, one for another model")
         manifest = b"image: pytorch/pytorch:2.3\ncommand: train.py\n"
         manifest_hash = tenant.rpc.call("web3_sha3", "0x" + manifest.hex())
-        good = self.order("model=rtx-4090;count=2", 2 * PRICE_PER_GPU, manifest_hash)
-        cheap = self.order("model=rtx-4090;count=2", 2 * PRICE_PER_GPU - 1, manifest_hash)
-        other = self.order("model=a100-sxm-4-80gb;count=1", 10 * PRICE_PER_GPU, manifest_hash)
+        good = t.order("model=rtx-4090;count=2", 2 * PRICE_PER_GPU, manifest_hash)
+        cheap = t.order("model=rtx-4090;count=2", 2 * PRICE_PER_GPU - 1, manifest_hash)
+        other = t.order("model=a100-sxm-4-80gb;count=1", 10 * PRICE_PER_GPU, manifest_hash)
         h.step_until(lambda: good in provider.rpc.call("compute_getProviderStatus")["bids"],
                      "bid on the matching order")
         bids = tenant.rpc.call("compute_listBids", good)
@@ -130,9 +98,8 @@ class ComputeProviderTest(DepinTestFramework):
         assert_true(not os.path.exists(hook_log), "no hook before the manifest")
 
         self.log("manifests: wrong bytes, no or a stranger's signature refused; the tenant's taken")
-        _, sig = self.txtool_run(f"--key={h.client_key}", f"--personal-sign={manifest_hash}")[:2]
-        _, stranger = self.txtool_run(f"--key={h.provider_key}",
-                                      f"--personal-sign={manifest_hash}")[:2]
+        sig = personal_sign(self, h.client_key, manifest_hash)
+        stranger = personal_sign(self, h.provider_key, manifest_hash)
         status, body = self.put_manifest(good, manifest + b"x", sig)
         assert_equal((status, body["error"]), (422, "compute-manifest-mismatch"))
         status, body = self.put_manifest(good, manifest, None)
@@ -153,12 +120,9 @@ class ComputeProviderTest(DepinTestFramework):
         assert_in(f"start lease={good} tenant={h.client_addr} model=rtx-4090 count=2", lines[0])
         assert_in(os.path.join("compute", "leases", f"{good}.manifest"), lines[0])
         box = tenant.rpc.call("compute_getLease", good)["accessbox"]
-        aad = "0x" + f"{good:064x}"
-        rc, plain, _ = self.txtool_run(f"--key={h.client_key}", f"--open-box={box}",
-                                       f"--aad={aad}")
+        rc, plain, _ = open_box(self, h.client_key, good, box)
         assert_equal((rc, plain), (0, f"ssh lease{good}@127.0.0.1 -p 2222 key=hunter2"))
-        rc, _, err = self.txtool_run(f"--key={h.provider_key}", f"--open-box={box}",
-                                     f"--aad={aad}")
+        rc, _, err = open_box(self, h.provider_key, good, box)
         assert_equal(rc, 1)
         assert_in("box-auth-failed", err)
 
@@ -178,7 +142,7 @@ class ComputeProviderTest(DepinTestFramework):
                     "pay withdrawn on the way")
 
         self.log("the tenant closes the lease: the close hook runs")
-        self.send("closeLease(uint256,uint256)", ["uint256", "uint256"], [good, 7])
+        t.close(good, 7)
         h.step_until(lambda: provider.rpc.call("compute_getProviderStatus")["leases"] ==
                      [{"id": good, "state": "closed"}], "close hook run")
         with open(hook_log) as f:

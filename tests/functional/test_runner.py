@@ -6,8 +6,9 @@
 
 Each test runs as its own process (in parallel with -j). The output of a
 failing test, including the tails of its nodes' logs and the path of its kept
-datadirs, is printed. The last line is always "N passed, N failed"; the exit
-code is non-zero when any test failed.
+datadirs, is printed. The last line is always "N passed, N failed" (and
+", N skipped" when a test's outside dependency is missing: it prints why);
+the exit code is 1 when any test failed, 77 when every test was skipped.
 """
 
 import argparse
@@ -36,12 +37,17 @@ def run_one(name, bindir, timeout_factor, timeout):
         output = proc.stdout.decode(errors="replace")
         # The exit code alone is not trusted: a script that forgets to exit
         # with main()'s result would pass whatever happened.
-        passed = proc.returncode == 0 and any(
-            line.endswith(": passed") for line in output.splitlines())
+        lines = output.splitlines()
+        if proc.returncode == 0 and any(line.endswith(": passed") for line in lines):
+            result = "passed"
+        elif proc.returncode == 77 and any(": skipped: " in line for line in lines):
+            result = "skipped"
+        else:
+            result = "failed"
     except subprocess.TimeoutExpired as e:
         output = (e.stdout or b"").decode(errors="replace") + f"\ntimed out after {timeout}s\n"
-        passed = False
-    return name, passed, time.monotonic() - started, output
+        result = "failed"
+    return name, result, time.monotonic() - started, output
 
 
 def main():
@@ -63,13 +69,18 @@ def main():
         return 1
     bindir = os.path.abspath(args.bindir)
 
-    passed = failed = 0
+    passed = failed = skipped = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futures = [pool.submit(run_one, n, bindir, args.timeout_factor, args.timeout)
                    for n in names]
         for future in concurrent.futures.as_completed(futures):
-            name, ok, seconds, output = future.result()
-            if ok:
+            name, result, seconds, output = future.result()
+            if result == "skipped":
+                skipped += 1
+                reason = next((line.split(": skipped: ", 1)[1] for line in output.splitlines()
+                               if ": skipped: " in line), "")
+                print(f"{name:<32} skipped ({reason})", flush=True)
+            elif result == "passed":
                 passed += 1
                 print(f"{name:<32} passed  {seconds:6.1f} s", flush=True)
                 if args.verbose:
@@ -78,8 +89,10 @@ def main():
                 failed += 1
                 print(f"{name:<32} FAILED  {seconds:6.1f} s", flush=True)
                 print(output, flush=True)
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+    if failed:
+        return 1
+    return 77 if skipped and not passed else 0
 
 
 if __name__ == "__main__":
