@@ -152,8 +152,18 @@ const std::vector<BuiltinCommand>& BuiltinCommands() {
        "depin-cli storage commd FILE --sector-size 2KiB|8MiB|512MiB|32GiB\n"
        "  prints the piece commitment (CommD) of FILE zero-padded to the sector\n"
        "depin-cli storage providers | deals [--client A] [--provider A] [--state S] | status\n"
-       "  registered providers, deals, and this node's provider role",
+       "  registered providers, deals, and this node's provider role\n"
+       "depin-cli storage deal --provider A --file F --duration N [--price WEI] --from K\n"
+       "depin-cli storage retrieve DEALID OUT",
        &StorageCommandOptions, &RunStorageCommand},
+      {"compute",
+       "depin-cli compute order --spec S --max-price WEI --duration N [--window W]\n"
+       "               [--auditors A,B] [--manifest FILE] [--escrow WEI] --from K\n"
+       "depin-cli compute bids ORDER | explain ORDER | accept BID --from K\n"
+       "depin-cli compute manifest LEASE FILE --from K | lease LEASE [--from K]\n"
+       "depin-cli compute close LEASE [--reason N] --from K\n"
+       "  the tenant's side of the compute market; lease --from opens the access details",
+       &ComputeCommandOptions, &RunComputeCommand},
   };
   return kCommands;
 }

@@ -34,7 +34,7 @@ struct BuiltinCommand {
   int (*run)(CommandContext& ctx);
 };
 
-// account, send, sign, storage.
+// account, send, sign, storage, compute.
 const std::vector<BuiltinCommand>& BuiltinCommands();
 
 // Prints "error: <message>" and returns 1.
@@ -49,6 +49,8 @@ boost::program_options::options_description SignCommandOptions();
 int RunSignCommand(CommandContext& ctx);
 boost::program_options::options_description StorageCommandOptions();
 int RunStorageCommand(CommandContext& ctx);
+boost::program_options::options_description ComputeCommandOptions();
+int RunComputeCommand(CommandContext& ctx);
 
 // <network dir>/keystore unless --keystore-dir is given.
 std::filesystem::path KeystoreDirFor(const CommandContext& ctx);

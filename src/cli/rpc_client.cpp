@@ -15,6 +15,7 @@
 #include <boost/beast/http.hpp>
 
 #include "cli/rpc_params.h"
+#include "cli/tx_options.h"
 
 #include <cctype>
 
@@ -142,6 +143,38 @@ Result<HttpResponse> SendHttp(const HttpEndpoint& to, const HttpRequestSpec& spe
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
   if (!result.ok()) return result;
   return response;
+}
+
+Result<HttpUri> ParseHttpUri(const std::string& uri) {
+  constexpr std::string_view kScheme = "http://";
+  if (uri.compare(0, kScheme.size(), kScheme) != 0) {
+    return Status::Error("cli-bad-uri", "the provider's URI " + uri +
+                                            " is not an http:// URI (depin-cli speaks plain HTTP)");
+  }
+  const std::string rest = uri.substr(kScheme.size());
+  const size_t slash = rest.find('/');
+  const std::string authority = rest.substr(0, slash);
+  HttpUri out;
+  out.base = slash == std::string::npos ? "/" : rest.substr(slash);
+  if (out.base.back() != '/') out.base += '/';
+  const size_t colon = authority.rfind(':');
+  std::string host = authority;
+  uint16_t port = 80;
+  if (colon != std::string::npos && authority.find(']', colon) == std::string::npos) {
+    host = authority.substr(0, colon);
+    auto p = ParseUint64Option("provider URI port", authority.substr(colon + 1));
+    if (!p || *p == 0 || *p > 65535) {
+      return Status::Error("cli-bad-uri", "the provider's URI " + uri + " has a bad port");
+    }
+    port = static_cast<uint16_t>(*p);
+  }
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty())
+    return Status::Error("cli-bad-uri", "the provider's URI " + uri + " has no host");
+  out.endpoint = HttpEndpoint{host, port, std::chrono::seconds(300)};
+  return out;
 }
 
 Status RpcClient::Post(const std::string& body, unsigned* http_status, std::string* response_body) {

@@ -90,6 +90,15 @@ struct HttpResponse {
 };
 Result<HttpResponse> SendHttp(const HttpEndpoint& to, const HttpRequestSpec& spec);
 
+// "http://host[:port][/base/]" as a provider registers it: where to connect
+// and the path its routes hang under (ends with '/'). "cli-bad-uri" for
+// another scheme (https needs a proxy: depin-cli speaks plain HTTP).
+struct HttpUri {
+  HttpEndpoint endpoint;
+  std::string base;
+};
+Result<HttpUri> ParseHttpUri(const std::string& uri);
+
 // Base64 of `data` (RFC 4648 with padding), for the Authorization header.
 std::string Base64Encode(std::string_view data);
 

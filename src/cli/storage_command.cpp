@@ -136,44 +136,6 @@ std::string Str(const rapidjson::Value& obj, const char* name) {
   return obj[name].GetString();
 }
 
-// "http://host:port/base/": where a provider serves deal data.
-struct ProviderUri {
-  HttpEndpoint endpoint;
-  std::string base;  // ends with '/'
-};
-
-Result<ProviderUri> ParseProviderUri(const std::string& uri) {
-  constexpr std::string_view kScheme = "http://";
-  if (uri.compare(0, kScheme.size(), kScheme) != 0) {
-    return Status::Error("cli-bad-uri", "the provider's URI " + uri +
-                                            " is not an http:// URI (depin-cli speaks plain HTTP)");
-  }
-  const std::string rest = uri.substr(kScheme.size());
-  const size_t slash = rest.find('/');
-  const std::string authority = rest.substr(0, slash);
-  ProviderUri out;
-  out.base = slash == std::string::npos ? "/" : rest.substr(slash);
-  if (out.base.back() != '/') out.base += '/';
-  const size_t colon = authority.rfind(':');
-  std::string host = authority;
-  uint16_t port = 80;
-  if (colon != std::string::npos && authority.find(']', colon) == std::string::npos) {
-    host = authority.substr(0, colon);
-    auto p = ParseUint64Option("provider URI port", authority.substr(colon + 1));
-    if (!p || *p == 0 || *p > 65535) {
-      return Status::Error("cli-bad-uri", "the provider's URI " + uri + " has a bad port");
-    }
-    port = static_cast<uint16_t>(*p);
-  }
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  if (host.empty())
-    return Status::Error("cli-bad-uri", "the provider's URI " + uri + " has no host");
-  out.endpoint = HttpEndpoint{host, port, std::chrono::seconds(300)};
-  return out;
-}
-
 // The message of a provider's JSON error reply, or its status line.
 std::string HttpError(const HttpResponse& r) {
   rapidjson::Document doc;
@@ -207,7 +169,7 @@ Result<HttpResponse> SendWithRetry(CommandContext& ctx, const HttpEndpoint& to,
 }
 
 // Uploads `file` to the provider for `deal`, resuming where it stands.
-int Upload(CommandContext& ctx, const ProviderUri& uri, uint64_t deal, const std::string& file,
+int Upload(CommandContext& ctx, const HttpUri& uri, uint64_t deal, const std::string& file,
            uint64_t size, uint64_t chunk_bytes) {
   const std::string target = uri.base + "storage/deals/" + std::to_string(deal);
   auto state =
@@ -323,7 +285,7 @@ int Deal(CommandContext& ctx) {
   auto min_duration = UintField(*p, "storage_getProvider", "mindurationblocks");
   auto ask = WeiField(*p, "storage_getProvider", "pricepergibperblock");
   if (!sector_size || !min_duration || !ask) return Fail(ctx.err, "storage_getProvider: bad reply");
-  auto uri = ParseProviderUri(Str(*p, "uri"));
+  auto uri = ParseHttpUri(Str(*p, "uri"));
   if (!uri) return Fail(ctx.err, uri.status().message());
   const uint64_t piece_size = std::max<uint64_t>(256, std::bit_ceil(size));
   if (piece_size > *sector_size) {
@@ -364,7 +326,6 @@ int Deal(CommandContext& ctx) {
   if (!value) return Fail(ctx.err, "price x duration overflows");
   auto key = UnlockFrom(ctx);
   if (!key) return Fail(ctx.err, key.status().message());
-  const Address client_address = Address::FromPublicKey(key->GetPublicKey());
   const Address market = ModuleAddress(0x2000);
   const Bytes calldata = abi::Encoder()
                              .Address(*provider)
@@ -375,61 +336,19 @@ int Deal(CommandContext& ctx) {
                              .Uint(price)
                              .FinishCall(abi::SelectorOf(
                                  "proposeDeal(address,bytes32,uint256,uint256,uint256,uint256)"));
-  const std::string call_json = "{\"from\":" + JsonString(client_address.Hex()) +
-                                ",\"to\":" + JsonString(market.Hex()) +
-                                ",\"value\":" + JsonString(value->ToQuantityHex()) +
-                                ",\"data\":" + JsonString(HexEncode(calldata)) + "}";
-  auto gas = client.CallResult("eth_estimateGas", "[" + call_json + "]");
-  if (!gas) return Fail(ctx.err, "the proposal would fail: " + gas.status().message());
-  auto gas_value = Uint256::FromHex(gas->IsString() ? gas->GetString() : "");
-  if (!gas_value) return Fail(ctx.err, "eth_estimateGas: bad reply");
   ctx.out << "proposing a deal to " << provider->ToChecksumHex() << ": " << size << " bytes in a "
           << piece_size << "-byte piece, commD " << commd->Hex() << ", blocks " << start << ".."
           << end << ", " << price.ToDecimal() << " wei/block, sending " << value->ToDecimal()
           << " wei (payment plus " << *collateral_percent << "% collateral)\n";
-  TxRequest request{.chain_id = 0,
-                    .nonce = 0,
-                    .to = market,
-                    .value = *value,
-                    .data = calldata,
-                    .gas_limit = gas_value->Low64() + gas_value->Low64() / 4,
-                    .max_fee_per_gas = Uint256(),
-                    .max_priority_fee_per_gas = Uint256(kDefaultTipWei),
-                    .legacy = false};
-  auto hash = SubmitTx(client, *key, request, {});
-  if (!hash) return Fail(ctx.err, hash.status().message());
-  ctx.out << "proposal tx " << *hash << "\n";
-  ctx.out.flush();
-
-  // The deal id, from the DealProposed event in the receipt.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_timeout);
-  uint64_t deal = 0;
-  while (deal == 0) {
-    auto receipt = client.CallResult("eth_getTransactionReceipt", "[" + JsonString(*hash) + "]");
-    if (!receipt && !receipt.status().Is(StatusKind::kTimeout)) {
-      return Fail(ctx.err, receipt.status().message());
-    }
-    if (receipt && receipt->IsObject()) {
-      if (Str(*receipt, "status") != "0x1") {
-        return Fail(ctx.err, "the proposal " + *hash + " failed in its block");
-      }
-      const Hash256 topic = abi::EventTopic(
-          "DealProposed(uint256,address,address,bytes32,uint256,uint256,uint256,uint256)");
-      for (const auto& log : (*receipt)["logs"].GetArray()) {
-        if (!log["topics"].IsArray() || log["topics"].Size() != 4) continue;
-        if (std::string(log["topics"][0].GetString()) != topic.Hex()) continue;
-        auto id = Uint256::FromHex(log["topics"][1].GetString());
-        if (id) deal = id->Low64();
-      }
-      if (deal == 0) return Fail(ctx.err, "no DealProposed event in the receipt of " + *hash);
-      break;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return Fail(ctx.err, "the proposal " + *hash + " is not in a block after " +
-                               std::to_string(wait_timeout) + " s");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
+  const auto started = std::chrono::steady_clock::now();
+  auto receipt = CallModuleAndWait(ctx, client, *key, market, calldata, *value, "proposal",
+                                   std::chrono::seconds(wait_timeout));
+  if (!receipt) return Fail(ctx.err, receipt.status().message());
+  auto deal_id = IndexedIdFromReceipt(
+      *receipt, "DealProposed(uint256,address,address,bytes32,uint256,uint256,uint256,uint256)");
+  if (!deal_id) return Fail(ctx.err, deal_id.status().message());
+  const uint64_t deal = *deal_id;
+  const auto deadline = started + std::chrono::seconds(wait_timeout);
   ctx.out << "deal " << deal << " proposed; uploading to " << Str(*p, "uri") << "\n";
   ctx.out.flush();
   if (int rc = Upload(ctx, *uri, deal, *file, size, chunk_bytes); rc != 0) return rc;
@@ -483,7 +402,7 @@ int Retrieve(CommandContext& ctx) {
   if (!piece_size || !commd) return Fail(ctx.err, "storage_getDeal: bad reply");
   auto p = client.CallResult("storage_getProvider", "[" + JsonString(Str(*d, "provider")) + "]");
   if (!p) return Fail(ctx.err, p.status().message());
-  auto uri = ParseProviderUri(Str(*p, "uri"));
+  auto uri = ParseHttpUri(Str(*p, "uri"));
   if (!uri) return Fail(ctx.err, uri.status().message());
   const std::string target = uri->base + "storage/deals/" + std::to_string(*deal);
   const std::string part = out_path + ".part";

@@ -1,8 +1,12 @@
 #include "cli/submit.h"
 
+#include <chrono>
+#include <thread>
+
 #include "cli/keystore_files.h"
 #include "cli/rpc_params.h"
 #include "cli/tx_options.h"
+#include "consensus/abi.h"
 
 namespace depin::cli {
 
@@ -87,6 +91,78 @@ Result<std::string> SubmitTx(RpcClient& client, const crypto::PrivateKey& key, T
       client.CallResult("sendrawtransaction", "[" + JsonString(HexEncode(tx->Encode())) + "]");
   if (!sent) return sent.status();
   return sent->IsString() ? std::string(sent->GetString()) : tx->Hash().Hex();
+}
+
+}  // namespace depin::cli
+
+namespace depin::cli {
+
+Result<rapidjson::Document> CallModuleAndWait(CommandContext& ctx, RpcClient& client,
+                                              const crypto::PrivateKey& key, const Address& module,
+                                              const Bytes& calldata, const Uint256& value,
+                                              const std::string& what,
+                                              std::chrono::seconds timeout) {
+  const Address from = Address::FromPublicKey(key.GetPublicKey());
+  const std::string call_json = "{\"from\":" + JsonString(from.Hex()) +
+                                ",\"to\":" + JsonString(module.Hex()) +
+                                ",\"value\":" + JsonString(value.ToQuantityHex()) +
+                                ",\"data\":" + JsonString(HexEncode(calldata)) + "}";
+  auto gas = client.CallResult("eth_estimateGas", "[" + call_json + "]");
+  if (!gas) return Status::Error("cli-call-fails", what + " would fail: " + gas.status().message());
+  auto gas_value = Uint256::FromHex(gas->IsString() ? gas->GetString() : "");
+  if (!gas_value) return Status::Error("rpc-bad-response", "eth_estimateGas: bad reply");
+  TxRequest request{.chain_id = 0,
+                    .nonce = 0,
+                    .to = module,
+                    .value = value,
+                    .data = calldata,
+                    .gas_limit = gas_value->Low64() + gas_value->Low64() / 4,
+                    .max_fee_per_gas = Uint256(),
+                    .max_priority_fee_per_gas = Uint256(kDefaultTipWei),
+                    .legacy = false};
+  auto hash = SubmitTx(client, key, request, {});
+  if (!hash) return hash.status();
+  ctx.out << what << " tx " << *hash << "\n";
+  ctx.out.flush();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto receipt = client.CallResult("eth_getTransactionReceipt", "[" + JsonString(*hash) + "]");
+    if (!receipt && !receipt.status().Is(StatusKind::kTimeout)) return receipt.status();
+    if (receipt && receipt->IsObject()) {
+      auto status = receipt->FindMember("status");
+      if (status == receipt->MemberEnd() || !status->value.IsString() ||
+          std::string_view(status->value.GetString()) != "0x1") {
+        return Status::Error("cli-call-failed", what + " " + *hash + " failed in its block");
+      }
+      return std::move(receipt).value();
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status::Error(StatusKind::kTimeout, "cli-timeout",
+                           what + " " + *hash + " is not in a block after " +
+                               std::to_string(timeout.count()) + " s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+}
+
+Result<uint64_t> IndexedIdFromReceipt(const rapidjson::Value& receipt,
+                                      std::string_view event_signature) {
+  const std::string topic = abi::EventTopic(event_signature).Hex();
+  auto logs = receipt.FindMember("logs");
+  if (logs != receipt.MemberEnd() && logs->value.IsArray()) {
+    for (const auto& log : logs->value.GetArray()) {
+      auto topics = log.FindMember("topics");
+      if (topics == log.MemberEnd() || !topics->value.IsArray() || topics->value.Size() < 2 ||
+          !topics->value[0].IsString() || topic != topics->value[0].GetString() ||
+          !topics->value[1].IsString()) {
+        continue;
+      }
+      auto id = Uint256::FromHex(topics->value[1].GetString());
+      if (id) return id->Low64();
+    }
+  }
+  return Status::Error("rpc-bad-response",
+                       "the receipt has no " + std::string(event_signature) + " event");
 }
 
 }  // namespace depin::cli

@@ -8,6 +8,7 @@
 
 #include <rapidjson/document.h>
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -41,5 +42,24 @@ struct SubmitChoices {
 };
 Result<std::string> SubmitTx(RpcClient& client, const crypto::PrivateKey& key, TxRequest request,
                              const SubmitChoices& choices);
+
+}  // namespace depin::cli
+
+namespace depin::cli {
+
+// A module call from `key`: estimated (a call that would revert fails here
+// with the module's rule, nothing sent), signed, submitted, and waited for
+// until it is in a block (at most timeout). Prints "<what> tx <hash>" to
+// ctx.out. Returns the receipt; a receipt with status 0 is an error.
+Result<rapidjson::Document> CallModuleAndWait(CommandContext& ctx, RpcClient& client,
+                                              const crypto::PrivateKey& key, const Address& module,
+                                              const Bytes& calldata, const Uint256& value,
+                                              const std::string& what,
+                                              std::chrono::seconds timeout);
+
+// The first topic after the signature of the receipt's first log whose
+// topic 0 is keccak256(event_signature): an indexed id (deal, order, bid).
+Result<uint64_t> IndexedIdFromReceipt(const rapidjson::Value& receipt,
+                                      std::string_view event_signature);
 
 }  // namespace depin::cli

@@ -19,6 +19,7 @@ on loopback: a provider node and a tenant node that mines.
 import http.client
 import json
 import os
+import subprocess
 
 from test_framework.compute import Tenant, open_box, personal_sign
 from test_framework.framework import DepinTestFramework
@@ -150,6 +151,67 @@ class ComputeProviderTest(DepinTestFramework):
         assert_equal(len(lines), 2)
         assert_in(f"close lease={good}", lines[1])
         assert_in("reason=7", lines[1])
+
+        self.log("the tenant's side from depin-cli: order, bids, explain, accept, manifest, "
+                 "lease, close")
+        pw = os.path.join(self.tmpdir, "pw.txt")
+        with open(pw, "w") as f:
+            f.write("pw\n")
+        keyfile = os.path.join(self.tmpdir, "tenant.key")
+        with open(keyfile, "w") as f:
+            f.write(h.client_key + "\n")
+        self.cli(tenant, "account", "import", "--key-file", keyfile, "--password-file", pw,
+                 "--light")
+        manifest_file = os.path.join(self.tmpdir, "manifest.yaml")
+        with open(manifest_file, "wb") as f:
+            f.write(manifest)
+        who = ["--from", h.client_addr, "--password-file", pw]
+        out = self.cli_stepping(h, tenant, "compute", "order", "--spec", "model=rtx-4090;count=1",
+                                "--max-price", str(PRICE_PER_GPU), "--duration", "30",
+                                "--window", "20", "--manifest", manifest_file, *who)
+        order = int(out.split("order ")[1].split()[0])
+        assert_equal(tenant.rpc.call("compute_getOrder", order)["manifesthash"], manifest_hash)
+        h.step_until(lambda: len(tenant.rpc.call("compute_listBids", order)) == 1, "a bid")
+        out = self.cli(tenant, "compute", "bids", str(order))
+        assert_in(f"provider {h.provider_addr}  rtx-4090  {PRICE_PER_GPU} wei/block", out)
+        bid = int(out.split("bid ")[1].split()[0])
+        out = self.cli(tenant, "compute", "explain", str(order))
+        assert_in(f"{h.provider_addr}  may bid", out)
+        out = self.cli_stepping(h, tenant, "compute", "accept", str(bid), *who)
+        assert_in(f"lease {order} started", out)
+        out = self.cli(tenant, "compute", "manifest", str(order), manifest_file, *who)
+        assert_in(f"manifest {manifest_hash}", out)
+        h.step_until(lambda: tenant.rpc.call("compute_getLease", order)["accessbox"] is not None,
+                     "access details posted")
+        out = self.cli(tenant, "compute", "lease", str(order), *who)
+        assert_in(f"access: ssh lease{order}@127.0.0.1 -p 2222 key=hunter2", out)
+        out = self.cli(tenant, "compute", "lease", str(order))
+        assert_in("access details posted (open them with --from)", out)
+        out = self.cli_stepping(h, tenant, "compute", "close", str(order), "--reason", "3", *who)
+        assert_in(f"lease {order} closed (reason 3)", out)
+        assert_equal(tenant.rpc.call("compute_getLease", order)["reason"], 3)
+
+    def cli_cmd(self, node, *args):
+        return [os.path.join(self.options.bindir, "depin-cli"), f"-datadir={node.datadir}",
+                "-regtest", f"-rpcport={node.rpc_port}", *args]
+
+    def cli(self, node, *args):
+        proc = subprocess.run(self.cli_cmd(node, *args), capture_output=True, text=True,
+                              timeout=120)
+        assert_equal(proc.returncode, 0, proc.stderr)
+        return proc.stdout
+
+    def cli_stepping(self, h, node, *args):
+        """Runs a command that waits for its tx while the harness mines blocks."""
+        proc = subprocess.Popen(self.cli_cmd(node, *args), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        for _ in range(60):
+            if proc.poll() is not None:
+                break
+            h.step()
+        out, err = proc.communicate(timeout=60)
+        assert_equal(proc.returncode, 0, err)
+        return out
 
 
 if __name__ == "__main__":
