@@ -21,6 +21,7 @@
 #include <optional>
 #include <vector>
 
+#include "../tests/test_util/block_context.h"
 #include "../tests/test_util/map_reader.h"
 #include "bench_util.h"
 #include "consensus/abi.h"
@@ -50,7 +51,7 @@ class Market {
     params_.block_gas_limit = uint64_t{1} << 40;  // a block takes whatever a benchmark puts in it
     params_.deferred_gas_per_block = uint64_t{1} << 40;
     modules_.Register(MakeComputeMarket(params_.compute));
-    hashes_.push_back(Hash256());
+    hashes_.push_back(test_util::TestBlockHash(0));
   }
 
   static crypto::PrivateKey Key(uint32_t i) { return bench::Key(0x4c, i); }
@@ -80,18 +81,7 @@ class Market {
   }
 
   consensus::BlockContext Next() const {
-    consensus::BlockContext block;
-    block.height = hashes_.size();
-    block.timestamp = params_.genesis_time + 15 * block.height;
-    block.miner = AddressOf(0xfffff);
-    block.base_fee = Uint256();
-    block.gas_limit = params_.block_gas_limit;
-    block.chain_id = params_.chain_id;
-    block.randomness_max_lookback = params_.randomness_max_lookback;
-    block.deferred_gas_per_block = params_.deferred_gas_per_block;
-    block.deferred_horizon = params_.deferred_horizon;
-    block.parent_hash = hashes_.back();
-    return block;
+    return test_util::NextTestBlock(params_, hashes_, AddressOf(0xfffff));
   }
 
   // Executes and applies a block; the receipts' outputs.
@@ -107,9 +97,7 @@ class Market {
       }
     }
     state_.Apply(exec->diff);
-    uint8_t b[8];
-    WriteBE64(b, block.height);
-    hashes_.push_back(crypto::Sha256Hash(ByteSpan(b, 8)));
+    hashes_.push_back(test_util::TestBlockHash(block.height));
     return outputs;
   }
 

@@ -27,28 +27,9 @@ ModuleClient::ModuleClient(const Chainstate* chainstate, Mempool* mempool,
       params_(params),
       address_(Address::FromPublicKey(key->GetPublicKey())) {}
 
-Result<Bytes> ModuleClient::View(const Address& module, const Bytes& calldata) const {
-  auto state = chainstate_->StateAtTip();
-  const Chainstate::NextBlock next = chainstate_->NextBlockContext();
-  auto block = chainstate_->BlockContextFor(
-      next.HeaderFor(Address(), std::max(NowSeconds(), next.min_timestamp)));
-  if (!block.ok()) return block.status();
-  consensus::CallRequest call;
-  call.from = address_;
-  call.to = module;
-  call.data = calldata;
-  auto out = consensus::SimulateCall(*state, *block, call, chainstate_->modules(), *params_);
-  if (!out.ok()) return out.status();
-  if (out->receipt.status == 0) return out->revert;
-  return out->return_data;
-}
-
-bool ModuleClient::Pending(const std::optional<Hash256>& tx) const {
-  return tx.has_value() && mempool_->Contains(*tx);
-}
-
-Result<Hash256> ModuleClient::Send(const Address& module, const Bytes& calldata,
-                                   const Uint256& value) const {
+Result<ModuleClient::Simulation> ModuleClient::Simulate(const Address& module,
+                                                        const Bytes& calldata,
+                                                        const Uint256& value) const {
   auto state = chainstate_->StateAtTip();
   const Chainstate::NextBlock next = chainstate_->NextBlockContext();
   auto block = chainstate_->BlockContextFor(
@@ -59,9 +40,27 @@ Result<Hash256> ModuleClient::Send(const Address& module, const Bytes& calldata,
   call.to = module;
   call.value = value;
   call.data = calldata;
-  auto sim = consensus::SimulateCall(*state, *block, call, chainstate_->modules(), *params_);
+  auto out = consensus::SimulateCall(*state, *block, call, chainstate_->modules(), *params_);
+  if (!out.ok()) return out.status();
+  if (out->receipt.status == 0) return out->revert;
+  return Simulation{next.base_fee, out->receipt.gas_used, std::move(out->return_data)};
+}
+
+Result<Bytes> ModuleClient::View(const Address& module, const Bytes& calldata) const {
+  auto sim = Simulate(module, calldata, Uint256());
   if (!sim.ok()) return sim.status();
-  if (sim->receipt.status == 0) return sim->revert;
+  return std::move(sim->output);
+}
+
+bool ModuleClient::Pending(const std::optional<Hash256>& tx) const {
+  return tx.has_value() && mempool_->Contains(*tx);
+}
+
+Result<Hash256> ModuleClient::Send(const Address& module, const Bytes& calldata,
+                                   const Uint256& value) const {
+  // Simulated first: a call that would revert is reported, not paid for.
+  auto sim = Simulate(module, calldata, value);
+  if (!sim.ok()) return sim.status();
   Transaction tx;
   tx.chain_id = params_->chain_id;
   tx.nonce = mempool_->PendingNonce(address_);
@@ -69,8 +68,8 @@ Result<Hash256> ModuleClient::Send(const Address& module, const Bytes& calldata,
   tx.value = value;
   tx.data = calldata;
   tx.max_priority_fee_per_gas = kTip;
-  tx.max_fee_per_gas = SaturatingAdd(SaturatingAdd(next.base_fee, next.base_fee), kTip);
-  tx.gas_limit = sim->receipt.gas_used + sim->receipt.gas_used / 4 + 50'000;
+  tx.max_fee_per_gas = SaturatingAdd(SaturatingAdd(sim->base_fee, sim->base_fee), kTip);
+  tx.gas_limit = sim->gas_used + sim->gas_used / 4 + 50'000;
   tx.Sign(*key_);
   auto added = mempool_->AddRaw(tx.Encode());
   if (!added.ok()) return added.status();

@@ -43,6 +43,15 @@ class ModuleClient {
   bool Pending(const std::optional<Hash256>& tx) const;
 
  private:
+  struct Simulation {
+    Uint256 base_fee;  // the next block's
+    uint64_t gas_used = 0;
+    Bytes output;
+  };
+  // The call in the next block's context at the tip; its revert as the error.
+  Result<Simulation> Simulate(const Address& module, const Bytes& calldata,
+                              const Uint256& value) const;
+
   const Chainstate* chainstate_;
   Mempool* mempool_;
   const crypto::PrivateKey* key_;

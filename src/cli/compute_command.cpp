@@ -34,15 +34,6 @@ constexpr std::chrono::seconds kWait{300};
 
 Address Market() { return ModuleAddress(0x1000); }
 
-std::string Text(const rapidjson::Value& obj, const char* name) {
-  if (!obj.IsObject() || !obj.HasMember(name)) return "-";
-  const rapidjson::Value& v = obj[name];
-  if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
-  if (v.IsUint64()) return std::to_string(v.GetUint64());
-  if (v.IsBool()) return v.GetBool() ? "yes" : "no";
-  return "-";
-}
-
 Result<uint64_t> IdArg(const CommandContext& ctx, size_t i, const char* what) {
   if (ctx.args.size() <= i)
     return Status::Error("cli-bad-option", std::string(what) + " is missing");
@@ -150,9 +141,9 @@ int Bids(CommandContext& ctx) {
     return 0;
   }
   for (const auto& b : list->GetArray()) {
-    ctx.out << "bid " << Text(b, "id") << "  " << Text(b, "state") << "  provider "
-            << Text(b, "provider") << "  " << Text(b, "gpumodel") << "  "
-            << Text(b, "priceperblock") << " wei/block\n";
+    ctx.out << "bid " << FieldText(b, "id") << "  " << FieldText(b, "state") << "  provider "
+            << FieldText(b, "provider") << "  " << FieldText(b, "gpumodel") << "  "
+            << FieldText(b, "priceperblock") << " wei/block\n";
   }
   return 0;
 }
@@ -168,8 +159,9 @@ int Explain(CommandContext& ctx) {
     return 0;
   }
   for (const auto& p : list->GetArray()) {
-    ctx.out << Text(p, "provider") << "  "
-            << (Text(p, "eligible") == "yes" ? "may bid" : "cannot bid: " + Text(p, "failure"))
+    ctx.out << FieldText(p, "provider") << "  "
+            << (FieldText(p, "eligible") == "yes" ? "may bid"
+                                                  : "cannot bid: " + FieldText(p, "failure"))
             << "\n";
   }
   return 0;
@@ -222,14 +214,14 @@ int Lease(CommandContext& ctx) {
   if (!l) return Fail(ctx.err, l.status().message());
   auto e = client.CallResult("compute_getEscrow", "[" + std::to_string(*lease) + "]");
   if (!e) return Fail(ctx.err, e.status().message());
-  ctx.out << "lease " << *lease << "  " << Text(*l, "state") << "  tenant " << Text(*l, "tenant")
-          << "  provider " << Text(*l, "provider") << "\n"
-          << "  " << Text(*l, "gpucount") << " x " << Text(*l, "gpumodel") << " at "
-          << Text(*l, "priceperblock") << " wei/block, blocks " << Text(*l, "startblock") << ".."
-          << Text(*l, "termend") << "\n"
-          << "  escrow " << Text(*e, "balance") << " wei, projected end block "
-          << Text(*e, "projectedend") << ", paid " << Text(*l, "paidtotal") << " wei\n";
-  const std::string box = Text(*l, "accessbox");
+  ctx.out << "lease " << *lease << "  " << FieldText(*l, "state") << "  tenant "
+          << FieldText(*l, "tenant") << "  provider " << FieldText(*l, "provider") << "\n"
+          << "  " << FieldText(*l, "gpucount") << " x " << FieldText(*l, "gpumodel") << " at "
+          << FieldText(*l, "priceperblock") << " wei/block, blocks " << FieldText(*l, "startblock")
+          << ".." << FieldText(*l, "termend") << "\n"
+          << "  escrow " << FieldText(*e, "balance") << " wei, projected end block "
+          << FieldText(*e, "projectedend") << ", paid " << FieldText(*l, "paidtotal") << " wei\n";
+  const std::string box = FieldText(*l, "accessbox");
   if (!OptionValue(ctx.vm, "from")) {
     if (box != "-") ctx.out << "  access details posted (open them with --from)\n";
     return 0;
@@ -261,9 +253,10 @@ int Manifest(CommandContext& ctx) {
   RpcClient client = ClientFor(ctx);
   auto l = client.CallResult("compute_getLease", "[" + std::to_string(*lease) + "]");
   if (!l) return Fail(ctx.err, l.status().message());
-  auto p = client.CallResult("compute_getProvider", "[" + JsonString(Text(*l, "provider")) + "]");
+  auto p =
+      client.CallResult("compute_getProvider", "[" + JsonString(FieldText(*l, "provider")) + "]");
   if (!p) return Fail(ctx.err, p.status().message());
-  auto uri = ParseHttpUri(Text(*p, "hosturi"));
+  auto uri = ParseHttpUri(FieldText(*p, "hosturi"));
   if (!uri) return Fail(ctx.err, uri.status().message());
   auto key = UnlockFrom(ctx);
   if (!key) return Fail(ctx.err, key.status().message());

@@ -31,16 +31,6 @@ namespace po = boost::program_options;
 
 namespace {
 
-std::string Text(const rapidjson::Value& obj, const char* name) {
-  if (!obj.IsObject() || !obj.HasMember(name)) return "-";
-  const rapidjson::Value& v = obj[name];
-  if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
-  if (v.IsUint64()) return std::to_string(v.GetUint64());
-  if (v.IsBool()) return v.GetBool() ? "yes" : "no";
-  if (v.IsNull()) return "-";
-  return "?";
-}
-
 // The RPC's result for `method`, or prints the error and returns null.
 std::optional<rapidjson::Document> Query(CommandContext& ctx, const std::string& method,
                                          const std::string& params) {
@@ -65,10 +55,10 @@ int Providers(CommandContext& ctx) {
     return 0;
   }
   for (const auto& p : list->GetArray()) {
-    ctx.out << Text(p, "address") << "  sector " << Text(p, "sectorsize") << " B  ask "
-            << Text(p, "pricepergibperblock") << " wei/GiB/block  stake " << Text(p, "stake")
-            << " wei  active sectors " << Text(p, "activesectors") << "  " << Text(p, "uri")
-            << "\n";
+    ctx.out << FieldText(p, "address") << "  sector " << FieldText(p, "sectorsize") << " B  ask "
+            << FieldText(p, "pricepergibperblock") << " wei/GiB/block  stake "
+            << FieldText(p, "stake") << " wei  active sectors " << FieldText(p, "activesectors")
+            << "  " << FieldText(p, "uri") << "\n";
   }
   return 0;
 }
@@ -90,11 +80,11 @@ int Deals(CommandContext& ctx) {
     return 0;
   }
   for (const auto& d : list->GetArray()) {
-    ctx.out << "deal " << Text(d, "id") << "  " << Text(d, "state") << "  client "
-            << Text(d, "client") << "  provider " << Text(d, "provider") << "  blocks "
-            << Text(d, "startblock") << ".." << Text(d, "endblock") << "  piece "
-            << Text(d, "piecesize") << " B  paid " << Text(d, "paid") << " wei  sector "
-            << Text(d, "sector") << "\n";
+    ctx.out << "deal " << FieldText(d, "id") << "  " << FieldText(d, "state") << "  client "
+            << FieldText(d, "client") << "  provider " << FieldText(d, "provider") << "  blocks "
+            << FieldText(d, "startblock") << ".." << FieldText(d, "endblock") << "  piece "
+            << FieldText(d, "piecesize") << " B  paid " << FieldText(d, "paid") << " wei  sector "
+            << FieldText(d, "sector") << "\n";
   }
   return 0;
 }
@@ -102,8 +92,8 @@ int Deals(CommandContext& ctx) {
 int Status(CommandContext& ctx) {
   auto s = Query(ctx, "storage_getSealingStatus", "[]");
   if (!s) return 1;
-  ctx.out << "provider " << Text(*s, "address")
-          << (Text(*s, "registered") == "yes" ? "" : " (not yet registered)") << "\n";
+  ctx.out << "provider " << FieldText(*s, "address")
+          << (FieldText(*s, "registered") == "yes" ? "" : " (not yet registered)") << "\n";
   if (s->HasMember("stageddeals") && (*s)["stageddeals"].IsArray()) {
     ctx.out << "staged deals:";
     for (const auto& id : (*s)["stageddeals"].GetArray()) {
@@ -113,14 +103,14 @@ int Status(CommandContext& ctx) {
   }
   if (s->HasMember("sectors") && (*s)["sectors"].IsArray()) {
     for (const auto& sec : (*s)["sectors"].GetArray()) {
-      ctx.out << "sector " << Text(sec, "number") << "  " << Text(sec, "stage");
-      if (Text(sec, "lasterror") != "" && Text(sec, "lasterror") != "-") {
-        ctx.out << "  (" << Text(sec, "lasterror") << ")";
+      ctx.out << "sector " << FieldText(sec, "number") << "  " << FieldText(sec, "stage");
+      if (FieldText(sec, "lasterror") != "" && FieldText(sec, "lasterror") != "-") {
+        ctx.out << "  (" << FieldText(sec, "lasterror") << ")";
       }
       ctx.out << "\n";
     }
   }
-  ctx.out << "PoSts sent: " << Text(*s, "postssent") << "\n";
+  ctx.out << "PoSts sent: " << FieldText(*s, "postssent") << "\n";
   return 0;
 }
 

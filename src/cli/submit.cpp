@@ -12,6 +12,16 @@ namespace depin::cli {
 
 namespace fs = std::filesystem;
 
+std::string FieldText(const rapidjson::Value& obj, const char* name) {
+  if (!obj.IsObject() || !obj.HasMember(name)) return "-";
+  const rapidjson::Value& v = obj[name];
+  if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
+  if (v.IsUint64()) return std::to_string(v.GetUint64());
+  if (v.IsBool()) return v.GetBool() ? "yes" : "no";
+  if (v.IsNull()) return "-";
+  return "?";
+}
+
 Result<uint64_t> UintField(const rapidjson::Value& obj, const char* method, const char* name) {
   if (obj.IsObject()) {
     auto it = obj.FindMember(name);

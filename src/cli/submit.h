@@ -20,6 +20,10 @@
 
 namespace depin::cli {
 
+// A member of an RPC result as a table cell: strings as they are, numbers
+// in decimal, booleans yes/no, "-" when absent or null.
+std::string FieldText(const rapidjson::Value& obj, const char* name);
+
 // A numeric member of an RPC result ("rpc-bad-response" when absent).
 Result<uint64_t> UintField(const rapidjson::Value& obj, const char* method, const char* name);
 // A wei amount (native RPC results write them as decimal strings).

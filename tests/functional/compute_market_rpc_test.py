@@ -10,7 +10,7 @@ compute_listBids, compute_explainOrder, compute_getLease, compute_listLeases
 and compute_getEscrow show it, also at an older block; a revert reaches
 eth_call with its rule name; bad parameters get clear errors."""
 
-from test_framework.abi import encode, public_key, word  # noqa: F401
+from test_framework.abi import encode, public_key
 from test_framework.framework import DepinTestFramework
 from test_framework.rpc import JSONRPCException
 from test_framework.tx import DEV_ACCOUNTS

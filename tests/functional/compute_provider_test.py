@@ -19,7 +19,6 @@ on loopback: a provider node and a tenant node that mines.
 import http.client
 import json
 import os
-import subprocess
 
 from test_framework.compute import Tenant, open_box, personal_sign
 from test_framework.framework import DepinTestFramework
@@ -154,14 +153,7 @@ class ComputeProviderTest(DepinTestFramework):
 
         self.log("the tenant's side from depin-cli: order, bids, explain, accept, manifest, "
                  "lease, close")
-        pw = os.path.join(self.tmpdir, "pw.txt")
-        with open(pw, "w") as f:
-            f.write("pw\n")
-        keyfile = os.path.join(self.tmpdir, "tenant.key")
-        with open(keyfile, "w") as f:
-            f.write(h.client_key + "\n")
-        self.cli(tenant, "account", "import", "--key-file", keyfile, "--password-file", pw,
-                 "--light")
+        pw = self.import_key(tenant, h.client_key)
         manifest_file = os.path.join(self.tmpdir, "manifest.yaml")
         with open(manifest_file, "wb") as f:
             f.write(manifest)
@@ -190,28 +182,6 @@ class ComputeProviderTest(DepinTestFramework):
         out = self.cli_stepping(h, tenant, "compute", "close", str(order), "--reason", "3", *who)
         assert_in(f"lease {order} closed (reason 3)", out)
         assert_equal(tenant.rpc.call("compute_getLease", order)["reason"], 3)
-
-    def cli_cmd(self, node, *args):
-        return [os.path.join(self.options.bindir, "depin-cli"), f"-datadir={node.datadir}",
-                "-regtest", f"-rpcport={node.rpc_port}", *args]
-
-    def cli(self, node, *args):
-        proc = subprocess.run(self.cli_cmd(node, *args), capture_output=True, text=True,
-                              timeout=120)
-        assert_equal(proc.returncode, 0, proc.stderr)
-        return proc.stdout
-
-    def cli_stepping(self, h, node, *args):
-        """Runs a command that waits for its tx while the harness mines blocks."""
-        proc = subprocess.Popen(self.cli_cmd(node, *args), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-        for _ in range(60):
-            if proc.poll() is not None:
-                break
-            h.step()
-        out, err = proc.communicate(timeout=60)
-        assert_equal(proc.returncode, 0, err)
-        return out
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ import json
 import os
 import signal
 import subprocess
-import time
 
 from test_framework.framework import DepinTestFramework
 from test_framework.storage import ProviderHarness, piece_commitment
@@ -114,14 +113,7 @@ class StorageDealTest(DepinTestFramework):
         assert_equal(status, 404)
 
         self.log("depin-cli storage deal: propose, upload in chunks, wait for activation")
-        pw = os.path.join(self.tmpdir, "pw.txt")
-        with open(pw, "w") as f:
-            f.write("pw\n")
-        keyfile = os.path.join(self.tmpdir, "client.key")
-        with open(keyfile, "w") as f:
-            f.write(h.client_key + "\n")
-        self.cli(client, "account", "import", "--key-file", keyfile, "--password-file", pw,
-                 "--light")
+        pw = self.import_key(client, h.client_key)
         data = os.urandom(3 * 1024 * 1024 + 123)
         path = os.path.join(self.tmpdir, "file.bin")
         with open(path, "wb") as f:
@@ -205,16 +197,6 @@ class StorageDealTest(DepinTestFramework):
                              capture_output=True, text=True, timeout=60)
         assert_equal(res.returncode, 1)
         assert_in("storage-unknown-deal", res.stderr)
-
-    def cli_cmd(self, node, *args):
-        return [os.path.join(self.options.bindir, "depin-cli"), f"-datadir={node.datadir}",
-                "-regtest", f"-rpcport={node.rpc_port}", *args]
-
-    def cli(self, node, *args):
-        proc = subprocess.run(self.cli_cmd(node, *args), capture_output=True, text=True,
-                              timeout=120)
-        assert_equal(proc.returncode, 0, proc.stderr)
-        return proc.stdout
 
 
 if __name__ == "__main__":

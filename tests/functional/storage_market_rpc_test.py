@@ -7,6 +7,7 @@ eth_call with its rule name; the deal, never activated, expires at its start
 block and the client is refunded to the wei (only the gas it paid is gone);
 bad parameters get clear errors; the state survives a restart."""
 
+from test_framework.abi import encode
 from test_framework.framework import DepinTestFramework
 from test_framework.rpc import JSONRPCException
 from test_framework.tx import DEV_ACCOUNTS
@@ -15,30 +16,6 @@ from test_framework.util import assert_equal, assert_in, assert_true
 MARKET = "0x0000000000000000000000000000000000002000"
 MINER = "0x000000000000000000000000000000000000bEEF"
 PRICE = 10**12  # wei per block
-
-
-def word(v):
-    return f"{v:064x}"
-
-
-def encode(types, values):
-    """Solidity ABI encoding of uint256, address, bytes32 and string."""
-    head, tail = [], []
-    offset = 32 * len(types)
-    for t, v in zip(types, values):
-        if t == "string":
-            data = v.encode()
-            padded = data.hex() + "00" * ((32 - len(data) % 32) % 32)
-            head.append(word(offset + 32 * len(tail)))
-            tail.append(word(len(data)))
-            tail.extend(padded[i:i + 64] for i in range(0, len(padded), 64))
-        elif t == "address":
-            head.append(word(int(v, 16)))
-        elif t == "bytes32":
-            head.append(v[2:] if v.startswith("0x") else v)
-        else:
-            head.append(word(v))
-    return "".join(head) + "".join(tail)
 
 
 class StorageMarketRpcTest(DepinTestFramework):

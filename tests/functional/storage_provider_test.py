@@ -126,16 +126,6 @@ class StorageProviderTest(DepinTestFramework):
         assert_equal(bad.returncode, 1)
         assert_in("no storage provider role", bad.stderr)
 
-    def cli_cmd(self, node, *args):
-        return [os.path.join(self.options.bindir, "depin-cli"), f"-datadir={node.datadir}",
-                "-regtest", f"-rpcport={node.rpc_port}", *args]
-
-    def cli(self, node, *args):
-        proc = subprocess.run(self.cli_cmd(node, *args), capture_output=True, text=True,
-                              timeout=60)
-        assert_equal(proc.returncode, 0, proc.stderr)
-        return proc.stdout
-
 
 if __name__ == "__main__":
     raise SystemExit(StorageProviderTest().main())

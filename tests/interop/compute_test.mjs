@@ -9,42 +9,25 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  ContractFunctionRevertedError, createPublicClient, createWalletClient, defineChain, http,
-} from "viem";
+import { ContractFunctionRevertedError, createWalletClient, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 
+import { MNEMONIC, devChain, withTimeout } from "./lib.mjs";
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const MNEMONIC = "test test test test test test test test test test test junk";
 const MARKET = "0x0000000000000000000000000000000000001000";
 const PRICE = 10n ** 12n;
 const BID_DEPOSIT = 10n ** 17n;  // regtest
 const ATTRIBUTES = "gpu.vendor=nvidia;gpu.model=RTX 4090;gpu.count=2;gpu.vramGiB=24;" +
   "gpu.interface=pcie";
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 export async function run(node) {
-  const chain = defineChain({
-    id: 1337,
-    name: "depin dev",
-    nativeCurrency: { name: "DPN", symbol: "DPN", decimals: 18 },
-    rpcUrls: { default: { http: [node.url] } },
-  });
-  const client = createPublicClient({ chain, transport: http(node.url), pollingInterval: 250 });
+  const { chain, client, wait } = devChain(node);
   const provider = mnemonicToAccount(MNEMONIC, { addressIndex: 8 });
   const tenant = mnemonicToAccount(MNEMONIC, { addressIndex: 9 });
   const providerWallet = createWalletClient({ account: provider, chain, transport: http(node.url) });
   const tenantWallet = createWalletClient({ account: tenant, chain, transport: http(node.url) });
   const abi = JSON.parse(fs.readFileSync(path.join(HERE, "../../docs/abi/compute.json"), "utf8"));
-  const wait = (hash) => withTimeout(
-    client.waitForTransactionReceipt({ hash, pollingInterval: 250 }), 30_000, "receipt");
   const read = (functionName, args) => client.readContract({ address: MARKET, abi,
     functionName, args });
 

@@ -9,39 +9,22 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  ContractFunctionRevertedError, createPublicClient, createWalletClient, defineChain, http,
-} from "viem";
+import { ContractFunctionRevertedError, createWalletClient, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 
+import { MNEMONIC, devChain, withTimeout } from "./lib.mjs";
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const MNEMONIC = "test test test test test test test test test test test junk";
 const MARKET = "0x0000000000000000000000000000000000002000";
 const PRICE = 10n ** 12n;
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 export async function run(node) {
-  const chain = defineChain({
-    id: 1337,
-    name: "depin dev",
-    nativeCurrency: { name: "DPN", symbol: "DPN", decimals: 18 },
-    rpcUrls: { default: { http: [node.url] } },
-  });
-  const client = createPublicClient({ chain, transport: http(node.url), pollingInterval: 250 });
+  const { chain, client, wait } = devChain(node);
   const provider = mnemonicToAccount(MNEMONIC, { addressIndex: 6 });
   const dapp = mnemonicToAccount(MNEMONIC, { addressIndex: 7 });
   const providerWallet = createWalletClient({ account: provider, chain, transport: http(node.url) });
   const wallet = createWalletClient({ account: dapp, chain, transport: http(node.url) });
   const abi = JSON.parse(fs.readFileSync(path.join(HERE, "../../docs/abi/storage.json"), "utf8"));
-  const wait = (hash) => withTimeout(
-    client.waitForTransactionReceipt({ hash, pollingInterval: 250 }), 30_000, "receipt");
 
   console.log("- registerProvider with writeContract, getProvider with readContract");
   const reg = await providerWallet.writeContract({ address: MARKET, abi,

@@ -161,40 +161,18 @@ Status ComputeProviderRole::Start(const node::RoleContext& ctx) {
           address_.ToChecksumHex(), options_.attributes, bids_.size(), leases_.size(),
           options_.work_dir);
   ctx_.signals->Register(this);
-  worker_ = std::thread([this] { Run(); });
+  worker_.Start(kPollInterval, [this] { Step(ctx_.chainstate->Tip().height); });
   return Status::Ok();
 }
 
 void ComputeProviderRole::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stop_ && !worker_.joinable()) return;
-    stop_ = true;
-  }
-  wake_.notify_all();
+  // Once only: the destructor stops again, after the signals may be gone.
   if (ctx_.signals != nullptr) ctx_.signals->Unregister(this);
-  if (worker_.joinable()) worker_.join();
+  ctx_.signals = nullptr;
+  worker_.Stop();
 }
 
-void ComputeProviderRole::TipChanged(const chain::TipInfo&) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    tip_changed_ = true;
-  }
-  wake_.notify_all();
-}
-
-void ComputeProviderRole::Run() {
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait_for(lock, kPollInterval, [this] { return stop_ || tip_changed_; });
-      if (stop_) return;
-      tip_changed_ = false;
-    }
-    Step(ctx_.chainstate->Tip().height);
-  }
-}
+void ComputeProviderRole::TipChanged(const chain::TipInfo&) { worker_.Wake(); }
 
 void ComputeProviderRole::SetError(const Status& s) {
   std::lock_guard<std::mutex> lock(mu_);

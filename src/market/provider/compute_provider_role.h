@@ -34,7 +34,6 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -42,12 +41,12 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 
 #include "chain/module_client.h"
 #include "consensus/params.h"
 #include "crypto/secp256k1.h"
 #include "node/role.h"
+#include "node/role_worker.h"
 #include "rpc/http_routes.h"
 #include "rpc/rpc_table.h"
 #include "util/status.h"
@@ -104,7 +103,6 @@ class ComputeProviderRole : public node::Role {
   StatusInfo Snapshot() const;
 
  private:
-  void Run();
   void Step(uint64_t height);
   Status Register(bool registered, const std::string& attributes_on_chain);
   Status Bid();
@@ -123,10 +121,7 @@ class ComputeProviderRole : public node::Role {
   std::unique_ptr<chain::ModuleClient> client_;
 
   mutable std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;
-  bool tip_changed_ = false;
-  std::thread worker_;
+  node::RoleWorker worker_;
   // Guarded by mu_.
   bool registered_ = false;
   std::string attributes_on_chain_;

@@ -153,40 +153,18 @@ Status StorageProviderRole::Start(const node::RoleContext& ctx) {
           address_.ToChecksumHex(), size_.ToString(), jobs_.size(), staged_.size(),
           options_.sector_dir);
   ctx_.signals->Register(this);
-  worker_ = std::thread([this] { Run(); });
+  worker_.Start(kPollInterval, [this] { Step(); });
   return Status::Ok();
 }
 
 void StorageProviderRole::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stop_ && !worker_.joinable()) return;
-    stop_ = true;
-  }
-  wake_.notify_all();
+  // Once only: the destructor stops again, after the signals may be gone.
   if (ctx_.signals != nullptr) ctx_.signals->Unregister(this);
-  if (worker_.joinable()) worker_.join();
+  ctx_.signals = nullptr;
+  worker_.Stop();
 }
 
-void StorageProviderRole::TipChanged(const chain::TipInfo&) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    tip_changed_ = true;
-  }
-  wake_.notify_all();
-}
-
-void StorageProviderRole::Run() {
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait_for(lock, kPollInterval, [this] { return stop_ || tip_changed_; });
-      if (stop_) return;
-      tip_changed_ = false;
-    }
-    Step();
-  }
-}
+void StorageProviderRole::TipChanged(const chain::TipInfo&) { worker_.Wake(); }
 
 Result<Bytes> StorageProviderRole::View(const Bytes& calldata) const {
   return client_->View(StorageMarketAddress(), calldata);
@@ -386,13 +364,9 @@ Status StorageProviderRole::Advance(Job& job, uint64_t h) {
       if (p.stage == proofs::SealStage::kLabeling && p.layer > 0) {
         LogInfo(ctx_.logger, LogCategory::kProvider, "sector {}: layer {}/{} labeled{}", job.number,
                 p.layer, p.layers, p.resumed ? " (from checkpoint)" : "");
-        if (options_.seal_pause.count() > 0) {
-          std::unique_lock<std::mutex> lock(mu_);
-          wake_.wait_for(lock, options_.seal_pause, [this] { return stop_; });
-        }
+        if (options_.seal_pause.count() > 0) worker_.SleepFor(options_.seal_pause);
       }
-      std::lock_guard<std::mutex> lock(mu_);
-      return !stop_;
+      return !worker_.stopping();
     };
     auto out = proofs::SealSector(in, *store, options);
     if (!out.ok()) return out.status();
@@ -705,9 +679,8 @@ Status StorageProviderRole::StageComplete(uint64_t deal_id, const std::string& p
   {
     std::lock_guard<std::mutex> lock(mu_);
     staged_.insert(deal_id);
-    tip_changed_ = true;
   }
-  wake_.notify_all();
+  worker_.Wake();
   LogInfo(ctx_.logger, LogCategory::kProvider, "deal {}: {} bytes staged for sealing", deal_id,
           bytes);
   return Status::Ok();

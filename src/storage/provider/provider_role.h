@@ -32,7 +32,6 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -40,13 +39,13 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "chain/module_client.h"
 #include "consensus/params.h"
 #include "crypto/secp256k1.h"
 #include "node/role.h"
+#include "node/role_worker.h"
 #include "rpc/rpc_table.h"
 #include "storage/proofs/params.h"
 #include "util/status.h"
@@ -158,7 +157,6 @@ class StorageProviderRole : public node::Role {
     std::set<uint32_t> partitions_sent;
   };
 
-  void Run();
   void Step();
   depin::Status Register();
   depin::Status PackAndSeal(uint64_t height);
@@ -202,10 +200,7 @@ class StorageProviderRole : public node::Role {
   std::unique_ptr<chain::ModuleClient> client_;  // from Start
 
   mutable std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;
-  bool tip_changed_ = false;
-  std::thread worker_;
+  node::RoleWorker worker_;
   // Guarded by mu_.
   std::map<uint64_t, Job> jobs_;
   std::set<uint64_t> staged_;

@@ -10,6 +10,7 @@ node's debug.log and stderr is printed, so the log of a failed run survives.
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -17,6 +18,7 @@ import traceback
 
 from .node import TestNode
 from .tx import TxTool
+from .util import TestFailure
 
 EXIT_PASSED = 0
 EXIT_FAILED = 1
@@ -66,6 +68,50 @@ class DepinTestFramework:
     @property
     def txtool(self):
         return TxTool(self.options.bindir)
+
+    # depin-cli ---------------------------------------------------------------
+    def cli_cmd(self, node, *args):
+        """depin-cli's argv for `node` (its datadir, network and RPC port)."""
+        network = {"main": [], "test": ["-testnet"], "regtest": ["-regtest"]}[node.network]
+        return [os.path.join(self.options.bindir, "depin-cli"), f"-datadir={node.datadir}",
+                *network, f"-rpcport={node.rpc_port}", *args]
+
+    def cli(self, node, *args, timeout=120):
+        """Runs depin-cli against `node`; its stdout (a non-zero exit fails the test)."""
+        proc = subprocess.run(self.cli_cmd(node, *args), capture_output=True, text=True,
+                              timeout=timeout)
+        if proc.returncode != 0:
+            raise TestFailure(f"depin-cli {' '.join(args)} exited {proc.returncode}: "
+                              f"{proc.stderr.strip()}")
+        return proc.stdout
+
+    def import_key(self, node, key):
+        """Imports `key` into `node`'s keystore folder (light scrypt); returns
+        the password file that unlocks it for depin-cli's --password-file."""
+        pw = os.path.join(self.tmpdir, f"pw-{key[2:10]}.txt")
+        with open(pw, "w") as f:
+            f.write("pw\n")
+        keyfile = os.path.join(self.tmpdir, f"key-{key[2:10]}.txt")
+        with open(keyfile, "w") as f:
+            f.write(key + "\n")
+        os.chmod(keyfile, 0o600)
+        self.cli(node, "account", "import", "--key-file", keyfile, "--password-file", pw,
+                 "--light")
+        return pw
+
+    def cli_stepping(self, harness, node, *args, limit=60):
+        """Runs a command that waits for its tx while `harness` mines blocks."""
+        proc = subprocess.Popen(self.cli_cmd(node, *args), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        for _ in range(limit):
+            if proc.poll() is not None:
+                break
+            harness.step()
+        out, err = proc.communicate(timeout=120)
+        if proc.returncode != 0:
+            raise TestFailure(f"depin-cli {' '.join(args)} exited {proc.returncode}: "
+                              f"{err.strip()}")
+        return out
 
     # Driver --------------------------------------------------------------------
     def main(self):

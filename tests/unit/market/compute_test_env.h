@@ -20,6 +20,7 @@
 #include "consensus/state.h"
 #include "crypto/sha256.h"
 #include "market/compute_market.h"
+#include "test_util/block_context.h"
 #include "test_util/keys.h"
 #include "test_util/map_reader.h"
 
@@ -150,24 +151,9 @@ class ComputeChain {
   }
 
  private:
-  static Hash256 BlockHash(uint64_t h) {
-    uint8_t b[8];
-    WriteBE64(b, h);
-    return crypto::Sha256Hash(ByteSpan(b, 8));
-  }
+  static Hash256 BlockHash(uint64_t h) { return test_util::TestBlockHash(h); }
   consensus::BlockContext NextContext() const {
-    consensus::BlockContext block;
-    block.height = height() + 1;
-    block.timestamp = params_.genesis_time + 15 * block.height;
-    block.miner = Party(0xfe);
-    block.base_fee = Uint256();
-    block.gas_limit = params_.block_gas_limit;
-    block.chain_id = params_.chain_id;
-    block.randomness_max_lookback = params_.randomness_max_lookback;
-    block.deferred_gas_per_block = params_.deferred_gas_per_block;
-    block.deferred_horizon = params_.deferred_horizon;
-    block.parent_hash = hashes_.back();
-    return block;
+    return test_util::NextTestBlock(params_, hashes_, Party(0xfe));
   }
 
   consensus::ChainParams params_;

@@ -24,6 +24,7 @@
 #include "storage/proofs/porep.h"
 #include "storage/proofs/post.h"
 #include "storage/proofs/seal.h"
+#include "test_util/block_context.h"
 #include "test_util/map_reader.h"
 
 namespace depin::storage::testing {
@@ -167,28 +168,9 @@ class MarketChain {
   const test_util::MapReader& state() const { return state_; }
 
  private:
-  static Hash256 BlockHash(uint64_t h) {
-    uint8_t b[8];
-    WriteBE64(b, h);
-    return crypto::Sha256Hash(ByteSpan(b, 8));
-  }
+  static Hash256 BlockHash(uint64_t h) { return test_util::TestBlockHash(h); }
   consensus::BlockContext NextContext() const {
-    consensus::BlockContext block;
-    block.height = height() + 1;
-    block.timestamp = params_.genesis_time + 15 * block.height;
-    block.miner = Party(0xfe);
-    block.base_fee = Uint256();
-    block.gas_limit = params_.block_gas_limit;
-    block.chain_id = params_.chain_id;
-    block.randomness_max_lookback = params_.randomness_max_lookback;
-    block.deferred_gas_per_block = params_.deferred_gas_per_block;
-    block.deferred_horizon = params_.deferred_horizon;
-    block.parent_hash = hashes_.back();
-    for (uint64_t i = 0; i < std::min<uint64_t>(hashes_.size(), params_.randomness_max_lookback);
-         ++i) {
-      block.ancestors.push_back(hashes_[hashes_.size() - 1 - i]);
-    }
-    return block;
+    return test_util::NextTestBlock(params_, hashes_, Party(0xfe));
   }
 
   consensus::ChainParams params_;
