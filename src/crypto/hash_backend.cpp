@@ -1,5 +1,7 @@
 #include "crypto/hash_backend.h"
 
+#include <cstring>
+
 #include "crypto/sha256.h"
 
 namespace depin::crypto {
@@ -17,6 +19,22 @@ class CpuBackend final : public HashBackend {
 };
 
 }  // namespace
+
+void VerifyMerklePathsCpu(const MerklePathBatch& batch, uint8_t* ok) {
+  for (size_t i = 0; i < batch.count; ++i) {
+    uint8_t node[32];
+    std::memcpy(node, batch.leaves + 32 * i, 32);
+    const uint8_t* siblings = batch.siblings + 32 * batch.sibling_offsets[i];
+    for (uint32_t level = 0; level < batch.heights[i]; ++level) {
+      if ((batch.indices[i] >> level) & 1) {
+        crypto::Sha256Pair(siblings + 32 * level, node, node);
+      } else {
+        crypto::Sha256Pair(node, siblings + 32 * level, node);
+      }
+    }
+    ok[i] = std::memcmp(node, batch.roots + 32 * i, 32) == 0 ? 1 : 0;
+  }
+}
 
 const HashBackend& CpuHashBackend() {
   static const CpuBackend kCpu;

@@ -23,17 +23,8 @@
 // the order vendor, model, count (free GPUs), vram, interface, region, the
 // others by key; explainOrder reports the first that fails.
 //
-// GPU model names (NormalizeGpuModel): lower case; every run of characters
-// other than letters and digits separates words; the vendor and brand words
-// nvidia, geforce, tesla, quadro, amd, radeon, instinct, intel, arc,
-// corporation, graphics, gpu, tm and r are dropped; each word is split where
-// letters meet digits, a single letter is joined back to the digits after it
-// (a100, h100, v100) and "gb" to the digits before it (80gb); the parts join
-// with "-". So "NVIDIA GeForce RTX 4090", "GeForce RTX 4090" and "rtx4090"
-// all read "rtx-4090", and "NVIDIA A100-SXM4-80GB" reads "a100-sxm-4-80gb".
-// Vendors (NormalizeGpuVendor): any name containing nvidia -> "nvidia",
-// amd or "advanced micro devices" -> "amd", intel -> "intel"; others lower
-// case with non-alphanumerics as "-".
+// GPU names are normalized by compute/gpu_name.h (shared with the device
+// layer, so getgpuinfo reports the names a provider registers).
 //
 // Thread-safety: plain functions and values.
 #pragma once
@@ -45,6 +36,7 @@
 #include <utility>
 #include <vector>
 
+#include "compute/gpu_name.h"
 #include "util/status.h"
 
 namespace depin::market {
@@ -57,8 +49,8 @@ inline constexpr size_t kMaxSpecBytes = 1024;
 inline constexpr uint64_t kMaxGpuCount = 1024;
 inline constexpr uint64_t kMaxVramGiB = 65536;
 
-std::string NormalizeGpuModel(std::string_view name);
-std::string NormalizeGpuVendor(std::string_view name);
+using compute::NormalizeGpuModel;
+using compute::NormalizeGpuVendor;
 
 // Sorted by key, keys unique.
 using Attributes = std::vector<std::pair<std::string, std::string>>;
