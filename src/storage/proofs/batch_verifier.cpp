@@ -129,6 +129,8 @@ class Run {
     verdicts_.Fail(t.proof, Failure{t.rule, t.item, t.code, std::move(message)});
   }
   void HashMessages();
+  // The paths on a device backend in one job; false: not done there.
+  bool VerifyPathsOnDevice(std::vector<uint8_t>& ok);
   void ClimbPaths(size_t begin, size_t end, std::vector<uint8_t>& ok);
 
   Verdicts verdicts_;
@@ -300,6 +302,12 @@ void Run::HashMessages() {
   for (auto& [len, batch] : batches_) {
     MessageBatch& b = *batch;
     b.digests.resize(b.count() * kNodeSize);
+    if (b.count() >= hash_.MinDeviceBatch()) {
+      // A device takes the whole batch in one call (and redoes it on the
+      // CPU itself should it fail).
+      hash_.Sha256Batch(b.messages.data(), b.msg_len, b.count(), b.digests.data());
+      continue;
+    }
     ParallelFor(b.count(), threads_, 64, [&](size_t begin, size_t end) {
       hash_.Sha256Batch(b.messages.data() + begin * b.msg_len, b.msg_len, end - begin,
                         b.digests.data() + begin * kNodeSize);
@@ -307,7 +315,48 @@ void Run::HashMessages() {
   }
 }
 
+bool Run::VerifyPathsOnDevice(std::vector<uint8_t>& ok) {
+  static_assert(sizeof(Hash256) == kNodeSize, "siblings are copied as one run of nodes");
+  const size_t n = paths_.size();
+  Bytes leaves(n * kNodeSize), roots(n * kNodeSize);
+  std::vector<uint64_t> indices(n), offsets(n);
+  std::vector<uint32_t> heights(n);
+  uint64_t sibling_nodes = 0;
+  for (size_t i = 0; i < n; ++i) sibling_nodes += paths_[i].height;
+  Bytes siblings(sibling_nodes * kNodeSize);
+  uint64_t at = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const PathJob& job = paths_[i];
+    const uint8_t* leaf =
+        job.leaf_batch ? &job.leaf_batch->digests[job.leaf_digest * kNodeSize] : job.leaf.data();
+    std::memcpy(&leaves[i * kNodeSize], leaf, kNodeSize);
+    std::memcpy(&roots[i * kNodeSize], job.root.data(), kNodeSize);
+    indices[i] = job.index;
+    heights[i] = job.height;
+    offsets[i] = at;
+    if (job.height > 0) {
+      std::memcpy(&siblings[at * kNodeSize], job.siblings[0].data(), job.height * kNodeSize);
+    }
+    at += job.height;
+  }
+  crypto::MerklePathBatch batch;
+  batch.count = n;
+  batch.leaves = leaves.data();
+  batch.indices = indices.data();
+  batch.heights = heights.data();
+  batch.sibling_offsets = offsets.data();
+  batch.siblings = siblings.data();
+  batch.sibling_nodes = sibling_nodes;
+  batch.roots = roots.data();
+  return hash_.VerifyMerklePaths(batch, ok.data());
+}
+
 void Run::ClimbPaths(size_t begin, size_t end, std::vector<uint8_t>& ok) {
+  // Level by level costs a device one round trip per level: a device
+  // backend's paths climb here only when its whole-batch job was not done
+  // (a small batch, or the device failed), and then on the CPU.
+  const crypto::HashBackend& hash =
+      hash_.MinDeviceBatch() == SIZE_MAX ? hash_ : crypto::CpuHashBackend();
   const size_t n = end - begin;
   Bytes nodes(n * kNodeSize), pairs(n * 2 * kNodeSize);
   std::vector<size_t> active(n);
@@ -330,7 +379,7 @@ void Run::ClimbPaths(size_t begin, size_t end, std::vector<uint8_t>& ok) {
       std::memcpy(pair + (right ? 0 : kNodeSize), job.siblings[level].data(), kNodeSize);
       active[m++] = i;
     }
-    hash_.Sha256PairBatch(pairs.data(), pairs.data(), m);
+    hash.Sha256PairBatch(pairs.data(), pairs.data(), m);
     for (size_t a = 0; a < m; ++a) {
       std::memcpy(&nodes[active[a] * kNodeSize], &pairs[a * kNodeSize], kNodeSize);
     }
@@ -355,8 +404,10 @@ std::vector<Status> Run::Finish(BatchVerifierStats& stats) {
     }
   }
   std::vector<uint8_t> ok(paths_.size());
-  ParallelFor(paths_.size(), threads_, 256,
-              [&](size_t begin, size_t end) { ClimbPaths(begin, end, ok); });
+  if (paths_.empty() || paths_.size() < hash_.MinDeviceBatch() || !VerifyPathsOnDevice(ok)) {
+    ParallelFor(paths_.size(), threads_, 256,
+                [&](size_t begin, size_t end) { ClimbPaths(begin, end, ok); });
+  }
   for (size_t i = 0; i < paths_.size(); ++i) {
     stats.pair_hashes += paths_[i].height;
     if (!ok[i]) Fail(paths_[i].tag, "path does not reach the root: " + Describe(paths_[i].tag));

@@ -10,7 +10,11 @@
 //      crypto::Sha256PairBatch over every path still climbing;
 //   4. comparisons, reduced to the first failed rule per proof in a fixed
 //      order (so the verdict does not depend on thread timing).
-// Steps 2 and 3 are split across std::threads.
+// Steps 2 and 3 are split across std::threads. On a device backend
+// (HashBackend::MinDeviceBatch) a batch at least that large goes to it whole
+// instead: each message batch in one call, and every path in one
+// VerifyMerklePaths job (all levels on the device); a job the device does
+// not do is done by the CPU steps above, so verdicts never differ.
 //
 // Thread-safety: a BatchVerifier is used by one thread at a time; Verify()
 // runs worker threads internally.

@@ -34,10 +34,21 @@ void XorInPlace(uint8_t* dst, const uint8_t* src, uint64_t len, size_t threads) 
   for (uint64_t i = len / 8 * 8; i < len; ++i) dst[i] ^= src[i];
 }
 
+// The interior of the tree over `leaves`: on the backend's device when it
+// builds it, else on the CPU threads.
+Bytes BuildTree(ByteSpan leaves, size_t threads, const crypto::HashBackend* hash) {
+  const uint64_t n = leaves.size() / kNodeSize;
+  if (hash != nullptr && n >= hash->MinDeviceBatch()) {
+    Bytes out(leaves.size() - kNodeSize);
+    if (hash->BuildTreeLevels(leaves.data(), n, out.data())) return out;
+  }
+  return BuildTreeLevels(leaves, threads);
+}
+
 // Column hashes of all nodes, reading the layer files in slices so memory
 // stays at a few slices rather than all layers at once.
 Result<Bytes> ComputeColumns(const SectorStore& store, SectorSize size, uint32_t layers,
-                             size_t threads) {
+                             size_t threads, const crypto::HashBackend* hash) {
   const uint64_t n = size.nodes();
   const uint64_t slice = std::min<uint64_t>(n, 1 << 18);
   Bytes columns(n * kNodeSize);
@@ -48,6 +59,20 @@ Result<Bytes> ComputeColumns(const SectorStore& store, SectorSize size, uint32_t
       DEPIN_RETURN_IF_ERROR(store.ReadRange(LayerFileName(l + 1), base * kNodeSize,
                                             slice * kNodeSize, bufs[l].data()));
       ptrs[l] = bufs[l].data();
+    }
+    if (hash != nullptr && slice >= hash->MinDeviceBatch()) {
+      // One device batch per slice: the columns laid out as messages.
+      const size_t msg_len = size_t{layers} * kNodeSize;
+      Bytes msgs(slice * msg_len);
+      ParallelFor(slice, threads, 4096, [&](size_t begin, size_t end) {
+        for (size_t i = begin; i < end; ++i) {
+          for (uint32_t l = 0; l < layers; ++l) {
+            std::memcpy(&msgs[i * msg_len + l * kNodeSize], ptrs[l] + i * kNodeSize, kNodeSize);
+          }
+        }
+      });
+      hash->Sha256Batch(msgs.data(), msg_len, slice, columns.data() + base * kNodeSize);
+      continue;
     }
     ParallelFor(slice, threads, 4096, [&](size_t begin, size_t end) {
       ColumnHashes(ptrs.data(), layers, begin, end, columns.data() + (base + begin) * kNodeSize);
@@ -83,7 +108,7 @@ Result<SealOutput> SealSector(const SealInputs& inputs, SectorStore& store,
   if (!Report(options, SealStage::kTreeD, 0, params.layers, false)) return Cancelled();
   Bytes data(bytes, 0);
   std::memcpy(data.data(), inputs.data.data(), inputs.data.size());
-  Bytes tree_d = BuildTreeLevels(data, threads);
+  Bytes tree_d = BuildTree(data, threads, options.hash);
   const Hash256 comm_d = RootOfLevels(tree_d);
   const Hash256 replica_id =
       ReplicaId(inputs.provider, inputs.sector_number, inputs.ticket, comm_d, size);
@@ -147,9 +172,9 @@ Result<SealOutput> SealSector(const SealInputs& inputs, SectorStore& store,
   }
 
   if (!Report(options, SealStage::kTreeC, 0, params.layers, false)) return Cancelled();
-  auto columns = ComputeColumns(store, size, params.layers, threads);
+  auto columns = ComputeColumns(store, size, params.layers, threads, options.hash);
   if (!columns) return columns.status();
-  Bytes tree_c = BuildTreeLevels(*columns, threads);
+  Bytes tree_c = BuildTree(*columns, threads, options.hash);
   meta.comm_c = RootOfLevels(tree_c);
   DEPIN_RETURN_IF_ERROR(store.WriteFile(kColumnsFile, *columns));
   DEPIN_RETURN_IF_ERROR(store.WriteFile(kTreeCFile, tree_c));
@@ -162,7 +187,7 @@ Result<SealOutput> SealSector(const SealInputs& inputs, SectorStore& store,
   HugeBuffer replica(bytes);
   DEPIN_RETURN_IF_ERROR(store.ReadRange(LayerFileName(params.layers), 0, bytes, replica.data()));
   XorInPlace(replica.data(), inputs.data.data(), inputs.data.size(), threads);
-  Bytes tree_r = BuildTreeLevels(replica.span(), threads);
+  Bytes tree_r = BuildTree(replica.span(), threads, options.hash);
   meta.comm_r_last = RootOfLevels(tree_r);
   meta.comm_r = crypto::Sha256Pair(meta.comm_c, meta.comm_r_last);
   DEPIN_RETURN_IF_ERROR(store.WriteFile(kReplicaFile, replica.span()));

@@ -14,6 +14,7 @@
 #include <functional>
 #include <string>
 
+#include "crypto/hash_backend.h"
 #include "storage/proofs/huge_buffer.h"
 #include "storage/proofs/labels.h"
 #include "storage/proofs/params.h"
@@ -64,6 +65,11 @@ struct SealOptions {
   // each seal (1.75x the sector size of heap).
   std::string parent_cache_dir;
   Logger* logger = nullptr;  // null: the process default
+  // Where tree_d, tree_c (with its column hashes) and tree_r are hashed;
+  // null: the CPU. A device backend (compute/gpu.h) builds each tree in one
+  // job; one it does not build (too small, a device error) is built on the
+  // CPU, so the commitments never depend on it.
+  const crypto::HashBackend* hash = nullptr;
 };
 
 // Seals into `store`. An empty store starts from scratch; a store holding an
