@@ -30,6 +30,7 @@ typedef uchar sha_u8;
 #define SHA_GLOBAL __global
 #define SHA_CONST __constant
 #define SHA_CAST(T, x) ((T)(x))
+#define SHA_UNROLL _Pragma("unroll")
 #elif defined(__CUDACC__)
 #include <stdint.h>
 typedef uint32_t sha_u32;
@@ -39,6 +40,7 @@ typedef uint8_t sha_u8;
 #define SHA_GLOBAL
 #define SHA_CONST __constant__
 #define SHA_CAST(T, x) static_cast<T>(x)
+#define SHA_UNROLL _Pragma("unroll")
 #else
 #include <stdint.h>
 typedef uint32_t sha_u32;
@@ -48,6 +50,7 @@ typedef uint8_t sha_u8;
 #define SHA_GLOBAL
 #define SHA_CONST static const
 #define SHA_CAST(T, x) static_cast<T>(x)
+#define SHA_UNROLL
 #endif
 
 SHA_CONST sha_u32 kSha256K[64] = {
@@ -81,6 +84,9 @@ SHA_FN void sha256_compress(sha_u32 s[8], const sha_u32 block[16]) {
   sha_u32 a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7];
   int i;
   for (i = 0; i < 16; ++i) w[i] = block[i];
+  /* Fully unrolled on devices, so the schedule's ring indices are constants
+   * and w[] stays in registers. */
+  SHA_UNROLL
   for (i = 0; i < 64; ++i) {
     sha_u32 wi;
     if (i < 16) {
