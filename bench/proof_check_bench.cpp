@@ -152,7 +152,7 @@ void BM_ConnectPoStBlock(benchmark::State& state) {
       // Each tx on its own, one thread; the block then finds them cached.
       for (const TxRef& tx : f.block->txs) {
         Status s = chain::CheckTxProofs(*tx, f.modules, &chain->proof_cache(),
-                                        {.threads = 1, .hash = nullptr});
+                                        {.threads = 1, .hash = nullptr, .device_min_checks = 4});
         if (!s.ok()) std::abort();
       }
     }
@@ -183,7 +183,8 @@ void BM_CheckPoStBlockProofs(benchmark::State& state) {
       if (!s.ok()) std::abort();
     } else {
       for (const TxRef& tx : f.block->txs) {
-        Status s = chain::CheckTxProofs(*tx, f.modules, nullptr, {.threads = 1, .hash = nullptr});
+        Status s = chain::CheckTxProofs(*tx, f.modules, nullptr,
+                                        {.threads = 1, .hash = nullptr, .device_min_checks = 4});
         if (!s.ok()) std::abort();
       }
     }

@@ -212,6 +212,7 @@ Result<std::shared_ptr<const consensus::StateReader>> Chainstate::StateAtBlock(
 }
 
 VerifiedProofCache& Chainstate::proof_cache() { return impl_->proof_cache_; }
+const crypto::HashBackend* Chainstate::proof_hash() const { return impl_->options_.proof_hash; }
 
 uint64_t Chainstate::SizeOnDisk() const {
   return impl_->blocks_->SizeOnDisk() + impl_->db_->ApproximateSize();

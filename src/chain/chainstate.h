@@ -83,6 +83,10 @@ struct ChainstateOptions {
   // (block-time-too-new); empty = system clock. A dev node passes its
   // DevClock's AdjustedNow.
   std::function<uint64_t()> clock;
+  // Where proof checks hash (blocks, initial sync, mempool admission): a
+  // device backend (compute/gpu.h) or null for the CPU. Must outlive the
+  // chainstate.
+  const crypto::HashBackend* proof_hash = nullptr;
 };
 
 // A block the chain knows about (header tree node), copied out for callers.
@@ -220,6 +224,8 @@ class Chainstate {
 
   // Proofs verified at mempool admission; a connecting block skips them.
   VerifiedProofCache& proof_cache();
+  // ChainstateOptions::proof_hash (null: the CPU).
+  const crypto::HashBackend* proof_hash() const;
 
   // The queue block events go to (options.signals; may be null).
   ValidationSignals* signals() const;

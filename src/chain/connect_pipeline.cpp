@@ -361,8 +361,11 @@ Status Chainstate::Impl::ConnectTip(IndexNode* node, std::shared_ptr<const Block
   });
   // Proof checks are stateless: they run on every core beside execution,
   // skipping proofs verified at mempool admission.
-  ProofCheckQueue proof_queue(modules_, &proof_cache_,
-                              consensus::ProofCheckOptions{.threads = threads_, .hash = nullptr});
+  ProofCheckQueue proof_queue(
+      modules_, &proof_cache_,
+      consensus::ProofCheckOptions{.threads = threads_,
+                                   .hash = options_.proof_hash,
+                                   .device_min_checks = consensus::kDeviceMinChecks});
   Status proofs_added;
   for (size_t i = 0; i < block->txs.size() && proofs_added.ok(); ++i) {
     proofs_added = proof_queue.Add(i, *block->txs[i]);

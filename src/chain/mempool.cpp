@@ -360,8 +360,11 @@ Status Mempool::Add(const TxRef& tx) {
       consensus::CheckTransactionStateless(tx->tx, chainstate_.params(), chainstate_.modules()));
   // A proof is checked like a signature, before the pool holds the tx; the
   // cache spares the block that includes it a second check.
-  DEPIN_RETURN_IF_ERROR(CheckTxProofs(*tx, chainstate_.modules(), &chainstate_.proof_cache(),
-                                      consensus::ProofCheckOptions{}));
+  DEPIN_RETURN_IF_ERROR(CheckTxProofs(
+      *tx, chainstate_.modules(), &chainstate_.proof_cache(),
+      consensus::ProofCheckOptions{.threads = 0,
+                                   .hash = chainstate_.proof_hash(),
+                                   .device_min_checks = consensus::kDeviceMinChecks}));
   AccountRead read = ReadAccount(tx->sender);
   const uint64_t now = Now();
   Status status;
@@ -380,8 +383,10 @@ Mempool::PreparedBatch Mempool::PrepareBatch(const std::vector<TxRef>& txs) cons
     batch.results[i] = consensus::CheckTransactionStateless(txs[i]->tx, chainstate_.params(),
                                                             chainstate_.modules());
     if (batch.results[i].ok()) {
-      batch.results[i] = CheckTxProofs(*txs[i], chainstate_.modules(), &chainstate_.proof_cache(),
-                                       consensus::ProofCheckOptions{.threads = 1, .hash = nullptr});
+      batch.results[i] = CheckTxProofs(
+          *txs[i], chainstate_.modules(), &chainstate_.proof_cache(),
+          consensus::ProofCheckOptions{
+              .threads = 1, .hash = nullptr, .device_min_checks = consensus::kDeviceMinChecks});
     }
     if (batch.results[i].ok() && batch.accounts.count(txs[i]->sender) == 0) {
       batch.accounts.emplace(txs[i]->sender, ReadAccount(txs[i]->sender));

@@ -161,6 +161,56 @@ SearchResult SearchNonce(const BlockHeader& header, const Uint256& target, unsig
   return result;
 }
 
+std::optional<SearchResult> SearchNonceOnGpu(const BlockHeader& header, const Uint256& target,
+                                             compute::Gpu& gpu,
+                                             const std::function<bool()>& should_stop,
+                                             std::atomic<uint64_t>* hash_counter) {
+  uint8_t target_bytes[32];
+  target.ToBigEndian32(target_bytes);
+  uint32_t target_words[8];
+  for (int i = 0; i < 8; ++i) target_words[i] = ReadBE32(target_bytes + 4 * i);
+  const uint32_t start_low = static_cast<uint32_t>(header.nonce);
+  HeaderHasher hasher(header);
+  SearchResult result;
+  // Nonces per device call, adjusted towards kGpuChunkTime so that a stop
+  // or a tip change is heard quickly whatever the device's speed.
+  constexpr auto kGpuChunkTime = std::chrono::milliseconds(50);
+  uint64_t chunk = uint64_t{1} << 18;
+  for (uint64_t low_step = 0; low_step <= UINT32_MAX; ++low_step) {
+    const uint32_t low = start_low + static_cast<uint32_t>(low_step);
+    hasher.SetNonceLow(low);
+    for (uint64_t high = 0; high < (uint64_t{1} << 32);) {
+      if (should_stop()) return result;
+      const uint64_t count = std::min(chunk, (uint64_t{1} << 32) - high);
+      const auto began = std::chrono::steady_clock::now();
+      auto found = gpu.SearchNonce(hasher.midstate(), target_words, static_cast<uint32_t>(high),
+                                   static_cast<uint32_t>(count));
+      if (!found.ok()) return std::nullopt;
+      const auto took = std::chrono::steady_clock::now() - began;
+      // Nonces past a solution are skipped on the device; count the range.
+      result.hashes += count;
+      if (hash_counter != nullptr) hash_counter->fetch_add(count, std::memory_order_relaxed);
+      if (found->has_value()) {
+        const uint64_t nonce = uint64_t{low} | (uint64_t{**found} << 32);
+        if (!HashMeetsTarget(hasher.Hash(nonce), target)) {
+          gpu.RecordFailure("nonce search",
+                            Status::Error(StatusKind::kUnavailable, "gpu-wrong-solution",
+                                          "the device's nonce does not meet the target"));
+          return std::nullopt;
+        }
+        result.found = true;
+        result.nonce = nonce;
+        return result;
+      }
+      high += count;
+      if (took < kGpuChunkTime / 2 && chunk < (uint64_t{1} << 31)) chunk *= 2;
+      if (took > kGpuChunkTime * 2 && chunk > (uint64_t{1} << 12)) chunk /= 2;
+    }
+  }
+  result.exhausted = true;
+  return result;
+}
+
 Miner::Miner(const MinerOptions& options, Chainstate& chainstate, Mempool* mempool)
     : options_(options),
       chainstate_(chainstate),
@@ -316,8 +366,13 @@ Result<Hash256> Miner::MineOneLocked(const Address& coinbase, uint64_t timestamp
       target = *options_.target_override;
     }
     const auto started = std::chrono::steady_clock::now();
+    std::optional<SearchResult> on_gpu;
+    if (options_.gpu != nullptr && options_.gpu->active()) {
+      on_gpu = SearchNonceOnGpu(block->header, target, *options_.gpu, should_stop, &total_hashes_);
+    }
     SearchResult found =
-        SearchNonce(block->header, target, options_.threads, should_stop, &total_hashes_);
+        on_gpu ? *on_gpu
+               : SearchNonce(block->header, target, options_.threads, should_stop, &total_hashes_);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     // A search cancelled before its first hash (stop, tip change) says

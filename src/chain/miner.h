@@ -48,6 +48,7 @@
 #include "chain/dev_clock.h"
 #include "chain/mempool.h"
 #include "chain/validation_signals.h"
+#include "compute/gpu.h"
 #include "primitives/block.h"
 #include "util/status.h"
 #include "util/sync.h"
@@ -95,9 +96,22 @@ SearchResult SearchNonce(const BlockHeader& header, const Uint256& target, unsig
                          const std::function<bool()>& should_stop,
                          std::atomic<uint64_t>* hash_counter = nullptr);
 
+// Searches like SearchNonce, on a device (compute/gpu.h; -minegpu): for each
+// low half, the nonce highs go to the device in chunks sized to about 50 ms,
+// `should_stop` is polled between chunks, and a device solution is checked
+// on the CPU before it is returned. nullopt when the device failed (the
+// Gpu has logged and counted it): the caller searches on the CPU.
+std::optional<SearchResult> SearchNonceOnGpu(const BlockHeader& header, const Uint256& target,
+                                             compute::Gpu& gpu,
+                                             const std::function<bool()>& should_stop,
+                                             std::atomic<uint64_t>* hash_counter = nullptr);
+
 struct MinerOptions {
   unsigned threads = 1;  // 0 = hardware concurrency
-  Address coinbase;      // for Start()
+  // -minegpu: search nonces on this device; the CPU threads take over when it
+  // fails. Null: the CPU. Must outlive the miner.
+  compute::Gpu* gpu = nullptr;
+  Address coinbase;  // for Start()
   // Dev mode: Start mines a block only when one is due (see the top).
   bool dev = false;
   std::chrono::milliseconds dev_block_interval{0};  // 0: no interval mining

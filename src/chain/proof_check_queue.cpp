@@ -56,11 +56,14 @@ Status ProofCheckQueue::Verify(ProofCacheUse use, bool block) {
     const std::vector<size_t>& indexes = entry.second;
     const consensus::Module* module = modules_.Find(entry.first);
     stats_.verified += indexes.size();
-    // A device backend wants one large batch; on the CPU the checks are
-    // split into one chunk per thread, each verified on its own thread.
-    const size_t chunks = options_.hash != nullptr ? 1 : std::min<size_t>(threads, indexes.size());
+    // A device backend wants one large batch; on the CPU (no device, or a
+    // batch under the device threshold) the checks are split into one chunk
+    // per thread, each verified on its own thread. Verdicts are the same.
+    const bool device = options_.hash != nullptr && indexes.size() >= options_.device_min_checks;
+    const size_t chunks = device ? 1 : std::min<size_t>(threads, indexes.size());
     const size_t per = (indexes.size() + chunks - 1) / chunks;
     consensus::ProofCheckOptions chunk_options = options_;
+    if (!device) chunk_options.hash = nullptr;
     chunk_options.threads = chunks > 1 ? 1 : threads;
     auto run = [&, module](size_t begin, size_t end) {
       std::vector<const consensus::ProofCheck*> batch;

@@ -37,11 +37,20 @@ struct ProofCheck {
   Hash256 Id() const;
 };
 
+// ProofCheckOptions::device_min_checks by default.
+inline constexpr size_t kDeviceMinChecks = 4;
+
 struct ProofCheckOptions {
   // Worker threads a module may use for one batch; 0 = hardware concurrency.
   unsigned threads = 0;
   // Where batch hashing runs; null = the CPU (a GPU backend plugs in here).
   const crypto::HashBackend* hash = nullptr;
+  // With a device `hash`: a module's batch of fewer checks than this runs on
+  // the CPU threads instead (one tx at mempool admission, a block with a
+  // proof or two); larger ones go to the device as one batch, where the
+  // backend's own threshold (HashBackend::MinDeviceBatch) still applies to
+  // each hashing job.
+  size_t device_min_checks = kDeviceMinChecks;
 };
 
 // Most proofs one tx may carry (bounds the work a relayed tx can cause

@@ -11,6 +11,7 @@
 
 #include "chain/mempool.h"
 #include "chain/proof_cache.h"
+#include "compute/gpu.h"
 #include "consensus/abi.h"
 #include "consensus/test_module.h"
 #include "crypto/sha256.h"
@@ -129,7 +130,8 @@ TEST_F(ProofChecks, FirstFailureInTxOrderWhateverTheThreadCount) {
   for (unsigned threads : {1u, 2u, 7u}) {
     ProofCheckStats stats;
     Status s =
-        CheckBlockProofs(txs, modules, nullptr, {.threads = threads, .hash = nullptr}, &stats);
+        CheckBlockProofs(txs, modules, nullptr,
+                         {.threads = threads, .hash = nullptr, .device_min_checks = 4}, &stats);
     EXPECT_EQ(s.code(), "block-bad-proof") << threads;
     EXPECT_EQ(s.kind(), StatusKind::kInvalid);
     EXPECT_NE(s.message().find("tx 2 (" + txs[2]->hash.Hex() + "): prooftest-bad-proof"),
@@ -336,6 +338,38 @@ TEST_F(ProvePoSt, BadOrMalformedProofsMakeTheTxInvalid) {
   EXPECT_EQ(garbage.code(), "tx-bad-proof");
   EXPECT_EQ(pool_.Size(), 0u);
   EXPECT_EQ(env_.chain().proof_cache().size(), 0u);
+}
+
+// A block's proofs on a real OpenCL device (PoCL in CI): the same verdict as
+// on the CPU, a batch under the device threshold stays on the CPU, and a
+// device that fails mid-batch leaves the verdict unchanged.
+TEST_F(ProvePoSt, DeviceBatchesGiveTheCpuVerdict) {
+  compute::GpuOptions gpu_options;
+  gpu_options.mode = compute::GpuMode::kOpenCl;
+  gpu_options.min_batch = 1;
+  auto gpu = compute::Gpu::Open(gpu_options);
+  ASSERT_TRUE(gpu->active()) << gpu->why_inactive();
+  const Hash256 tip = env_.chain().Tip().hash;
+  std::vector<TxRef> txs;
+  for (uint8_t key = 1; key <= 6; ++key) txs.push_back(Tx(key, 0, 1, tip, /*corrupt=*/key == 4));
+  const consensus::ModuleRegistry& modules = env_.chain().modules();
+  const Status cpu = CheckBlockProofs(txs, modules, nullptr,
+                                      {.threads = 2, .hash = nullptr, .device_min_checks = 4});
+  EXPECT_EQ(cpu.code(), "block-bad-proof");
+  const consensus::ProofCheckOptions on_device{
+      .threads = 2, .hash = gpu->hash_backend(), .device_min_checks = 4};
+  EXPECT_EQ(CheckBlockProofs(txs, modules, nullptr, on_device).ToString(), cpu.ToString());
+  EXPECT_GE(gpu->counters().device_batches, 1u);
+  // Two checks: under device_min_checks, the CPU threads verify them.
+  const uint64_t before = gpu->counters().device_batches;
+  const std::vector<TxRef> two = {txs[0], txs[1]};
+  EXPECT_TRUE(CheckBlockProofs(two, modules, nullptr, on_device).ok());
+  EXPECT_EQ(gpu->counters().device_batches, before);
+  // Every device call fails: the batch is redone on the CPU, same verdict.
+  gpu->device()->InjectFaults(1000);
+  EXPECT_EQ(CheckBlockProofs(txs, modules, nullptr, on_device).ToString(), cpu.ToString());
+  EXPECT_GE(gpu->counters().fallbacks, 1u);
+  gpu->device()->InjectFaults(0);
 }
 
 }  // namespace
