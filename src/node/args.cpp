@@ -169,6 +169,23 @@ std::vector<ArgSpec> BuildSpecs() {
       "Mining");
   add("minethreads", K::kInt, S::kAnywhere, "1",
       "CPU threads searching nonces; regtest needs only one", "Mining");
+  add("minegpu", K::kFlag, S::kAnywhere, "0",
+      "search nonces on the GPU chosen by -gpu (the CPU threads take over if it fails or none "
+      "is active)",
+      "Mining");
+  // GPU.
+  add("gpu", K::kString, S::kAnywhere, "auto",
+      "where batch hashing runs (proof checks, sealing trees, -minegpu): auto (CUDA, else an "
+      "OpenCL GPU, else the CPU), cuda, opencl (any OpenCL device, CPU ones included) or none",
+      "GPU");
+  add("gpudevices", K::kString, S::kAnywhere, "",
+      "devices to consider, in order, comma-separated (cuda:0,opencl:1; see getgpuinfo); the "
+      "first that opens does the work; default every device -gpu allows",
+      "GPU");
+  add("gpuminbatch", K::kInt, S::kAnywhere, "4096",
+      "smallest batch (hashes, Merkle paths, tree leaves) sent to the GPU; smaller ones run on "
+      "the CPU, where the transfer would cost more than the device saves",
+      "GPU");
   // Storage provider role.
   add("storageprovider", K::kString, S::kAnywhere, "",
       "run the built-in storage provider with the key in this file (one 0x hex private key, "

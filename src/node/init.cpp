@@ -94,6 +94,7 @@ Result<std::unique_ptr<storage::StorageProviderRole>> MakeStorageProviderRole(No
   o.sector_dir = node.args.GetString("sectordir", "");
   if (o.sector_dir.empty()) o.sector_dir = (node.network_dir / "storage").string();
   o.parent_cache_dir = node.args.GetString("parentcachedir", "");
+  o.seal_hash = node.gpu != nullptr ? node.gpu->hash_backend() : nullptr;
   auto price = Uint256::FromDecimal(node.args.GetString("storageprice", "1000000000"));
   if (!price.ok()) {
     return Status::Error("args-bad-value", "-storageprice must be a decimal amount of wei");
@@ -245,6 +246,7 @@ std::optional<int> ParseAndPrepare(NodeContext& node, int argc, const char* cons
   if (auto interval = DevBlockIntervalFromArgs(node.args); !interval) {
     return Fail(node, interval.status());
   }
+  if (auto gpu = GpuOptionsFromArgs(node.args, nullptr); !gpu) return Fail(node, gpu.status());
   if (node.dev_mode) {
     node.args.SoftSet("mine", "1");
     node.args.SoftSet("printtoconsole", "1");
@@ -334,6 +336,13 @@ Status StartComponents(NodeContext& node) {
   // with a failure exit code, as Bitcoin Core's AbortNode.
   chainstate_options->fatal_error = [&node](const Status&) { node.shutdown.RequestFatal(); };
   chainstate_options->signals = node.signals.get();
+  // The GPU (or the CPU, said in one log line) for proof checks, sealing
+  // trees and -minegpu.
+  auto gpu_options = GpuOptionsFromArgs(node.args, logger);
+  if (!gpu_options) return gpu_options.status();
+  node.gpu = compute::Gpu::Open(*gpu_options);
+  rc.gpu = node.gpu.get();
+  chainstate_options->proof_hash = node.gpu->hash_backend();
   auto chainstate = chain::Chainstate::Open(node.params, node.modules, *chainstate_options);
   if (!chainstate) return chainstate.status();
   node.chainstate = std::move(*chainstate);
@@ -388,6 +397,13 @@ Status StartComponents(NodeContext& node) {
   auto miner_options = MinerOptionsFromArgs(node.args, node.params, node.dev_mode, logger);
   if (!miner_options) return miner_options.status();
   miner_options->dev_clock = node.dev_clock.get();
+  if (node.args.GetBool("minegpu", false)) {
+    miner_options->gpu = node.gpu.get();
+    rc.gpu_mining = true;
+    if (!node.gpu->active()) {
+      LogInfo(logger, LogCategory::kNode, "-minegpu: no GPU is active; mining on the CPU");
+    }
+  }
   bool mine = node.args.GetBool("mine", false);
   // The miner exists even without -mine: generatetoaddress uses it.
   node.miner = std::make_unique<chain::Miner>(*miner_options, *node.chainstate, node.mempool.get());
@@ -638,6 +654,31 @@ Result<chain::MempoolOptions> MempoolOptionsFromArgs(const Args& args, Logger* l
   const int64_t min_tip = args.GetInt("mintxtip", 0);
   if (min_tip < 0) return Status::Error("args-bad-value", "-mintxtip must be >= 0 (wei per gas)");
   o.min_tip = Uint256(static_cast<uint64_t>(min_tip));
+  o.logger = logger;
+  return o;
+}
+
+Result<compute::GpuOptions> GpuOptionsFromArgs(const Args& args, Logger* logger) {
+  compute::GpuOptions o;
+  auto mode = compute::ParseGpuMode(args.GetString("gpu", "auto"));
+  if (!mode.ok()) return Status::Error("args-bad-value", mode.status().message());
+  o.mode = *mode;
+  const std::string devices = args.GetString("gpudevices", "");
+  size_t start = 0;
+  while (start < devices.size()) {
+    size_t comma = devices.find(',', start);
+    if (comma == std::string::npos) comma = devices.size();
+    std::string id = devices.substr(start, comma - start);
+    if (id.rfind("cuda:", 0) != 0 && id.rfind("opencl:", 0) != 0) {
+      return Status::Error("args-bad-value",
+                           "-gpudevices: '" + id + "' is not cuda:<n> or opencl:<n>");
+    }
+    o.devices.push_back(std::move(id));
+    start = comma + 1;
+  }
+  const int64_t min_batch = args.GetInt("gpuminbatch", 4096);
+  if (min_batch < 1) return Status::Error("args-bad-value", "-gpuminbatch must be at least 1");
+  o.min_batch = static_cast<size_t>(min_batch);
   o.logger = logger;
   return o;
 }

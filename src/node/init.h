@@ -59,6 +59,9 @@ Result<index::IndexOptions> IndexOptionsFromArgs(const Args& args,
 Result<std::chrono::milliseconds> DevBlockIntervalFromArgs(const Args& args);
 // Errors: "args-bad-value" for an unparsable -mineraddress or a missing one
 // with -mine outside dev mode, and DevBlockIntervalFromArgs's.
+// -gpu, -gpudevices and -gpuminbatch.
+Result<compute::GpuOptions> GpuOptionsFromArgs(const Args& args, Logger* logger);
+
 Result<chain::MinerOptions> MinerOptionsFromArgs(const Args& args,
                                                  const consensus::ChainParams& params,
                                                  bool dev_mode, Logger* logger);

@@ -18,6 +18,7 @@
 #include "chain/mempool.h"
 #include "chain/miner.h"
 #include "chain/validation_signals.h"
+#include "compute/gpu.h"
 #include "consensus/module.h"
 #include "consensus/params.h"
 #include "net/net_manager.h"
@@ -50,6 +51,9 @@ struct NodeContext {
   // Created before the chainstate (which enqueues on it) and stopped after
   // every subscriber is gone, before the chainstate closes.
   std::unique_ptr<chain::ValidationSignals> signals;
+  // The GPU for proof checks, sealing and -minegpu (inactive: the CPU).
+  // Created before the chainstate and destroyed after everything using it.
+  std::unique_ptr<compute::Gpu> gpu;
   std::unique_ptr<chain::Chainstate> chainstate;
   std::unique_ptr<chain::Mempool> mempool;
   std::unique_ptr<chain::Miner> miner;

@@ -29,6 +29,7 @@ std::vector<RpcTable> NodeRpcTables(const NodeRpcContext& ctx) {
   tables.push_back(BlockchainRpcTable(ctx));
   tables.push_back(MempoolRpcTable(ctx));
   tables.push_back(MiningRpcTable(ctx));
+  tables.push_back(GpuRpcTable(ctx));
   tables.push_back(ControlRpcTable(ctx));
   tables.push_back(ChainAdminRpcTable(ctx));
   return tables;

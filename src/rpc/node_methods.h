@@ -65,6 +65,10 @@ struct NodeRpcContext {
   std::optional<Address> miner_address;
   unsigned miner_threads = 1;
   uint64_t mempool_max_bytes = 0;
+  // The device layer (getgpuinfo); null until it is set up. gpu_mining:
+  // -minegpu was given.
+  const compute::Gpu* gpu = nullptr;
+  bool gpu_mining = false;
 
   // Network facts for getnetworkinfo.
   std::string version;  // "0.1.0"
@@ -99,6 +103,7 @@ Result<std::optional<chain::TxLocation>> FindMinedTx(const NodeRpcContext& ctx,
 RpcTable BlockchainRpcTable(const NodeRpcContext& ctx);
 RpcTable MempoolRpcTable(const NodeRpcContext& ctx);
 RpcTable MiningRpcTable(const NodeRpcContext& ctx);
+RpcTable GpuRpcTable(const NodeRpcContext& ctx);
 RpcTable ControlRpcTable(const NodeRpcContext& ctx);
 // invalidateblock / reconsiderblock (chain_admin_methods.cpp).
 RpcTable ChainAdminRpcTable(const NodeRpcContext& ctx);

@@ -354,6 +354,7 @@ Status StorageProviderRole::Advance(Job& job, uint64_t h) {
     proofs::SealOptions options;
     options.parent_cache_dir = options_.parent_cache_dir;
     options.logger = ctx_.logger;
+    options.hash = options_.seal_hash;
     using Clock = std::chrono::steady_clock;
     const Clock::time_point started = Clock::now();
     Clock::time_point label_start = started;

@@ -56,6 +56,9 @@ struct ProviderOptions {
   std::string key_file;    // 0x-hex private key, one line, not readable by group or others
   std::string sector_dir;  // working data (created 0700)
   std::string parent_cache_dir;
+  // Where sealing builds its trees (tree_d, tree_c, tree_r): the node's GPU
+  // backend (compute/gpu.h) or null for the CPU. Must outlive the role.
+  const crypto::HashBackend* seal_hash = nullptr;
   std::string uri;            // registered: where clients upload and retrieve
   Uint256 price_per_gib;      // wei per GiB per block
   uint64_t min_duration = 1;  // blocks

@@ -14,6 +14,8 @@
 #include <string>
 #include <thread>
 
+#include "compute/gpu.h"
+#include "compute/gpu_name.h"
 #include "consensus/test_module.h"
 #include "index/tx_index.h"
 #include "rpc/rpc_dispatcher.h"
@@ -248,6 +250,42 @@ TEST_F(NodeMethodsTest, MiningTemplateAndSubmit) {
   auto info = Result("getmininginfo");
   EXPECT_EQ(info["blocks"].GetUint64(), 1u);
   EXPECT_FALSE(info["mining"].GetBool());
+}
+
+TEST_F(NodeMethodsTest, GetGpuInfoReportsTheDeviceAndItsFallbacks) {
+  EXPECT_EQ(Error("getgpuinfo", "[]").first, kRpcInternalError);  // no device layer yet
+  compute::GpuOptions options;
+  options.mode = compute::GpuMode::kOpenCl;  // PoCL's CPU device in CI
+  options.min_batch = 1;
+  auto gpu = compute::Gpu::Open(options);
+  ASSERT_TRUE(gpu->active()) << gpu->why_inactive();
+  ctx_.gpu = gpu.get();
+  auto info = Result("getgpuinfo");
+  EXPECT_STREQ(info["mode"].GetString(), "opencl");
+  EXPECT_TRUE(info["active"].GetBool());
+  EXPECT_STREQ(info["device"].GetString(), "opencl:0");
+  EXPECT_TRUE(info["paths"]["proofchecks"].GetBool());
+  EXPECT_FALSE(info["paths"]["mining"].GetBool());
+  ASSERT_GE(info["devices"].Size(), 1u);
+  const auto& d = info["devices"][0];
+  EXPECT_STREQ(d["id"].GetString(), "opencl:0");
+  EXPECT_EQ(std::string(d["model"].GetString()), compute::NormalizeGpuModel(d["name"].GetString()));
+  EXPECT_GT(d["vrambytes"].GetUint64(), 0u);
+  EXPECT_GT(d["computeunits"].GetUint(), 0u);
+  EXPECT_TRUE(d["active"].GetBool());
+  EXPECT_EQ(info["counters"]["devicebatches"].GetUint64(), 0u);
+  // One batch on the device, one that fails there and is redone on the CPU.
+  Bytes pairs(64 * 8, 0x5a), out(32 * 8);
+  gpu->hash_backend()->Sha256PairBatch(pairs.data(), out.data(), 8);
+  gpu->device()->InjectFaults(1);
+  gpu->hash_backend()->Sha256PairBatch(pairs.data(), out.data(), 8);
+  info = Result("getgpuinfo");
+  EXPECT_EQ(info["counters"]["devicebatches"].GetUint64(), 1u);
+  EXPECT_EQ(info["counters"]["fallbacks"].GetUint64(), 1u);
+  EXPECT_EQ(info["counters"]["errors"].GetUint64(), 1u);
+  EXPECT_NE(std::string(info["counters"]["lasterror"].GetString()).find("gpu-opencl-error"),
+            std::string::npos);
+  ctx_.gpu = nullptr;
 }
 
 TEST_F(NodeMethodsTest, AdminMethodsNeedAuthAndStopSignals) {
