@@ -150,6 +150,14 @@ std::unique_ptr<Gpu> Gpu::Open(const GpuOptions& options) {
                           ? "GPU"
                           : std::string(GpuModeName(options.mode)) + " device") +
           " found";
+    // What the drivers said, when they said anything (a CUDA driver older
+    // than the runtime, a build without CUDA).
+    for (const std::string& e : errors) {
+      const bool cuda = e.rfind("cuda", 0) == 0;
+      if (options.mode == GpuMode::kAuto || (options.mode == GpuMode::kCuda) == cuda) {
+        why += "; " + e;
+      }
+    }
   }
   LogInfo(log, LogCategory::kCompute, "gpu: {}; hashing runs on the CPU", why);
   return std::make_unique<Gpu>(options, std::move(found), nullptr, why);
