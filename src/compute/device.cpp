@@ -1,5 +1,7 @@
 #include "compute/device.h"
 
+#include <algorithm>
+
 #include "compute/cuda_device.h"
 #include "compute/opencl_device.h"
 
@@ -15,6 +17,23 @@ std::vector<DeviceInfo> EnumerateDevices(std::vector<std::string>* errors) {
   std::vector<DeviceInfo> out = EnumerateCudaDevices(errors);
   for (DeviceInfo& d : EnumerateOpenClDevices(errors)) out.push_back(std::move(d));
   return out;
+}
+
+std::optional<GpuOffer> DetectGpuOffer(const std::vector<DeviceInfo>& devices) {
+  const bool any_cuda = std::any_of(devices.begin(), devices.end(),
+                                    [](const DeviceInfo& d) { return d.api == GpuApi::kCuda; });
+  std::optional<GpuOffer> offer;
+  for (const DeviceInfo& d : devices) {
+    if (!d.is_gpu || (any_cuda && d.api != GpuApi::kCuda)) continue;
+    const uint64_t gib = d.memory_bytes >> 30;
+    if (!offer) {
+      offer = GpuOffer{d.vendor_id, d.model, 1, gib};
+    } else if (d.model == offer->model) {
+      ++offer->count;
+      offer->vram_gib = std::min(offer->vram_gib, gib);
+    }
+  }
+  return offer;
 }
 
 Result<std::unique_ptr<Device>> OpenDevice(const DeviceInfo& info) {

@@ -86,6 +86,19 @@ class Device {
 // given, receives one line per API that could not be queried.
 std::vector<DeviceInfo> EnumerateDevices(std::vector<std::string>* errors = nullptr);
 
+// The machine's GPUs as the compute market lists them (-gpus=detect): the
+// CUDA devices when there are any (NVIDIA's OpenCL driver lists the same
+// GPUs again), else the OpenCL GPUs and accelerators (never a CPU device);
+// the model of the first, how many devices share that model, and the
+// smallest VRAM among them in whole GiB. nullopt: no GPU.
+struct GpuOffer {
+  std::string vendor;  // normalized (vendor_id)
+  std::string model;   // normalized
+  uint64_t count = 0;
+  uint64_t vram_gib = 0;
+};
+std::optional<GpuOffer> DetectGpuOffer(const std::vector<DeviceInfo>& devices);
+
 // Opens a device for batch work (OpenCL: compiles the embedded kernels;
 // a compile error carries the build log: "gpu-opencl-build-failed").
 Result<std::unique_ptr<Device>> OpenDevice(const DeviceInfo& info);

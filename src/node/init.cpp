@@ -156,10 +156,20 @@ Result<std::unique_ptr<market::ComputeProviderRole>> MakeComputeProviderRole(Nod
   if (o.work_dir.empty()) o.work_dir = (node.network_dir / "compute").string();
   if (!node.args.IsSet("gpus")) {
     return Status::Error("args-bad-value",
-                         "-computeprovider needs -gpus=VENDOR:MODEL:COUNT:VRAMGIB[:pcie|sxm]");
+                         "-computeprovider needs -gpus=VENDOR:MODEL:COUNT:VRAMGIB[:pcie|sxm] "
+                         "or -gpus=detect");
   }
-  auto attributes = market::GpuAttributesFromArgs(node.args.GetString("gpus", ""),
-                                                  node.args.GetString("computeattributes", ""));
+  std::string gpus = node.args.GetString("gpus", "");
+  if (gpus == "detect") {
+    // The device layer's discovery, under the names the market stores.
+    auto offer = compute::DetectGpuOffer(compute::EnumerateDevices());
+    if (!offer) return Status::Error("args-bad-value", "-gpus=detect: no GPU found");
+    gpus = offer->vendor + ":" + offer->model + ":" + std::to_string(offer->count) + ":" +
+           std::to_string(offer->vram_gib);
+    LogInfo(node.logger.get(), LogCategory::kNode, "-gpus=detect: offering {}", gpus);
+  }
+  auto attributes =
+      market::GpuAttributesFromArgs(gpus, node.args.GetString("computeattributes", ""));
   if (!attributes.ok()) return attributes.status();
   o.attributes = *attributes;
   if (node.args.IsSet("bidprice")) {

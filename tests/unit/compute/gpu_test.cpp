@@ -7,6 +7,7 @@
 
 #include <random>
 
+#include "compute/gpu_name.h"
 #include "compute_test_util.h"
 #include "storage/proofs/batch_verifier.h"
 #include "storage/proofs/merkle_tree.h"
@@ -110,6 +111,41 @@ TEST(Gpu, DeviceErrorMidBatchIsRedoneOnTheCpuAndCounted) {
   EXPECT_EQ(c.errors, 2u);
   EXPECT_EQ(c.fallbacks, 2u);
   EXPECT_NE(c.last_error.find("gpu-opencl-error"), std::string::npos) << c.last_error;
+}
+
+DeviceInfo Described(GpuApi api, uint32_t index, const std::string& name, uint64_t gib,
+                     bool is_gpu) {
+  DeviceInfo d;
+  d.api = api;
+  d.index = index;
+  d.name = name;
+  d.model = NormalizeGpuModel(name);
+  d.vendor_id = "nvidia";
+  d.memory_bytes = gib << 30;
+  d.is_gpu = is_gpu;
+  return d;
+}
+
+TEST(Gpu, DetectedOfferPrefersCudaAndNeverCountsCpuDevices) {
+  // PoCL alone: no GPU to offer.
+  EXPECT_FALSE(DetectGpuOffer({Described(GpuApi::kOpenCl, 0, "pthread-cpu", 16, false)}));
+  // NVIDIA's OpenCL driver lists the CUDA GPUs again: counted once.
+  const std::vector<DeviceInfo> devices = {
+      Described(GpuApi::kCuda, 0, "NVIDIA H100 80GB HBM3", 80, true),
+      Described(GpuApi::kCuda, 1, "NVIDIA H100 80GB HBM3", 79, true),
+      Described(GpuApi::kCuda, 2, "NVIDIA A100-SXM4-40GB", 40, true),
+      Described(GpuApi::kOpenCl, 0, "NVIDIA H100 80GB HBM3", 80, true),
+      Described(GpuApi::kOpenCl, 1, "pthread-cpu", 16, false)};
+  auto offer = DetectGpuOffer(devices);
+  ASSERT_TRUE(offer.has_value());
+  EXPECT_EQ(offer->model, "h100-80gb-hbm-3");
+  EXPECT_EQ(offer->vendor, "nvidia");
+  EXPECT_EQ(offer->count, 2u);
+  EXPECT_EQ(offer->vram_gib, 79u);
+  // Without CUDA, the OpenCL GPUs.
+  auto opencl = DetectGpuOffer({devices[3], devices[4]});
+  ASSERT_TRUE(opencl.has_value());
+  EXPECT_EQ(opencl->count, 1u);
 }
 
 // Real PoRep and PoSt proofs of sealed 2 KiB sectors, some corrupted.
