@@ -75,26 +75,71 @@ Encoder& Encoder::AddressArray(const std::vector<depin::Address>& values) {
   return *this;
 }
 
-Encoder& Encoder::StringArray(const std::vector<std::string>& values) {
-  // A dynamic array of dynamic elements: the count, one offset per element
-  // (from the first offset word), then the elements.
-  depin::Bytes data = Word(Uint256(values.size()));
-  depin::Bytes tail;
-  for (const std::string& v : values) {
-    depin::Bytes offset = Word(Uint256(32 * values.size() + tail.size()));
+namespace {
+
+// A dynamic array of dynamic elements (each already encoded): the count, one
+// offset per element (from the first offset word), then the elements.
+Bytes DynamicElementArray(const std::vector<Bytes>& elements) {
+  Bytes data = Word(Uint256(elements.size()));
+  Bytes tail;
+  for (const Bytes& e : elements) {
+    Bytes offset = Word(Uint256(32 * elements.size() + tail.size()));
     data.insert(data.end(), offset.begin(), offset.end());
-    depin::Bytes element = PaddedDynamic(AsSpan(v));
-    tail.insert(tail.end(), element.begin(), element.end());
+    tail.insert(tail.end(), e.begin(), e.end());
   }
   data.insert(data.end(), tail.begin(), tail.end());
+  return data;
+}
+
+}  // namespace
+
+Encoder& Encoder::StringArray(const std::vector<std::string>& values) {
+  std::vector<depin::Bytes> elements;
+  elements.reserve(values.size());
+  for (const std::string& v : values) elements.push_back(PaddedDynamic(AsSpan(v)));
+  args_.push_back({true, DynamicElementArray(elements)});
+  return *this;
+}
+
+Encoder& Encoder::BytesArray(const std::vector<depin::Bytes>& values) {
+  std::vector<depin::Bytes> elements;
+  elements.reserve(values.size());
+  for (const depin::Bytes& v : values) elements.push_back(PaddedDynamic(v));
+  args_.push_back({true, DynamicElementArray(elements)});
+  return *this;
+}
+
+Encoder& Encoder::Tuple(const Encoder& members) {
+  args_.push_back({members.IsDynamic(), members.Finish()});
+  return *this;
+}
+
+Encoder& Encoder::TupleArray(const std::vector<Encoder>& elements) {
+  const bool dynamic = !elements.empty() && elements.front().IsDynamic();
+  std::vector<depin::Bytes> encoded;
+  encoded.reserve(elements.size());
+  for (const Encoder& e : elements) encoded.push_back(e.Finish());
+  if (dynamic) {
+    args_.push_back({true, DynamicElementArray(encoded)});
+    return *this;
+  }
+  depin::Bytes data = Word(Uint256(elements.size()));
+  for (const depin::Bytes& e : encoded) data.insert(data.end(), e.begin(), e.end());
   args_.push_back({true, std::move(data)});
   return *this;
+}
+
+bool Encoder::IsDynamic() const {
+  return std::any_of(args_.begin(), args_.end(), [](const Arg& a) { return a.dynamic; });
 }
 
 depin::Bytes Encoder::Finish() const {
   depin::Bytes head;
   depin::Bytes tail;
-  const size_t head_size = 32 * args_.size();
+  // A dynamic argument takes one offset word in the head; a static one (a
+  // word, or a static tuple's words) sits there whole.
+  size_t head_size = 0;
+  for (const Arg& a : args_) head_size += a.dynamic ? 32 : a.data.size();
   for (const Arg& a : args_) {
     if (a.dynamic) {
       depin::Bytes offset = Word(Uint256(head_size + tail.size()));
@@ -160,24 +205,42 @@ Result<Hash256> Decoder::Bytes32() {
   return Hash256(w->data());
 }
 
-Result<ByteSpan> Decoder::Dynamic(size_t max_len) {
+Result<size_t> Decoder::NextOffset() {
   auto offset_word = Uint();
   if (!offset_word.ok()) return offset_word.status();
   if (!offset_word->FitsUint64() || offset_word->Low64() % 32 != 0 ||
       offset_word->Low64() > body_.size()) {
     return Status::Error("abi-bad-offset", "dynamic argument offset out of range");
   }
-  const size_t offset = offset_word->Low64();
+  return static_cast<size_t>(offset_word->Low64());
+}
+
+Result<size_t> Decoder::ArrayCount(size_t offset, size_t max_count) const {
   if (body_.size() - offset < 32) return Status::Error("abi-short-data", "missing length word");
   Uint256 len = Uint256::FromBigEndian32(body_.data() + offset);
+  if (!len.FitsUint64() || len.Low64() > max_count) {
+    return Status::Error("abi-too-long", "array argument longer than allowed");
+  }
+  const size_t n = len.Low64();
+  if ((body_.size() - offset - 32) / 32 < n) {
+    return Status::Error("abi-short-data", "array argument runs past the end");
+  }
+  return n;
+}
+
+Result<ByteSpan> Decoder::Dynamic(size_t max_len) {
+  auto offset = NextOffset();
+  if (!offset.ok()) return offset.status();
+  if (body_.size() - *offset < 32) return Status::Error("abi-short-data", "missing length word");
+  Uint256 len = Uint256::FromBigEndian32(body_.data() + *offset);
   if (!len.FitsUint64() || len.Low64() > max_len) {
     return Status::Error("abi-too-long", "dynamic argument longer than allowed");
   }
   const size_t n = len.Low64();
-  if (body_.size() - offset - 32 < n) {
+  if (body_.size() - *offset - 32 < n) {
     return Status::Error("abi-short-data", "dynamic argument runs past the end");
   }
-  return body_.subspan(offset + 32, n);
+  return body_.subspan(*offset + 32, n);
 }
 
 Result<depin::Bytes> Decoder::Bytes(size_t max_len) {
@@ -193,23 +256,30 @@ Result<std::string> Decoder::String(size_t max_len) {
 }
 
 Result<ByteSpan> Decoder::ArrayWords(size_t max_count) {
-  auto offset_word = Uint();
-  if (!offset_word.ok()) return offset_word.status();
-  if (!offset_word->FitsUint64() || offset_word->Low64() % 32 != 0 ||
-      offset_word->Low64() > body_.size()) {
-    return Status::Error("abi-bad-offset", "array argument offset out of range");
+  auto offset = NextOffset();
+  if (!offset.ok()) return offset.status();
+  auto n = ArrayCount(*offset, max_count);
+  if (!n.ok()) return n.status();
+  return body_.subspan(*offset + 32, 32 * *n);
+}
+
+Result<std::vector<Decoder>> Decoder::DynamicTupleArray(size_t max_count) {
+  auto offset = NextOffset();
+  if (!offset.ok()) return offset.status();
+  auto n = ArrayCount(*offset, max_count);
+  if (!n.ok()) return n.status();
+  // Element offsets count from the word after the length.
+  const size_t base = *offset + 32;
+  std::vector<Decoder> out;
+  out.reserve(*n);
+  for (size_t i = 0; i < *n; ++i) {
+    const Uint256 rel = Uint256::FromBigEndian32(body_.data() + base + 32 * i);
+    if (!rel.FitsUint64() || rel.Low64() % 32 != 0 || rel.Low64() > body_.size() - base) {
+      return Status::Error("abi-bad-offset", "tuple element offset out of range");
+    }
+    out.emplace_back(body_.subspan(base + rel.Low64()));
   }
-  const size_t offset = offset_word->Low64();
-  if (body_.size() - offset < 32) return Status::Error("abi-short-data", "missing length word");
-  Uint256 len = Uint256::FromBigEndian32(body_.data() + offset);
-  if (!len.FitsUint64() || len.Low64() > max_count) {
-    return Status::Error("abi-too-long", "array argument longer than allowed");
-  }
-  const size_t n = len.Low64();
-  if ((body_.size() - offset - 32) / 32 < n) {
-    return Status::Error("abi-short-data", "array argument runs past the end");
-  }
-  return body_.subspan(offset + 32, 32 * n);
+  return out;
 }
 
 Result<std::vector<uint64_t>> Decoder::Uint64Array(size_t max_count) {

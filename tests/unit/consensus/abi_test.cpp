@@ -239,5 +239,202 @@ TEST(Abi, StringArrayEncodesAsSolc) {
   EXPECT_EQ(Encoder().StringArray({}).Finish(), Cat({Word(0x20), Word(0)}));
 }
 
+// Encodings computed by ethers v6 (AbiCoder / Interface, tests/interop's
+// pinned version) for Multicall3's argument and return types.
+Bytes FromHex(std::string_view hex) { return *HexDecode(hex); }
+
+Address Addr(uint16_t low16) { return ModuleAddress(low16); }
+
+// aggregate3([(0x..0F00, false, 0x1234), (0x..1000, true, 0x)]) after the selector.
+constexpr std::string_view kAggregate3Args =
+    "0x0000000000000000000000000000000000000000000000000000000000000020"
+    "0000000000000000000000000000000000000000000000000000000000000002"
+    "0000000000000000000000000000000000000000000000000000000000000040"
+    "00000000000000000000000000000000000000000000000000000000000000e0"
+    "0000000000000000000000000000000000000000000000000000000000000f00"
+    "0000000000000000000000000000000000000000000000000000000000000000"
+    "0000000000000000000000000000000000000000000000000000000000000060"
+    "0000000000000000000000000000000000000000000000000000000000000002"
+    "1234000000000000000000000000000000000000000000000000000000000000"
+    "0000000000000000000000000000000000000000000000000000000000001000"
+    "0000000000000000000000000000000000000000000000000000000000000001"
+    "0000000000000000000000000000000000000000000000000000000000000060"
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+// aggregate([(0x..0F00, 0xdeadbeef), (0x..1000, 0xab * 33)]) after the selector.
+constexpr std::string_view kAggregateArgs =
+    "0x0000000000000000000000000000000000000000000000000000000000000020"
+    "0000000000000000000000000000000000000000000000000000000000000002"
+    "0000000000000000000000000000000000000000000000000000000000000040"
+    "00000000000000000000000000000000000000000000000000000000000000c0"
+    "0000000000000000000000000000000000000000000000000000000000000f00"
+    "0000000000000000000000000000000000000000000000000000000000000040"
+    "0000000000000000000000000000000000000000000000000000000000000004"
+    "deadbeef00000000000000000000000000000000000000000000000000000000"
+    "0000000000000000000000000000000000000000000000000000000000001000"
+    "0000000000000000000000000000000000000000000000000000000000000040"
+    "0000000000000000000000000000000000000000000000000000000000000021"
+    "abababababababababababababababababababababababababababababababab"
+    "ab00000000000000000000000000000000000000000000000000000000000000";
+
+// aggregate3 returns [(true, uint256 42 as 32 bytes), (false, 0x)].
+constexpr std::string_view kAggregate3Return =
+    "0x0000000000000000000000000000000000000000000000000000000000000020"
+    "0000000000000000000000000000000000000000000000000000000000000002"
+    "0000000000000000000000000000000000000000000000000000000000000040"
+    "00000000000000000000000000000000000000000000000000000000000000c0"
+    "0000000000000000000000000000000000000000000000000000000000000001"
+    "0000000000000000000000000000000000000000000000000000000000000040"
+    "0000000000000000000000000000000000000000000000000000000000000020"
+    "000000000000000000000000000000000000000000000000000000000000002a"
+    "0000000000000000000000000000000000000000000000000000000000000000"
+    "0000000000000000000000000000000000000000000000000000000000000040"
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+// aggregate returns (7, [0x01, 0x]).
+constexpr std::string_view kAggregateReturn =
+    "0x0000000000000000000000000000000000000000000000000000000000000007"
+    "0000000000000000000000000000000000000000000000000000000000000040"
+    "0000000000000000000000000000000000000000000000000000000000000002"
+    "0000000000000000000000000000000000000000000000000000000000000040"
+    "0000000000000000000000000000000000000000000000000000000000000080"
+    "0000000000000000000000000000000000000000000000000000000000000001"
+    "0100000000000000000000000000000000000000000000000000000000000000"
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+// blockAndAggregate returns (7, 0x11 * 32, [(true, 0xbeef)]).
+constexpr std::string_view kBlockAndAggregateReturn =
+    "0x0000000000000000000000000000000000000000000000000000000000000007"
+    "1111111111111111111111111111111111111111111111111111111111111111"
+    "0000000000000000000000000000000000000000000000000000000000000060"
+    "0000000000000000000000000000000000000000000000000000000000000001"
+    "0000000000000000000000000000000000000000000000000000000000000020"
+    "0000000000000000000000000000000000000000000000000000000000000001"
+    "0000000000000000000000000000000000000000000000000000000000000040"
+    "0000000000000000000000000000000000000000000000000000000000000002"
+    "beef000000000000000000000000000000000000000000000000000000000000";
+
+TEST(Abi, DynamicTupleArrayDecodesEthersAggregate3Calls) {
+  const Bytes body = FromHex(kAggregate3Args);
+  Decoder d(body);
+  auto calls = d.DynamicTupleArray(8);
+  ASSERT_TRUE(calls.ok()) << calls.status().ToString();
+  ASSERT_EQ(calls->size(), 2u);
+  Decoder& first = (*calls)[0];
+  EXPECT_EQ(*first.Address(), Addr(0x0F00));
+  EXPECT_EQ(*first.Bool(), false);
+  EXPECT_EQ(*first.Bytes(100), (Bytes{0x12, 0x34}));
+  Decoder& second = (*calls)[1];
+  EXPECT_EQ(*second.Address(), Addr(0x1000));
+  EXPECT_EQ(*second.Bool(), true);
+  EXPECT_TRUE(second.Bytes(100)->empty());
+}
+
+TEST(Abi, DynamicTupleArrayDecodesEthersAggregateCalls) {
+  const Bytes body = FromHex(kAggregateArgs);
+  Decoder d(body);
+  auto calls = d.DynamicTupleArray(8);
+  ASSERT_TRUE(calls.ok()) << calls.status().ToString();
+  ASSERT_EQ(calls->size(), 2u);
+  EXPECT_EQ(*(*calls)[0].Address(), Addr(0x0F00));
+  EXPECT_EQ(*(*calls)[0].Bytes(100), (Bytes{0xde, 0xad, 0xbe, 0xef}));
+  EXPECT_EQ(*(*calls)[1].Address(), Addr(0x1000));
+  EXPECT_EQ(*(*calls)[1].Bytes(100), Bytes(33, 0xab));
+  // The empty array ethers sends for aggregate3([]).
+  const Bytes empty = Cat({Word(0x20), Word(0)});
+  EXPECT_EQ(Decoder(empty).DynamicTupleArray(8)->size(), 0u);
+}
+
+TEST(Abi, DynamicTupleArrayBadInputFails) {
+  const Bytes body = FromHex(kAggregate3Args);
+  EXPECT_EQ(Decoder(body).DynamicTupleArray(1).status().code(), "abi-too-long");
+  // The array's own offset out of range or unaligned.
+  Bytes bad = body;
+  bad[31] = 0x21;
+  EXPECT_EQ(Decoder(bad).DynamicTupleArray(8).status().code(), "abi-bad-offset");
+  // An element offset (the first, at word 2) unaligned, then past the end.
+  bad = body;
+  bad[2 * 32 + 31] = 0x41;
+  EXPECT_EQ(Decoder(bad).DynamicTupleArray(8).status().code(), "abi-bad-offset");
+  bad = body;
+  bad[2 * 32 + 30] = 0x10;  // 0x1040
+  EXPECT_EQ(Decoder(bad).DynamicTupleArray(8).status().code(), "abi-bad-offset");
+  bad = body;
+  bad[2 * 32] = 0x80;  // 2^255
+  EXPECT_EQ(Decoder(bad).DynamicTupleArray(8).status().code(), "abi-bad-offset");
+  // A count the body has no room for.
+  bad = body;
+  bad[32 + 31] = 0x40;
+  EXPECT_EQ(Decoder(bad).DynamicTupleArray(100).status().code(), "abi-short-data");
+  // The array decodes, but an element's bytes member runs past the end.
+  const Bytes cut(body.begin(), body.end() - 64);
+  auto calls = Decoder(cut).DynamicTupleArray(8);
+  ASSERT_TRUE(calls.ok()) << calls.status().ToString();
+  Decoder& second = (*calls)[1];
+  EXPECT_TRUE(second.Address().ok());
+  EXPECT_TRUE(second.Bool().ok());
+  EXPECT_EQ(second.Bytes(100).status().code(), "abi-short-data");
+  // An element whose member is dirty (a bool of 2).
+  bad = body;
+  bad[5 * 32 + 31] = 2;
+  calls = Decoder(bad).DynamicTupleArray(8);
+  ASSERT_TRUE(calls.ok());
+  EXPECT_TRUE((*calls)[0].Address().ok());
+  EXPECT_EQ((*calls)[0].Bool().status().code(), "abi-bad-bool");
+  // No head word at all.
+  EXPECT_EQ(Decoder(ByteSpan()).DynamicTupleArray(8).status().code(), "abi-short-data");
+}
+
+TEST(Abi, TupleArrayEncodesAsEthersAggregate3Return) {
+  Bytes forty_two(32, 0);
+  forty_two[31] = 42;
+  std::vector<Encoder> results;
+  results.push_back(Encoder().Bool(true).Bytes(forty_two));
+  results.push_back(Encoder().Bool(false).Bytes({}));
+  EXPECT_EQ(Encoder().TupleArray(results).Finish(), FromHex(kAggregate3Return));
+  EXPECT_EQ(Encoder().TupleArray({}).Finish(), Cat({Word(0x20), Word(0)}));
+}
+
+TEST(Abi, BytesArrayEncodesAsEthersAggregateReturn) {
+  EXPECT_EQ(Encoder().Uint(Uint256(7)).BytesArray({Bytes{0x01}, Bytes{}}).Finish(),
+            FromHex(kAggregateReturn));
+}
+
+TEST(Abi, TupleArrayAfterStaticArgumentsEncodesAsEthers) {
+  Hash256 h;
+  for (size_t i = 0; i < h.size(); ++i) h[i] = 0x11;
+  std::vector<Encoder> results;
+  results.push_back(Encoder().Bool(true).Bytes(Bytes{0xbe, 0xef}));
+  EXPECT_EQ(Encoder().Uint(Uint256(7)).Bytes32(h).TupleArray(results).Finish(),
+            FromHex(kBlockAndAggregateReturn));
+}
+
+TEST(Abi, TuplesEncodeInlineWhenStaticAndByOffsetWhenDynamic) {
+  // ethers: encode(["(uint256,address)", "bytes"], [[1, 0x..0F00], 0xabcd]):
+  // the static tuple takes two head words, so the bytes' offset is 0x60.
+  Bytes abcd = {0xab, 0xcd};
+  Bytes abcd_word = abcd;
+  abcd_word.resize(32, 0);
+  Bytes addr_word(32, 0);
+  addr_word[30] = 0x0f;
+  const Encoder point = Encoder().Uint(Uint256(1)).Address(Addr(0x0F00));
+  EXPECT_FALSE(point.IsDynamic());
+  EXPECT_EQ(Encoder().Tuple(point).Bytes(abcd).Finish(),
+            Cat({Word(1), addr_word, Word(0x60), Word(2), abcd_word}));
+  // encode(["(bool,bytes)"], [[true, 0x01]]): a dynamic tuple is an offset.
+  const Encoder result = Encoder().Bool(true).Bytes(Bytes{0x01});
+  EXPECT_TRUE(result.IsDynamic());
+  Bytes one_word(32, 0);
+  one_word[0] = 0x01;
+  EXPECT_EQ(Encoder().Tuple(result).Finish(),
+            Cat({Word(0x20), Word(1), Word(0x40), Word(1), one_word}));
+  // encode(["(uint256,uint256)[]"], [[[1, 2], [3, 4]]]): static tuples inline.
+  std::vector<Encoder> pairs;
+  pairs.push_back(Encoder().Uint(Uint256(1)).Uint(Uint256(2)));
+  pairs.push_back(Encoder().Uint(Uint256(3)).Uint(Uint256(4)));
+  EXPECT_EQ(Encoder().TupleArray(pairs).Finish(),
+            Cat({Word(0x20), Word(2), Word(1), Word(2), Word(3), Word(4)}));
+}
+
 }  // namespace
 }  // namespace depin::abi
