@@ -44,6 +44,7 @@ BlockContext MakeBlockContext(const BlockHeader& header, const ChainParams& para
   ctx.parent_hash = header.parent_hash;
   ctx.base_fee = header.base_fee;
   ctx.gas_limit = header.gas_limit;
+  ctx.bits = header.bits;
   ctx.chain_id = params.chain_id;
   ctx.randomness_max_lookback = params.randomness_max_lookback;
   ctx.deferred_gas_per_block = params.deferred_gas_per_block;

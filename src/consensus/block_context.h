@@ -52,6 +52,7 @@ struct BlockContext {
   Hash256 parent_hash;
   Uint256 base_fee;
   uint64_t gas_limit = 0;
+  uint32_t bits = 0;  // the header's compact target (Multicall3's difficulty)
   uint64_t chain_id = 0;
   uint64_t randomness_max_lookback = 0;
   // The deferred-work queue's bounds (deferred_queue.h), from ChainParams.

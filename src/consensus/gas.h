@@ -107,6 +107,17 @@ inline constexpr uint64_t kComputeAwardBaseGas = 80000;
 inline constexpr uint64_t kComputeAwardPerBidGas = 30000;
 inline constexpr uint64_t kComputeLeaseCloseGas = 80000;
 
+// Multicall3 (consensus/multicall.h, docs/abi/multicall3.json). An
+// aggregate pays its fixed cost and one gas per argument byte (the decode and
+// the copies of each inner call's data), then per inner call
+// kMulticallInnerCallGas (a CALL's base cost on Ethereum) on top of whatever
+// the inner call itself costs. The getters cost what a view of a market
+// does; getEthBalance adds an account read.
+inline constexpr FunctionGas kMulticallAggregateGas{2000, 1};
+inline constexpr uint64_t kMulticallInnerCallGas = 700;
+inline constexpr FunctionGas kMulticallGetterGas{1000, 0};
+inline constexpr FunctionGas kMulticallBalanceGas{1000, 0};
+
 uint64_t IntrinsicGas(const Transaction& tx);
 
 }  // namespace depin::consensus

@@ -159,6 +159,57 @@ Status ModuleContext::PayFromModule(const Address& to, const Uint256& amount) {
   return Status::Ok();
 }
 
+Result<ModuleContext::InnerCall> ModuleContext::CallModuleAt(const Address& target,
+                                                             const Uint256& value,
+                                                             ByteSpan calldata) {
+  InnerCall out;
+  auto fail = [&out](Status why) -> Result<InnerCall> {
+    out.return_data = EncodeRevertReason(why.ToString());
+    out.revert = std::move(why);
+    return std::move(out);
+  };
+  if (call_depth_ >= kMaxCallDepth) {
+    return fail(Status::Error(StatusKind::kLimitExceeded, "call-too-deep",
+                              "more than " + std::to_string(kMaxCallDepth) + " nested calls"));
+  }
+  const Module* module = modules_ != nullptr ? modules_->ActiveAt(target, block_.height) : nullptr;
+  if (module == nullptr) {
+    return fail(Status::Error(
+        "call-not-a-module", target.ToChecksumHex() + " is not a native module active at height " +
+                                 std::to_string(block_.height) +
+                                 ": calls may only target native modules (this chain has no EVM)"));
+  }
+  // Stateless and decided by the calldata alone, so every node agrees.
+  auto proofs = module->ProofChecks(calldata);
+  if (!proofs.ok() || !proofs->empty()) {
+    return fail(Status::Error(
+        "call-carries-proof",
+        "a call that carries a proof must be the tx's own call: its proof is checked against "
+        "the tx's target only" +
+            (proofs.ok() ? std::string() : " (" + proofs.status().ToString() + ")")));
+  }
+  const StateCache::Checkpoint checkpoint = state_.MakeCheckpoint();
+  if (Status paid = PayFromModule(target, value); !paid.ok()) {
+    state_.RevertTo(checkpoint);
+    return fail(std::move(paid));
+  }
+  ModuleContext inner(state_, block_, target, module_, value, gas_left(), read_only_, modules_);
+  inner.query_depth_ = query_depth_;
+  inner.call_depth_ = call_depth_ + 1;
+  Result<Bytes> result = CallModule(*module, inner, calldata);
+  gas_used_ += inner.gas_used();
+  if (!result.ok()) {
+    state_.RevertTo(checkpoint);
+    const Status& why = result.status();
+    if (why.Is(StatusKind::kOutOfGas) || why.IsLocalFailure()) return why;
+    return fail(why);
+  }
+  out.success = true;
+  out.return_data = std::move(result).value();
+  for (const Log& log : inner.logs()) logs_.push_back(log);
+  return out;
+}
+
 Status ModuleContext::EmitLog(std::vector<Hash256> topics, Bytes data) {
   if (read_only_) return Status::Error("write-in-view", "log emitted in a read-only call");
   if (topics.size() > 4) return Status::Error("log-too-many-topics", "a log has at most 4 topics");
@@ -200,12 +251,18 @@ std::string SignatureOf(const std::string& name, const std::vector<AbiParam>& in
   std::string s = name + "(";
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (i != 0) s += ",";
-    s += inputs[i].type;
+    s += inputs[i].CanonicalType();
   }
   return s + ")";
 }
 
 }  // namespace
+
+std::string AbiParam::CanonicalType() const {
+  constexpr std::string_view kTuple = "tuple";
+  if (type.compare(0, kTuple.size(), kTuple) != 0) return type;
+  return SignatureOf("", components) + type.substr(kTuple.size());
+}
 
 std::string ModuleFunction::Signature() const { return SignatureOf(name, inputs); }
 

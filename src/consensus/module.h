@@ -72,8 +72,15 @@ std::string_view MutabilityName(Mutability mutability);
 
 struct AbiParam {
   std::string name;
-  std::string type;      // canonical Solidity type: "uint256", "address", "string", ...
+  std::string type;      // Solidity type: "uint256", "address", "string", "tuple[]", ...
   bool indexed = false;  // event inputs only: carried as a topic
+  // The members of a "tuple" / "tuple[]" type (a struct), as the ABI JSON's
+  // "components".
+  std::vector<AbiParam> components = {};
+
+  // The type as it appears in a signature: "tuple[]" with members address
+  // and bytes is "(address,bytes)[]".
+  std::string CanonicalType() const;
 };
 
 using FunctionHandler = std::function<Result<Bytes>(ModuleContext& ctx, abi::Decoder& args)>;
@@ -198,6 +205,35 @@ class ModuleContext {
       -> decltype(fn(std::declval<const Q&>(), std::declval<ModuleContext&>()));
   static constexpr int kMaxQueryDepth = 4;
 
+  // A message call from this module to the module at `target`, as a
+  // contract's CALL on Ethereum (Multicall3's inner calls): the target runs
+  // through its function table (CallModule) with this module as sender,
+  // `value` paid to it from this module's balance, this call's gas left as
+  // allowance (what it uses is charged here), this call's read-only state,
+  // and its logs join this call's. A failed inner call is an outcome, not an
+  // error: its writes, transfer and logs are reverted, `revert` says why and
+  // `return_data` carries it as Error(string), as a reverting contract's data:
+  //   call-not-a-module             nothing but a module active at `target`
+  //                                 at this height takes calls (a plain
+  //                                 account, an unknown address)
+  //   call-too-deep                 more than kMaxCallDepth nested calls
+  //   call-carries-proof            the call carries a proof (or does not
+  //                                 decode as one): proofs are checked for
+  //                                 the tx's own target only (proof_check.h),
+  //                                 so a nested one would go unverified
+  //   insufficient-module-balance   this module cannot pay `value`
+  //   any revert of the target's function
+  // An error is what ends this call too: the inner call ran out of gas
+  // (kOutOfGas: its allowance was all this call had left) or a local
+  // failure (kIo, kCorruption) reading state.
+  struct InnerCall {
+    bool success = false;
+    Bytes return_data;
+    Status revert;
+  };
+  Result<InnerCall> CallModuleAt(const Address& target, const Uint256& value, ByteSpan calldata);
+  static constexpr int kMaxCallDepth = 8;
+
   // Logs are state changes too: refused in read-only contexts
   // ("write-in-view").
   Status EmitLog(std::vector<Hash256> topics, Bytes data);
@@ -217,6 +253,7 @@ class ModuleContext {
   bool read_only_;
   const ModuleRegistry* modules_;
   int query_depth_ = 0;
+  int call_depth_ = 0;
   std::vector<Log> logs_;
 
   // The publisher's read-only context for a query, or why there is none.

@@ -17,11 +17,15 @@ std::string Quoted(std::string_view s) {
   return out + "\"";
 }
 
+// The ABI JSON of a parameter list; a tuple's members nest as "components".
 std::string Params(const std::vector<AbiParam>& params, bool with_indexed) {
   std::string out = "[";
   for (size_t i = 0; i < params.size(); ++i) {
     if (i != 0) out += ", ";
     out += "{\"name\": " + Quoted(params[i].name) + ", \"type\": " + Quoted(params[i].type);
+    if (!params[i].components.empty()) {
+      out += ", \"components\": " + Params(params[i].components, /*with_indexed=*/false);
+    }
     if (with_indexed)
       out += std::string(", \"indexed\": ") + (params[i].indexed ? "true" : "false");
     out += "}";

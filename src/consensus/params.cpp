@@ -57,7 +57,9 @@ ChainParams BaseParams() {
   // One year of 15 s blocks: a lease's or a deal's term fits.
   p.deferred_horizon = 2'102'400;
 
-  // Markets: not active until they ship (then a real height per network).
+  // Markets and Multicall3: not active until they ship (then a real height
+  // per network).
+  p.multicall_activation_height = kNeverActive;
   p.compute.activation_height = kNeverActive;
   p.compute.bidding_window_blocks = 40;        // 10 min
   p.compute.max_bidding_window_blocks = 5760;  // 24 h
@@ -178,6 +180,7 @@ ChainParams RegtestParams() {
   // Everything active from genesis and short enough for on-demand blocks.
   p.randomness_max_lookback = 256;
   p.deferred_horizon = 10'000;
+  p.multicall_activation_height = 0;
   p.compute.activation_height = 0;
   p.compute.bidding_window_blocks = 5;
   p.compute.max_bidding_window_blocks = 50;

@@ -132,6 +132,9 @@ struct ChainParams {
   uint64_t deferred_horizon = 0;
   ComputeMarketParams compute;
   StorageMarketParams storage;
+  // Multicall3 at 0xcA11bde05977b3631167028862bE2a173976CA11
+  // (consensus/multicall.h).
+  uint64_t multicall_activation_height = kNeverActive;
 
   BlockHeader GenesisHeader() const;  // state root computed from the allocations
   Hash256 GenesisHash() const { return GenesisHeader().Hash(); }

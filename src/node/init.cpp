@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "chain/block_file_reader.h"
+#include "consensus/multicall.h"
 #include "consensus/test_module.h"
 #include "index/tx_index.h"
 #include "market/compute_market.h"
@@ -211,6 +212,9 @@ void BuildModules(NodeContext& node) {
   if (node.params.storage.activation_height != consensus::kNeverActive) {
     node.modules.Register(storage::MakeStorageMarket(node.params.storage),
                           node.params.storage.activation_height);
+  }
+  if (node.params.multicall_activation_height != consensus::kNeverActive) {
+    node.modules.Register(consensus::MakeMulticall(), node.params.multicall_activation_height);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "consensus/multicall.h"
 #include "consensus/test_module.h"
 #include "market/compute_market.h"
 #include "storage/market.h"
@@ -43,7 +44,7 @@ void CheckOrUpdate(const std::string& relative, const std::string& generated) {
 // Every module the node can register; the markets join this list.
 std::vector<std::shared_ptr<const Module>> AllModules() {
   return {MakeTestModule(), market::MakeComputeMarket(RegtestParams().compute),
-          storage::MakeStorageMarket(RegtestParams().storage)};
+          storage::MakeStorageMarket(RegtestParams().storage), MakeMulticall()};
 }
 
 TEST(ModuleDocs, AbiFilesMatchTheFunctionTables) {
@@ -88,6 +89,29 @@ TEST(ModuleDocs, AbiJsonShape) {
             "\"outputs\": [{\"name\": \"\", \"type\": \"bool\"}]},\n"
             "  {\"type\": \"event\", \"name\": \"E\", \"anonymous\": false, "
             "\"inputs\": [{\"name\": \"x\", \"type\": \"address\", \"indexed\": true}]}\n"
+            "]\n");
+}
+
+TEST(ModuleDocs, TupleParametersNestComponentsAndExpandInSignatures) {
+  const AbiParam calls{"calls", "tuple[]", false, {{"target", "address"}, {"callData", "bytes"}}};
+  EXPECT_EQ(calls.CanonicalType(), "(address,bytes)[]");
+  const AbiParam nested{"n", "tuple", false, {{"a", "uint256"}, calls}};
+  EXPECT_EQ(nested.CanonicalType(), "(uint256,(address,bytes)[])");
+  FunctionTable table({ModuleFunction{.name = "aggregate",
+                                      .inputs = {calls},
+                                      .outputs = {},
+                                      .mutability = Mutability::kNonPayable,
+                                      .gas = {1, 0},
+                                      .help = "",
+                                      .handler = nullptr}},
+                      {});
+  EXPECT_EQ(table.functions()[0].Signature(), "aggregate((address,bytes)[])");
+  EXPECT_EQ(ModuleAbiJson(table),
+            "[\n"
+            "  {\"type\": \"function\", \"name\": \"aggregate\", \"stateMutability\": "
+            "\"nonpayable\", \"inputs\": [{\"name\": \"calls\", \"type\": \"tuple[]\", "
+            "\"components\": [{\"name\": \"target\", \"type\": \"address\"}, {\"name\": "
+            "\"callData\", \"type\": \"bytes\"}]}], \"outputs\": []}\n"
             "]\n");
 }
 
