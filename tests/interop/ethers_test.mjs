@@ -1,6 +1,7 @@
 // ethers v6 against a depind -dev node (started by run.mjs): network and
 // account reads, transfers and receipts, nonces, replacement, fee data,
-// blocks and transactions, module calls, logs and filters, errors with
+// blocks and transactions, module calls, Multicall3 through a Contract with its
+// ABI (reads, an allowed failure, a tx that sets values), logs and filters, errors with
 // ethers' own codes, and a WebSocketProvider receiving heads, pending txs and
 // logs.
 import assert from "node:assert/strict";
@@ -13,6 +14,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MNEMONIC = "test test test test test test test test test test test junk";
 const CHAIN_ID = 1337n;
 const TEST_MODULE = "0x0000000000000000000000000000000000000F00";
+const MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11";
 const EMPTY_UNCLES = "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347";
 const GWEI = 10n ** 9n;
 
@@ -223,6 +225,52 @@ export async function run(node) {
   const failedReceipt = await expectError("wait() of a tx that failed in its block",
     withTimeout(failing.wait(), 30_000, "failed receipt"), "CALL_EXCEPTION");
   assert.equal(failedReceipt.receipt.status, 0);
+
+  step("Multicall3 through a Contract with its ABI: aggregate3, getters, a tx");
+  const multicallAbi = JSON.parse(fs.readFileSync(path.join(HERE, "../../docs/abi/multicall3.json"),
+    "utf8"));
+  const multicall = new ethers.Contract(MULTICALL3, multicallAbi, alice);
+  assert.notEqual(await provider.getCode(MULTICALL3), "0x");
+  assert.equal(await multicall.getChainId(), CHAIN_ID);
+  assert.equal(await multicall.getEthBalance(bob.address), await provider.getBalance(bob.address));
+  const iface = contract.interface;
+  const entries = await multicall.aggregate3.staticCall([
+    { target: TEST_MODULE, allowFailure: false, callData: iface.encodeFunctionData("get", [7]) },
+    { target: TEST_MODULE, allowFailure: true, callData: iface.encodeFunctionData("fail", ["mc"]) },
+    { target: MULTICALL3, allowFailure: false,
+      callData: multicall.interface.encodeFunctionData("getBlockNumber") },
+    { target: bob.address, allowFailure: true, callData: "0x" },
+  ]);
+  assert.equal(entries.length, 4);
+  assert.equal(entries[0].success, true);
+  assert.equal(iface.decodeFunctionResult("get", entries[0].returnData)[0], 42n);
+  assert.equal(entries[1].success, false);
+  assert.equal(iface.parseError(entries[1].returnData).args[0], "testmod-fail: mc");
+  assert.equal(entries[2].success, true);
+  assert.ok(BigInt(entries[2].returnData) > 0n);
+  assert.equal(entries[3].success, false, "a plain account is no call target");
+  const [blockNumber, returnData] = await multicall.aggregate.staticCall([
+    { target: TEST_MODULE, callData: iface.encodeFunctionData("get", [7]) },
+  ]);
+  assert.ok(blockNumber > 0n);
+  assert.equal(BigInt(returnData[0]), 42n);
+  const strict = await expectError("aggregate3 with a failure not allowed",
+    multicall.aggregate3.staticCall([
+      { target: TEST_MODULE, allowFailure: false, callData: iface.encodeFunctionData("fail", ["x"]) },
+    ]), "CALL_EXCEPTION");
+  assert.ok(strict.reason.startsWith("multicall-call-failed: Multicall3: call failed"),
+    strict.reason);
+  // A state-changing aggregate3 in a tx: both sets land, from Multicall3.
+  const mcTx = await multicall.aggregate3([
+    { target: TEST_MODULE, allowFailure: false, callData: iface.encodeFunctionData("set", [70, 1]) },
+    { target: TEST_MODULE, allowFailure: false, callData: iface.encodeFunctionData("set", [71, 2]) },
+  ]);
+  const mcReceipt = await withTimeout(mcTx.wait(), 30_000, "aggregate3 receipt");
+  assert.equal(mcReceipt.status, 1);
+  assert.equal(mcReceipt.logs.length, 2);
+  assert.equal(iface.parseLog(mcReceipt.logs[0]).args.sender, MULTICALL3);
+  assert.equal(await contract.get(70), 1n);
+  assert.equal(await contract.get(71), 2n);
 
   step("getLogs, queryFilter and polling filters");
   const topic = contract.interface.getEvent("ValueSet").topicHash;

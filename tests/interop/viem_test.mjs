@@ -1,9 +1,10 @@
 // viem v2 against a depind -dev node (started by run.mjs): chain and account
 // reads, a transfer and its receipt, the block fields viem parses, fee
 // estimation, contract reads/writes/reverts on the test module, logs and
-// filters, viem's error classes for geth's messages, JSON-RPC batching, an
-// unknown method as MethodNotFoundRpcError (-32601), and a webSocket
-// transport watching blocks and events.
+// filters, viem's `multicall` through the Multicall3 module (the chain's
+// contracts.multicall3), viem's error classes for geth's messages, JSON-RPC
+// batching, an unknown method as MethodNotFoundRpcError (-32601), and a
+// webSocket transport watching blocks and events.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -18,6 +19,8 @@ import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MNEMONIC = "test test test test test test test test test test test junk";
 const TEST_MODULE = "0x0000000000000000000000000000000000000F00";
+const STORAGE_MARKET = "0x0000000000000000000000000000000000002000";
+const MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11";
 const GWEI = 10n ** 9n;
 
 function withTimeout(promise, ms, what) {
@@ -48,6 +51,7 @@ export async function run(node) {
     name: "depin dev",
     nativeCurrency: { name: "DPN", symbol: "DPN", decimals: 18 },
     rpcUrls: { default: { http: [node.url], webSocket: [node.wsUrl] } },
+    contracts: { multicall3: { address: MULTICALL3 } },
   });
   const client = createPublicClient({ chain, transport: http(node.url, { batch: true }),
     pollingInterval: 250 });
@@ -125,6 +129,64 @@ export async function run(node) {
   assert.ok(changes.some((l) => l.args.key === 22n));
   assert.ok((await client.getFilterChanges({ filter: blockFilter })).length >= 1);
   assert.equal(await client.uninstallFilter({ filter }), true);
+
+  console.log("- multicall: aggregate3 at contracts.multicall3, reads and an allowed failure");
+  const multicallAbi = JSON.parse(fs.readFileSync(path.join(HERE, "../../docs/abi/multicall3.json"),
+    "utf8"));
+  const storageAbi = JSON.parse(fs.readFileSync(path.join(HERE, "../../docs/abi/storage.json"),
+    "utf8"));
+  const multicallEth = await client.call({ to: MULTICALL3, data: "0x42cbb15c" });
+  assert.ok(BigInt(multicallEth.data) > 0n, "getBlockNumber() over eth_call");
+  const tip = await client.getBlock();
+  const results = await client.multicall({
+    blockNumber: tip.number,
+    contracts: [
+      { address: TEST_MODULE, abi, functionName: "get", args: [21n] },
+      { address: MULTICALL3, abi: multicallAbi, functionName: "getEthBalance",
+        args: [account.address] },
+      { address: MULTICALL3, abi: multicallAbi, functionName: "getBlockNumber" },
+      { address: MULTICALL3, abi: multicallAbi, functionName: "getChainId" },
+      { address: MULTICALL3, abi: multicallAbi, functionName: "getLastBlockHash" },
+      { address: STORAGE_MARKET, abi: storageAbi, functionName: "listProviders",
+        args: ["0x0000000000000000000000000000000000000000", 10n] },
+      { address: TEST_MODULE, abi, functionName: "fail", args: ["in a batch"] },
+      { address: to, abi, functionName: "get", args: [1n] },
+    ],
+  });
+  assert.deepEqual(results[0], { status: "success", result: 5n });
+  assert.equal(results[1].status, "success");
+  assert.equal(results[1].result,
+    await client.getBalance({ address: account.address, blockNumber: tip.number }));
+  // eth_call at block N runs in the context of block N + 1 (as geth's).
+  assert.deepEqual(results[2], { status: "success", result: tip.number + 1n });
+  assert.deepEqual(results[3], { status: "success", result: 1337n });
+  assert.deepEqual(results[4], { status: "success", result: tip.hash });
+  assert.equal(results[5].status, "success");
+  assert.ok(Array.isArray(results[5].result));
+  assert.equal(results[6].status, "failure");
+  assert.ok(results[6].error.walk((e) => e instanceof ContractFunctionRevertedError),
+    `fail() in a multicall: ${results[6].error.name}`);
+  assert.equal(results[6].error.walk((e) => e instanceof ContractFunctionRevertedError).reason,
+    "testmod-fail: in a batch");
+  assert.equal(results[7].status, "failure", "a call to a plain account is a failure entry");
+  assert.ok(results[7].error.message.includes("call-not-a-module"), results[7].error.message);
+  console.log(`  ok ${results.length} entries, failures: ${results[6].error.shortMessage}`);
+  // allowFailure: false throws the failing call's error.
+  await expectViemError("multicall without allowFailure", client.multicall({
+    allowFailure: false,
+    contracts: [
+      { address: TEST_MODULE, abi, functionName: "get", args: [21n] },
+      { address: TEST_MODULE, abi, functionName: "fail", args: ["strict"] },
+    ],
+  }), ContractFunctionRevertedError);
+  // Many reads, split by viem into several aggregate3 calls (batchSize bytes each).
+  const batched = await client.multicall({
+    batchSize: 512,
+    contracts: Array.from({ length: 60 }, (_, i) => ({ address: TEST_MODULE, abi,
+      functionName: "get", args: [BigInt(i % 2 === 0 ? 21 : 22)] })),
+  });
+  assert.equal(batched.length, 60);
+  assert.ok(batched.every((r, i) => r.status === "success" && r.result === (i % 2 === 0 ? 5n : 6n)));
 
   console.log("- errors as viem's error classes");
   const fee = { gas: 21000n, maxFeePerGas: 20n * GWEI, maxPriorityFeePerGas: GWEI };
