@@ -474,6 +474,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     if (target != "/") {
       route_ = FindRoute(target);
       if (route_ == nullptr) return Respond(http::status::not_found, "not found\n", /*close=*/true);
+    } else if (!shared_->options.json_rpc) {
+      return Respond(http::status::not_found, "not found\n", /*close=*/true);
     } else if (parser_->content_length() &&
                *parser_->content_length() > shared_->options.max_body_bytes) {
       return Respond(http::status::payload_too_large, "request body too large\n", /*close=*/true);

@@ -140,6 +140,10 @@ struct RpcServerOptions {
   // A silent websocket is pinged after half this time and closed after it.
   std::chrono::milliseconds ws_idle_timeout{60000};
 
+  // False: no JSON-RPC at "/" (404), only the routes (SetRoutes): the
+  // -metrics listener (node/metrics.h).
+  bool json_rpc = true;
+
   // How long Stop() waits for connections to wind down before abandoning
   // them.
   std::chrono::milliseconds shutdown_timeout{5000};

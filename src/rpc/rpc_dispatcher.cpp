@@ -417,6 +417,7 @@ void RpcDispatcher::DispatchOne(const rapidjson::Value& request, const RpcCallCo
 
   RpcRequest call(method, context, params, std::move(values));
   std::optional<RpcResult> result;
+  const auto started = std::chrono::steady_clock::now();
   try {
     result.emplace(method.handler(call));
   } catch (const std::exception& e) {
@@ -426,6 +427,7 @@ void RpcDispatcher::DispatchOne(const rapidjson::Value& request, const RpcCallCo
     LogError(logger_, LogCategory::kRpc, "handler {} threw a non-std exception", method.name);
     result.emplace(RpcError::Internal("internal error"));
   }
+  if (observer_) observer_(method.name, std::chrono::steady_clock::now() - started, result->ok());
   if (notification) return;
   if (result->ok()) {
     out.Result(id, *result);

@@ -28,11 +28,12 @@
 //   dispatcher while it loads or rebuilds the chainstate, then switches the
 //   server to the real one.
 //
-// Thread-safety: AddTable() only before the first Dispatch(); Dispatch() is
+// Thread-safety: AddTable() and SetCallObserver() only before the first Dispatch(); Dispatch() is
 // const and may run on many threads at once. SetWarmup() may be called at
 // any time from any thread.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -66,6 +67,14 @@ class RpcDispatcher {
   std::string Dispatch(std::string_view body, const RpcCallContext& context,
                        size_t max_batch = 1000) const;
 
+  // Called after each handler runs (not for requests refused before it:
+  // parse, access or parameter errors) with the method's name, how long the
+  // handler took and whether it answered without an error: the -metrics
+  // per-method counters and latencies. Set before the first Dispatch().
+  using CallObserver =
+      std::function<void(const std::string& method, std::chrono::nanoseconds elapsed, bool ok)>;
+  void SetCallObserver(CallObserver observer) { observer_ = std::move(observer); }
+
   // Registered tables in registration order (for RenderRpcMarkdown).
   std::vector<const RpcTable*> tables() const;
   const RpcMethod* FindMethod(std::string_view name) const;
@@ -96,6 +105,7 @@ class RpcDispatcher {
   bool warmup_ = false;  // guarded by warmup_mu_
   std::string warmup_message_;
   std::function<void()> warmup_stop_;
+  CallObserver observer_;
   std::vector<std::unique_ptr<RpcTable>> tables_;
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> methods_;
 };

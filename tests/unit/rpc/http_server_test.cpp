@@ -8,7 +8,9 @@
 #endif
 
 #include <gtest/gtest.h>
+
 #include <rapidjson/document.h>
+#include <atomic>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -458,6 +460,43 @@ TEST_F(RpcServerTest, HttpLevelRejections) {
     EXPECT_EQ(r.status, 200u);
     EXPECT_EQ(Json(r.body)["result"].GetInt(), 42);
   }
+}
+
+// A listener without JSON-RPC (the -metrics one): its routes and nothing else.
+Reply Get(uint16_t port, const std::string& target, http::verb verb = http::verb::get) {
+  HttpClient c(port);
+  http::request<http::string_body> req{verb, target, 11};
+  req.set(http::field::host, "metrics.example:9645");
+  if (verb == http::verb::post) {
+    req.set(http::field::content_type, "application/json");
+    req.body() = Call("add", "[1,2]");
+  }
+  req.prepare_payload();
+  return c.Send(req);
+}
+
+TEST_F(RpcServerTest, ListenerWithoutJsonRpcServesOnlyItsRoutes) {
+  auto o = Options();
+  o.json_rpc = false;
+  StartServer(o);
+  HttpRoutes routes;
+  routes.push_back({.prefix = "/metrics",
+                    .methods = {"GET"},
+                    .max_body_bytes = 0,
+                    .handler = [](const HttpRequest& r) {
+                      return HttpReply::Text(200, "up 1 " + r.path);
+                    }});
+  server_->SetRoutes(std::make_shared<const HttpRoutes>(std::move(routes)));
+  Reply metrics = Get(server_->port(), "/metrics");
+  EXPECT_EQ(metrics.status, 200u);
+  EXPECT_EQ(metrics.body, "up 1 /metrics\n");
+  // No JSON-RPC, no websocket upgrade, no other path.
+  EXPECT_EQ(Get(server_->port(), "/", http::verb::post).status, 404u);
+  EXPECT_EQ(Get(server_->port(), "/").status, 404u);
+  EXPECT_EQ(Get(server_->port(), "/other").status, 404u);
+  Reply post = Get(server_->port(), "/metrics", http::verb::post);
+  EXPECT_EQ(post.status, 405u);
+  EXPECT_EQ(post.headers[http::field::allow], "GET");
 }
 
 TEST_F(RpcServerTest, FullWorkQueueAnswers503AtOnce) {

@@ -458,5 +458,34 @@ TEST(RpcTypes, HexQuantityParsing) {
   EXPECT_TRUE(ParseHexQuantity("0x" + std::string(64, 'f')).ok());
 }
 
+TEST(DispatcherObserver, SeesEveryHandledCallWithItsOutcome) {
+  RpcDispatcher dispatcher;
+  ASSERT_TRUE(dispatcher.AddTable(TestTable()).ok());
+  std::vector<std::pair<std::string, bool>> seen;
+  dispatcher.SetCallObserver(
+      [&seen](const std::string& method, std::chrono::nanoseconds elapsed, bool ok) {
+        EXPECT_GE(elapsed.count(), 0);
+        seen.emplace_back(method, ok);
+      });
+  RpcCallContext ctx;
+  dispatcher.Dispatch(R"({"jsonrpc":"2.0","id":1,"method":"add","params":[1]})", ctx);
+  // A batch: each entry; a notification runs too.
+  dispatcher.Dispatch(R"([{"jsonrpc":"2.0","id":2,"method":"echo","params":[3]},
+                          {"jsonrpc":"2.0","method":"add","params":[4]}])",
+                      ctx);
+  // Refused before a handler runs: not seen (unknown method, bad params,
+  // admin without credentials).
+  dispatcher.Dispatch(R"({"jsonrpc":"2.0","id":3,"method":"nope"})", ctx);
+  dispatcher.Dispatch(R"({"jsonrpc":"2.0","id":4,"method":"add","params":["x"]})", ctx);
+  dispatcher.Dispatch(R"({"jsonrpc":"2.0","id":5,"method":"stop"})", ctx);
+  // Handlers that fail or throw: seen, not ok.
+  dispatcher.Dispatch(R"({"jsonrpc":"2.0","id":6,"method":"revert"})", ctx);
+  dispatcher.Dispatch(R"({"jsonrpc":"2.0","id":7,"method":"throws"})", ctx);
+  EXPECT_EQ(
+      seen,
+      (std::vector<std::pair<std::string, bool>>{
+          {"add", true}, {"echo", true}, {"add", true}, {"revert", false}, {"throws", false}}));
+}
+
 }  // namespace
 }  // namespace depin
