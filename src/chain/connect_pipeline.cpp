@@ -1,5 +1,7 @@
 // Processing headers and blocks, activating the best chain, connecting and
 // disconnecting blocks (chainstate_impl.h).
+#include <chrono>
+
 #include "chain/chainstate_impl.h"
 #include "chain/receipt_store.h"
 
@@ -320,6 +322,7 @@ Status Chainstate::Impl::ActivateBestChain(std::vector<Event>& events,
 
 Status Chainstate::Impl::ConnectTip(IndexNode* node, std::shared_ptr<const Block> block,
                                     std::vector<Event>& events) {
+  const auto started = std::chrono::steady_clock::now();
   if (!block) {
     auto read = blocks_->ReadBlock(node->pos);
     if (!read.ok()) return read.status();
@@ -456,6 +459,7 @@ Status Chainstate::Impl::ConnectTip(IndexNode* node, std::shared_ptr<const Block
   event.height = h.height;
   event.receipts = std::make_shared<const std::vector<Receipt>>(std::move(exec->receipts));
   event.diff = std::make_shared<const consensus::StateDiff>(std::move(exec->diff));
+  event.connect_time = std::chrono::steady_clock::now() - started;
   events.push_back({Event::kConnected, std::move(event)});
   return Status::Ok();
 }

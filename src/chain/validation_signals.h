@@ -40,6 +40,7 @@
 // wait for itself).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -84,6 +85,9 @@ struct BlockEvent {
   // Connected: the block's changes (before -> after). Disconnected: the
   // changes undoing it (the inverse of its connect diff).
   std::shared_ptr<const consensus::StateDiff> diff;
+  // Connected: how long connecting it took (execution, proof checks, roots
+  // and the synced write); zero for a disconnect.
+  std::chrono::nanoseconds connect_time{0};
 };
 
 // A subscriber: override what you need. Called on the "signals" thread.
