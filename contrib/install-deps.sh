@@ -9,7 +9,7 @@ packages=(
   libboost-dev libboost-program-options-dev rapidjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   ocl-icd-opencl-dev pocl-opencl-icd
-  python3 wrk nginx-light ccache
+  python3 python3-prometheus-client wrk nginx-light ccache
   slurm-wlm munge
 )
 

@@ -158,6 +158,16 @@ std::vector<ArgSpec> BuildSpecs() {
       "seconds a polling filter lives without eth_getFilterChanges (geth: 5 minutes)", "RPC");
   add("rpcmaxsubscriptions", K::kInt, S::kAnywhere, "1000",
       "eth_subscribe subscriptions one websocket connection may hold", "RPC");
+  // Monitoring.
+  add("metrics", K::kString, S::kAnywhere, "",
+      "ADDR:PORT of a separate listener serving Prometheus metrics at /metrics and a health "
+      "check at /health (200 when synced and the datadir is writable, else 503); off when "
+      "unset, and never on the RPC ports",
+      "Monitoring");
+  add("metricsallowip", K::kList, S::kAnywhere, "127.0.0.1 ::1",
+      "client addresses or CIDR subnets allowed to scrape -metrics (repeatable); add your "
+      "Prometheus server's",
+      "Monitoring");
   // Mining.
   add("mine", K::kFlag, S::kAnywhere, "0",
       "run the built-in CPU miner; without -dev it mines continuously but paces itself, at most "

@@ -306,6 +306,16 @@ Status StartComponents(NodeContext& node) {
   rc.rpc_public_port = node.rpc_server->public_port();
   LogInfo(logger, LogCategory::kNode, "RPC listening on port {}{}", rc.rpc_port,
           rc.rpc_public_port ? ", public port " + std::to_string(*rc.rpc_public_port) : "");
+  if (node.args.IsSet("metrics")) {
+    auto address = ParseMetricsAddress(node.args.GetString("metrics", ""));
+    if (!address.ok()) return address.status();
+    std::vector<std::string> allow = node.args.GetList("metricsallowip");
+    if (allow.empty()) allow = {"127.0.0.1", "::1"};
+    node.metrics = std::make_unique<NodeMetrics>(node, *address, std::move(allow));
+    DEPIN_RETURN_IF_ERROR(node.metrics->Start());
+    LogInfo(logger, LogCategory::kNode, "metrics listening on {}:{} (/metrics, /health)",
+            address->host, node.metrics->port());
+  }
 
   auto started = std::chrono::steady_clock::now();
   // -reindex: the block files move to blocks.reindex/, the chainstate starts
@@ -502,11 +512,14 @@ Status StartComponents(NodeContext& node) {
     DEPIN_RETURN_IF_ERROR(
         node.rpc_dispatcher->AddTable(DevRpcTable(node.dev_chain.get(), node.miner.get())));
   }
-  node.rpc_server->SetDispatcher(*node.rpc_dispatcher);
   auto* compute_provider =
       dynamic_cast<market::ComputeProviderRole*>(node.roles.Find("computeprovider"));
   DEPIN_RETURN_IF_ERROR(
       node.rpc_dispatcher->AddTable(market::ComputeProviderRpcTable(compute_provider)));
+  // Every table and the observer before the first request reaches the
+  // dispatcher (RpcDispatcher's thread-safety).
+  if (node.metrics) node.rpc_dispatcher->SetCallObserver(node.metrics->RpcObserver());
+  node.rpc_server->SetDispatcher(*node.rpc_dispatcher);
   HttpRoutes routes;
   if (auto* provider =
           dynamic_cast<storage::StorageProviderRole*>(node.roles.Find("storageprovider"))) {
@@ -523,6 +536,7 @@ Status StartComponents(NodeContext& node) {
   if (!routes.empty()) {
     node.rpc_server->SetRoutes(std::make_shared<const HttpRoutes>(std::move(routes)));
   }
+  if (node.metrics) node.metrics->SetReady();
   LogInfo(logger, LogCategory::kNode, "RPC ready");
 
   if (mine) {
@@ -554,6 +568,11 @@ void Shutdown(NodeContext& node, const std::string& reason) {
   Logger* logger = node.logger.get();
   LogInfo(logger, LogCategory::kNode, "shutdown requested ({})", reason);
   auto started = std::chrono::steady_clock::now();
+  // The metrics endpoints read every component below: they go first.
+  if (node.metrics) {
+    node.metrics->Stop();
+    node.metrics.reset();
+  }
   if (node.rpc_server) {
     LogInfo(logger, LogCategory::kNode, "shutdown: stopping RPC server");
     node.rpc_server->Stop();

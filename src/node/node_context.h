@@ -24,6 +24,7 @@
 #include "net/net_manager.h"
 #include "node/args.h"
 #include "node/datadir.h"
+#include "node/metrics.h"
 #include "node/role.h"
 #include "node/shutdown.h"
 #include "rpc/http_server.h"
@@ -71,6 +72,8 @@ struct NodeContext {
   std::unique_ptr<RpcDispatcher> rpc_warmup_dispatcher;
   std::unique_ptr<RpcDispatcher> rpc_dispatcher;
   std::unique_ptr<RpcServer> rpc_server;
+  // -metrics: Prometheus /metrics and /health on their own listener.
+  std::unique_ptr<NodeMetrics> metrics;
 
   ShutdownSignal shutdown;
   // With -daemon: tells the waiting parent that start-up succeeded. Called

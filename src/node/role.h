@@ -28,6 +28,7 @@
 #include "chain/mempool.h"
 #include "chain/validation_signals.h"
 #include "index/base_index.h"
+#include "util/metrics.h"
 #include "util/status.h"
 
 namespace depin {
@@ -54,6 +55,10 @@ class Role : public chain::ValidationInterface {
   virtual Status Start(const RoleContext& ctx) = 0;
   // Unsubscribes, ends its threads and saves its state. Idempotent.
   virtual void Stop() = 0;
+  // At each -metrics scrape (node/metrics.h), on the metrics listener's
+  // thread while the role runs: its counters and gauges, named
+  // depin_<role>_... (a role driving GPUs reports their counters here).
+  virtual void ReportMetrics(MetricSink& out) const { (void)out; }
 };
 
 // An index as a role: the index subscribes itself and catches up on its

@@ -7,15 +7,18 @@ prove-commits every partition and answers every deadline window with a PoSt
 until the deal completes; every period is paid and the provider earns
 exactly the deal's price. Blocks are mined on the client node, so every
 provider tx crosses P2P relay. Also: a restart of the provider mid-way
-resumes its work, and bad imports are refused with their reason."""
+resumes its work, and bad imports are refused with their reason; the
+provider's -metrics counters (sectors by stage, PoSts submitted and failed)
+match its storage_getSealingStatus."""
 
 import os
 import subprocess
 
 from test_framework.framework import DepinTestFramework
+from test_framework.metrics import sample_value, scrape
 from test_framework.rpc import JSONRPCException
 from test_framework.storage import ProviderHarness
-from test_framework.util import assert_equal, assert_in, assert_true, wait_until
+from test_framework.util import assert_equal, assert_in, assert_true, free_port, wait_until
 
 PRICE = 10**12
 
@@ -84,7 +87,8 @@ class StorageProviderTest(DepinTestFramework):
 
         self.log("a restart of the provider mid-way resumes its work")
         provider.stop()
-        provider.start(extra_args=provider_args)
+        metrics_port = free_port()
+        provider.start(extra_args=provider_args + [f"-metrics=127.0.0.1:{metrics_port}"])
         wait_until(lambda: client.rpc.getconnectioncount() == 1, what="nodes reconnected")
         h.step_until(lambda: h.deal(1)["state"] == "active", "deal active")
         s = client.rpc.call("storage_getSector", provider_addr, sector)
@@ -106,6 +110,19 @@ class StorageProviderTest(DepinTestFramework):
         assert_true(provider.rpc.call("storage_getSealingStatus")["postssent"] >= 2,
                     "at least two PoSts")
         assert_in("PoSt for deadline", provider.read_debug_log())
+        status = provider.rpc.call("storage_getSealingStatus")
+        families, _ = scrape(metrics_port)
+        # Counted since the restart; the status counts since then too.
+        assert_equal(sample_value(families, "depin_storage_provider_posts_submitted"),
+                     status["postssent"])
+        for s in status["sectors"]:
+            assert_true(sample_value(families, "depin_storage_provider_sectors",
+                                     {"stage": s["stage"]}) >= 1, f"a sector {s['stage']}")
+        assert_equal(sum(x.value for x in families["depin_storage_provider_sectors"].samples),
+                     len(status["sectors"]))
+        for reason in ("sector_fault", "send_failed"):
+            assert_equal(sample_value(families, "depin_storage_provider_post_failures",
+                                      {"reason": reason}), 0)
 
         self.log("depin-cli storage providers | deals | status")
         out = self.cli(provider, "storage", "providers")

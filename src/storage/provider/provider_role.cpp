@@ -525,6 +525,10 @@ Status StorageProviderRole::ProveDeadlines(uint64_t h) {
         chunk.push_back(&stores[i]);
       }
       proofs::PoStGeneration gen = proofs::GeneratePoSt(*randomness, chunk);
+      if (!gen.faults.empty()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        post_sector_faults_ += gen.faults.size();
+      }
       for (const proofs::PoStFault& f : gen.faults) {
         LogWarn(ctx_.logger, LogCategory::kProvider, "sector {} cannot be proven: {}",
                 f.sector_number, f.reason.ToString());
@@ -540,7 +544,11 @@ Status StorageProviderRole::ProveDeadlines(uint64_t h) {
                                   .Bytes(proofs::EncodePoStPublicInputs(in))
                                   .Bytes(proofs::EncodePoStProof(gen.proof))),
                      Uint256());
-      if (!tx.ok()) return tx.status();
+      if (!tx.ok()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++post_send_failures_;
+        return tx.status();
+      }
       LogInfo(ctx_.logger, LogCategory::kProvider,
               "PoSt for deadline {} (window opened at block {}): {} sector(s), tx {}", deadline,
               open_of[deadline], in.sectors.size(), tx->Hex());
@@ -932,6 +940,34 @@ StorageProviderRole::StatusInfo StorageProviderRole::Snapshot() const {
   info.posts_sent = posts_sent_;
   info.last_error = last_error_;
   return info;
+}
+
+void StorageProviderRole::ReportMetrics(MetricSink& out) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, size_t> by_stage;
+  for (const char* stage :
+       {"sealing", "sealed", "precommitted", "proving-commit", "active", "ended", "failed"}) {
+    by_stage[stage] = 0;
+  }
+  for (const auto& [number, job] : jobs_) ++by_stage[job.stage];
+  for (const auto& [stage, count] : by_stage) {
+    out.Gauge("depin_storage_provider_sectors",
+              "The storage provider's sectors by stage (sealing jobs are those in \"sealing\").",
+              static_cast<double>(count), {"stage", stage});
+  }
+  out.Gauge("depin_storage_provider_staged_deals",
+            "Deals whose data is staged, waiting for a sector.",
+            static_cast<double>(staged_.size()));
+  out.Counter("depin_storage_provider_posts_submitted_total", "PoSt txs the provider sent.",
+              static_cast<double>(posts_sent_));
+  out.Counter(
+      "depin_storage_provider_post_failures_total",
+      "PoSt failures: sectors a proof could not cover, and PoSt txs that could not be sent.",
+      static_cast<double>(post_sector_faults_), {"reason", "sector_fault"});
+  out.Counter(
+      "depin_storage_provider_post_failures_total",
+      "PoSt failures: sectors a proof could not cover, and PoSt txs that could not be sent.",
+      static_cast<double>(post_send_failures_), {"reason", "send_failed"});
 }
 
 }  // namespace depin::storage

@@ -84,6 +84,9 @@ class StorageProviderRole : public node::Role {
   Status Start(const node::RoleContext& ctx) override;
   void Stop() override;
   void TipChanged(const chain::TipInfo& tip) override;
+  // depin_storage_provider_sectors{stage}, _staged_deals,
+  // _posts_submitted_total, _post_failures_total{reason}.
+  void ReportMetrics(MetricSink& out) const override;
 
   const Address& address() const { return address_; }
 
@@ -212,6 +215,10 @@ class StorageProviderRole : public node::Role {
   std::optional<Hash256> register_tx_;
   std::map<uint64_t, Hash256> post_txs_;  // deadline -> PoSt sent in its open window
   uint64_t posts_sent_ = 0;
+  // Sectors a PoSt could not cover (unreadable or damaged replica) and PoSt
+  // txs that could not be sent.
+  uint64_t post_sector_faults_ = 0;
+  uint64_t post_send_failures_ = 0;
   std::string last_error_;
 };
 

@@ -480,12 +480,11 @@ TEST_F(RpcServerTest, ListenerWithoutJsonRpcServesOnlyItsRoutes) {
   o.json_rpc = false;
   StartServer(o);
   HttpRoutes routes;
-  routes.push_back({.prefix = "/metrics",
-                    .methods = {"GET"},
-                    .max_body_bytes = 0,
-                    .handler = [](const HttpRequest& r) {
-                      return HttpReply::Text(200, "up 1 " + r.path);
-                    }});
+  routes.push_back(
+      {.prefix = "/metrics",
+       .methods = {"GET"},
+       .max_body_bytes = 0,
+       .handler = [](const HttpRequest& r) { return HttpReply::Text(200, "up 1 " + r.path); }});
   server_->SetRoutes(std::make_shared<const HttpRoutes>(std::move(routes)));
   Reply metrics = Get(server_->port(), "/metrics");
   EXPECT_EQ(metrics.status, 200u);
