@@ -22,8 +22,9 @@ import os
 
 from test_framework.compute import Tenant, open_box, personal_sign
 from test_framework.framework import DepinTestFramework
+from test_framework.metrics import sample_value, scrape
 from test_framework.storage import ProviderHarness
-from test_framework.util import assert_equal, assert_in, assert_true, wait_until
+from test_framework.util import assert_equal, assert_in, assert_true, free_port, wait_until
 
 PRICE_PER_GPU = 10**12
 HOOK = """#!/bin/sh
@@ -128,7 +129,8 @@ class ComputeProviderTest(DepinTestFramework):
 
         self.log("a restart neither bids again nor reruns the hook")
         provider.stop()
-        provider.start(extra_args=h.provider_args)
+        metrics_port = free_port()
+        provider.start(extra_args=h.provider_args + [f"-metrics=127.0.0.1:{metrics_port}"])
         wait_until(lambda: tenant.rpc.getconnectioncount() == 1, what="nodes reconnected")
         for _ in range(4):
             h.step()
@@ -137,6 +139,13 @@ class ComputeProviderTest(DepinTestFramework):
             assert_equal(len(f.read().splitlines()), 1)
         status = provider.rpc.call("compute_getProviderStatus")
         assert_equal(status["leases"], [{"id": good, "state": "started"}])
+        families, _ = scrape(metrics_port)
+        assert_equal(sample_value(families, "depin_compute_provider_registered"), 1)
+        assert_equal(sample_value(families, "depin_compute_provider_leases", {"state": "started"}),
+                     1)
+        assert_equal(sample_value(families, "depin_compute_provider_leases", {"state": "closed"}), 0)
+        assert_equal(sample_value(families, "depin_compute_provider_open_bids"),
+                     len(status["bids"]))
         assert_true(int(status["withdrawn"]) > 0 or
                     int(tenant.rpc.call("compute_getLease", good)["withdrawn"]) > 0,
                     "pay withdrawn on the way")

@@ -632,4 +632,19 @@ ComputeProviderRole::StatusInfo ComputeProviderRole::Snapshot() const {
   return info;
 }
 
+void ComputeProviderRole::ReportMetrics(MetricSink& out) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  out.Gauge("depin_compute_provider_registered",
+            "1 once the compute provider is registered with the market.", registered_ ? 1 : 0);
+  out.Gauge("depin_compute_provider_open_bids", "Orders the compute provider has bid on.",
+            static_cast<double>(bids_.size()));
+  std::map<std::string, size_t> by_state = {{"started", 0}, {"closed", 0}, {"hook-failed", 0}};
+  for (const auto& [lease, state] : leases_) ++by_state[state];
+  for (const auto& [state, count] : by_state) {
+    out.Gauge("depin_compute_provider_leases",
+              "The compute provider's leases by state (started, closed, hook-failed).",
+              static_cast<double>(count), {"state", state});
+  }
+}
+
 }  // namespace depin::market

@@ -101,6 +101,9 @@ class ComputeProviderRole : public node::Role {
     std::string last_error;
   };
   StatusInfo Snapshot() const;
+  // depin_compute_provider_registered, _open_bids and _leases{state}
+  // (started, closed, hook-failed) at each -metrics scrape.
+  void ReportMetrics(MetricSink& out) const override;
 
  private:
   void Step(uint64_t height);
