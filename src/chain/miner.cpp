@@ -341,7 +341,7 @@ Result<std::shared_ptr<Block>> Miner::BuildTemplate(const Address& coinbase, uin
 Result<Hash256> Miner::MineOneLocked(const Address& coinbase, uint64_t timestamp,
                                      const std::vector<TxRef>* txs) {
   const uint64_t stop_epoch = stop_epoch_.load(std::memory_order_acquire);
-  const uint64_t tip_epoch = tip_epoch_.load(std::memory_order_acquire);
+  uint64_t tip_epoch = tip_epoch_.load(std::memory_order_acquire);
   auto should_stop = [&] {
     return stop_epoch_.load(std::memory_order_relaxed) != stop_epoch ||
            tip_epoch_.load(std::memory_order_relaxed) != tip_epoch;
@@ -388,6 +388,13 @@ Result<Hash256> Miner::MineOneLocked(const Address& coinbase, uint64_t timestamp
     if (!found.found) {
       if (stop_epoch_.load() != stop_epoch) {
         return Status::Error(StatusKind::kInterrupted, "miner-stopped", "mining was stopped");
+      }
+      // A tip signal that arrives late (the one for our own previous block)
+      // bumps the epoch with the tip unchanged: search again on the same
+      // parent rather than report a change that did not happen.
+      if (chainstate_.Tip().hash == block->header.parent_hash) {
+        tip_epoch = tip_epoch_.load(std::memory_order_acquire);
+        continue;
       }
       return Status::Error(StatusKind::kStale, "miner-tip-changed",
                            "the chain tip changed during the search");
