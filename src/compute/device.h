@@ -86,7 +86,7 @@ class Device {
 // given, receives one line per API that could not be queried.
 std::vector<DeviceInfo> EnumerateDevices(std::vector<std::string>* errors = nullptr);
 
-// The machine's GPUs as the compute market lists them (-gpus=detect): the
+// The machine's GPUs as the compute market lists them (-gpus=auto): the
 // CUDA devices when there are any (NVIDIA's OpenCL driver lists the same
 // GPUs again), else the OpenCL GPUs and accelerators (never a CPU device);
 // the model of the first, how many devices share that model, and the

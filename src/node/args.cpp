@@ -242,8 +242,8 @@ std::vector<ArgSpec> BuildSpecs() {
       "Compute provider");
   add("gpus", K::kString, S::kAnywhere, "",
       "the GPUs offered: VENDOR:MODEL:COUNT:VRAMGIB[:pcie|sxm], e.g. nvidia:RTX 4090:2:24 "
-      "(names are normalized as the market normalizes them), or detect: the GPUs getgpuinfo "
-      "lists (CUDA first), the first device's model and how many share it",
+      "(names are normalized as the market normalizes them), or auto (also: detect): the GPUs "
+      "getgpuinfo lists (CUDA first), the first device's model and how many share it",
       "Compute provider");
   add("computeattributes", K::kString, S::kAnywhere, "",
       "further attributes registered with the GPUs, key=value;key=value (e.g. region=eu-west)",

@@ -158,16 +158,21 @@ Result<std::unique_ptr<market::ComputeProviderRole>> MakeComputeProviderRole(Nod
   if (!node.args.IsSet("gpus")) {
     return Status::Error("args-bad-value",
                          "-computeprovider needs -gpus=VENDOR:MODEL:COUNT:VRAMGIB[:pcie|sxm] "
-                         "or -gpus=detect");
+                         "or -gpus=auto");
   }
   std::string gpus = node.args.GetString("gpus", "");
-  if (gpus == "detect") {
+  if (gpus == "none") {
+    return Status::Error("args-bad-value",
+                         "-gpus=none offers nothing: a compute provider registers at least one "
+                         "GPU (-gpus=auto or VENDOR:MODEL:COUNT:VRAMGIB)");
+  }
+  if (gpus == "auto" || gpus == "detect") {
     // The device layer's discovery, under the names the market stores.
     auto offer = compute::DetectGpuOffer(compute::EnumerateDevices());
-    if (!offer) return Status::Error("args-bad-value", "-gpus=detect: no GPU found");
+    if (!offer) return Status::Error("args-bad-value", "-gpus=auto: no GPU found");
     gpus = offer->vendor + ":" + offer->model + ":" + std::to_string(offer->count) + ":" +
            std::to_string(offer->vram_gib);
-    LogInfo(node.logger.get(), LogCategory::kNode, "-gpus=detect: offering {}", gpus);
+    LogInfo(node.logger.get(), LogCategory::kNode, "-gpus=auto: offering {}", gpus);
   }
   auto attributes =
       market::GpuAttributesFromArgs(gpus, node.args.GetString("computeattributes", ""));

@@ -66,6 +66,8 @@ class ComputeProviderTest(DepinTestFramework):
         self.log("a -leasehook that is not executable is refused at start")
         provider.assert_start_fails(h.provider_args[:-2] + ["-leasehook=/nonexistent"],
                                     "not executable")
+        provider.assert_start_fails([f"-computeprovider={h.keyfile}", "-gpus=none"],
+                                    "offers nothing")
         h.start()
 
         self.log("the provider registers its GPUs, normalized")
