@@ -6,7 +6,7 @@ DATADIR ?= $(HOME)/.depin
 # Seconds between dev blocks (fractions allowed); 0 mines as soon as a tx arrives.
 DEVBLOCKTIME ?= 2
 
-.PHONY: all deps configure build run run-test test interop-deps interop unit functional bench format clean
+.PHONY: all deps configure build run run-test test interop-deps interop unit functional bench format clean fuzz
 
 all: build
 
@@ -49,6 +49,22 @@ unit: build
 
 functional: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L functional
+
+# libFuzzer: every target of tests/fuzz/ built with clang, ASan and UBSan
+# in its own build dir, each run FUZZ_SECONDS from its committed corpus
+# (FUZZ_TARGETS="rlp rpc" picks some). `make test` only replays the corpora.
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+FUZZ_CXX ?= clang++-14
+FUZZ_CC ?= clang-14
+fuzz: deps
+	CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DDEPIN_FUZZ=ON -DDEPIN_BUILD_BENCH=OFF \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
+	  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_targets
+	tests/fuzz/run_fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: build
 	$(BUILD_DIR)/bin/depin_bench
