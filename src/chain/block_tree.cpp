@@ -217,6 +217,7 @@ Status Chainstate::Impl::Open() {
   ChainDbOptions db_options;
   db_options.path = dir / "chainstate";
   db_options.cache_bytes = options_.db_cache_bytes;
+  db_options.env = options_.db_env;
   auto db = ChainDb::Open(db_options);
   if (!db.ok()) return db.status();
   db_ = std::move(db).value();

@@ -42,6 +42,10 @@
 #include "primitives/receipt.h"
 #include "util/status.h"
 
+namespace leveldb {
+class Env;
+}  // namespace leveldb
+
 namespace depin {
 class Logger;
 }
@@ -77,6 +81,9 @@ struct ChainstateOptions {
   std::function<void(const Status&)> fatal_error;
   // Test seam for the block files (BlockStoreOptions::fault_hook).
   std::function<Status(BlockFileOp op, uint32_t file)> block_fault_hook;
+  // Test seam for the chainstate database (ChainDbOptions::env): a LevelDB
+  // environment that injects faults. Not owned; null: the default one.
+  leveldb::Env* db_env = nullptr;
   // Where block events are enqueued; null: nobody hears them (tests).
   ValidationSignals* signals = nullptr;
   // Seconds since the Unix epoch for the future-time rule

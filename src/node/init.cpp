@@ -356,9 +356,12 @@ Status StartComponents(NodeContext& node) {
     chainstate_options->clock = [clock = node.dev_clock.get()] { return clock->AdjustedNow(); };
     // A dev chain trades the per-block fsync of the chainstate batch for
     // latency (test mode mines a block per tx): a crash of depind loses
-    // nothing (the writes are in the OS), a crash of the machine may lose
-    // the last blocks, never the database's consistency. Block files are
-    // still synced before the index points at them.
+    // nothing (the writes are in the OS). A crash of the machine may lose
+    // more than the last blocks: without fsync LevelDB promises no prefix
+    // (a log it retired unsynced can lose batches that a later synced write
+    // outlives; state_store_fault_injection_test), so a dev chainstate may
+    // need -reindex after a power cut. Block files are still synced before
+    // the index points at them.
     chainstate_options->sync_writes = false;
   }
   // A local failure while changing the chain (a full disk) stops the node
