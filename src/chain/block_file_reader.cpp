@@ -64,6 +64,24 @@ Result<std::optional<Bytes>> BlockFileReader::Next() {
     bool framed = left >= kBlockRecordOverhead && ReadLE32At(data_, pos_) == magic_;
     uint32_t len = framed ? ReadLE32At(data_, pos_ + 4) : 0;
     if (framed && (len > max_block_size_ || left - kBlockRecordOverhead < len)) framed = false;
+    if (!framed && left >= kBlockRecordOverhead) {
+      // Damage in the middle of a file (a record's header overwritten):
+      // resynchronise on the next magic that frames a record, as Bitcoin
+      // Core's reindex does, rather than give up the rest of the file. A
+      // false match inside a payload still has to pass the checksum.
+      const uint8_t m[4] = {static_cast<uint8_t>(magic_), static_cast<uint8_t>(magic_ >> 8),
+                            static_cast<uint8_t>(magic_ >> 16), static_cast<uint8_t>(magic_ >> 24)};
+      for (size_t at = pos_ + 1; at + kBlockRecordOverhead <= data_.size(); ++at) {
+        if (std::memcmp(data_.data() + at, m, 4) != 0) continue;
+        const uint32_t at_len = ReadLE32At(data_, at + 4);
+        if (at_len > max_block_size_ || data_.size() - at - kBlockRecordOverhead < at_len) continue;
+        pos_ = at;
+        ++skipped_;
+        framed = true;
+        len = at_len;
+        break;
+      }
+    }
     if (!framed) {
       // End of this file (or its torn tail): on to the next one.
       ++file_;

@@ -37,9 +37,11 @@ class BlockFileReader {
   BlockFileReader(std::filesystem::path dir, uint32_t magic, size_t max_block_size);
 
   // The next record's payload (a serialized block), or nullopt after the
-  // last file. A file ends at its first record whose framing is broken (a
-  // torn append); a record with a bad checksum but intact framing is
-  // skipped and counted. "blockstore-io-error" on read errors.
+  // last file. Where the framing is broken the reader resumes at the next
+  // magic that frames a record, counting the damaged stretch as one skipped
+  // record; with none after it the file ends there (a torn append). A
+  // record with a bad checksum but intact framing is skipped and counted.
+  // "blockstore-io-error" on read errors.
   Result<std::optional<Bytes>> Next();
 
   uint32_t file() const { return file_; }

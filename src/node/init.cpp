@@ -376,7 +376,20 @@ Status StartComponents(NodeContext& node) {
   rc.gpu = node.gpu.get();
   chainstate_options->proof_hash = node.gpu->hash_backend();
   auto chainstate = chain::Chainstate::Open(node.params, node.modules, *chainstate_options);
-  if (!chainstate) return chainstate.status();
+  if (!chainstate) {
+    const Status& s = chainstate.status();
+    // Damage found at open: say where, and what repairs it. LevelDB's own
+    // text ("Corruption: block checksum mismatch") names neither.
+    if (s.Is(StatusKind::kCorruption) && !reindex) {
+      const bool in_blocks = s.code().starts_with("blockstore-");
+      const fs::path where = node.network_dir / (in_blocks ? "blocks" : "chainstate");
+      return Status::Corruption(
+          s.code(), std::string(in_blocks ? "the block files in " : "the chainstate database in ") +
+                        where.string() + (in_blocks ? " are" : " is") + " damaged (" + s.message() +
+                        "); restart with -reindex to rebuild the chainstate from the block files");
+    }
+    return s;
+  }
   node.chainstate = std::move(*chainstate);
   if (reindex) {
     // Decoding (sender recovery over every core) runs on a read-ahead thread

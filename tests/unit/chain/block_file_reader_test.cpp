@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "chain/block_store.h"
@@ -95,6 +97,51 @@ TEST_F(BlockFileReaderTest, ReadsEveryRecordInOrderAndStopsAtATornTail) {
   }
   EXPECT_EQ(read, hashes);
   EXPECT_EQ(reader.records_skipped(), 0u);
+}
+
+TEST_F(BlockFileReaderTest, DamageOverARecordHeaderSkipsOnlyThatRecord) {
+  TempDir dir;
+  std::vector<Hash256> hashes;
+  {
+    auto chain = OpenChain(params_, modules_, dir.path());
+    hashes = MineChain(*chain, 12);
+  }
+  const auto blk = dir.path() / "blocks" / "blk00000.dat";
+  // Where block 6's record starts: walk the framing (magic, length, payload,
+  // checksum) of the records before it.
+  std::vector<uint8_t> bytes(std::filesystem::file_size(blk));
+  {
+    std::ifstream in(blk, std::ios::binary);
+    in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  }
+  size_t at = 0;
+  for (int i = 0; i < 6; ++i) {
+    const uint32_t len = static_cast<uint32_t>(bytes[at + 4]) | bytes[at + 5] << 8 |
+                         bytes[at + 6] << 16 | static_cast<uint32_t>(bytes[at + 7]) << 24;
+    at += kBlockRecordOverhead + len;
+  }
+  // Garbage over its magic and length (and into its payload).
+  {
+    std::fstream f(blk, std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(static_cast<std::streamoff>(at));
+    const std::string garbage(40, '\xa5');
+    f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  BlockFileReader reader(dir.path() / "blocks", ReadBE32(params_.magic.data()),
+                         params_.max_block_size);
+  std::vector<Hash256> read;
+  while (true) {
+    auto next = reader.Next();
+    ASSERT_TRUE(next.ok()) << next.status().ToString();
+    if (!next->has_value()) break;
+    auto block = DecodeBlock(**next, params_.max_block_size);
+    ASSERT_TRUE(block.ok());
+    read.push_back(block->Hash());
+  }
+  std::vector<Hash256> expected = hashes;
+  expected.erase(expected.begin() + 6);
+  EXPECT_EQ(read, expected);
+  EXPECT_EQ(reader.records_skipped(), 1u);
 }
 
 TEST_F(BlockFileReaderTest, ReplayRebuildsTheSameChainAndState) { ExpectReplayRebuilds(20, 1); }
