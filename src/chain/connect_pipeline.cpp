@@ -396,7 +396,7 @@ Status Chainstate::Impl::ConnectTip(IndexNode* node, std::shared_ptr<const Block
     // The receipts root and the block's records for the batch are built on a
     // second thread while this one finishes the state root; the batch is
     // dropped if either root is wrong.
-    auto side = std::async(side_policy, [&exec, &batch, &block, node] {
+    auto side = std::async(side_policy, [&exec, &batch, node] {
       std::vector<Bytes> encoded;
       encoded.reserve(exec->receipts.size());
       for (const Receipt& r : exec->receipts) encoded.push_back(r.Encode());
