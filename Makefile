@@ -6,7 +6,7 @@ DATADIR ?= $(HOME)/.depin
 # Seconds between dev blocks (fractions allowed); 0 mines as soon as a tx arrives.
 DEVBLOCKTIME ?= 2
 
-.PHONY: all deps configure build run run-test test interop-deps interop unit functional bench format clean fuzz
+.PHONY: all deps configure build run run-test test interop-deps interop unit functional bench format clean fuzz asan tsan
 
 all: build
 
@@ -34,6 +34,38 @@ run-test:
 # present; without them those tests skip with a printed reason.
 test: build interop-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) asan
+
+# Sanitizer builds of the unit tests, each in its own build dir. -O1 and
+# line tables only (-g1) keep the compile affordable; reports name the line.
+# `make test` runs `asan` (ASan + UBSan, every UBSan finding fatal) over
+# ASAN_LAYERS; `make tsan` runs ThreadSanitizer over the threaded
+# components: the mempool and validation signals (chain), RPC and net.
+SAN_FLAGS_COMMON = -O1 -g1 -fno-omit-frame-pointer -DNDEBUG
+ASAN_DIR ?= build-asan
+ASAN_LAYERS ?= util;crypto;primitives;consensus;chain;index;net;rpc;storage/proofs;storage;market
+TSAN_DIR ?= build-tsan
+TSAN_LAYERS ?= chain;rpc;net
+TSAN_TESTS ?= Mempool|ValidationSignals|ProofCheckQueue|Rpc|Http|Eth|Auth|RateLimiter|Net|Connection|Peer|AddrMan|BanMan|HeadersPresync
+asan: deps
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEPIN_BUILD_BENCH=OFF \
+	  "-DDEPIN_UNIT_LAYERS=$(ASAN_LAYERS)" \
+	  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$(SAN_FLAGS_COMMON)" \
+	  "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined"
+	cmake --build $(ASAN_DIR) -j $(JOBS) --target unit_tests
+	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS) -L unit
+
+tsan: deps
+	cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEPIN_BUILD_BENCH=OFF \
+	  "-DDEPIN_UNIT_LAYERS=$(TSAN_LAYERS)" \
+	  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$(SAN_FLAGS_COMMON)" \
+	  "-DCMAKE_CXX_FLAGS=-fsanitize=thread" "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread"
+	cmake --build $(TSAN_DIR) -j $(JOBS) --target unit_tests
+	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --output-on-failure -j $(JOBS) -L unit -R '$(TSAN_TESTS)'
 
 interop-deps:
 	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \

@@ -104,6 +104,9 @@ std::vector<ArgSpec> BuildSpecs() {
       "Connections");
   add("maxsendbuffer", K::kInt, S::kAnywhere, "1000",
       "per-peer send buffer in KiB; serving data pauses while a peer reads slowly", "Connections");
+  add("maxorphantx", K::kInt, S::kAnywhere, "100",
+      "txs kept while their sender's earlier nonce is missing, from all peers together",
+      "Connections");
   // RPC.
   add("rpcport", K::kInt, S::kAnywhere, PortsText(&consensus::ChainParams::default_rpc_port),
       "JSON-RPC port (HTTP and WebSocket); all methods, admin ones need credentials", "RPC");
@@ -168,6 +171,13 @@ std::vector<ArgSpec> BuildSpecs() {
       "client addresses or CIDR subnets allowed to scrape -metrics (repeatable); add your "
       "Prometheus server's",
       "Monitoring");
+  add("rpcmaxbody", K::kInt, S::kAnywhere, "8192",
+      "largest request body (and websocket message) in KiB; larger ones get 413 unread", "RPC");
+  add("rpcmaxbatch", K::kInt, S::kAnywhere, "1000",
+      "most requests in one JSON-RPC batch; each still costs a rate-limit token", "RPC");
+  add("rpcworkqueue", K::kInt, S::kAnywhere, "64",
+      "requests waiting for a worker before new ones are answered 503 (-32005 on websockets)",
+      "RPC");
   // Mining.
   add("mine", K::kFlag, S::kAnywhere, "0",
       "run the built-in CPU miner; without -dev it mines continuously but paces itself, at most "
@@ -271,6 +281,11 @@ std::vector<ArgSpec> BuildSpecs() {
   add("maxmempool", K::kInt, S::kAnywhere, "300",
       "mempool size limit in MiB (at least 1); the lowest-fee txs are evicted beyond it",
       "Mempool");
+  add("maxmempoolfuture", K::kInt, S::kAnywhere, "0",
+      "MiB of txs behind a nonce gap (never minable until it fills); 0: an eighth of -maxmempool",
+      "Mempool");
+  add("mempoolfuturepersender", K::kInt, S::kAnywhere, "16",
+      "txs behind a nonce gap one sender may have in the pool", "Mempool");
   add("mintxtip", K::kInt, S::kAnywhere, "0",
       "lowest priority fee per gas (wei) a tx needs to enter the mempool; below it the node "
       "answers \"transaction underpriced\"",

@@ -708,6 +708,16 @@ Result<chain::MempoolOptions> MempoolOptionsFromArgs(const Args& args, Logger* l
   const int64_t min_tip = args.GetInt("mintxtip", 0);
   if (min_tip < 0) return Status::Error("args-bad-value", "-mintxtip must be >= 0 (wei per gas)");
   o.min_tip = Uint256(static_cast<uint64_t>(min_tip));
+  const int64_t future_mib = args.GetInt("maxmempoolfuture", 0);
+  if (future_mib < 0 || future_mib > mib) {
+    return Status::Error("args-bad-value", "-maxmempoolfuture must be 0..-maxmempool (MiB)");
+  }
+  o.max_future_bytes = static_cast<size_t>(future_mib) << 20;
+  const int64_t per_sender = args.GetInt("mempoolfuturepersender", 16);
+  if (per_sender < 1 || per_sender > 10000) {
+    return Status::Error("args-bad-value", "-mempoolfuturepersender must be 1..10000");
+  }
+  o.max_future_txs_per_sender = static_cast<uint32_t>(per_sender);
   o.logger = logger;
   return o;
 }
@@ -821,6 +831,10 @@ Result<net::NetOptions> NetOptionsFromArgs(const Args& args, const consensus::Ch
     return Status::Error("args-bad-value", "-maxreceivebuffer and -maxsendbuffer must be >= 1");
   o.max_receive_buffer = static_cast<size_t>(recv_kib) << 10;
   o.max_send_buffer = static_cast<size_t>(send_kib) << 10;
+  int64_t orphans = args.GetInt("maxorphantx", 100);
+  if (orphans < 0 || orphans > 100000)
+    return Status::Error("args-bad-value", "-maxorphantx must be 0..100000");
+  o.max_orphan_txs = static_cast<size_t>(orphans);
   if (args.IsSet("minimumchainwork")) {
     auto work = Uint256::FromHex(args.GetString("minimumchainwork", ""));
     if (!work.ok()) {
@@ -900,6 +914,15 @@ Result<RpcServerOptions> RpcServerOptionsFromArgs(const Args& args,
   auto auth_failures = positive("rpcauthfailures", 10, 1000000);
   if (!auth_failures) return auth_failures.status();
   o.auth_failure_budget = *auth_failures;
+  auto body_kib = positive("rpcmaxbody", 8192, 1 << 20);
+  if (!body_kib) return body_kib.status();
+  o.max_body_bytes = *body_kib << 10;
+  auto batch = positive("rpcmaxbatch", 1000, 100000);
+  if (!batch) return batch.status();
+  o.max_batch = *batch;
+  auto work_queue = positive("rpcworkqueue", 64, 100000);
+  if (!work_queue) return work_queue.status();
+  o.work_queue_depth = *work_queue;
   if (std::vector<std::string> vhosts = args.GetList("rpcvhosts"); !vhosts.empty()) {
     o.vhosts = vhosts;
   }

@@ -178,6 +178,54 @@ TEST(InitOptions, MinerAddressIsChecked) {
   EXPECT_EQ(o->coinbase.ToChecksumHex(), "0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
 }
 
+TEST(InitOptions, RequestAndQueueLimitsHaveDefaultsAndMapOntoOptions) {
+  auto d = RpcServerOptionsFromArgs(ParsedArgs({"-regtest"}), consensus::RegtestParams(), "/x");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->max_body_bytes, size_t{8} << 20);
+  EXPECT_EQ(d->max_batch, 1000u);
+  EXPECT_EQ(d->work_queue_depth, 64u);
+  auto o = RpcServerOptionsFromArgs(
+      ParsedArgs({"-regtest", "-rpcmaxbody=16", "-rpcmaxbatch=5", "-rpcworkqueue=3"}),
+      consensus::RegtestParams(), "/x");
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->max_body_bytes, size_t{16} << 10);
+  EXPECT_EQ(o->max_batch, 5u);
+  EXPECT_EQ(o->work_queue_depth, 3u);
+  for (const char* bad : {"-rpcmaxbody=0", "-rpcmaxbatch=0", "-rpcworkqueue=0"}) {
+    EXPECT_EQ(
+        RpcServerOptionsFromArgs(ParsedArgs({bad}), consensus::MainParams(), "/x").status().code(),
+        "args-bad-value")
+        << bad;
+  }
+
+  auto pool = MempoolOptionsFromArgs(ParsedArgs({}), nullptr);
+  ASSERT_TRUE(pool.ok());
+  EXPECT_EQ(pool->max_future_bytes, 0u);  // the mempool takes max_bytes / 8
+  EXPECT_EQ(pool->max_future_txs_per_sender, 16u);
+  pool = MempoolOptionsFromArgs(
+      ParsedArgs({"-maxmempool=100", "-maxmempoolfuture=4", "-mempoolfuturepersender=2"}), nullptr);
+  ASSERT_TRUE(pool.ok());
+  EXPECT_EQ(pool->max_future_bytes, size_t{4} << 20);
+  EXPECT_EQ(pool->max_future_txs_per_sender, 2u);
+  for (const char* bad :
+       {"-maxmempoolfuture=-1", "-maxmempoolfuture=301", "-mempoolfuturepersender=0"}) {
+    EXPECT_EQ(MempoolOptionsFromArgs(ParsedArgs({bad}), nullptr).status().code(), "args-bad-value")
+        << bad;
+  }
+
+  auto net =
+      NetOptionsFromArgs(ParsedArgs({"-regtest"}), consensus::RegtestParams(), "/x", nullptr);
+  ASSERT_TRUE(net.ok());
+  EXPECT_EQ(net->max_orphan_txs, 100u);
+  net = NetOptionsFromArgs(ParsedArgs({"-regtest", "-maxorphantx=7"}), consensus::RegtestParams(),
+                           "/x", nullptr);
+  ASSERT_TRUE(net.ok());
+  EXPECT_EQ(net->max_orphan_txs, 7u);
+  EXPECT_FALSE(NetOptionsFromArgs(ParsedArgs({"-regtest", "-maxorphantx=-1"}),
+                                  consensus::RegtestParams(), "/x", nullptr)
+                   .ok());
+}
+
 TEST(InitOptions, SizesAreMebibytes) {
   Args args = ParsedArgs({"-dbcache=100", "-maxmempool=50"});
   EXPECT_EQ(ChainstateOptionsFromArgs(args, "/x", /*regtest=*/false, nullptr)->db_cache_bytes,
