@@ -265,8 +265,10 @@ Peer& NetManager::Impl::AddPeer(tcp::socket socket, NetAddress address, ConnKind
   copts.send_hard_limit = std::max(options_.max_send_buffer * 4, 2 * kMaxMessageSize);
   Connection::Callbacks cb;
   cb.on_message = [this](const std::shared_ptr<Connection>& c, std::string command, Bytes payload) {
-    Post([this, c, command = std::move(command), payload = std::move(payload)]() mutable REQUIRES(
-             mu_) { OnMessage(c, command, std::move(payload)); });
+    // The annotation goes before `mutable`: clang takes it only there (and
+    // under GCC it expands to nothing).
+    Post([this, c, command = std::move(command), payload = std::move(payload)]()
+             REQUIRES(mu_) mutable { OnMessage(c, command, std::move(payload)); });
   };
   cb.on_frame_error = [this](const std::shared_ptr<Connection>& c, const Status& error) {
     Post([this, id = c->id(), error]() REQUIRES(mu_) { OnFrameError(id, error); });
