@@ -274,6 +274,9 @@ Sha256& Sha256::Reset() {
 }
 
 Sha256& Sha256::Write(const uint8_t* data, size_t len) {
+  // An empty span may carry a null pointer, and memcpy from null is
+  // undefined even for zero bytes (UBSan, via LtHash of an empty value).
+  if (len == 0) return *this;
   const auto transform = Single().transform;
   size_t used = bytes_ % kBlockSize;
   bytes_ += len;
