@@ -61,7 +61,11 @@ DbIterator::DbIterator(std::unique_ptr<leveldb::Iterator> it, Bytes prefix)
 }
 DbIterator::~DbIterator() = default;
 
-bool DbIterator::Valid() const { return it_->Valid() && it_->key().starts_with(ToSlice(prefix_)); }
+bool DbIterator::Valid() const {
+  // An empty prefix (every key) has a null data(): starts_with would memcmp
+  // from null, undefined even for zero bytes (found by UBSan).
+  return it_->Valid() && (prefix_.empty() || it_->key().starts_with(ToSlice(prefix_)));
+}
 void DbIterator::Next() { it_->Next(); }
 void DbIterator::Seek(ByteSpan target) { it_->Seek(ToSlice(target)); }
 ByteSpan DbIterator::key() const { return ToSpan(it_->key()); }
