@@ -385,7 +385,8 @@ TEST_F(MulticallTest, InnerCallsHaveMulticallAsSenderAndKeepTheirEffectsAndLogs)
   ASSERT_EQ(out.logs.size(), 1u);
   EXPECT_EQ(out.logs[0].address, TestModuleAddress());
   Hash256 sender_topic;
-  std::copy(MulticallAddress().begin(), MulticallAddress().end(), sender_topic.data() + 12);
+  const Address multicall = MulticallAddress();  // one object: begin and end of the same
+  std::copy(multicall.begin(), multicall.end(), sender_topic.data() + 12);
   ASSERT_EQ(out.logs[0].topics.size(), 3u);
   EXPECT_EQ(out.logs[0].topics[1], sender_topic);
   EXPECT_EQ(CallOk(Aggregate3({{TestModuleAddress(), false, GetCall(7)}})),
