@@ -8,6 +8,7 @@
 # pipeline's cost is role / library - 1 (target <= 10%).
 #
 #   SIZES="8MiB 512MiB" ROUNDS=3 BINDIR=build/bin contrib/bench/sealing.sh
+#   NODE_ARGS="-gpu=none" adds depind options to the provider node.
 #
 # Each size is sealed ROUNDS times each way; the medians are compared.
 # 512 MiB takes a few minutes and about 1.5 GiB of memory.
@@ -42,7 +43,7 @@ for size in $SIZES; do
   printf '%s\n' "$PROVIDER_KEY" >"$dir/provider.key"
   chmod 600 "$dir/provider.key"
   launch_node "$dir" "$port" -port="$(free_port)" -storageprovider="$dir/provider.key" \
-    -storagesectorsize="$size" -debug=provider
+    -storagesectorsize="$size" -debug=provider ${NODE_ARGS:-}
   wait_ready "$dir" "$port"
   for _ in $(seq 100); do
     [ "$(rpc "$dir" "$port" storage_getSealingStatus | python3 -c \

@@ -95,7 +95,9 @@ Result<std::unique_ptr<storage::StorageProviderRole>> MakeStorageProviderRole(No
   o.sector_dir = node.args.GetString("sectordir", "");
   if (o.sector_dir.empty()) o.sector_dir = (node.network_dir / "storage").string();
   o.parent_cache_dir = node.args.GetString("parentcachedir", "");
-  o.seal_hash = node.gpu != nullptr ? node.gpu->hash_backend() : nullptr;
+  // Only a working device: without one the library's own multi-threaded CPU trees
+  // are faster than the device backend's CPU fallback.
+  o.seal_hash = node.gpu != nullptr && node.gpu->active() ? node.gpu->hash_backend() : nullptr;
   auto price = Uint256::FromDecimal(node.args.GetString("storageprice", "1000000000"));
   if (!price.ok()) {
     return Status::Error("args-bad-value", "-storageprice must be a decimal amount of wei");
