@@ -19,6 +19,7 @@ on loopback: a provider node and a tenant node that mines.
 import http.client
 import json
 import os
+import subprocess
 
 from test_framework.compute import Tenant, open_box, personal_sign
 from test_framework.framework import DepinTestFramework
@@ -193,6 +194,25 @@ class ComputeProviderTest(DepinTestFramework):
         out = self.cli_stepping(h, tenant, "compute", "close", str(order), "--reason", "3", *who)
         assert_in(f"lease {order} closed (reason 3)", out)
         assert_equal(tenant.rpc.call("compute_getLease", order)["reason"], 3)
+
+        self.log("bad input to depin-cli compute and storage deal is refused with its reason")
+        for args, reason in [
+                (["compute", "order", "--max-price", "1", "--duration", "5", *who], "--spec"),
+                (["compute", "order", "--spec", "model=rtx-4090", "--max-price", "x",
+                  "--duration", "5", *who], "--max-price"),
+                (["compute", "lease", "abc"], "LEASE"),
+                (["compute", "bids"], "usage"),
+                (["compute", "accept", "999", *who], "compute-unknown-bid"),
+                (["compute", "close", str(order), "--reason", "20000", *who], "compute-"),
+                (["compute", "lease", str(good), "--from", h.provider_addr, "--password-file",
+                  pw], ""),
+                (["storage", "deal", "--provider", "0x12", "--file", "/nonexistent",
+                  "--duration", "10", *who], "--provider"),
+                (["storage", "retrieve", "x", "/tmp/out"], "DEALID")]:
+            proc = subprocess.run(self.cli_cmd(tenant, *args), capture_output=True, text=True,
+                                  timeout=60)
+            assert_equal(proc.returncode, 1, f"{args}: {proc.stdout}")
+            assert_in(reason, proc.stderr)
 
 
 if __name__ == "__main__":
