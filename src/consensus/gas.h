@@ -81,7 +81,7 @@ inline constexpr uint64_t kStorageDealExpiryGas = 40000;
 inline constexpr uint64_t kStoragePreCommitExpiryBaseGas = 30000;
 inline constexpr uint64_t kStoragePreCommitExpiryPerDealGas = 20000;
 inline constexpr uint64_t kStorageSettleBaseGas = 40000;
-inline constexpr uint64_t kStorageSettlePerDealGas = 30000;
+inline constexpr uint64_t kStorageSettlePerDealGas = 42000;
 
 // The compute market (market/compute_market.h, docs/abi/compute.json).
 inline constexpr FunctionGas kComputeRegisterGas{30000, 0};

@@ -8,6 +8,7 @@
 #include "crypto/access_box.h"
 #include "crypto/secp256k1.h"
 #include "market/gpu_attributes.h"
+#include "storage/queries.h"
 
 namespace depin::market {
 namespace {
@@ -321,6 +322,15 @@ struct Lease {
   uint64_t reason = 0;
   uint64_t close_job = 0;  // height of the queued close
   Bytes access;            // the provider's access box for the tenant
+  // Data-local leases (the order named a storage deal; 0: none): pay for a
+  // block goes to the provider only once the storage market has settled the
+  // block as served (storage/queries.h); pay for an unserved block goes back
+  // to the tenant. Blocks below `served_to` are resolved: `served_pay` is
+  // the provider's part, `refunded` the tenant's.
+  uint64_t deal_id = 0;
+  uint64_t served_to = 0;
+  Uint256 served_pay;
+  Uint256 refunded;
 
   // The height the escrow pays up to (capped at the term's end).
   uint64_t FundedUntil() const {
@@ -342,6 +352,7 @@ struct Lease {
     if (until <= start) return Uint256();
     return *CheckedMul(price, Uint256(until - start));
   }
+  bool DataLocal() const { return deal_id != 0; }
 
   Bytes Encode() const {
     return Writer()
@@ -362,6 +373,10 @@ struct Lease {
         .U64(reason)
         .U64(close_job)
         .Blob(access)
+        .U64(deal_id)
+        .U64(served_to)
+        .U256(served_pay)
+        .U256(refunded)
         .Take();
   }
   static Result<Lease> Decode(ByteSpan raw) {
@@ -384,6 +399,10 @@ struct Lease {
     l.reason = r.U64();
     l.close_job = r.U64();
     l.access = r.Blob();
+    l.deal_id = r.U64();
+    l.served_to = r.U64();
+    l.served_pay = r.U256();
+    l.refunded = r.U256();
     if (!r.Done() || version != kRecordVersion || state < 1 || state > 2 || l.price.IsZero() ||
         l.term_end <= l.start) {
       return Corrupt("lease");
@@ -594,6 +613,16 @@ const ModuleEvent kLeaseWithdrawn{
                {"provider", "address", true},
                {"amount", "uint256", false}},
     .help = "withdrawLease() paid the provider what the lease had earned."};
+const ModuleEvent kUnservedRefunded{
+    .name = "UnservedRefunded",
+    .inputs = {{"leaseId", "uint256", true},
+               {"tenant", "address", true},
+               {"amount", "uint256", false},
+               {"resolvedTo", "uint256", false}},
+    .help =
+        "A data-local lease paid the tenant back `amount` for blocks below `resolvedTo` in "
+        "which the storage deal it names was not served (faulty proving periods, or before "
+        "the deal's activation or after its end)."};
 const ModuleEvent kLeaseClosed{
     .name = "LeaseClosed",
     .inputs = {{"leaseId", "uint256", true},
@@ -660,8 +689,25 @@ class ComputeMarket final : public consensus::Module {
   Result<Bytes> GetLease(ModuleContext& ctx, abi::Decoder& args) const;
   Result<Bytes> ListLeases(ModuleContext& ctx, abi::Decoder& args) const;
   Result<Bytes> GetEscrow(ModuleContext& ctx, abi::Decoder& args) const;
+  Result<Bytes> GetLeaseService(ModuleContext& ctx, abi::Decoder& args) const;
 
   // Steps.
+  // A data-local order's clause (storage/queries.h): only the provider
+  // storing the deal, while its sector is active, may bid. nullopt: passes.
+  Result<std::optional<std::string>> DataLocalMismatch(ModuleContext& ctx, const Address& who,
+                                                       const Order& order) const;
+  // A data-local lease's blocks [served_to, min(h, end, what the storage
+  // market has settled)) split into the provider's pay for served blocks
+  // and the tenant's refund for unserved ones (nothing for other leases).
+  struct Resolution {
+    uint64_t to = 0;
+    Uint256 served;
+    Uint256 unserved;
+  };
+  Result<Resolution> Resolve(ModuleContext& ctx, const Lease& lease, uint64_t h) const;
+  // Applies Resolve: the served part joins served_pay, the unserved part is
+  // paid to the tenant (UnservedRefunded).
+  Status ResolveService(ModuleContext& ctx, uint64_t id, Lease& lease, uint64_t h) const;
   // Why `p` may not bid on `order` (spec, then auditors); nullopt: it may.
   Result<std::optional<std::string>> Mismatch(ModuleContext& ctx, const Address& who,
                                               const Provider& p, const Order& order,
@@ -865,6 +911,17 @@ Result<Bytes> ComputeMarket::CreateOrder(ModuleContext& ctx, abi::Decoder& args)
     return Rule("compute-escrow-over-term", "the escrow exceeds the whole term at the max price: " +
                                                 full->ToDecimal() + " wei");
   }
+  if (*deal != 0) {
+    auto service = ctx.Query<storage::StorageQueries>(
+        storage::StorageQueriesAddress(),
+        [&](const storage::StorageQueries& q, ModuleContext& storage_ctx) {
+          return q.GetDealService(storage_ctx, *deal);
+        });
+    if (!service.ok()) return service.status();
+    if (!service->has_value()) {
+      return Rule("compute-unknown-deal", "no storage deal " + std::to_string(*deal));
+    }
+  }
   auto id = NextId(ctx, NextOrderIdKey());
   if (!id.ok()) return id.status();
   const uint64_t h = ctx.block().height;
@@ -935,6 +992,8 @@ Result<Bytes> ComputeMarket::CancelOrder(ModuleContext& ctx, abi::Decoder& args)
 Result<std::optional<std::string>> ComputeMarket::Mismatch(ModuleContext& ctx, const Address& who,
                                                            const Provider& p, const Order& order,
                                                            const OrderSpec& spec) const {
+  auto local = DataLocalMismatch(ctx, who, order);
+  if (!local.ok() || local->has_value()) return local;
   if (auto failed = FirstFailedClause(spec, p.attributes, p.FreeGpus())) {
     return std::optional<std::string>(*failed);
   }
@@ -996,7 +1055,11 @@ Result<Bytes> ComputeMarket::PlaceBid(ModuleContext& ctx, abi::Decoder& args) co
   if (!mismatch.ok()) return mismatch.status();
   if (mismatch->has_value()) {
     const bool audit = (*mismatch)->rfind("auditor", 0) == 0;
-    return Rule(audit ? "compute-provider-unattested" : "compute-provider-mismatch", **mismatch);
+    const bool local = (*mismatch)->rfind("data-local", 0) == 0;
+    return Rule(audit   ? "compute-provider-unattested"
+                : local ? "compute-bid-not-data-local"
+                        : "compute-provider-mismatch",
+                **mismatch);
   }
   auto prior = ctx.Get(BidderKey(*order_id, ctx.sender()));
   if (!prior.ok()) return prior.status();
@@ -1139,6 +1202,8 @@ Status ComputeMarket::Award(ModuleContext& ctx, uint64_t id, Order& order,
   l.term_end = h + order.duration;
   l.deposited = order.escrow;
   l.bid_deposit = won.deposit;
+  l.deal_id = order.data_deal_id;
+  l.served_to = h;
   order.state = OrderState::kLeased;
   order.escrow = Uint256();
   DEPIN_RETURN_IF_ERROR(ctx.Put(OrderKey(id), order.Encode()));
@@ -1217,16 +1282,84 @@ Result<Bytes> ComputeMarket::AcceptBid(ModuleContext& ctx, abi::Decoder& args) c
   return Bytes();
 }
 
+Result<std::optional<std::string>> ComputeMarket::DataLocalMismatch(ModuleContext& ctx,
+                                                                    const Address& who,
+                                                                    const Order& order) const {
+  if (order.data_deal_id == 0) return std::optional<std::string>();
+  auto service = ctx.Query<storage::StorageQueries>(
+      storage::StorageQueriesAddress(),
+      [&](const storage::StorageQueries& q, ModuleContext& storage_ctx) {
+        return q.GetDealService(storage_ctx, order.data_deal_id);
+      });
+  if (!service.ok()) return service.status();
+  const std::string deal = "data-local: storage deal " + std::to_string(order.data_deal_id);
+  if (!service->has_value()) return std::optional<std::string>(deal + " does not exist");
+  if ((*service)->provider != who) {
+    return std::optional<std::string>(deal + " is stored by " +
+                                      (*service)->provider.ToChecksumHex());
+  }
+  if (!(*service)->active) {
+    return std::optional<std::string>(deal + " is not in an active sector");
+  }
+  return std::optional<std::string>();
+}
+
+Result<ComputeMarket::Resolution> ComputeMarket::Resolve(ModuleContext& ctx, const Lease& lease,
+                                                         uint64_t h) const {
+  Resolution none;
+  none.to = lease.served_to;
+  const uint64_t until = std::min(h, lease.End());
+  if (!lease.DataLocal() || until <= lease.served_to) return none;
+  return ctx.Query<storage::StorageQueries>(
+      storage::StorageQueriesAddress(),
+      [&](const storage::StorageQueries& q, ModuleContext& storage_ctx) -> Result<Resolution> {
+        auto service = q.GetDealService(storage_ctx, lease.deal_id);
+        if (!service.ok()) return service.status();
+        if (!service->has_value()) return Corrupt("lease's storage deal");
+        const uint64_t to = std::min(until, (*service)->known_until);
+        if (to <= lease.served_to) return none;
+        auto unserved = q.UnservedBlocks(storage_ctx, lease.deal_id, lease.served_to, to);
+        if (!unserved.ok()) return unserved.status();
+        const uint64_t blocks = to - lease.served_to;
+        if (*unserved > blocks) return Corrupt("unserved blocks");
+        Resolution r;
+        r.to = to;
+        r.served = *CheckedMul(lease.price, Uint256(blocks - *unserved));
+        r.unserved = *CheckedMul(lease.price, Uint256(*unserved));
+        return r;
+      });
+}
+
+Status ComputeMarket::ResolveService(ModuleContext& ctx, uint64_t id, Lease& lease,
+                                     uint64_t h) const {
+  auto r = Resolve(ctx, lease, h);
+  if (!r.ok()) return r.status();
+  if (r->to == lease.served_to) return Status::Ok();
+  // Both parts come out of what the escrow paid for (price x blocks), so
+  // neither sum can pass `deposited`.
+  lease.served_to = r->to;
+  lease.served_pay = *CheckedAdd(lease.served_pay, r->served);
+  lease.refunded = *CheckedAdd(lease.refunded, r->unserved);
+  if (r->unserved.IsZero()) return Status::Ok();
+  DEPIN_RETURN_IF_ERROR(ctx.PayFromModule(lease.tenant, r->unserved));
+  return ctx.EmitEvent(kUnservedRefunded, {UintTopic(id), AddressTopic(lease.tenant)},
+                       abi::Encoder().Uint(r->unserved).Uint(r->to).Finish());
+}
+
 Status ComputeMarket::Close(ModuleContext& ctx, uint64_t id, Lease& lease, uint64_t at,
                             uint64_t reason, bool forfeit) const {
   const uint64_t h = ctx.block().height;
   lease.state = LeaseState::kClosed;
   lease.closed_at = at;
   lease.reason = reason;
-  const Uint256 earned = lease.Accrued(at);
+  // A data-local lease pays what is settled as served so far; the rest of
+  // what the escrow paid for stays here until the storage market settles
+  // it (withdrawLease then resolves it).
+  DEPIN_RETURN_IF_ERROR(ResolveService(ctx, id, lease, at));
+  const Uint256 earned = lease.DataLocal() ? lease.served_pay : lease.Accrued(at);
   auto to_provider = Sub(earned, lease.withdrawn, "unwithdrawn pay");
   if (!to_provider.ok()) return to_provider.status();
-  auto refund = Sub(lease.deposited, earned, "escrow left");
+  auto refund = Sub(lease.deposited, lease.Accrued(at), "escrow left");
   if (!refund.ok()) return refund.status();
   lease.withdrawn = earned;
   const Uint256 deposit = lease.bid_deposit;
@@ -1294,25 +1427,40 @@ Result<Bytes> ComputeMarket::WithdrawLease(ModuleContext& ctx, abi::Decoder& arg
   if (!id.ok()) return id.status();
   auto l = LoadLease(ctx, *id);
   if (!l.ok()) return l.status();
-  if (l->provider != ctx.sender()) {
-    return Rule("compute-not-lease-provider", "only the lease's provider may withdraw its pay");
+  const bool provider = l->provider == ctx.sender();
+  const bool tenant = l->tenant == ctx.sender() && l->DataLocal();
+  if (!provider && !tenant) {
+    return Rule("compute-not-lease-provider",
+                "only the lease's provider may withdraw its pay (and a data-local lease's "
+                "tenant its refunds)");
   }
   const uint64_t h = ctx.block().height;
-  auto due = Sub(l->Accrued(h), l->withdrawn, "unwithdrawn pay");
-  if (!due.ok()) return due.status();
-  if (due->IsZero()) return Rule("compute-nothing-to-withdraw", "the lease owes nothing now");
+  const Uint256 withdrawn_before = l->withdrawn;
+  const Uint256 refunded_before = l->refunded;
   if (l->state == LeaseState::kActive && l->ClosedAt(h)) {
     // The escrow or the term ran out: settle the close it owes.
     DEPIN_RETURN_IF_ERROR(Close(ctx, *id, *l, l->FundedUntil(), l->NaturalReason(), false));
   } else {
-    l->withdrawn = l->Accrued(h);
+    DEPIN_RETURN_IF_ERROR(ResolveService(ctx, *id, *l, h));
+    const Uint256 earned = l->DataLocal() ? l->served_pay : l->Accrued(h);
+    auto due = Sub(earned, l->withdrawn, "unwithdrawn pay");
+    if (!due.ok()) return due.status();
+    l->withdrawn = earned;
     DEPIN_RETURN_IF_ERROR(ctx.Put(LeaseKey(*id), l->Encode()));
     DEPIN_RETURN_IF_ERROR(ctx.PayFromModule(l->provider, *due));
-    DEPIN_RETURN_IF_ERROR(MaybeLowEscrow(ctx, *id, *l));
+    if (l->state == LeaseState::kActive) DEPIN_RETURN_IF_ERROR(MaybeLowEscrow(ctx, *id, *l));
   }
-  DEPIN_RETURN_IF_ERROR(ctx.EmitEvent(kLeaseWithdrawn, {UintTopic(*id), AddressTopic(l->provider)},
-                                      abi::Encoder().Uint(*due).Finish()));
-  return abi::Encoder().Uint(*due).Finish();
+  const Uint256 to_provider = *CheckedSub(l->withdrawn, withdrawn_before);
+  const Uint256 to_tenant = *CheckedSub(l->refunded, refunded_before);
+  if (to_provider.IsZero() && to_tenant.IsZero()) {
+    return Rule("compute-nothing-to-withdraw", "the lease owes nothing now");
+  }
+  if (!to_provider.IsZero()) {
+    DEPIN_RETURN_IF_ERROR(ctx.EmitEvent(kLeaseWithdrawn,
+                                        {UintTopic(*id), AddressTopic(l->provider)},
+                                        abi::Encoder().Uint(to_provider).Finish()));
+  }
+  return abi::Encoder().Uint(provider ? to_provider : to_tenant).Finish();
 }
 
 // closeLease(uint256 leaseId, uint256 reason)
@@ -1688,14 +1836,41 @@ Result<Bytes> ComputeMarket::GetEscrow(ModuleContext& ctx, abi::Decoder& args) c
   // A closed lease's escrow has been (or is owed) back to the tenant.
   auto balance = Sub(l->deposited, accrued, "escrow");
   if (!balance.ok()) return balance.status();
-  auto withdrawable = Sub(accrued, l->withdrawn, "unwithdrawn pay");
+  auto resolved = Resolve(ctx, *l, h);
+  if (!resolved.ok()) return resolved.status();
+  const Uint256 earned = l->DataLocal() ? *CheckedAdd(l->served_pay, resolved->served) : accrued;
+  auto withdrawable = Sub(earned, l->withdrawn, "unwithdrawn pay");
   if (!withdrawable.ok()) return withdrawable.status();
   return abi::Encoder()
       .Uint(closed ? Uint256() : *balance)
       .Uint(accrued)
-      .Uint(l->state == LeaseState::kClosed ? Uint256() : *withdrawable)
+      .Uint(*withdrawable)
       .Uint(l->End())
       .Bool(closed)
+      .Finish();
+}
+
+// getLeaseService(uint256 leaseId) -> (dealId, resolvedTo, servedPay, refunded, pending)
+Result<Bytes> ComputeMarket::GetLeaseService(ModuleContext& ctx, abi::Decoder& args) const {
+  auto id = args.Uint64();
+  if (!id.ok()) return id.status();
+  auto l = LoadLease(ctx, *id);
+  if (!l.ok()) return l.status();
+  const uint64_t h = ctx.block().height;
+  auto r = Resolve(ctx, *l, h);
+  if (!r.ok()) return r.status();
+  const Uint256 served = *CheckedAdd(l->served_pay, r->served);
+  const Uint256 refunded = *CheckedAdd(l->refunded, r->unserved);
+  const Uint256 accrued = l->Accrued(h);
+  const Uint256 resolved = *CheckedAdd(served, refunded);
+  // A lease that is not data-local resolves nothing: all of it is served.
+  const Uint256 pending = l->DataLocal() ? SaturatingSub(accrued, resolved) : Uint256();
+  return abi::Encoder()
+      .Uint(l->deal_id)
+      .Uint(l->DataLocal() ? r->to : std::min(h, l->End()))
+      .Uint(l->DataLocal() ? served : accrued)
+      .Uint(refunded)
+      .Uint(pending)
       .Finish();
 }
 
@@ -1823,7 +1998,11 @@ FunctionTable ComputeMarket::MakeTable() {
                          .mutability = Mutability::kNonPayable,
                          .gas = consensus::kComputeWithdrawLeaseGas,
                          .help = "Pays the provider what the lease has earned and not yet paid: "
-                                 "price x (min(now, end) - start) - withdrawn.",
+                                 "price x (min(now, end) - start) - withdrawn. A data-local "
+                                 "lease earns only for blocks the storage market has settled "
+                                 "as served (getLeaseService); either party may call it to "
+                                 "resolve newly settled blocks, the tenant getting the refund "
+                                 "for unserved ones.",
                          .handler = bind(&ComputeMarket::WithdrawLease)},
           ModuleFunction{.name = "closeLease",
                          .inputs = {{"leaseId", "uint256"}, {"reason", "uint256"}},
@@ -1947,10 +2126,22 @@ FunctionTable ComputeMarket::MakeTable() {
                "The lease's escrow as of this block: what it still holds, what the provider "
                "has earned and can withdraw, and the block it closes at.",
                &ComputeMarket::GetEscrow),
+          view("getLeaseService", {{"leaseId", "uint256"}},
+               {{"dealId", "uint256"},
+                {"resolvedTo", "uint256"},
+                {"servedPay", "uint256"},
+                {"refunded", "uint256"},
+                {"pending", "uint256"}},
+               "A data-local lease's service as of this block (dealId 0: not data-local): "
+               "blocks below `resolvedTo` are settled by the storage market, `servedPay` is "
+               "the provider's pay for served ones, `refunded` the tenant's for unserved ones, "
+               "and `pending` what the escrow paid for blocks not settled yet.",
+               &ComputeMarket::GetLeaseService),
       },
       {kProviderRegistered, kAttributesUpdated, kProviderDeregistered, kAttributesSigned,
        kOrderCreated, kOrderEnded, kBidPlaced, kBidEnded, kLeaseCreated, kEscrowDeposited,
-       kLowEscrow, kLeaseWithdrawn, kLeaseClosed, kBidDepositForfeited, kAccessDetailsPosted});
+       kLowEscrow, kLeaseWithdrawn, kLeaseClosed, kBidDepositForfeited, kAccessDetailsPosted,
+       kUnservedRefunded});
 }
 
 }  // namespace

@@ -359,11 +359,17 @@ RpcTable ComputeRpcTable(std::shared_ptr<EthApi> api) {
   add("compute_getEscrow", {RpcParam::Required("id", RpcType::kUint, "the lease id"), block()},
       "A lease's escrow as of the block: what it still holds, what the provider has earned and "
       "can withdraw, and the block the lease closes at (projected while active).",
-      "object: id, balance, accrued, withdrawable (wei), projectedend, closed",
+      "object: id, balance, accrued, withdrawable (wei), projectedend, closed; and for a "
+      "data-local lease (its order named a storage deal) datadeal, resolvedto (blocks below it "
+      "are settled by the storage market), servedpay, refunded (wei paid back for blocks the "
+      "deal was not served), pending (wei paid for blocks not settled yet); datadeal 0 and the "
+      "rest absent otherwise",
       [api](const RpcRequest& req) -> RpcResult {
         const uint64_t id = req.GetUint("id");
         auto view = RunView(*api, req, "getEscrow(uint256)", abi::Encoder().Uint(id));
         if (view.error) return *view.error;
+        auto service = RunView(*api, req, "getLeaseService(uint256)", abi::Encoder().Uint(id));
+        if (service.error) return *service.error;
         AbiWords w(view.output);
         Document doc(rapidjson::kObjectType);
         auto& a = doc.GetAllocator();
@@ -373,6 +379,15 @@ RpcTable ComputeRpcTable(std::shared_ptr<EthApi> api) {
         doc.AddMember("withdrawable", Wei(w.Next(), a), a);
         doc.AddMember("projectedend", w.Next64(), a);
         doc.AddMember("closed", w.NextBool(), a);
+        AbiWords s(service.output);
+        const uint64_t deal = s.Next64();
+        doc.AddMember("datadeal", deal, a);
+        if (deal != 0) {
+          doc.AddMember("resolvedto", s.Next64(), a);
+          doc.AddMember("servedpay", Wei(s.Next(), a), a);
+          doc.AddMember("refunded", Wei(s.Next(), a), a);
+          doc.AddMember("pending", Wei(s.Next(), a), a);
+        }
         return Json(std::move(doc));
       });
   return t;

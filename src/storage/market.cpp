@@ -13,6 +13,7 @@
 #include "storage/proofs/labels.h"
 #include "storage/proofs/porep.h"
 #include "storage/proofs/post.h"
+#include "storage/queries.h"
 
 namespace depin::storage {
 namespace {
@@ -285,6 +286,13 @@ Bytes SectorKey(const Address& a, uint64_t n) { return KeyOf('S', {a.span(), Be6
 Bytes ClientDealKey(const Address& c, uint64_t id) { return KeyOf('c', {c.span(), Be64(id)}); }
 Bytes ProviderDealKey(const Address& p, uint64_t id) { return KeyOf('p', {p.span(), Be64(id)}); }
 Bytes DeadlineCountKey(const Address& p, uint64_t d) { return KeyOf('K', {p.span(), Be64(d)}); }
+// A deal's faulty periods, for StorageQueries::UnservedBlocks: one record
+// per faulty settlement, keyed by its check height, holding the segment's
+// start and the deal's faulty blocks up to the check (cumulative), and the
+// cumulative total. Any range's count is then two lookups.
+Bytes FaultPrefix(uint64_t deal) { return KeyOf('F', {Be64(deal)}); }
+Bytes FaultKey(uint64_t deal, uint64_t check) { return KeyOf('F', {Be64(deal), Be64(check)}); }
+Bytes FaultTotalKey(uint64_t deal) { return KeyOf('G', {Be64(deal)}); }
 const Bytes& NextDealIdKey() {
   static const Bytes k{'N'};
   return k;
@@ -493,7 +501,7 @@ uint64_t SettleChainGas(size_t deals, uint64_t runs) {
 
 // --- The module ----------------------------------------------------------------
 
-class StorageMarket final : public consensus::Module {
+class StorageMarket final : public consensus::Module, public StorageQueries {
  public:
   explicit StorageMarket(const StorageMarketParams& params)
       : params_(params), schedule_(params), table_(MakeTable()) {}
@@ -506,6 +514,13 @@ class StorageMarket final : public consensus::Module {
   std::vector<Status> VerifyProofs(const std::vector<const consensus::ProofCheck*>& checks,
                                    const consensus::ProofCheckOptions& options) const override;
   Status RunDeferred(ModuleContext& ctx, uint64_t due_height, ByteSpan key) const override;
+  const consensus::QueryInterface* queries() const override { return this; }
+
+  // StorageQueries.
+  Result<std::optional<DealService>> GetDealService(ModuleContext& ctx,
+                                                    uint64_t deal) const override;
+  Result<uint64_t> UnservedBlocks(ModuleContext& ctx, uint64_t deal, uint64_t from,
+                                  uint64_t to) const override;
 
  private:
   FunctionTable MakeTable();
@@ -539,6 +554,10 @@ class StorageMarket final : public consensus::Module {
   Status ExpireDeal(ModuleContext& ctx, uint64_t id) const;
   Status ExpirePreCommit(ModuleContext& ctx, const Address& provider_addr, uint64_t number) const;
   Status ChangeDeadlineCount(ModuleContext& ctx, const Address& p, uint64_t d, int delta) const;
+  // Records [from, check) as a faulty period of the deal (FaultKey).
+  Status RecordFault(ModuleContext& ctx, uint64_t deal, uint64_t from, uint64_t check) const;
+  // The deal's faulty blocks below `height` (its faulty periods recorded so far).
+  Result<uint64_t> FaultyBlocksBelow(ModuleContext& ctx, uint64_t deal, uint64_t height) const;
 
   StorageMarketParams params_;
   ProvingSchedule schedule_;
@@ -1190,6 +1209,7 @@ Status StorageMarket::Settle(ModuleContext& ctx, const Address& me, uint64_t num
       p->stake = *stake;
       d->fees = *CheckedAdd(d->fees, fee);
       d->faulty_periods += 1;
+      DEPIN_RETURN_IF_ERROR(RecordFault(ctx, id, s.segment_start, check));
       DEPIN_RETURN_IF_ERROR(ctx.PayFromModule(d->client, fee));
       fee_total = *CheckedAdd(fee_total, fee);
     }
@@ -1257,6 +1277,90 @@ Status StorageMarket::Settle(ModuleContext& ctx, const Address& me, uint64_t num
                                                CheckJob(me, number, period + 1), left - reserve));
   }
   return Status::Ok();
+}
+
+Status StorageMarket::RecordFault(ModuleContext& ctx, uint64_t deal, uint64_t from,
+                                  uint64_t check) const {
+  if (check <= from) return Status::Ok();
+  auto total = ReadCounter(ctx, FaultTotalKey(deal));
+  if (!total.ok()) return total.status();
+  const uint64_t after = *total + (check - from);
+  Bytes record(16);
+  WriteBE64(record.data(), from);
+  WriteBE64(record.data() + 8, after);
+  DEPIN_RETURN_IF_ERROR(ctx.Put(FaultKey(deal, check), std::move(record)));
+  return WriteCounter(ctx, FaultTotalKey(deal), after);
+}
+
+Result<uint64_t> StorageMarket::FaultyBlocksBelow(ModuleContext& ctx, uint64_t deal,
+                                                  uint64_t height) const {
+  // The first faulty period ending after `height`: every earlier one is
+  // wholly below it, this one partly or not at all, later ones not at all.
+  const Bytes prefix = FaultPrefix(deal);
+  auto next = ctx.Scan(prefix, FaultKey(deal, height), 1);
+  if (!next.ok()) return next.status();
+  if (next->empty()) return ReadCounter(ctx, FaultTotalKey(deal));
+  const consensus::StateEntry& e = next->front();
+  if (e.key.size() != prefix.size() + 8 || e.value.size() != 16) return Corrupt("fault record");
+  const uint64_t check = ReadBE64(e.key.data() + prefix.size());
+  const uint64_t from = ReadBE64(e.value.data());
+  const uint64_t after = ReadBE64(e.value.data() + 8);
+  if (from >= check || after < check - from) return Corrupt("fault record");
+  const uint64_t before = after - (check - from);
+  return height > from ? before + (height - from) : before;
+}
+
+Result<std::optional<DealService>> StorageMarket::GetDealService(ModuleContext& ctx,
+                                                                 uint64_t id) const {
+  auto d = Load<Deal>(ctx, DealKey(id));
+  if (!d.ok()) return d.status();
+  if (!d->has_value()) return std::optional<DealService>();
+  const Deal& deal = **d;
+  DealService service;
+  service.provider = deal.provider;
+  if (deal.state == DealState::kActive) {
+    auto s = LoadSector(ctx, deal.provider, deal.sector);
+    if (!s.ok()) return s.status();
+    service.active = s->state == SectorState::kActive;
+    service.known_until = s->segment_start;
+  } else if (deal.state == DealState::kProposed) {
+    service.known_until = ctx.block().height;
+  } else {
+    service.known_until = ~uint64_t{0};
+  }
+  return std::optional<DealService>(service);
+}
+
+Result<uint64_t> StorageMarket::UnservedBlocks(ModuleContext& ctx, uint64_t id, uint64_t from,
+                                               uint64_t to) const {
+  if (to <= from) return uint64_t{0};
+  auto service = GetDealService(ctx, id);
+  if (!service.ok()) return service.status();
+  if (!service->has_value()) return Rule("storage-unknown-deal", "no deal " + std::to_string(id));
+  if (to > (*service)->known_until) {
+    return Rule("storage-query-unsettled", "deal " + std::to_string(id) +
+                                               " is settled below block " +
+                                               std::to_string((*service)->known_until) + " only");
+  }
+  auto d = LoadDeal(ctx, id);
+  if (!d.ok()) return d.status();
+  // Never activated: nothing was ever served.
+  if (d->activated_at == 0) return to - from;
+  // The served span [activated_at, ended_at) less its faulty periods.
+  const uint64_t served_end =
+      d->state == DealState::kActive ? ~uint64_t{0} : std::max(d->ended_at, d->activated_at);
+  const uint64_t a = std::clamp(from, d->activated_at, served_end);
+  const uint64_t b = std::clamp(to, d->activated_at, served_end);
+  uint64_t unserved = (to - from) - (b - a);
+  if (b > a) {
+    auto below_b = FaultyBlocksBelow(ctx, id, b);
+    if (!below_b.ok()) return below_b.status();
+    auto below_a = FaultyBlocksBelow(ctx, id, a);
+    if (!below_a.ok()) return below_a.status();
+    if (*below_b < *below_a || *below_b - *below_a > b - a) return Corrupt("fault records");
+    unserved += *below_b - *below_a;
+  }
+  return unserved;
 }
 
 Status StorageMarket::ExpireDeal(ModuleContext& ctx, uint64_t id) const {

@@ -62,13 +62,19 @@ class MarketChain {
   }
   Uint256 Balance(const Address& a) const { return Account(a).balance; }
 
+  // Another module on the same chain (a reader of the storage market's
+  // queries); reach it with SendTo / ViewAt.
+  void AddModule(std::shared_ptr<const consensus::Module> module) {
+    modules_.Register(std::move(module));
+  }
+
   TxRef Tx(const Address& from, const Bytes& data, const Uint256& value = Uint256(),
-           uint64_t gas = 5'000'000) {
+           uint64_t gas = 5'000'000, const Address& to = StorageMarketAddress()) {
     VerifiedTx v;
     v.sender = from;
     v.tx.chain_id = params_.chain_id;
     v.tx.nonce = nonces_[from]++;
-    v.tx.to = StorageMarketAddress();
+    v.tx.to = to;
     v.tx.value = value;
     v.tx.data = data;
     v.tx.gas_limit = gas;
@@ -119,7 +125,11 @@ class MarketChain {
   }
   // Sends one tx in its own block and reports its outcome.
   Sent Send(const Address& from, const Bytes& data, const Uint256& value = Uint256()) {
-    auto tx = Tx(from, data, value);
+    return SendTo(StorageMarketAddress(), from, data, value);
+  }
+  Sent SendTo(const Address& to, const Address& from, const Bytes& data,
+              const Uint256& value = Uint256()) {
+    auto tx = Tx(from, data, value, 5'000'000, to);
     consensus::BlockContext block = NextContext();
     consensus::StateCache scratch(state_);
     auto outcome = consensus::ApplyTransaction(scratch, block, *tx, modules_, params_, 0);
@@ -135,10 +145,11 @@ class MarketChain {
     return sent;
   }
   // A view at the current tip (as eth_call on the next block).
-  Result<Bytes> View(const Bytes& data) const {
+  Result<Bytes> View(const Bytes& data) const { return ViewAt(StorageMarketAddress(), data); }
+  Result<Bytes> ViewAt(const Address& to, const Bytes& data) const {
     consensus::CallRequest call;
     call.from = Party(0xee);
-    call.to = StorageMarketAddress();
+    call.to = to;
     call.data = data;
     auto outcome = consensus::SimulateCall(state_, NextContext(), call, modules_, params_);
     if (!outcome.ok()) return outcome.status();
