@@ -137,6 +137,11 @@ struct PeerInfo {
 struct NetTotals {
   uint64_t bytes_received = 0;
   uint64_t bytes_sent = 0;
+  // What the orphan pools hold now (NetOptions::max_orphan_*).
+  size_t orphan_txs = 0;
+  size_t orphan_tx_bytes = 0;
+  size_t orphan_blocks = 0;
+  size_t orphan_block_bytes = 0;
 };
 
 struct SyncProgress {

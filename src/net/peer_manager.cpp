@@ -263,6 +263,10 @@ NetTotals NetManager::Impl::Totals() const {
     t.bytes_sent += p->conn->bytes_sent();
     t.bytes_received += p->conn->bytes_received();
   }
+  t.orphan_txs = orphan_txs_.size();
+  t.orphan_tx_bytes = orphan_tx_bytes_;
+  t.orphan_blocks = orphan_blocks_.size();
+  t.orphan_block_bytes = orphan_block_bytes_;
   return t;
 }
 

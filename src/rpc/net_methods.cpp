@@ -67,6 +67,10 @@ RpcResult GetNetTotals(const net::NetManager& net) {
   auto& a = doc.GetAllocator();
   doc.AddMember("totalbytesrecv", t.bytes_received, a);
   doc.AddMember("totalbytessent", t.bytes_sent, a);
+  doc.AddMember("orphantxs", static_cast<uint64_t>(t.orphan_txs), a);
+  doc.AddMember("orphantxbytes", static_cast<uint64_t>(t.orphan_tx_bytes), a);
+  doc.AddMember("orphanblocks", static_cast<uint64_t>(t.orphan_blocks), a);
+  doc.AddMember("orphanblockbytes", static_cast<uint64_t>(t.orphan_block_bytes), a);
   doc.AddMember("timemillis",
                 static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                           std::chrono::system_clock::now().time_since_epoch())
@@ -201,8 +205,11 @@ RpcTable NetRpcTable(net::NetManager* net) {
       RpcMethod{.name = "getnettotals",
                 .access = RpcAccess::kPublic,
                 .params = {},
-                .help = "Returns bytes sent and received over P2P since the node started.",
-                .result = "object: totalbytesrecv, totalbytessent, timemillis",
+                .help = "Returns bytes sent and received over P2P since the node started, and "
+                        "what the orphan pools hold now (txs from peers waiting on funds or "
+                        "an earlier nonce, blocks waiting on their parent).",
+                .result = "object: totalbytesrecv, totalbytessent, orphantxs, orphantxbytes, "
+                          "orphanblocks, orphanblockbytes, timemillis",
                 .handler = [net](const RpcRequest&) -> RpcResult {
                   if (net == nullptr) return Disabled();
                   return GetNetTotals(*net);
