@@ -3,7 +3,9 @@
 "Limits"): txs a peer relays from accounts that cannot pay for them yet are
 kept as orphans, not as misbehaviour, up to the cap; past it a random one
 makes room. When the funds arrive in a block, the orphans go into the
-mempool in nonce order. getnettotals reports the pools."""
+mempool in nonce order. An unrequested block whose parent is unknown is
+refused with a misbehaviour score rather than held as an orphan.
+getnettotals reports the pools."""
 
 import os
 
@@ -18,11 +20,13 @@ CAP = 10
 
 class P2POrphansTest(DepinTestFramework):
     def set_test_params(self):
-        self.num_nodes = 1
+        self.num_nodes = 2
 
     def setup_nodes(self):
+        # Not connected: node 1 only mines blocks node 0 has never seen.
         self.add_nodes(self.num_nodes)
         self.nodes[0].start([f"-maxorphantx={CAP}"])
+        self.nodes[1].start()
 
     def raw_peer(self):
         node = self.nodes[0]
@@ -90,6 +94,19 @@ class P2POrphansTest(DepinTestFramework):
             assert_true(h in pool, f"orphan {h} is in the mempool")
         node.rpc.generatetoaddress(1, MINER)
         assert_equal(node.rpc.getaccount(sender)["nonce"], 3)
+        peer.close()
+
+        self.log("an unrequested block with an unknown parent is refused, not kept as an orphan")
+        other = self.nodes[1].rpc
+        hashes = other.generatetoaddress(2, MINER)
+        block = other.getblock(hashes[1], 0)
+        peer = self.raw_peer()
+        peer.send(frame("block", bytes.fromhex(block[2:])))
+        peer.send(frame("ping", (8).to_bytes(8, "little")))
+        assert_true(peer.wait_for("pong") is not None, "the node answers after the block")
+        assert_equal(node.rpc.getnettotals()["orphanblocks"], 0)
+        raw_info = [p for p in node.rpc.getpeerinfo() if p["subver"] == "/python-raw/"]
+        assert_true(raw_info and raw_info[0]["misbehavior"] > 0, "the peer is scored")
         peer.close()
 
 
