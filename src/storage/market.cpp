@@ -200,7 +200,7 @@ struct Sector {
   uint64_t ticket_height = 0;
   uint64_t precommit_height = 0;
   Uint256 deposit;
-  uint32_t partitions_proven = 0;  // bit p: partition p's PoRep accepted
+  uint64_t partitions_proven = 0;  // bit p: partition p's PoRep accepted
   uint64_t activated_at = 0;
   uint64_t deadline = 0;
   uint64_t segment_start = 0;     // the next settlement covers [segment_start, check)
@@ -222,7 +222,7 @@ struct Sector {
     w.U64(ticket_height);
     w.U64(precommit_height);
     PutU256(w, deposit);
-    w.U32(partitions_proven);
+    w.U64(partitions_proven);
     w.U64(activated_at);
     w.U64(deadline);
     w.U64(segment_start);
@@ -247,7 +247,7 @@ struct Sector {
     s.ticket_height = r.U64();
     s.precommit_height = r.U64();
     s.deposit = GetU256(r);
-    s.partitions_proven = r.U32();
+    s.partitions_proven = r.U64();
     s.activated_at = r.U64();
     s.deadline = r.U64();
     s.segment_start = r.U64();
@@ -963,7 +963,7 @@ Result<Bytes> StorageMarket::ProveCommitSector(ModuleContext& ctx, abi::Decoder&
     return Rule("storage-provecommit-wrong-inputs",
                 "the seed is not block " + std::to_string(seed_height) + "'s hash");
   }
-  s->partitions_proven |= uint32_t{1} << inputs->partition;
+  s->partitions_proven |= uint64_t{1} << inputs->partition;
   if (std::popcount(s->partitions_proven) == static_cast<int>(pp.porep_partitions)) {
     DEPIN_RETURN_IF_ERROR(Activate(ctx, me, *number, *s));
   }

@@ -63,12 +63,13 @@ ProofParams ParamsFor(SectorSize size) {
   // Test sizes keep the structure of the real construction (both kinds of
   // parents, several layers, partitions) but few challenges so tests stay
   // fast; they carry no security claim. The main sizes use 11 layers and 176
-  // challenges, the counts behind Filecoin's SDR soundness analysis, in 8
-  // partitions so that no single transaction carries a 4 MB proof
-  // (docs/proofs.md).
+  // challenges, the counts behind Filecoin's SDR soundness analysis, in 44
+  // partitions of 4 so that each fits one transaction (kMaxTxSize, 128 KiB:
+  // 86,759 bytes at 32 GiB; docs/proofs.md). At most 64 partitions: the
+  // storage market keeps a sector's proven partitions in a 64-bit mask.
   if (size == SectorSize::Size2KiB()) return {size, 2, 8, 2, 4};
   if (size == SectorSize::Size8MiB()) return {size, 2, 16, 2, 8};
-  return {size, 11, 176, 8, 16};
+  return {size, 11, 176, 44, 16};
 }
 
 Hash256 GraphSeed(SectorSize size) {

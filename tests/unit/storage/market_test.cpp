@@ -110,6 +110,27 @@ class MarketTest : public ::testing::Test {
   const Address other_ = Party(3);
 };
 
+// Every sector size's prove-commit partition, with its public inputs, fits
+// one tx: a 32 GiB sector can be proven on main (44 partitions of 4
+// challenges; 8 partitions of 22 did not fit 128 KiB). The market's mask of
+// proven partitions holds at most 64.
+TEST(MarketParams, EveryProveCommitPartitionFitsATx) {
+  for (proofs::SectorSize size :
+       {proofs::SectorSize::Size2KiB(), proofs::SectorSize::Size8MiB(),
+        proofs::SectorSize::Size512MiB(), proofs::SectorSize::Size32GiB()}) {
+    const proofs::ProofParams params = proofs::ParamsFor(size);
+    EXPECT_LE(params.porep_partitions, 64u) << size.ToString();
+    EXPECT_EQ(params.porep_challenges % params.porep_partitions, 0u) << size.ToString();
+    proofs::PoRepPublicInputs in;
+    in.size = size;
+    const Bytes call = testing::ProveCommitCall(7, proofs::EncodePoRepPublicInputs(in),
+                                                Bytes(proofs::PoRepProofBytes(size), 0xab));
+    MarketChain chain;
+    auto tx = chain.Tx(Party(1), call, Uint256(), 30'000'000);
+    EXPECT_LE(tx->size, kMaxTxSize) << size.ToString() << ": " << tx->size << " bytes";
+  }
+}
+
 TEST_F(MarketTest, ScheduleArithmetic) {
   const ProvingSchedule& s = chain_.schedule();  // L 60, D 6, W 10, R 5
   EXPECT_EQ(s.Open(0, 0), 0u);
