@@ -643,19 +643,10 @@ TEST_F(ComputeMarketTest, ExplainOrderSaysWhyEachProviderCannotBid) {
   const uint64_t order = Order();
   auto v = ViewOf(Call("explainOrder(uint256,address,uint256)",
                        abi::Encoder().Uint(order).Address(Address()).Uint(10)));
-  abi::Decoder d(v);
-  auto providers = d.AddressArray(10);
+  auto providers = abi::Decoder(v).AddressArray(10);
   ASSERT_TRUE(providers.ok());
   ASSERT_EQ(providers->size(), 3u);
-  // Failures: string[]; read each element.
-  const uint64_t arr = Word(v, 1).Low64();
-  std::map<Address, std::string> why;
-  for (size_t i = 0; i < 3; ++i) {
-    const uint64_t eoff = arr + 32 + Word(v, arr / 32 + 1 + i).Low64();
-    const uint64_t n = Word(v, eoff / 32).Low64();
-    why[(*providers)[i]] = std::string(v.begin() + static_cast<ptrdiff_t>(eoff + 32),
-                                       v.begin() + static_cast<ptrdiff_t>(eoff + 32 + n));
-  }
+  std::map<Address, std::string> why = testing::ExplainAnswer(v, 10);
   EXPECT_EQ(why[provider_], "");
   EXPECT_EQ(why[provider2_].rfind("model:", 0), 0u) << why[provider2_];
   EXPECT_EQ(why[Party(6)].rfind("count:", 0), 0u) << why[Party(6)];

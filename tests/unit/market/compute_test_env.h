@@ -224,4 +224,23 @@ inline Uint256 Word(const Bytes& out, size_t i) {
   return Uint256::FromBigEndian32(out.data() + 32 * i);
 }
 
+// explainOrder's answer: each provider with the first clause it fails ("":
+// none).
+inline std::map<Address, std::string> ExplainAnswer(const Bytes& out, size_t max = 100) {
+  std::map<Address, std::string> why;
+  abi::Decoder d(out);
+  auto providers = d.AddressArray(max);
+  EXPECT_TRUE(providers.ok());
+  if (!providers.ok()) return why;
+  // Failures: string[] at the offset in word 1; each element by its offset.
+  const uint64_t arr = Word(out, 1).Low64();
+  for (size_t i = 0; i < providers->size(); ++i) {
+    const uint64_t at = arr + 32 + Word(out, arr / 32 + 1 + i).Low64();
+    const uint64_t n = Word(out, at / 32).Low64();
+    why[(*providers)[i]] = std::string(out.begin() + static_cast<ptrdiff_t>(at + 32),
+                                       out.begin() + static_cast<ptrdiff_t>(at + 32 + n));
+  }
+  return why;
+}
+
 }  // namespace depin::market::testing

@@ -87,20 +87,7 @@ class DataLocalTest : public ::testing::Test {
         Plus(total, Mul(total, 10) / Uint256(100)));
     EXPECT_EQ(p.status, 1) << p.revert;
     const uint64_t deal = Word(p.output, 0).Low64();
-    const uint64_t ticket_height = chain_.height() - 1;
-    sector_ = std::make_unique<SealedSector>(provider_, kSector, chain_.HashAt(ticket_height),
-                                             std::vector<Bytes>{data}, std::vector<uint64_t>{1024});
-    auto pre = chain_.Send(
-        provider_,
-        storage::testing::PreCommitCall(kSector, sector_->output().comm_r, {deal}, ticket_height),
-        chain_.params().storage.precommit_deposit);
-    EXPECT_EQ(pre.status, 1) << pre.revert;
-    const uint64_t seed = chain_.height() + chain_.params().storage.seal_seed_delay_blocks;
-    chain_.MineUntil(seed);
-    for (uint32_t part = 0; part < 2; ++part) {
-      auto r = chain_.Send(provider_, sector_->ProveCommit(chain_.HashAt(seed), part));
-      EXPECT_EQ(r.status, 1) << r.revert;
-    }
+    sector_ = storage::testing::CommitSector(chain_, provider_, kSector, {deal}, {data}, {1024});
     return deal;
   }
   // Mines to the sector's next window and proves it.
@@ -178,23 +165,11 @@ TEST_F(DataLocalTest, OnlyTheDealsProviderMayBidAndOnlyOnAnExistingDeal) {
   // on the data-local clause.
   const Bytes why = ComputeView(Call("explainOrder(uint256,address,uint256)",
                                      abi::Encoder().Uint(order).Address(Address()).Uint(10)));
-  abi::Decoder decoded(why);
-  auto providers = decoded.AddressArray(10);
-  ASSERT_TRUE(providers.ok());
-  ASSERT_EQ(providers->size(), 2u);
-  // Failures: string[]; read each element.
-  const uint64_t arr = Word(why, 1).Low64();
-  for (size_t i = 0; i < 2; ++i) {
-    const uint64_t eoff = arr + 32 + Word(why, arr / 32 + 1 + i).Low64();
-    const uint64_t n = Word(why, eoff / 32).Low64();
-    const std::string failure(why.begin() + static_cast<ptrdiff_t>(eoff + 32),
-                              why.begin() + static_cast<ptrdiff_t>(eoff + 32 + n));
-    if ((*providers)[i] == provider_) {
-      EXPECT_EQ(failure, "");
-    } else {
-      EXPECT_EQ(failure.rfind("data-local: storage deal", 0), 0u) << failure;
-    }
-  }
+  const std::map<Address, std::string> failures = testing::ExplainAnswer(why, 10);
+  ASSERT_EQ(failures.size(), 2u);
+  EXPECT_EQ(failures.at(provider_), "");
+  EXPECT_EQ(failures.at(provider2_).rfind("data-local: storage deal", 0), 0u)
+      << failures.at(provider2_);
   EXPECT_EQ(Lease(order), order);
 }
 

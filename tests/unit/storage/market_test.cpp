@@ -78,20 +78,7 @@ class MarketTest : public ::testing::Test {
   std::unique_ptr<SealedSector> Commit(uint64_t number, const std::vector<uint64_t>& deals,
                                        const std::vector<Bytes>& data,
                                        const std::vector<uint64_t>& sizes) {
-    const uint64_t ticket_height = chain_.height() - 1;
-    auto sector = std::make_unique<SealedSector>(provider_, number, chain_.HashAt(ticket_height),
-                                                 data, sizes);
-    auto pre = chain_.Send(
-        provider_, testing::PreCommitCall(number, sector->output().comm_r, deals, ticket_height),
-        chain_.params().storage.precommit_deposit);
-    EXPECT_EQ(pre.status, 1) << pre.revert;
-    const uint64_t seed_height = chain_.height() + chain_.params().storage.seal_seed_delay_blocks;
-    chain_.MineUntil(seed_height);
-    for (uint32_t p = 0; p < 2; ++p) {
-      auto r = chain_.Send(provider_, sector->ProveCommit(chain_.HashAt(seed_height), p));
-      EXPECT_EQ(r.status, 1) << r.revert;
-    }
-    return sector;
+    return testing::CommitSector(chain_, provider_, number, deals, data, sizes);
   }
   // Mines to the window of the sector's pending period and proves it.
   void ProvePeriod(const SealedSector& sector, uint64_t number) {

@@ -317,4 +317,29 @@ inline Bytes PoStFor(uint64_t deadline, const Hash256& randomness,
                         proofs::EncodePoStProof(gen.proof));
 }
 
+// Seals sector `number` of `provider` holding `deals`' pieces (`data` at
+// `sizes`), pre-commits and prove-commits it on `chain`: the sector is
+// active when this returns.
+inline std::unique_ptr<SealedSector> CommitSector(MarketChain& chain, const Address& provider,
+                                                  uint64_t number,
+                                                  const std::vector<uint64_t>& deals,
+                                                  const std::vector<Bytes>& data,
+                                                  const std::vector<uint64_t>& sizes) {
+  const uint64_t ticket_height = chain.height() - 1;
+  auto sector =
+      std::make_unique<SealedSector>(provider, number, chain.HashAt(ticket_height), data, sizes);
+  auto pre =
+      chain.Send(provider, PreCommitCall(number, sector->output().comm_r, deals, ticket_height),
+                 chain.params().storage.precommit_deposit);
+  EXPECT_EQ(pre.status, 1) << pre.revert;
+  const uint64_t seed_height = chain.height() + chain.params().storage.seal_seed_delay_blocks;
+  chain.MineUntil(seed_height);
+  const uint32_t partitions = proofs::ParamsFor(proofs::SectorSize::Size2KiB()).porep_partitions;
+  for (uint32_t p = 0; p < partitions; ++p) {
+    auto r = chain.Send(provider, sector->ProveCommit(chain.HashAt(seed_height), p));
+    EXPECT_EQ(r.status, 1) << r.revert;
+  }
+  return sector;
+}
+
 }  // namespace depin::storage::testing
