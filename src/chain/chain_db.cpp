@@ -68,6 +68,15 @@ bool DbIterator::Valid() const {
 }
 void DbIterator::Next() { it_->Next(); }
 void DbIterator::Seek(ByteSpan target) { it_->Seek(ToSlice(target)); }
+void DbIterator::Prev() { it_->Prev(); }
+void DbIterator::SeekBefore(ByteSpan target) {
+  it_->Seek(ToSlice(target));
+  if (it_->Valid()) {
+    it_->Prev();
+  } else if (it_->status().ok()) {
+    it_->SeekToLast();
+  }
+}
 ByteSpan DbIterator::key() const { return ToSpan(it_->key()); }
 ByteSpan DbIterator::value() const { return ToSpan(it_->value()); }
 Status DbIterator::status() const { return FromLevelDb(it_->status()); }

@@ -41,6 +41,9 @@ inline constexpr uint8_t kState = 's';       // 's' || consensus state key -> va
 inline constexpr uint8_t kBlockIndex = 'b';  // 'b' || block hash -> BlockIndexRecord
 inline constexpr uint8_t kUndo = 'u';        // 'u' || block hash -> BlockUndo
 inline constexpr uint8_t kReceipts = 'r';    // 'r' || block hash -> receipts
+// 'i' || block hash -> the block's module trace (consensus/module_trace.h):
+// not consensus data; absent for blocks connected by versions before it.
+inline constexpr uint8_t kModuleTrace = 'i';
 // 't' || tx hash -> tx location: written by versions before the tx index
 // moved to indexes/txindex/; deleted at start (Chainstate::Open). Reserved.
 inline constexpr uint8_t kLegacyTxIndex = 't';
@@ -103,7 +106,7 @@ class DbSnapshot {
   const leveldb::Snapshot* snapshot_;
 };
 
-// Walks the keys that start with one prefix, in key order.
+// Walks the keys that start with one prefix, in key order (or backwards).
 class DbIterator {
  public:
   ~DbIterator();
@@ -114,6 +117,11 @@ class DbIterator {
   void Next();
   // Moves to the first key >= `target` (a full key, prefix included).
   void Seek(ByteSpan target);
+  // Backwards: moves to the last key < `target` (a full key), and to the
+  // key before the current one. Valid() turns false once a key leaves the
+  // prefix, as going forwards.
+  void SeekBefore(ByteSpan target);
+  void Prev();
   // The full key (prefix included) and the value; valid until Next.
   ByteSpan key() const;
   ByteSpan value() const;

@@ -95,6 +95,18 @@ Result<std::vector<Receipt>> Chainstate::ReadReceipts(const Hash256& hash) const
   return DecodeReceipts(**raw);
 }
 
+Result<std::optional<consensus::BlockTrace>> Chainstate::ReadModuleTrace(
+    const Hash256& hash) const {
+  if (!impl_->db_)
+    return Status::Error(StatusKind::kInterrupted, "chainstate-closed", "chainstate is closed");
+  auto raw = impl_->db_->Get(MakeKey(dbkey::kModuleTrace, hash.span()));
+  if (!raw.ok()) return raw.status();
+  if (!raw->has_value()) return std::optional<consensus::BlockTrace>();
+  auto trace = consensus::DecodeBlockTrace(**raw);
+  if (!trace.ok()) return trace.status();
+  return std::optional<consensus::BlockTrace>(std::move(trace).value());
+}
+
 std::shared_ptr<const consensus::StateReader> Chainstate::StateAtTip() const {
   MutexLock lock(impl_->mu_);
   return std::shared_ptr<const consensus::StateReader>(impl_->state_->Snapshot());

@@ -36,6 +36,7 @@
 #include "chain/proof_cache.h"
 #include "consensus/block_context.h"
 #include "consensus/module.h"
+#include "consensus/module_trace.h"
 #include "consensus/params.h"
 #include "consensus/state.h"
 #include "primitives/block.h"
@@ -182,6 +183,11 @@ class Chainstate {
   Result<std::shared_ptr<const Block>> ReadBlock(const Hash256& hash) const;
   Result<Bytes> ReadRawBlock(const Hash256& hash) const;
   Result<std::vector<Receipt>> ReadReceipts(const Hash256& hash) const;  // gas_used filled
+  // The block's module trace (value moved by modules, nested calls), kept
+  // like its receipts by block hash (so an index can still read it after the
+  // block leaves the active chain). nullopt: the block was connected by a
+  // version that kept no trace (-reindex connects it again and fills it).
+  Result<std::optional<consensus::BlockTrace>> ReadModuleTrace(const Hash256& hash) const;
 
   // A consistent read-only view of the state at the current tip.
   std::shared_ptr<const consensus::StateReader> StateAtTip() const;

@@ -405,6 +405,9 @@ Status Chainstate::Impl::ConnectTip(IndexNode* node, std::shared_ptr<const Block
       batch.Put(MakeKey(dbkey::kUndo, node->hash.span()), EncodeUndoDiff(exec->diff));
       batch.Put(MakeKey(dbkey::kReceipts, node->hash.span()),
                 EncodeReceipts(exec->receipts, encoded));
+      // Beside the receipts, not consensus data: explorers read it.
+      batch.Put(MakeKey(dbkey::kModuleTrace, node->hash.span()),
+                consensus::EncodeBlockTrace(exec->trace));
       return receipts_root;
     });
     // What is left of the state root: every new entry, the old entries of
@@ -459,6 +462,7 @@ Status Chainstate::Impl::ConnectTip(IndexNode* node, std::shared_ptr<const Block
   event.height = h.height;
   event.receipts = std::make_shared<const std::vector<Receipt>>(std::move(exec->receipts));
   event.diff = std::make_shared<const consensus::StateDiff>(std::move(exec->diff));
+  event.trace = std::make_shared<const consensus::BlockTrace>(std::move(exec->trace));
   event.connect_time = std::chrono::steady_clock::now() - started;
   events.push_back({Event::kConnected, std::move(event)});
   return Status::Ok();
@@ -485,6 +489,17 @@ Status Chainstate::Impl::DisconnectTip(std::vector<Event>& events) {
     return Status::Corruption("receipts-missing", "no receipts for " + node->hash.Hex());
   auto receipts = DecodeReceipts(**raw_receipts);
   if (!receipts.ok()) return receipts.status().WithKind(StatusKind::kCorruption);
+  // The trace stays stored by block hash, as the receipts do: an index
+  // rewinding through this block later still reads it. Subscribers get it
+  // to undo what they derived from it.
+  std::shared_ptr<const consensus::BlockTrace> trace;
+  auto raw_trace = db_->Get(MakeKey(dbkey::kModuleTrace, node->hash.span()));
+  if (!raw_trace.ok()) return raw_trace.status();
+  if (raw_trace->has_value()) {
+    auto decoded = consensus::DecodeBlockTrace(**raw_trace);
+    if (!decoded.ok()) return decoded.status();
+    trace = std::make_shared<const consensus::BlockTrace>(std::move(decoded).value());
+  }
 
   consensus::StateDiff inverse = consensus::InvertDiff(undo->diff);
   crypto::LtHash16 lanes = tip_lanes_;
@@ -510,6 +525,7 @@ Status Chainstate::Impl::DisconnectTip(std::vector<Event>& events) {
   event.height = node->header.height;
   event.receipts = std::make_shared<const std::vector<Receipt>>(std::move(receipts).value());
   event.diff = std::make_shared<const consensus::StateDiff>(std::move(inverse));
+  event.trace = std::move(trace);
   events.push_back({Event::kDisconnected, std::move(event)});
   return Status::Ok();
 }

@@ -82,6 +82,10 @@ struct BlockEvent {
   Hash256 hash;
   uint64_t height = 0;
   std::shared_ptr<const std::vector<Receipt>> receipts;  // gas_used filled
+  // The block's module trace (consensus/module_trace.h); null when the
+  // block was connected by a version that kept none (a disconnect of such a
+  // block).
+  std::shared_ptr<const consensus::BlockTrace> trace;
   // Connected: the block's changes (before -> after). Disconnected: the
   // changes undoing it (the inverse of its connect diff).
   std::shared_ptr<const consensus::StateDiff> diff;

@@ -171,9 +171,17 @@ Result<BlockExecution> ExecuteBlock(const StateReader& base, const BlockContext&
                                     const std::vector<TxRef>& txs, const ModuleRegistry& modules,
                                     const ChainParams& params) {
   StateCache state(base);
+  state.EnableTrace();
   BlockExecution exec;
   Uint256 tips;
   exec.receipts.reserve(txs.size());
+  // The trace records made since the last call, at `position`.
+  auto collect_trace = [&state, &exec](uint32_t position) {
+    const std::vector<TraceRecord>& records = state.trace();
+    for (size_t k = exec.trace.size(); k < records.size(); ++k) {
+      exec.trace.push_back(BlockTraceEntry{position, records[k]});
+    }
+  };
   for (size_t i = 0; i < txs.size(); ++i) {
     auto outcome = ApplyTransaction(state, block, *txs[i], modules, params, exec.gas_used);
     if (!outcome.ok()) {
@@ -188,9 +196,11 @@ Result<BlockExecution> ExecuteBlock(const StateReader& base, const BlockContext&
     exec.burned = SaturatingAdd(exec.burned, outcome->burned);
     tips = SaturatingAdd(tips, outcome->tip);
     exec.receipts.push_back(std::move(outcome->receipt));
+    collect_trace(static_cast<uint32_t>(i));
   }
   auto deferred = RunDueDeferred(state, block, modules);
   if (!deferred.ok()) return deferred.status();
+  collect_trace(kTraceEndOfBlock);
   if (deferred->entries_run > 0) {
     exec.deferred_entries_run = deferred->entries_run;
     exec.deferred_gas_used = deferred->gas_used;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "consensus/module.h"
+#include "consensus/module_trace.h"
 #include "consensus/params.h"
 #include "consensus/state_cache.h"
 #include "primitives/block.h"
@@ -57,6 +58,9 @@ struct BlockExecution {
   Uint256 burned;
   Uint256 miner_reward;  // tips + subsidy
   StateDiff diff;
+  // Not consensus data: value moved by modules and their nested calls, per
+  // tx and at the end of the block (consensus/module_trace.h).
+  BlockTrace trace;
 };
 
 // The system receipt: appended after the txs' receipts when at least one

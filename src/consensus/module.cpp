@@ -156,6 +156,15 @@ Status ModuleContext::PayFromModule(const Address& to, const Uint256& amount) {
   if (!sum) return Status::Error("balance-overflow", "recipient balance would overflow");
   dest.balance = *sum;
   state_.PutAccount(to, dest);
+  if (state_.tracing()) {
+    state_.AddTrace(TraceRecord{.kind = TraceKind::kTransfer,
+                                .depth = static_cast<uint16_t>(call_depth_),
+                                .success = true,
+                                .from = module_,
+                                .to = to,
+                                .value = amount,
+                                .input = {}});
+  }
   return Status::Ok();
 }
 
@@ -168,6 +177,16 @@ Result<ModuleContext::InnerCall> ModuleContext::CallModuleAt(const Address& targ
     out.revert = std::move(why);
     return std::move(out);
   };
+  // The call's own trace record comes before its checkpoint: a failed call
+  // keeps it (marked failed) but loses everything it did inside.
+  const size_t trace_index =
+      state_.AddTrace(TraceRecord{.kind = TraceKind::kCall,
+                                  .depth = static_cast<uint16_t>(call_depth_ + 1),
+                                  .success = false,
+                                  .from = module_,
+                                  .to = target,
+                                  .value = value,
+                                  .input = Bytes(calldata.begin(), calldata.end())});
   if (call_depth_ >= kMaxCallDepth) {
     return fail(Status::Error(StatusKind::kLimitExceeded, "call-too-deep",
                               "more than " + std::to_string(kMaxCallDepth) + " nested calls"));
@@ -206,6 +225,7 @@ Result<ModuleContext::InnerCall> ModuleContext::CallModuleAt(const Address& targ
   }
   out.success = true;
   out.return_data = std::move(result).value();
+  if (TraceRecord* record = state_.TraceAt(trace_index)) record->success = true;
   for (const Log& log : inner.logs()) logs_.push_back(log);
   return out;
 }

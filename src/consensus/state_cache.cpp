@@ -66,7 +66,8 @@ void StateCache::PutAccount(const Address& address, const Account& account) {
 }
 
 void StateCache::RevertTo(Checkpoint checkpoint) {
-  while (journal_.size() > checkpoint) {
+  if (trace_.size() > checkpoint.trace) trace_.resize(checkpoint.trace);
+  while (journal_.size() > checkpoint.journal) {
     JournalRecord& r = journal_.back();
     r.entry->current = std::move(r.previous);
     journal_.pop_back();

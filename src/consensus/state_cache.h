@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "consensus/module_trace.h"
 #include "consensus/state.h"
 #include "util/bytes.h"
 
@@ -36,9 +37,33 @@ class StateCache {
   Account GetAccount(const Address& address);
   void PutAccount(const Address& address, const Account& account);
 
-  using Checkpoint = size_t;
-  Checkpoint MakeCheckpoint() const { return journal_.size(); }
+  struct Checkpoint {
+    size_t journal = 0;
+    size_t trace = 0;
+  };
+  Checkpoint MakeCheckpoint() const { return {journal_.size(), trace_.size()}; }
+  // Undoes the writes since `checkpoint`, and drops the trace records made
+  // since then.
   void RevertTo(Checkpoint checkpoint);
+
+  // The module trace (consensus/module_trace.h): not consensus data, kept
+  // here so that it reverts with the state it describes. Off unless enabled
+  // (block execution enables it; pools, eth_call and the assembler do not).
+  void EnableTrace() { tracing_ = true; }
+  bool tracing() const { return tracing_; }
+  // Appends a record (when tracing) and returns its index.
+  size_t AddTrace(TraceRecord record) {
+    if (!tracing_) return 0;
+    trace_.push_back(std::move(record));
+    return trace_.size() - 1;
+  }
+  // The record AddTrace returned `index` for, to complete it (a nested
+  // call's outcome); null when not tracing or reverted since.
+  TraceRecord* TraceAt(size_t index) {
+    return tracing_ && index < trace_.size() ? &trace_[index] : nullptr;
+  }
+  size_t TraceSize() const { return trace_.size(); }
+  const std::vector<TraceRecord>& trace() const { return trace_; }
 
   StateDiff Diff() const;
   // First storage error met while reading (corrupt account encoding).
@@ -67,6 +92,8 @@ class StateCache {
   Recent recent_[kRecent];
   size_t recent_next_ = 0;
   std::vector<JournalRecord> journal_;
+  bool tracing_ = false;
+  std::vector<TraceRecord> trace_;
   Status status_;
 };
 

@@ -192,6 +192,7 @@ TEST(Chainstate, RestartKeepsTipAndStateRoot) {
   EXPECT_EQ(node.chain().Tip().height, 6u);
 }
 
+// The module trace (not consensus data) is kept beside the receipts.
 TEST(Chainstate, ConnectWritesOnlyStateUndoReceiptsAndTip) {
   Node node;
   node.BuildAndSubmit({Transfer(1, 0, AddressOf(50), 5), Transfer(1, 1, AddressOf(50), 7)});
@@ -201,9 +202,9 @@ TEST(Chainstate, ConnectWritesOnlyStateUndoReceiptsAndTip) {
   auto db = ChainDb::Open(o);
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   const std::set<uint8_t> allowed = {
-      dbkey::kState,         dbkey::kBlockIndex,    dbkey::kUndo,
-      dbkey::kReceipts,      dbkey::kTip,           dbkey::kTipLtHash,
-      dbkey::kBlockFileInfo, dbkey::kLastBlockFile, dbkey::kDbVersion};
+      dbkey::kState,         dbkey::kBlockIndex, dbkey::kUndo,      dbkey::kReceipts,
+      dbkey::kModuleTrace,   dbkey::kTip,        dbkey::kTipLtHash, dbkey::kBlockFileInfo,
+      dbkey::kLastBlockFile, dbkey::kDbVersion};
   size_t keys = 0;
   for (auto it = (*db)->NewPrefixIterator({}); it->Valid(); it->Next()) {
     ++keys;

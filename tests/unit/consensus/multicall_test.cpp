@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "consensus/abi.h"
 #include "consensus/executor.h"
 #include "consensus/gas.h"
+#include "consensus/module_trace.h"
 #include "consensus/test_module.h"
 #include "test_util/map_reader.h"
 
@@ -645,6 +647,83 @@ TEST_F(MulticallTest, ATxThroughTheExecutorChargesExactGas) {
   ASSERT_TRUE(value.ok());
   EXPECT_EQ(*value, Word(0));
   EXPECT_GT(failed->receipt.gas_used, IntrinsicGas(shape));
+}
+
+}  // namespace
+}  // namespace depin::consensus
+
+namespace depin::consensus {
+namespace {
+
+TEST_F(MulticallTest, TraceRecordsNestedCallsAndTheirValueButNothingAFailedCallDid) {
+  StateCache cache(base_);
+  cache.EnableTrace();
+  const Address test = TestModuleAddress();
+  const Bytes deposit = DepositCall();
+  auto out = Apply(cache,
+                   Aggregate3Value({
+                       {test, false, deposit, Uint256(3)},
+                       {WriteThenFailModule::Where(), true, RunCall(), Uint256(2)},
+                   }),
+                   Uint256(5));
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_EQ(out->receipt.status, 1) << out->RevertReason();
+  const Bytes run = RunCall();
+  const std::vector<TraceRecord> want = {
+      {TraceKind::kCall, 1, true, MulticallAddress(), test, Uint256(3), deposit},
+      {TraceKind::kTransfer, 0, true, MulticallAddress(), test, Uint256(3), {}},
+      // The failed call stays, marked failed; its transfer was reverted.
+      {TraceKind::kCall, 1, false, MulticallAddress(), WriteThenFailModule::Where(), Uint256(2),
+       run},
+      // The 2 wei aggregate3Value refunds to the caller: a transfer of its own.
+      {TraceKind::kTransfer, 0, true, MulticallAddress(), Sender(), Uint256(2), {}},
+  };
+  // Whatever order Multicall3 refunds in, the records are these.
+  std::vector<TraceRecord> got = cache.trace();
+  ASSERT_EQ(got.size(), want.size());
+  for (const TraceRecord& r : want) {
+    EXPECT_NE(std::find(got.begin(), got.end(), r), got.end())
+        << "missing record to " << r.to.ToChecksumHex();
+  }
+}
+
+TEST_F(MulticallTest, ATxThatRevertsLeavesNoTrace) {
+  StateCache cache(base_);
+  cache.EnableTrace();
+  auto out = Apply(cache,
+                   Aggregate3Value({{TestModuleAddress(), false, DepositCall(), Uint256(5)},
+                                    {WriteThenFailModule::Where(), false, RunCall(), Uint256(0)}}),
+                   Uint256(5));
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->receipt.status, 0);
+  EXPECT_TRUE(cache.trace().empty());
+}
+
+TEST(ModuleTrace, EncodesAndDecodesAndRefusesDamage) {
+  BlockTrace trace = {
+      {0,
+       {TraceKind::kCall, 1, false, ModuleAddress(0xca11), ModuleAddress(0x1000), Uint256(7),
+        Bytes{1, 2, 3, 4, 5}}},
+      {kTraceEndOfBlock,
+       {TraceKind::kTransfer, 0, true, ModuleAddress(0x1000), Sender(), Uint256::Max(), {}}},
+  };
+  const Bytes enc = EncodeBlockTrace(trace);
+  auto dec = DecodeBlockTrace(enc);
+  ASSERT_TRUE(dec.ok()) << dec.status().ToString();
+  EXPECT_EQ(*dec, trace);
+  auto empty = DecodeBlockTrace(EncodeBlockTrace({}));
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+  for (size_t cut = 0; cut < enc.size(); ++cut) {
+    auto bad = DecodeBlockTrace(ByteSpan(enc.data(), cut));
+    EXPECT_FALSE(bad.ok()) << cut;
+    if (!bad.ok()) {
+      EXPECT_EQ(bad.status().code(), "trace-bad-encoding");
+    }
+  }
+  Bytes wrong_kind = enc;
+  wrong_kind[5 + 4] = 9;
+  EXPECT_FALSE(DecodeBlockTrace(wrong_kind).ok());
 }
 
 }  // namespace
