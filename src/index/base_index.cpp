@@ -132,6 +132,7 @@ Status BaseIndex::Start() {
     MutexLock lock(write_mu_);
     std::string why;
     DEPIN_RETURN_IF_ERROR(OpenDb(&why));
+    if (why.empty()) why = CustomRebuildReason();
     if (!why.empty()) DEPIN_RETURN_IF_ERROR(Rebuild(why));
     LogInfo(options_.logger, LogCategory::kIndex, "index {}: best block {} at height {}", name_,
             locator_.best.Hex(), locator_.height);
@@ -199,6 +200,11 @@ Result<IndexBlock> BaseIndex::ReadIndexBlock(const Hash256& hash) const {
     if (!receipts.ok()) return receipts.status();
     out.block = *block;
     out.receipts = std::make_shared<const std::vector<Receipt>>(std::move(receipts).value());
+    auto trace = chainstate_.ReadModuleTrace(hash);
+    if (!trace.ok()) return trace.status();
+    if (trace->has_value()) {
+      out.trace = std::make_shared<const consensus::BlockTrace>(std::move(**trace));
+    }
     for (const TxRef& tx : (*block)->txs) out.tx_hashes.push_back(tx->hash);
     return out;
   }
@@ -219,6 +225,7 @@ IndexBlock BaseIndex::FromEvent(const chain::BlockEvent& event) const {
   for (const TxRef& tx : event.block->txs) out.tx_hashes.push_back(tx->hash);
   out.block = event.block;
   out.receipts = event.receipts;
+  out.trace = event.trace;
   return out;
 }
 

@@ -69,6 +69,9 @@ struct IndexBlock {
   std::vector<Hash256> tx_hashes;
   std::shared_ptr<const Block> block;
   std::shared_ptr<const std::vector<Receipt>> receipts;
+  // With full blocks: the block's module trace (consensus/module_trace.h);
+  // null for a block connected by a version that kept none.
+  std::shared_ptr<const consensus::BlockTrace> trace;
 };
 
 // What getindexinfo reports.
@@ -116,6 +119,10 @@ class BaseIndex : public chain::ValidationInterface {
   // Whether IndexBlock::block and ::receipts are needed (catch-up then reads
   // and decodes whole blocks); tx hashes alone are far cheaper to read.
   virtual bool NeedsFullBlocks() const { return false; }
+  // Called by Start once the database is open (write_mu_ held, no thread
+  // running): a non-empty reason makes the index rebuild from genesis, logged
+  // with that reason (e.g. what it derived from is now more complete).
+  virtual std::string CustomRebuildReason() { return {}; }
 
   // The index's database, for the subclass's reads (any thread, after Start).
   const chain::ChainDb* db() const { return db_.get(); }

@@ -58,6 +58,11 @@ std::vector<ArgSpec> BuildSpecs() {
       "keep an index of every tx in the chain (indexes/txindex/) so eth_getTransactionByHash, "
       "eth_getTransactionReceipt and getrawtransaction find mined txs; built in the background",
       "General");
+  add("addressindex", K::kFlag, S::kAnywhere, "0",
+      "keep an index of every address's txs, module calls and module transfers "
+      "(indexes/addressindex/) for getaddresshistory, getaddresssummary and the ots_ search "
+      "methods; built in the background",
+      "General");
   // Network selection.
   add("regtest", K::kFlag, S::kNoSection, "0",
       "use the local regression-test chain: on-demand blocks at minimum difficulty", "Chain");

@@ -13,6 +13,7 @@
 #include "chain/block_file_reader.h"
 #include "consensus/multicall.h"
 #include "consensus/test_module.h"
+#include "index/address_index.h"
 #include "index/tx_index.h"
 #include "market/compute_market.h"
 #include "market/provider/compute_provider_role.h"
@@ -472,6 +473,11 @@ Status StartComponents(NodeContext& node) {
   } else {
     LogInfo(logger, LogCategory::kNode,
             "tx index disabled (-txindex=0): mined txs cannot be looked up by hash");
+  }
+  if (node.args.GetBool("addressindex", false)) {
+    auto address_index = std::make_unique<index::AddressIndex>(*node.chainstate, *index_options);
+    rc.address_index = address_index.get();
+    node.roles.Add(std::make_unique<IndexRole>(std::move(address_index)));
   }
   for (const auto& role : node.roles.all()) {
     if (auto* index_role = dynamic_cast<const IndexRole*>(role.get())) {

@@ -32,6 +32,7 @@ std::vector<RpcTable> NodeRpcTables(const NodeRpcContext& ctx) {
   tables.push_back(GpuRpcTable(ctx));
   tables.push_back(ControlRpcTable(ctx));
   tables.push_back(ChainAdminRpcTable(ctx));
+  tables.push_back(AddressRpcTable(ctx));
   return tables;
 }
 

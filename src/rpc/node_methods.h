@@ -43,6 +43,7 @@ class NetManager;
 namespace index {
 class BaseIndex;
 class TxIndex;
+class AddressIndex;
 }  // namespace index
 
 // "Not found" for blocks and transactions, the code Bitcoin Core uses
@@ -56,6 +57,8 @@ struct NodeRpcContext {
   chain::Miner* miner = nullptr;
   // Null with -txindex=0: mined txs cannot be looked up by hash.
   const index::TxIndex* tx_index = nullptr;
+  // Null without -addressindex (getaddresshistory, ots_searchTransactions*).
+  const index::AddressIndex* address_index = nullptr;
   // Every index the node runs (getindexinfo).
   std::vector<const index::BaseIndex*> indexes;
 
@@ -107,6 +110,8 @@ RpcTable GpuRpcTable(const NodeRpcContext& ctx);
 RpcTable ControlRpcTable(const NodeRpcContext& ctx);
 // invalidateblock / reconsiderblock (chain_admin_methods.cpp).
 RpcTable ChainAdminRpcTable(const NodeRpcContext& ctx);
+// getaddresshistory / getaddresssummary (address_methods.cpp).
+RpcTable AddressRpcTable(const NodeRpcContext& ctx);
 
 // All five, in the order help and docs/rpc.md show them.
 std::vector<RpcTable> NodeRpcTables(const NodeRpcContext& ctx);
