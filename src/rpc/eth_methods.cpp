@@ -10,6 +10,7 @@
 #include "rpc/eth_compute.h"
 #include "rpc/eth_fees.h"
 #include "rpc/eth_logs.h"
+#include "rpc/eth_ots.h"
 #include "rpc/eth_storage.h"
 
 namespace depin {
@@ -532,6 +533,7 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
   std::vector<RpcTable> tables;
   tables.push_back(std::move(t));
   tables.push_back(ComputeRpcTable(api));
+  tables.push_back(OtsRpcTable(api));
   tables.push_back(StorageRpcTable(api));
   return tables;
 }
