@@ -193,6 +193,29 @@ std::optional<RpcError> RequireAddressIndex(const EthApi& api) {
   return std::nullopt;
 }
 
+// One tx of a stored block, its sender recovered for it alone (a search page
+// touches one tx in many blocks: decoding whole blocks would recover every
+// sender in them).
+Result<TxRef> ReadTxAt(const EthApi& api, const Hash256& block_hash, uint32_t index) {
+  auto raw = api.chain().ReadRawBlock(block_hash);
+  if (!raw.ok()) return raw.status();
+  auto bad = [] { return Status::Corruption("block-bad-encoding", "stored block is damaged"); };
+  ByteSpan rest(*raw);
+  if (rest.size() < BlockHeader::kSerializedSize + 4) return bad();
+  rest = rest.subspan(BlockHeader::kSerializedSize);
+  const uint32_t count = ReadLE32(rest.data());
+  rest = rest.subspan(4);
+  if (index >= count) return bad();
+  for (uint32_t i = 0;; ++i) {
+    if (rest.size() < 4) return bad();
+    const uint32_t len = ReadLE32(rest.data());
+    rest = rest.subspan(4);
+    if (len > rest.size()) return bad();
+    if (i == index) return DecodeAndVerifyTransaction(rest.first(len));
+    rest = rest.subspan(len);
+  }
+}
+
 RpcResult SearchTransactions(const EthApi& api, const RpcRequest& req, bool before) {
   if (!api.ready()) return NotReady();
   const Address address(req.GetFixed<20>("address"));
@@ -211,21 +234,31 @@ RpcResult SearchTransactions(const EthApi& api, const RpcRequest& req, bool befo
   auto& a = doc.GetAllocator();
   Value txs(rapidjson::kArrayType);
   Value receipts(rapidjson::kArrayType);
-  std::map<uint64_t, LoadedBlock> blocks;
+  struct Found {
+    chain::BlockInfo info;
+    std::vector<Receipt> receipts;
+  };
+  std::map<uint64_t, Found> blocks;
   for (const index::AddressTx& t : *found) {
     auto it = blocks.find(t.height);
     if (it == blocks.end()) {
-      auto b = LoadBlockAt(api, t.height);
-      if (!b.ok()) return FromStatus(b.status());
-      if (!b->has_value()) continue;  // left the active chain meanwhile
-      it = blocks.emplace(t.height, std::move(**b)).first;
+      auto hash = api.chain().GetBlockHashAtHeight(t.height);
+      auto info = hash ? api.chain().LookupBlock(*hash) : std::nullopt;
+      if (!info || !info->have_data) continue;  // left the active chain meanwhile
+      auto block_receipts = api.chain().ReadReceipts(*hash);
+      if (!block_receipts.ok()) return FromStatus(block_receipts.status());
+      it = blocks.emplace(t.height, Found{*info, std::move(block_receipts).value()}).first;
     }
-    const LoadedBlock& b = it->second;
-    if (t.position >= b.block->txs.size() || b.block->txs[t.position]->hash != t.tx_hash) continue;
-    const TxPosition pos = PositionOf(b, t.position);
-    txs.PushBack(TxObject(*b.block->txs[t.position], &pos, a), a);
-    Value r = ReceiptObject(b.receipts[t.position], *b.block->txs[t.position], pos,
-                            FirstLogIndex(b, t.position), a);
+    const Found& b = it->second;
+    if (t.position >= b.receipts.size()) continue;
+    auto tx = ReadTxAt(api, b.info.hash, t.position);
+    if (!tx.ok()) return FromStatus(tx.status());
+    if ((*tx)->hash != t.tx_hash) continue;
+    const TxPosition pos{b.info.hash, b.info.header.height, t.position, b.info.header.base_fee};
+    uint64_t first_log = 0;
+    for (uint32_t i = 0; i < t.position; ++i) first_log += b.receipts[i].logs.size();
+    txs.PushBack(TxObject(**tx, &pos, a), a);
+    Value r = ReceiptObject(b.receipts[t.position], **tx, pos, first_log, a);
     r.AddMember("timestamp", Quantity(b.info.header.timestamp, a), a);
     receipts.PushBack(r, a);
   }
