@@ -63,6 +63,11 @@ std::vector<ArgSpec> BuildSpecs() {
       "(indexes/addressindex/) for getaddresshistory, getaddresssummary and the ots_ search "
       "methods; built in the background",
       "General");
+  add("marketindex", K::kFlag, S::kAnywhere, "0",
+      "keep an index of the compute and storage markets' orders, bids, leases, providers, deals "
+      "and sectors by participant, with running counters (indexes/marketindex/), for "
+      "getmarketobjects, getmarketstats and getstoragestats; built in the background",
+      "General");
   // Network selection.
   add("regtest", K::kFlag, S::kNoSection, "0",
       "use the local regression-test chain: on-demand blocks at minimum difficulty", "Chain");

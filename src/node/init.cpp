@@ -14,6 +14,7 @@
 #include "consensus/multicall.h"
 #include "consensus/test_module.h"
 #include "index/address_index.h"
+#include "index/market_index.h"
 #include "index/tx_index.h"
 #include "market/compute_market.h"
 #include "market/provider/compute_provider_role.h"
@@ -478,6 +479,11 @@ Status StartComponents(NodeContext& node) {
     auto address_index = std::make_unique<index::AddressIndex>(*node.chainstate, *index_options);
     rc.address_index = address_index.get();
     node.roles.Add(std::make_unique<IndexRole>(std::move(address_index)));
+  }
+  if (node.args.GetBool("marketindex", false)) {
+    auto market_index = std::make_unique<index::MarketIndex>(*node.chainstate, *index_options);
+    rc.market_index = market_index.get();
+    node.roles.Add(std::make_unique<IndexRole>(std::move(market_index)));
   }
   for (const auto& role : node.roles.all()) {
     if (auto* index_role = dynamic_cast<const IndexRole*>(role.get())) {

@@ -33,6 +33,7 @@ std::vector<RpcTable> NodeRpcTables(const NodeRpcContext& ctx) {
   tables.push_back(ControlRpcTable(ctx));
   tables.push_back(ChainAdminRpcTable(ctx));
   tables.push_back(AddressRpcTable(ctx));
+  tables.push_back(ExplorerRpcTable(ctx));
   return tables;
 }
 

@@ -42,6 +42,7 @@ class NetManager;
 }
 namespace index {
 class BaseIndex;
+class MarketIndex;
 class TxIndex;
 class AddressIndex;
 }  // namespace index
@@ -59,6 +60,9 @@ struct NodeRpcContext {
   const index::TxIndex* tx_index = nullptr;
   // Null without -addressindex (getaddresshistory, ots_searchTransactions*).
   const index::AddressIndex* address_index = nullptr;
+  // Null unless -marketindex: getmarketobjects, getmarketstats and
+  // getstoragestats need it.
+  const index::MarketIndex* market_index = nullptr;
   // Every index the node runs (getindexinfo).
   std::vector<const index::BaseIndex*> indexes;
 
@@ -112,8 +116,11 @@ RpcTable ControlRpcTable(const NodeRpcContext& ctx);
 RpcTable ChainAdminRpcTable(const NodeRpcContext& ctx);
 // getaddresshistory / getaddresssummary (address_methods.cpp).
 RpcTable AddressRpcTable(const NodeRpcContext& ctx);
+// Explorer statistics and search (explorer_methods.cpp): getblockstats,
+// getchaintxstats, getmarketobjects, getmarketstats, getstoragestats, search.
+RpcTable ExplorerRpcTable(const NodeRpcContext& ctx);
 
-// All five, in the order help and docs/rpc.md show them.
+// All of them, in the order help and docs/rpc.md show them.
 std::vector<RpcTable> NodeRpcTables(const NodeRpcContext& ctx);
 
 namespace rpc_json {
