@@ -213,6 +213,11 @@ Result<IndexBlock> BaseIndex::ReadIndexBlock(const Hash256& hash) const {
   auto hashes = DecodeBlockTxHashes(*raw, chainstate_.params().max_block_size);
   if (!hashes.ok()) return hashes.status().WithKind(StatusKind::kCorruption);
   out.tx_hashes = std::move(hashes).value();
+  if (NeedsReceipts()) {
+    auto receipts = chainstate_.ReadReceipts(hash);
+    if (!receipts.ok()) return receipts.status();
+    out.receipts = std::make_shared<const std::vector<Receipt>>(std::move(receipts).value());
+  }
   return out;
 }
 

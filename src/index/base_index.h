@@ -61,7 +61,8 @@ struct IndexOptions {
 };
 
 // One block as an index sees it. `tx_hashes` is always filled; `block` and
-// `receipts` only when the index asks for full blocks (NeedsFullBlocks).
+// `receipts` only when the index asks for full blocks (NeedsFullBlocks), or
+// `receipts` alone (NeedsReceipts). Blocks heard from the signals carry all.
 struct IndexBlock {
   Hash256 hash;
   Hash256 parent_hash;
@@ -123,6 +124,10 @@ class BaseIndex : public chain::ValidationInterface {
   // running): a non-empty reason makes the index rebuild from genesis, logged
   // with that reason (e.g. what it derived from is now more complete).
   virtual std::string CustomRebuildReason() { return {}; }
+  // Whether IndexBlock::receipts are needed without the decoded block (an
+  // index of events): catch-up then reads the tx hashes and the receipts,
+  // and skips decoding the txs and recovering their senders.
+  virtual bool NeedsReceipts() const { return NeedsFullBlocks(); }
 
   // The index's database, for the subclass's reads (any thread, after Start).
   const chain::ChainDb* db() const { return db_.get(); }

@@ -178,7 +178,8 @@ class MarketIndex : public BaseIndex {
  protected:
   Status CustomAppend(chain::WriteBatch& batch, const IndexBlock& block) override;
   Status CustomRemove(chain::WriteBatch& batch, const IndexBlock& block) override;
-  bool NeedsFullBlocks() const override { return true; }
+  // Events only: the receipts, never the decoded txs.
+  bool NeedsReceipts() const override { return true; }
 };
 
 }  // namespace depin::index
