@@ -13,7 +13,7 @@ import os
 
 from test_framework.framework import DepinTestFramework
 from test_framework.storage import MINER, ProviderHarness
-from test_framework.util import assert_equal
+from test_framework.util import assert_equal, assert_true, wait_until
 
 PRICE = 10**12
 
@@ -73,6 +73,26 @@ class StorageFaultsTest(DepinTestFramework):
         assert_equal(int(p["lockedcollateral"]), 0)
         assert_equal(int(p["earnings"]), paid)
         assert_equal(p["activesectors"], 0)
+
+        self.log("-marketindex built afterwards sees the sector, its deal and its faults")
+        client.stop()
+        client.start(extra_args=["-marketindex"])
+        wait_until(lambda: client.rpc.call("getindexinfo", "marketindex")
+                   .get("marketindex", {}).get("synced"), what="marketindex synced")
+        objs = client.rpc.call("getmarketobjects", h.provider_addr)["objects"]
+        assert_equal([(o["kind"], o["role"], o["state"]) for o in objs],
+                     [("provider", "provider", "registered"), ("deal", "provider", "terminated"),
+                      ("sector", "provider", "terminated")])
+        assert_equal((objs[2]["id"], objs[2]["provider"]), (d["sector"], h.provider_addr))
+        objs = client.rpc.call("getmarketobjects", h.client_addr)["objects"]
+        assert_equal([(o["kind"], o["id"], o["role"]) for o in objs], [("deal", 1, "client")])
+        stats = client.rpc.call("getstoragestats", 1000)
+        assert_equal((stats["providers"], stats["activesectors"], stats["provenbytes"]),
+                     (1, 0, "0"))
+        assert_equal(sum(f["faultysectors"] for f in stats["faults"]), 3)
+        assert_equal(max(f["faultysectors"] for f in stats["faults"]), 1)
+        found = client.rpc.call("search", str(d["sector"]))["results"]
+        assert_true(("sector", h.provider_addr) in [(r["kind"], r.get("provider")) for r in found])
 
 
 if __name__ == "__main__":

@@ -210,6 +210,20 @@ TEST_F(ExplorerMethodsTest, MarketMethodsSayWhenTheIndexIsOff) {
   EXPECT_EQ(Error("getmarketstats", "[0]", "bad-window"), kRpcInvalidParams);
 }
 
+TEST_F(ExplorerMethodsTest, MarketMethodsSayWhileTheIndexIsNotSynced) {
+  // An index that has not caught up (here: never started) is not an answer.
+  index::IndexOptions o;
+  o.datadir = index_dir_ / "other";
+  index::MarketIndex behind(env_.chain(), o);
+  ctx_.market_index = &behind;
+  Register();
+  const std::string who = Quote(AddressOf(TestKey(1)).ToChecksumHex());
+  EXPECT_EQ(Error("getmarketobjects", who, "marketindex-syncing"), kRpcServerError);
+  EXPECT_EQ(Error("getmarketstats", "[]", "marketindex-syncing"), kRpcServerError);
+  EXPECT_EQ(Error("getstoragestats", "[]", "marketindex-syncing"), kRpcServerError);
+  dispatcher_.reset();
+}
+
 TEST_F(ExplorerMethodsTest, MarketMethodsRefuseBadInputAndBoundTheirWork) {
   const std::string who = "\"" + AddressOf(TestKey(1)).ToChecksumHex() + "\"";
   auto empty = Result("getmarketobjects", "[" + who + "]");
