@@ -22,6 +22,7 @@ inline constexpr uint8_t kLeaseStart = 's';    // 's' || BE64 height || BE64 id 
 inline constexpr uint8_t kFaults = 'f';        // 'f' || BE64 period -> BE64
 inline constexpr uint8_t kSectorNumber = 'n';  // 'n' || BE64 number || provider -> ""
 inline constexpr uint8_t kUndo = 'u';          // 'u' || BE64 height || hash -> undo list
+inline constexpr uint8_t kHeight = 'h';        // 'h' -> BE64 height of the best block
 }  // namespace key
 
 constexpr std::string_view kOpenOrders = "openorders";
@@ -569,6 +570,7 @@ Status MarketIndex::CustomAppend(chain::WriteBatch& batch, const IndexBlock& blo
     return Status::Error(StatusKind::kCorruption, "marketindex-no-receipts",
                          "block " + block.hash.Hex() + " came without receipts");
   }
+  batch.Put(chain::MakeKey(key::kHeight), Be64(block.height));
   Overlay overlay(*db());
   EventApplier applier(overlay, block.height);
   for (const Receipt& receipt : *block.receipts) {
@@ -583,6 +585,7 @@ Status MarketIndex::CustomAppend(chain::WriteBatch& batch, const IndexBlock& blo
 }
 
 Status MarketIndex::CustomRemove(chain::WriteBatch& batch, const IndexBlock& block) {
+  batch.Put(chain::MakeKey(key::kHeight), Be64(block.height - 1));
   const Bytes k = UndoKey(block);
   auto raw = db()->Get(k);
   if (!raw.ok()) return raw.status();
@@ -628,6 +631,17 @@ Status Stopped() {
 }
 
 }  // namespace
+
+std::unique_ptr<chain::DbSnapshot> MarketIndex::Snapshot() const {
+  return db() == nullptr ? nullptr : db()->GetSnapshot();
+}
+
+Result<uint64_t> MarketIndex::Height(const chain::DbSnapshot* view) const {
+  if (db() == nullptr) return Stopped();
+  auto raw = db()->Get(chain::MakeKey(key::kHeight), view);
+  if (!raw.ok()) return raw.status();
+  return DecodeU64(*raw);
+}
 
 Result<MarketPage> MarketIndex::ListFor(
     const Address& address, std::optional<MarketKind> kind,
@@ -699,11 +713,11 @@ Result<std::vector<Address>> MarketIndex::SectorProviders(uint64_t number, size_
   return out;
 }
 
-Result<MarketCounters> MarketIndex::Counters() const {
+Result<MarketCounters> MarketIndex::Counters(const chain::DbSnapshot* view) const {
   if (db() == nullptr) return Stopped();
   MarketCounters c;
   auto read = [&](std::string_view name, uint64_t* out) -> Status {
-    auto raw = db()->Get(GlobalKey(name));
+    auto raw = db()->Get(GlobalKey(name), view);
     if (!raw.ok()) return raw.status();
     *out = DecodeU64(*raw);
     return Status::Ok();
@@ -715,13 +729,14 @@ Result<MarketCounters> MarketIndex::Counters() const {
   return c;
 }
 
-Result<std::vector<ModelCount>> MarketIndex::Gpus(size_t limit) const {
+Result<std::vector<ModelCount>> MarketIndex::Gpus(size_t limit,
+                                                  const chain::DbSnapshot* view) const {
   if (db() == nullptr) return Stopped();
   limit = std::min(limit, kMaxModels);
   std::map<std::string, ModelCount> by_model;
   for (char which : {'r', 'l'}) {
     const Bytes prefix = ModelKey(which, "");
-    auto it = db()->NewPrefixIterator(prefix);
+    auto it = db()->NewPrefixIterator(prefix, view);
     size_t n = 0;
     for (it->Seek(prefix); it->Valid() && n < limit; it->Next(), ++n) {
       const ByteSpan k = it->key().subspan(prefix.size());
@@ -741,12 +756,12 @@ Result<std::vector<ModelCount>> MarketIndex::Gpus(size_t limit) const {
   return out;
 }
 
-Result<std::vector<LeaseStart>> MarketIndex::LeasesStarted(uint64_t from, uint64_t to,
-                                                           size_t limit) const {
+Result<std::vector<LeaseStart>> MarketIndex::LeasesStarted(uint64_t from, uint64_t to, size_t limit,
+                                                           const chain::DbSnapshot* view) const {
   if (db() == nullptr) return Stopped();
   const Bytes prefix = chain::MakeKey(key::kLeaseStart);
   std::vector<LeaseStart> out;
-  auto it = db()->NewPrefixIterator(prefix);
+  auto it = db()->NewPrefixIterator(prefix, view);
   for (it->Seek(Key(key::kLeaseStart, {Be64(from)})); it->Valid() && out.size() < limit;
        it->Next()) {
     const ByteSpan k = it->key();
@@ -766,13 +781,14 @@ Result<std::vector<LeaseStart>> MarketIndex::LeasesStarted(uint64_t from, uint64
   return out;
 }
 
-Result<std::vector<Address>> MarketIndex::StorageProviders(size_t limit) const {
+Result<std::vector<Address>> MarketIndex::StorageProviders(size_t limit,
+                                                           const chain::DbSnapshot* view) const {
   if (db() == nullptr) return Stopped();
   Bytes prefix = chain::MakeKey(key::kObject);
   prefix.push_back(static_cast<uint8_t>(MarketKind::kProvider));
   prefix.push_back(static_cast<uint8_t>(MarketModule::kStorage));
   std::vector<Address> out;
-  auto it = db()->NewPrefixIterator(prefix);
+  auto it = db()->NewPrefixIterator(prefix, view);
   for (it->Seek(prefix); it->Valid() && out.size() < limit; it->Next()) {
     if (it->key().size() != prefix.size() + 20) continue;
     out.emplace_back(it->key().data() + prefix.size());
@@ -781,9 +797,9 @@ Result<std::vector<Address>> MarketIndex::StorageProviders(size_t limit) const {
   return out;
 }
 
-Result<uint64_t> MarketIndex::FaultsInPeriod(uint64_t period) const {
+Result<uint64_t> MarketIndex::FaultsInPeriod(uint64_t period, const chain::DbSnapshot* view) const {
   if (db() == nullptr) return Stopped();
-  auto raw = db()->Get(Key(key::kFaults, {Be64(period)}));
+  auto raw = db()->Get(Key(key::kFaults, {Be64(period)}), view);
   if (!raw.ok()) return raw.status();
   return DecodeU64(*raw);
 }

@@ -36,6 +36,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -145,6 +146,12 @@ class MarketIndex : public BaseIndex {
   MarketIndex(chain::Chainstate& chainstate, const IndexOptions& options);
   ~MarketIndex() override;
 
+  // A consistent view for several reads (getmarketstats): pass it to the
+  // readers below; null reads the latest committed data.
+  std::unique_ptr<chain::DbSnapshot> Snapshot() const;
+  // The height of the last block whose entries the view holds.
+  Result<uint64_t> Height(const chain::DbSnapshot* view = nullptr) const;
+
   // The address's objects in key order (kind, then id), starting after
   // `after`, of one kind or all; at most `limit` entries returned and at
   // most `max_examined` entries read (`accept` may skip some: a state
@@ -165,15 +172,17 @@ class MarketIndex : public BaseIndex {
   // most `limit`.
   Result<std::vector<Address>> SectorProviders(uint64_t number, size_t limit) const;
 
-  Result<MarketCounters> Counters() const;
+  Result<MarketCounters> Counters(const chain::DbSnapshot* view = nullptr) const;
   // GPUs registered and leased per model, at most `limit` models (sorted).
-  Result<std::vector<ModelCount>> Gpus(size_t limit) const;
+  Result<std::vector<ModelCount>> Gpus(size_t limit, const chain::DbSnapshot* view = nullptr) const;
   // Leases started at heights [from, to], oldest first, at most `limit`.
-  Result<std::vector<LeaseStart>> LeasesStarted(uint64_t from, uint64_t to, size_t limit) const;
+  Result<std::vector<LeaseStart>> LeasesStarted(uint64_t from, uint64_t to, size_t limit,
+                                                const chain::DbSnapshot* view = nullptr) const;
   // Storage providers (registered at some point), at most `limit`.
-  Result<std::vector<Address>> StorageProviders(size_t limit) const;
+  Result<std::vector<Address>> StorageProviders(size_t limit,
+                                                const chain::DbSnapshot* view = nullptr) const;
   // Faulty sectors (SectorFaulty events) in proving period `period`.
-  Result<uint64_t> FaultsInPeriod(uint64_t period) const;
+  Result<uint64_t> FaultsInPeriod(uint64_t period, const chain::DbSnapshot* view = nullptr) const;
 
  protected:
   Status CustomAppend(chain::WriteBatch& batch, const IndexBlock& block) override;

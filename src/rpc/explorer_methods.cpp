@@ -487,13 +487,18 @@ RpcResult GetMarketStats(const NodeRpcContext& ctx, const RpcRequest& req) {
   }
   if (auto err = RequireMarketIndex(ctx)) return *err;
   const index::MarketIndex& mi = *ctx.market_index;
-  const uint64_t height = mi.Summary().best_block_height;
-  auto counters = mi.Counters();
+  // One view: the counters, the models and the prices of one block.
+  auto view = mi.Snapshot();
+  if (!view) return NotReady();
+  auto at = mi.Height(view.get());
+  if (!at.ok()) return Internal(at.status());
+  const uint64_t height = *at;
+  auto counters = mi.Counters(view.get());
   if (!counters.ok()) return Internal(counters.status());
-  auto gpus = mi.Gpus(index::MarketIndex::kMaxModels);
+  auto gpus = mi.Gpus(index::MarketIndex::kMaxModels, view.get());
   if (!gpus.ok()) return Internal(gpus.status());
   const uint64_t from = height >= window ? height - window + 1 : 0;
-  auto started = mi.LeasesStarted(from, height, kMaxPriceSamples);
+  auto started = mi.LeasesStarted(from, height, kMaxPriceSamples, view.get());
   if (!started.ok()) return Internal(started.status());
   std::map<std::string, std::vector<Uint256>> prices;
   for (const auto& s : *started) prices[s.model].push_back(s.price);

@@ -252,9 +252,18 @@ TEST_F(MarketIndexTest, FollowsAnOrderToALeaseAndItsCloseByParticipantAndCounter
   EXPECT_EQ((*started)[0].height, accepted->header.height);
   EXPECT_TRUE(index->LeasesStarted(0, accepted->header.height - 1, 10)->empty());
 
+  // A snapshot keeps reading the block it was taken at.
+  auto view = index->Snapshot();
+  ASSERT_NE(view, nullptr);
+  const uint64_t before_close = chain.chain().Tip().height;
+  EXPECT_EQ(*index->Height(view.get()), before_close);
   chain.Close(1);
   c = CountersOf(*index);
   EXPECT_EQ(c.active_leases, 0u);
+  EXPECT_EQ(*index->Height(), before_close + 1);
+  EXPECT_EQ(*index->Height(view.get()), before_close);
+  EXPECT_EQ(index->Counters(view.get())->active_leases, 1u);
+  view.reset();
   EXPECT_EQ(Gpus(*index).leased, 0u);
   EXPECT_EQ(Gpus(*index).registered, 8u);
   // Who and when stay: the participant entries are history.
@@ -342,6 +351,7 @@ TEST_F(MarketIndexTest, ADisconnectedBlockRestoresEveryCounterAndEntry) {
   EXPECT_FALSE(lease->has_value());
   EXPECT_TRUE(index->LeasesStarted(0, UINT64_MAX, 10)->empty());
   EXPECT_EQ(index->Summary().best_block_height, accepted->header.height - 1);
+  EXPECT_EQ(*index->Height(), accepted->header.height - 1);
 
   ASSERT_TRUE(chain.chain().ReconsiderBlock(accepted->Hash()).ok());
   c = CountersOf(*index);
