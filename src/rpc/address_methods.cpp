@@ -5,6 +5,7 @@
 
 #include "crypto/sha256.h"
 #include "index/address_index.h"
+#include "index/market_index.h"
 #include "rpc/node_methods.h"
 
 namespace depin {
@@ -153,10 +154,21 @@ RpcResult GetAddressSummary(const NodeRpcContext& ctx, const RpcRequest& req) {
   doc.AddMember("received", Wei(counters->received, a), a);
   doc.AddMember("firstseen", SeenToJson(*first, a), a);
   doc.AddMember("lastseen", SeenToJson(*last, a), a);
-  // Counts from the market index (-marketindex) when it runs.
-  doc.AddMember("leases", Value(), a);
-  doc.AddMember("orders", Value(), a);
-  doc.AddMember("deals", Value(), a);
+  // Counts from the market index (-marketindex) when it runs and has caught
+  // up: the objects the address ever took part in, in any role.
+  const bool market = ctx.market_index != nullptr && ctx.market_index->synced() &&
+                      ctx.market_index->BlockUntilSyncedToCurrentChain();
+  for (const auto& [name, kind] : {std::pair{"leases", index::MarketKind::kLease},
+                                   std::pair{"orders", index::MarketKind::kOrder},
+                                   std::pair{"deals", index::MarketKind::kDeal}}) {
+    Value count;
+    if (market) {
+      auto n = ctx.market_index->CountFor(address, kind);
+      if (!n.ok()) return IndexError(n.status());
+      count.SetUint64(*n);
+    }
+    doc.AddMember(rapidjson::StringRef(name), count, a);
+  }
   return RpcResult(std::move(doc));
 }
 
@@ -190,7 +202,9 @@ RpcTable AddressRpcTable(const NodeRpcContext& ctx) {
       .help = "Returns an address's balance and nonce at the tip with totals from the address "
               "index (-addressindex): txs it took part in, plain value of successful txs it "
               "sent and received, and its first and last appearance. leases, orders and deals "
-              "are counts from the market index, null without it. Errors as getaddresshistory.",
+              "count the market objects it ever took part in, in any role, from the market "
+              "index (-marketindex); null without it or while it catches up. Errors as "
+              "getaddresshistory.",
       .result = "object: {address, balance (wei), nonce, ismodule, txcount, sent (wei), received "
                 "(wei), firstseen {height, txhash}|null, lastseen {height, txhash}|null, "
                 "leases, orders, deals}",

@@ -107,11 +107,19 @@ class ExplorerRpcTest(DepinTestFramework):
 
         self.log("a restart with -marketindex builds it for the existing chain")
         node.stop()
-        node.start(extra_args=["-marketindex"])
+        node.start(extra_args=["-marketindex", "-addressindex"])
         self.rpc = node.rpc
         self.wait_index()
         info = self.rpc.call("getindexinfo", "marketindex")["marketindex"]
         assert_equal(info["best_block_height"], self.height())
+
+        self.log("getaddresssummary counts the market objects from the market index")
+        wait_until(lambda: self.rpc.call("getindexinfo", "addressindex")
+                   .get("addressindex", {}).get("synced"), what="addressindex synced")
+        summary = self.rpc.call("getaddresssummary", tenant[0])
+        assert_equal((summary["leases"], summary["orders"], summary["deals"]), (1, 1, 0))
+        summary = self.rpc.call("getaddresssummary", client[0])
+        assert_equal((summary["leases"], summary["orders"], summary["deals"]), (0, 0, 1))
 
         self.log("getmarketobjects: each participant's objects with their state now")
         objs = self.rpc.call("getmarketobjects", tenant[0])
