@@ -32,8 +32,10 @@ std::vector<RpcTable> NodeRpcTables(const NodeRpcContext& ctx) {
   tables.push_back(GpuRpcTable(ctx));
   tables.push_back(ControlRpcTable(ctx));
   tables.push_back(ChainAdminRpcTable(ctx));
-  tables.push_back(AddressRpcTable(ctx));
-  tables.push_back(ExplorerRpcTable(ctx));
+  // One "explorer" category: the address index's methods, then the stats.
+  RpcTable explorer = AddressRpcTable(ctx);
+  for (RpcMethod& m : ExplorerRpcTable(ctx).methods) explorer.methods.push_back(std::move(m));
+  tables.push_back(std::move(explorer));
   return tables;
 }
 
