@@ -11,6 +11,9 @@ packages=(
   ocl-icd-opencl-dev pocl-opencl-icd
   python3 python3-prometheus-client wrk nginx-light ccache
   slurm-wlm munge
+  # The web explorer embeds Chart.js (configure fails without it unless
+  # -DDEPIN_EXPLORER=OFF); its browser test drives chromium headless.
+  libjs-chart.js chromium
 )
 
 missing=()

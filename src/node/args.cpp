@@ -165,6 +165,10 @@ std::vector<ArgSpec> BuildSpecs() {
       "browser origins allowed to read replies and open websockets (repeatable; * for any); "
       "without it websockets take localhost pages only",
       "RPC");
+  add("explorer", K::kFlag, S::kAnywhere, "0",
+      "serve the web explorer at /explorer/ on the RPC ports (docs/explorer.md); it reads the "
+      "chain through the public RPC methods like any client",
+      "RPC");
   add("rpcfiltersperclient", K::kInt, S::kAnywhere, "256",
       "eth_newFilter/eth_newBlockFilter filters one client IP may hold (10000 in all)", "RPC");
   add("rpcfiltertimeout", K::kInt, S::kAnywhere, "300",

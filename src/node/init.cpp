@@ -21,6 +21,7 @@
 #include "node/dev_accounts.h"
 #include "rpc/dev_methods.h"
 #include "rpc/eth_methods.h"
+#include "rpc/explorer_routes.h"
 #include "rpc/net_methods.h"
 #include "storage/market.h"
 #include "storage/provider/provider_http.h"
@@ -270,6 +271,10 @@ std::optional<int> ParseAndPrepare(NodeContext& node, int argc, const char* cons
     return Fail(node, interval.status());
   }
   if (auto gpu = GpuOptionsFromArgs(node.args, nullptr); !gpu) return Fail(node, gpu.status());
+  if (node.args.GetBool("explorer", false) && !ExplorerBuiltIn()) {
+    return Fail(node, Status::Error("explorer-not-built",
+                                    "-explorer: this depind was built with -DDEPIN_EXPLORER=OFF"));
+  }
   if (node.dev_mode) {
     node.args.SoftSet("mine", "1");
     node.args.SoftSet("printtoconsole", "1");
@@ -567,6 +572,11 @@ Status StartComponents(NodeContext& node) {
       routes.push_back(std::move(r));
     }
     LogInfo(logger, LogCategory::kNode, "taking lease manifests at /compute/leases/");
+  }
+  if (node.args.GetBool("explorer", false)) {
+    for (HttpRoute& r : ExplorerRoutes()) routes.push_back(std::move(r));
+    LogInfo(logger, LogCategory::kNode, "serving the web explorer at /explorer/ on RPC port {}",
+            node.rpc_server->port());
   }
   if (!routes.empty()) {
     node.rpc_server->SetRoutes(std::make_shared<const HttpRoutes>(std::move(routes)));
