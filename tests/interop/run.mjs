@@ -7,7 +7,8 @@
 //   node tests/interop/run.mjs --bindir build/bin [--keep] [name_test ...]
 //
 // Exit codes: 0 passed, 1 failed, 77 skipped (no node_modules: run
-// `npm ci --prefix tests/interop`, which `make test` does when npm exists).
+// `npm ci --prefix tests/interop`, which `make test` does when npm exists;
+// or every named scenario skipped itself, e.g. no chromium for explorer_test).
 // On failure the node's stdout/stderr and debug.log tails are printed and the
 // datadir is kept.
 import { spawn } from "node:child_process";
@@ -124,14 +125,24 @@ async function main() {
   const names = opts.tests.length ? opts.tests
     : fs.readdirSync(HERE).filter((f) => f.endsWith("_test.mjs")).map((f) => f.slice(0, -4)).sort();
   let failed = 0;
+  let skipped = 0;
   for (const name of names) {
+    // A scenario may export nodeArgs (extra depind arguments) and
+    // skipReason() (a string when something it needs, such as a browser,
+    // is missing on this machine).
+    const mod = await import(pathToFileURL(path.join(HERE, `${name}.mjs`)).href);
+    const skip = mod.skipReason ? await mod.skipReason(opts) : null;
+    if (skip) {
+      console.log(`SKIP ${name}: ${skip}`);
+      ++skipped;
+      continue;
+    }
     const datadir = fs.mkdtempSync(path.join(os.tmpdir(), `depin_interop_${name}_`));
     const node = new DevNode(opts.bindir, datadir);
     const started = Date.now();
     let ok = false;
     try {
-      await node.start();
-      const mod = await import(pathToFileURL(path.join(HERE, `${name}.mjs`)).href);
+      await node.start(mod.nodeArgs ?? []);
       await mod.run(node);
       ok = true;
     } catch (e) {
@@ -149,8 +160,9 @@ async function main() {
       console.log(`datadir kept in ${datadir}`);
     }
   }
-  console.log(`${names.length - failed} passed, ${failed} failed`);
-  return failed ? 1 : 0;
+  console.log(`${names.length - failed - skipped} passed, ${failed} failed, ${skipped} skipped`);
+  if (failed) return 1;
+  return skipped === names.length ? EXIT_SKIP : 0;
 }
 
 main().then((code) => process.exit(code), (e) => {

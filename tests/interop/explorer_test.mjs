@@ -1,0 +1,212 @@
+// The web explorer (-explorer) in headless Chromium, driven by playwright-core
+// (Debian's chromium; the test skips when it is absent): market activity
+// from viem (a compute provider whose host URI and attributes hold markup,
+// an order, a bid, a lease), then the pages a person would click through:
+// block -> tx -> address -> lease -> provider, a search by tx hash, a new
+// block appearing on the home page and the lease's live figures moving
+// without a reload, the markup staying text (no element, no dialog), a
+// phone-sized screen without horizontal overflow, the not-found pages and
+// the Content-Security-Policy. Screenshots go to
+// <build>/test-artifacts/explorer/ (printed).
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createWalletClient, http } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+
+import { MNEMONIC, devChain } from "./lib.mjs";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const MARKET = "0x0000000000000000000000000000000000001000";
+const PRICE = 10n ** 12n;
+const BID_DEPOSIT = 10n ** 17n;  // regtest
+const MARKUP = "<img src=x onerror=alert(1)>";
+const HOST_URI = `http://127.0.0.1:1/${MARKUP}`;
+// Attribute values may not hold "=" or ";": markup without them.
+const ATTR_MARKUP = "<b>bold</b><script>alert(2)</script>";
+const ATTRIBUTES = `gpu.vendor=nvidia;gpu.model=RTX 4090;gpu.count=2;gpu.vramGiB=24;gpu.interface=pcie;note=${ATTR_MARKUP}`;
+
+export const nodeArgs = ["-explorer"];
+
+function chromiumPath() {
+  const candidates = [process.env.CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"];
+  return candidates.find((p) => p && fs.existsSync(p)) ?? null;
+}
+
+export async function skipReason() {
+  if (!chromiumPath()) return "no chromium (Debian package chromium; contrib/install-deps.sh installs it)";
+  if (!fs.existsSync(path.join(HERE, "node_modules", "playwright-core"))) {
+    return "playwright-core is not installed (npm ci --prefix tests/interop)";
+  }
+  return null;
+}
+
+export async function launchChromium() {
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({ executablePath: chromiumPath(), headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+}
+
+// Waits until the app has rendered `page` ("tx", "home", ...) in `state`.
+async function shows(tab, page, state = "ready") {
+  await tab.waitForSelector(`body[data-page="${page}"][data-state="${state}"]`, { timeout: 20_000 });
+}
+
+async function marketActivity(node) {
+  const { chain, client, wait } = devChain(node);
+  const provider = mnemonicToAccount(MNEMONIC, { addressIndex: 8 });
+  const tenant = mnemonicToAccount(MNEMONIC, { addressIndex: 9 });
+  const providerWallet = createWalletClient({ account: provider, chain, transport: http(node.url) });
+  const tenantWallet = createWalletClient({ account: tenant, chain, transport: http(node.url) });
+  const abi = JSON.parse(fs.readFileSync(path.join(HERE, "../../docs/abi/compute.json"), "utf8"));
+
+  const regHash = await providerWallet.writeContract({ address: MARKET, abi,
+    functionName: "registerProvider", args: [HOST_URI, ATTRIBUTES], value: 2n * 10n ** 18n });
+  assert.equal((await wait(regHash)).status, "success");
+  const p = await client.readContract({ address: MARKET, abi, functionName: "getProvider",
+    args: [provider.address] });
+  assert.equal(p[1], HOST_URI, "the module keeps the host URI as given");
+
+  const sim = await client.simulateContract({ account: tenant, address: MARKET, abi,
+    functionName: "createOrder", args: ["model=rtx-4090;count=1", PRICE, 200n, 20n, [], 0n,
+      `0x${"00".repeat(32)}`, tenant.publicKey], value: 100n * PRICE });
+  const orderId = sim.result;
+  assert.equal((await wait(await tenantWallet.writeContract(sim.request))).status, "success");
+  const bidSim = await client.simulateContract({ account: provider, address: MARKET, abi,
+    functionName: "bid", args: [orderId, PRICE, "rtx-4090"], value: BID_DEPOSIT });
+  assert.equal((await wait(await providerWallet.writeContract(bidSim.request))).status, "success");
+  const acceptHash = await tenantWallet.writeContract({ address: MARKET, abi,
+    functionName: "acceptBid", args: [bidSim.result] });
+  const accept = await wait(acceptHash);
+  assert.equal(accept.status, "success");
+  return { provider: provider.address, tenant: tenant.address, orderId, regHash, acceptHash,
+    acceptHeight: Number(accept.blockNumber) };
+}
+
+export async function run(node) {
+  const artifacts = path.resolve(node.bindir, "..", "test-artifacts", "explorer");
+  fs.mkdirSync(artifacts, { recursive: true });
+  console.log(`- screenshots in ${artifacts}`);
+
+  console.log("- the explorer's files: CSP, content types, ETag, not-found page");
+  const index = await fetch(`${node.url}/explorer/`);
+  assert.equal(index.status, 200);
+  assert.match(index.headers.get("content-type"), /^text\/html/);
+  assert.match(index.headers.get("content-security-policy"), /script-src 'self'/);
+  const etag = index.headers.get("etag");
+  assert.ok(etag);
+  assert.equal((await fetch(`${node.url}/explorer/`, { headers: { "if-none-match": etag } })).status, 304);
+  const chart = await fetch(`${node.url}/explorer/vendor/chart.umd.js`);
+  assert.equal(chart.status, 200);
+  assert.match(await chart.text(), /Chart\.js v\d/);
+  const missing = await fetch(`${node.url}/explorer/no-such-file.js`);
+  assert.equal(missing.status, 404);
+  assert.match(await missing.text(), /Not found/);
+
+  console.log("- market activity: provider with markup in its URI and attributes, order, bid, lease");
+  const m = await marketActivity(node);
+
+  const browser = await launchChromium();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const tab = await context.newPage();
+    const problems = [];
+    tab.on("dialog", (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
+    tab.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    tab.on("console", (msg) => { if (msg.type() === "error") problems.push(`console: ${msg.text()}`); });
+    const shot = (name) => tab.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+
+    console.log("- home: latest blocks, live over the websocket");
+    await tab.goto(`${node.url}/explorer/`);
+    await shows(tab, "home");
+    await tab.waitForSelector("#live.live", { timeout: 10_000 });
+    await shot("home");
+
+    console.log("- block -> tx -> address -> lease -> provider");
+    await tab.goto(`${node.url}/explorer/#/block/${m.acceptHeight}`);
+    await shows(tab, "block");
+    await shot("block");
+    await tab.click(`#block-txs a[href="#/tx/${m.acceptHash}"]`);
+    await shows(tab, "tx");
+    assert.equal(await tab.textContent("#tx-hash"), m.acceptHash);
+    assert.match(await tab.textContent("#view"), /compute\.acceptBid/);
+    assert.match(await tab.textContent("#view"), /LeaseStarted|BidAccepted|Lease/);
+    await shot("tx");
+    await tab.click(`#view a[href="#/address/${m.tenant}"]`);
+    await shows(tab, "address");
+    await tab.waitForSelector("#address-leases");
+    await shot("address");
+    await tab.click(`#address-leases a[href="#/lease/${m.orderId}"]`);
+    await shows(tab, "lease");
+    const before = await tab.textContent("#lease-height");
+    await shot("lease");
+    console.log("- the lease's accrued pay and height follow new blocks without a reload");
+    await tab.waitForFunction((h) => document.querySelector("#lease-height")?.textContent !== h,
+      before, { timeout: 20_000 });
+    assert.match(await tab.textContent("#lease-accrued"), /DPN/);
+    await tab.click("#lease-provider a");
+    await shows(tab, "provider");
+    await shot("provider");
+
+    console.log("- markup in the provider's URI and attributes stays text");
+    assert.equal(await tab.textContent("#provider-uri"), HOST_URI);
+    assert.ok((await tab.textContent("#provider-attributes")).includes(ATTR_MARKUP));
+    assert.equal(await tab.locator("#view img, #view b, #view script").count(), 0);
+    await tab.goto(`${node.url}/explorer/#/tx/${m.regHash}`);
+    await shows(tab, "tx");
+    assert.ok((await tab.textContent("#view")).includes(HOST_URI), "the decoded hostUri argument");
+    assert.equal(await tab.locator("#view img").count(), 0);
+
+    console.log("- search by tx hash");
+    await tab.goto(`${node.url}/explorer/#/`);
+    await shows(tab, "home");
+    await tab.fill("#q", m.regHash);
+    await tab.press("#q", "Enter");
+    await shows(tab, "tx");
+    assert.equal(await tab.textContent("#tx-hash"), m.regHash);
+
+    console.log("- a new block appears on the home page without a reload");
+    await tab.goto(`${node.url}/explorer/#/`);
+    await shows(tab, "home");
+    await tab.evaluate(() => { window.__noReload = true; });
+    const top = Number(await tab.getAttribute("#latest-blocks tbody tr:first-child", "data-height"));
+    await tab.waitForFunction((t) => Number(document.querySelector("#latest-blocks tbody tr")?.dataset.height) > t,
+      top, { timeout: 20_000 });
+    assert.equal(await tab.evaluate(() => window.__noReload), true);
+
+    console.log("- not-found pages");
+    await tab.goto(`${node.url}/explorer/#/order/999999`);
+    await shows(tab, "order", "notfound");
+    await tab.goto(`${node.url}/explorer/#/tx/0x1234`);
+    await shows(tab, "tx", "notfound");
+    await tab.goto(`${node.url}/explorer/#/nonsense`);
+    await shows(tab, "nonsense", "notfound");
+    await shot("notfound");
+
+    console.log("- charts");
+    await tab.goto(`${node.url}/explorer/#/charts`);
+    await shows(tab, "charts");
+    await tab.waitForSelector("#chart-interval");
+    await shot("charts");
+
+    console.log("- phone-sized screen (390x844): no horizontal overflow");
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true,
+      hasTouch: true, deviceScaleFactor: 2 });
+    const ptab = await phone.newPage();
+    ptab.on("dialog", (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
+    for (const [route, page] of [["", "home"], [`tx/${m.acceptHash}`, "tx"],
+      [`address/${m.tenant}`, "address"], [`lease/${m.orderId}`, "lease"],
+      [`provider/${m.provider}`, "provider"], [`block/${m.acceptHeight}`, "block"]]) {
+      await ptab.goto(`${node.url}/explorer/#/${route}`);
+      await shows(ptab, page);
+      const { scroll, client } = await ptab.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+      assert.ok(scroll <= client, `${page}: page is ${scroll}px wide on a ${client}px screen`);
+      await ptab.screenshot({ path: path.join(artifacts, `phone-${page}.png`), fullPage: true });
+    }
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+  }
+}
