@@ -50,7 +50,13 @@ export async function launchChromium() {
 
 // Waits until the app has rendered `page` ("tx", "home", ...) in `state`.
 async function shows(tab, page, state = "ready") {
-  await tab.waitForSelector(`body[data-page="${page}"][data-state="${state}"]`, { timeout: 20_000 });
+  try {
+    await tab.waitForSelector(`body[data-page="${page}"][data-state="${state}"]`, { timeout: 20_000 });
+  } catch (e) {
+    const now = await tab.evaluate(() => ({ url: location.href, ...document.body.dataset,
+      view: document.getElementById("view")?.textContent.slice(0, 300) }));
+    throw new Error(`waiting for ${page} ${state}, the tab shows ${JSON.stringify(now)}: ${e.message}`);
+  }
 }
 
 async function marketActivity(node) {

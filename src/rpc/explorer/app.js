@@ -84,6 +84,8 @@ async function render() {
   view.removeAttribute("aria-busy");
   window.scrollTo(0, 0);
   setState(name || "home", state);
+  // Time to interactive of the first page, for contrib/bench/explorer.sh.
+  if (!performance.getEntriesByName("explorer-ready").length) performance.mark("explorer-ready");
 }
 
 const feed = new HeadFeed((head) => {
