@@ -163,7 +163,7 @@ std::vector<ArgSpec> BuildSpecs() {
       "RPC");
   add("rpccorsdomain", K::kList, S::kAnywhere, "",
       "browser origins allowed to read replies and open websockets (repeatable; * for any); "
-      "without it websockets take localhost pages only",
+      "without it websockets take localhost pages and the pages this port serves (-explorer)",
       "RPC");
   add("explorer", K::kFlag, S::kAnywhere, "0",
       "serve the web explorer at /explorer/ on the RPC ports (docs/explorer.md); it reads the "

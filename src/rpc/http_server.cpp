@@ -488,7 +488,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     const bool upgrade = websocket::is_upgrade(req);
     if (upgrade) {
       // Browsers send Origin on every websocket; CORS does not protect them.
-      if (!origins.WebSocketOriginAllowed(origin_it != req.end(), origin)) {
+      auto host = req[http::field::host];
+      if (!origins.WebSocketOriginAllowed(origin_it != req.end(), origin) &&
+          !origins.SameOrigin(origin, std::string_view(host.data(), host.size()))) {
         LogInfo(shared_->logger, LogCategory::kRpc, "refused websocket from {}: origin {}", remote_,
                 origin);
         return Respond(http::status::forbidden, "origin not allowed\n", /*close=*/true);

@@ -103,4 +103,12 @@ bool OriginPolicy::WebSocketOriginAllowed(bool has_origin, std::string_view orig
                      [&](const std::string& rule) { return RuleMatches(rule, p); });
 }
 
+bool OriginPolicy::SameOrigin(std::string_view origin, std::string_view host) const {
+  if (origin.empty() || host.empty() || !HostAllowed(host)) return false;
+  OriginParts o = Split(origin);
+  if (o.scheme != "http" && o.scheme != "https") return false;
+  OriginParts h = Split(host);
+  return !o.host.empty() && o.host == h.host && o.port == h.port;
+}
+
 }  // namespace depin

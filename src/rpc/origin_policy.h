@@ -16,7 +16,10 @@
 //   Origin, so an upgrade carrying an Origin header is accepted only for an
 //   origin in `cors_domains`, or, when none is configured, a localhost origin
 //   (localhost, 127.0.0.1, [::1], any scheme and port). Clients outside a
-//   browser send no Origin and are not affected.
+//   browser send no Origin and are not affected. A page this port served
+//   itself (the web explorer, -explorer) may always open one: an Origin
+//   whose host and port are the request's Host, when that Host passes the
+//   Host check (so a rebound name still fails).
 //
 // A rule is "*", "host", "host:port", "scheme://host" or
 // "scheme://host:port"; the parts a rule names must match the origin's.
@@ -42,6 +45,10 @@ class OriginPolicy {
   // Whether a websocket upgrade from `origin` (the Origin header's value)
   // is accepted; `has_origin` false: no Origin header (not a browser).
   bool WebSocketOriginAllowed(bool has_origin, std::string_view origin) const;
+  // Whether `origin` (http or https) names the same host and port as the
+  // request's Host header `host`, and that Host is allowed: a page served by
+  // this listener.
+  bool SameOrigin(std::string_view origin, std::string_view host) const;
 
  private:
   std::vector<std::string> vhosts_;        // lower case

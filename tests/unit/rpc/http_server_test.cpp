@@ -1100,6 +1100,22 @@ TEST_F(RpcServerTest, HostOriginAndCorsChecks) {
   };
   EXPECT_FALSE(ws_with_origin("https://evil.example"));
   EXPECT_TRUE(ws_with_origin("http://localhost:5173"));
+  // A page this port served (the explorer, opened by a non-local address)
+  // may: its Origin is the request's Host, and that Host passes the Host
+  // check. A rebound name agrees with itself but fails the Host check.
+  auto ws_from = [this](const std::string& host, const std::string& origin) {
+    net::io_context ioc;
+    websocket::stream<tcp::socket> ws(ioc);
+    ws.next_layer().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+    ws.set_option(websocket::stream_base::decorator(
+        [origin](websocket::request_type& q) { q.set(http::field::origin, origin); }));
+    boost::system::error_code ec;
+    ws.handshake(host, "/", ec);
+    return !ec;
+  };
+  EXPECT_TRUE(ws_from("203.0.113.9:8545", "http://203.0.113.9:8545"));
+  EXPECT_FALSE(ws_from("203.0.113.9:8545", "http://203.0.113.9:8546"));
+  EXPECT_FALSE(ws_from("evil.example:8545", "http://evil.example:8545"));
   WsClient plain(server_->port());
   plain.Send(Call("add", "[1]"));
   EXPECT_EQ(ErrorCodeOf(plain.Read()), 0);

@@ -55,5 +55,24 @@ TEST(OriginPolicy, WebSocketOriginsDefaultToLocalhost) {
   EXPECT_TRUE(OriginPolicy({}, {"*"}).WebSocketOriginAllowed(true, "https://any.example"));
 }
 
+TEST(OriginPolicy, APageServedByThisPortMayOpenAWebSocket) {
+  OriginPolicy p({"localhost"}, {});
+  // The explorer opened as http://203.0.113.9:8545/explorer/.
+  EXPECT_TRUE(p.SameOrigin("http://203.0.113.9:8545", "203.0.113.9:8545"));
+  EXPECT_TRUE(p.SameOrigin("https://[2001:db8::1]:8545", "[2001:db8::1]:8545"));
+  EXPECT_TRUE(p.SameOrigin("http://LOCALHOST:8545", "localhost:8545"));
+  EXPECT_TRUE(p.SameOrigin("http://203.0.113.9", "203.0.113.9"));
+  // Another port or host is another origin.
+  EXPECT_FALSE(p.SameOrigin("http://203.0.113.9:8546", "203.0.113.9:8545"));
+  EXPECT_FALSE(p.SameOrigin("http://203.0.113.9", "203.0.113.9:8545"));
+  EXPECT_FALSE(p.SameOrigin("http://evil.example:8545", "203.0.113.9:8545"));
+  // DNS rebinding: Origin and Host agree, but the name fails the Host check.
+  EXPECT_FALSE(p.SameOrigin("http://evil.example:8545", "evil.example:8545"));
+  EXPECT_FALSE(p.SameOrigin("null", "203.0.113.9:8545"));
+  EXPECT_FALSE(p.SameOrigin("file://203.0.113.9:8545", "203.0.113.9:8545"));
+  EXPECT_FALSE(p.SameOrigin("", "203.0.113.9:8545"));
+  EXPECT_FALSE(p.SameOrigin("http://203.0.113.9:8545", ""));
+}
+
 }  // namespace
 }  // namespace depin
