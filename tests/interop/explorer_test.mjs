@@ -9,6 +9,7 @@
 // the Content-Security-Policy. Screenshots go to
 // <build>/test-artifacts/explorer/ (printed).
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,7 +28,13 @@ const HOST_URI = `http://127.0.0.1:1/${MARKUP}`;
 const ATTR_MARKUP = "<b>bold</b><script>alert(2)</script>";
 const ATTRIBUTES = `gpu.vendor=nvidia;gpu.model=RTX 4090;gpu.count=2;gpu.vramGiB=24;gpu.interface=pcie;note=${ATTR_MARKUP}`;
 
-export const nodeArgs = ["-explorer"];
+// The explorer, and the explorer indexes where this depind has them (they
+// land separately; without them the pages must say so and still work).
+export function nodeArgs(opts) {
+  const help = spawnSync(path.join(opts.bindir, "depind"), ["-help"], { encoding: "utf8" }).stdout ?? "";
+  return ["-explorer", ...["addressindex", "marketindex"].filter((i) => help.includes(`-${i}`))
+    .map((i) => `-${i}`)];
+}
 
 function chromiumPath() {
   const candidates = [process.env.CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"];
@@ -90,6 +97,12 @@ async function marketActivity(node) {
     acceptHeight: Number(accept.blockNumber) };
 }
 
+async function rpc(node, method, params) {
+  const res = await fetch(node.url, { method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  return res.json();
+}
+
 export async function run(node) {
   const artifacts = path.resolve(node.bindir, "..", "test-artifacts", "explorer");
   fs.mkdirSync(artifacts, { recursive: true });
@@ -142,6 +155,14 @@ export async function run(node) {
     await tab.click(`#view a[href="#/address/${m.tenant}"]`);
     await shows(tab, "address");
     await tab.waitForSelector("#address-leases");
+    const history = await rpc(node, "getaddresshistory", [m.tenant, 25, null]);
+    if (history.result) {
+      console.log("  (history from -addressindex)");
+      await tab.waitForSelector(`#address-history a[href="#/tx/${m.acceptHash}"]`);
+    } else {
+      console.log(`  (no address history on this node: ${history.error.message})`);
+      assert.match(await tab.textContent("#view"), /History.*(not offered by this node|addressindex)/s);
+    }
     await shot("address");
     await tab.click(`#address-leases a[href="#/lease/${m.orderId}"]`);
     await shows(tab, "lease");
@@ -151,6 +172,13 @@ export async function run(node) {
     await tab.waitForFunction((h) => document.querySelector("#lease-height")?.textContent !== h,
       before, { timeout: 20_000 });
     assert.match(await tab.textContent("#lease-accrued"), /DPN/);
+    await tab.click(`#view a[href="#/order/${m.orderId}"]`);
+    await shows(tab, "order");
+    await tab.waitForSelector(`#order-bids a[href="#/address/${m.provider}"]`);
+    assert.match(await tab.textContent("#order-bids"), /won/);
+    await shot("order");
+    await tab.goBack();
+    await shows(tab, "lease");
     await tab.click("#lease-provider a");
     await shows(tab, "provider");
     await shot("provider");

@@ -127,7 +127,8 @@ async function main() {
   let failed = 0;
   let skipped = 0;
   for (const name of names) {
-    // A scenario may export nodeArgs (extra depind arguments) and
+    // A scenario may export nodeArgs (extra depind arguments, or a function
+    // of the options returning them) and
     // skipReason() (a string when something it needs, such as a browser,
     // is missing on this machine).
     const mod = await import(pathToFileURL(path.join(HERE, `${name}.mjs`)).href);
@@ -142,7 +143,8 @@ async function main() {
     const started = Date.now();
     let ok = false;
     try {
-      await node.start(mod.nodeArgs ?? []);
+      const extra = typeof mod.nodeArgs === "function" ? mod.nodeArgs(opts) : mod.nodeArgs;
+      await node.start(extra ?? []);
       await mod.run(node);
       ok = true;
     } catch (e) {

@@ -111,6 +111,7 @@ document.getElementById("search").addEventListener("submit", async (ev) => {
     results = await pages.resolve(q);
   } catch { /* the results page shows the error */ }
   input.blur();
+  if (results.length === 1) input.value = "";
   const target = results.length === 1 ? "#/" + results[0].route.map((p) => encodeURIComponent(String(p))).join("/")
     : `#/search/${encodeURIComponent(q)}`;
   if (location.hash === target) render(); else location.hash = target;

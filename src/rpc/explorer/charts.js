@@ -50,12 +50,15 @@ export async function charts() {
   const blocks = (await batch(heights.map((n) => ["eth_getBlockByNumber", hex(n), false])))
     .map((r) => r.result).filter(Boolean);
 
-  const interval = canvasCard(`Block interval (s), blocks ${from + 1}–${tip}`, "chart-interval");
+  const interval = canvasCard(`Block interval (s), blocks ${Math.max(2, from + 1)}–${tip}`, "chart-interval");
   const difficulty = canvasCard(`Difficulty, blocks ${from}–${tip}`, "chart-difficulty");
   const root = h("div", null, h("h1", null, "Charts"), h("div", { class: "grid2" }, interval.card, difficulty.card));
 
-  const labels = blocks.slice(1).map((b) => Number(BigInt(b.number)));
-  const gaps = blocks.slice(1).map((b, i) => Number(BigInt(b.timestamp)) - Number(BigInt(blocks[i].timestamp)));
+  // Intervals between consecutive blocks; the genesis block's fixed, older
+  // time would dwarf the rest, so block 1's interval is left out.
+  const pairs = blocks.slice(1).map((b, i) => [b, blocks[i]]).filter(([, parent]) => BigInt(parent.number) > 0n);
+  const labels = pairs.map(([b]) => Number(BigInt(b.number)));
+  const gaps = pairs.map(([b, parent]) => Number(BigInt(b.timestamp)) - Number(BigInt(parent.timestamp)));
   const done = [];
   done.push(() => lineChart(Chart, interval.canvas, labels, "seconds", gaps, "#2563eb"));
   done.push(() => lineChart(Chart, difficulty.canvas, blocks.map((b) => Number(BigInt(b.number))), "difficulty",
