@@ -214,6 +214,12 @@ export async function run(node) {
     await shows(tab, "order", "notfound");
     await tab.goto(`${node.url}/explorer/#/tx/0x1234`);
     await shows(tab, "tx", "notfound");
+    await tab.goto(`${node.url}/explorer/#/block/${"0x" + "11".repeat(32)}`);
+    await shows(tab, "block", "notfound");
+    await tab.goto(`${node.url}/explorer/#/block/99999999`);
+    await shows(tab, "block", "notfound");
+    await tab.goto(`${node.url}/explorer/#/address/0x12`);
+    await shows(tab, "address", "notfound");
     await tab.goto(`${node.url}/explorer/#/nonsense`);
     await shows(tab, "nonsense", "notfound");
     await shot("notfound");

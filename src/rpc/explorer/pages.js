@@ -19,13 +19,13 @@ function need(ok, what) {
   if (!ok) throw new NotFound(what);
 }
 
-// Turns "-32000 compute-unknown-order" and friends into NotFound.
+// Turns "compute-unknown-order", "block not found", "not-found" and a
+// height out of range into NotFound.
 async function orNotFound(promise, what) {
   try {
     return await promise;
   } catch (e) {
-    if (e instanceof RpcError && (e.code === -32000 || e.code === -32602) &&
-        /unknown|not-found|out of range|not found/.test(e.rpcMessage)) {
+    if (e instanceof RpcError && /unknown|not-found|not found|out of range/.test(e.rpcMessage)) {
       throw new NotFound(`${what}: ${e.rpcMessage}`);
     }
     throw e;
@@ -319,10 +319,11 @@ function needId(id, what) {
 
 export async function order([id]) {
   const n = needId(id, "order");
-  const [o, bids] = await Promise.all([
-    orNotFound(call("compute_getOrder", n), `order ${id}`),
+  // Either call may be the first to say the order does not exist.
+  const [o, bids] = await orNotFound(Promise.all([
+    call("compute_getOrder", n),
     call("compute_listBids", n, 0, 100),
-  ]);
+  ]), `order ${id}`);
   return h("div", null,
     h("h1", null, `Order ${o.id}`),
     section("Overview", facts([
