@@ -1,8 +1,9 @@
 // The web explorer (-explorer) in headless Chromium, driven by playwright-core
 // (Debian's chromium; the test skips when it is absent): market activity
 // from viem (a compute provider whose host URI and attributes hold markup,
-// an order, a bid, a lease), then the pages a person would click through:
-// block -> tx -> address -> lease -> provider, a search by tx hash, a new
+// an order, a bid, a lease; a storage provider and a deal), then the pages
+// a person would click through: block -> tx -> address -> lease -> order
+// and provider, address -> deal -> storage provider, a search by tx hash, a new
 // block appearing on the home page and the lease's live figures moving
 // without a reload, the markup staying text (no element, no dialog), a
 // phone-sized screen without horizontal overflow, the not-found pages and
@@ -20,6 +21,7 @@ import { MNEMONIC, devChain } from "./lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MARKET = "0x0000000000000000000000000000000000001000";
+const STORAGE = "0x0000000000000000000000000000000000002000";
 const PRICE = 10n ** 12n;
 const BID_DEPOSIT = 10n ** 17n;  // regtest
 const MARKUP = "<img src=x onerror=alert(1)>";
@@ -93,8 +95,23 @@ async function marketActivity(node) {
     functionName: "acceptBid", args: [bidSim.result] });
   const accept = await wait(acceptHash);
   assert.equal(accept.status, "success");
+
+  // A storage provider and a deal proposed to it by the tenant.
+  const sp = mnemonicToAccount(MNEMONIC, { addressIndex: 6 });
+  const spWallet = createWalletClient({ account: sp, chain, transport: http(node.url) });
+  const sabi = JSON.parse(fs.readFileSync(path.join(HERE, "../../docs/abi/storage.json"), "utf8"));
+  assert.equal((await wait(await spWallet.writeContract({ address: STORAGE, abi: sabi,
+    functionName: "registerProvider", args: ["http://127.0.0.1:1/", 10n ** 9n, 10n, 2048n],
+    value: 2n * 10n ** 18n }))).status, "success");
+  const start = (await client.getBlockNumber()) + 50n;
+  const end = start + 200n;
+  const total = PRICE * (end - start);
+  const deal = await client.simulateContract({ account: tenant, address: STORAGE, abi: sabi,
+    functionName: "proposeDeal", args: [sp.address, `0x${"cd".repeat(32)}`, 1024n, start, end, PRICE],
+    value: total + total / 10n });
+  assert.equal((await wait(await tenantWallet.writeContract(deal.request))).status, "success");
   return { provider: provider.address, tenant: tenant.address, orderId, regHash, acceptHash,
-    acceptHeight: Number(accept.blockNumber) };
+    acceptHeight: Number(accept.blockNumber), storageProvider: sp.address, dealId: deal.result };
 }
 
 async function rpc(node, method, params) {
@@ -192,6 +209,18 @@ export async function run(node) {
     assert.ok((await tab.textContent("#view")).includes(HOST_URI), "the decoded hostUri argument");
     assert.equal(await tab.locator("#view img").count(), 0);
 
+    console.log("- storage: the tenant's deal -> its storage provider");
+    await tab.goto(`${node.url}/explorer/#/address/${m.tenant}`);
+    await shows(tab, "address");
+    await tab.click(`#view a[href="#/deal/${m.dealId}"]`);
+    await shows(tab, "deal");
+    assert.match(await tab.textContent("#view"), /proposed/);
+    await shot("deal");
+    await tab.click(`#view a[href="#/sp/${m.storageProvider}"]`);
+    await shows(tab, "sp");
+    assert.match(await tab.textContent("#view"), /Proving deadlines/);
+    await shot("storage-provider");
+
     console.log("- search by tx hash");
     await tab.goto(`${node.url}/explorer/#/`);
     await shows(tab, "home");
@@ -237,7 +266,9 @@ export async function run(node) {
     ptab.on("dialog", (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
     for (const [route, page] of [["", "home"], [`tx/${m.acceptHash}`, "tx"],
       [`address/${m.tenant}`, "address"], [`lease/${m.orderId}`, "lease"],
-      [`provider/${m.provider}`, "provider"], [`block/${m.acceptHeight}`, "block"]]) {
+      [`provider/${m.provider}`, "provider"], [`block/${m.acceptHeight}`, "block"],
+      [`order/${m.orderId}`, "order"], [`deal/${m.dealId}`, "deal"],
+      [`sp/${m.storageProvider}`, "sp"], ["charts", "charts"]]) {
       await ptab.goto(`${node.url}/explorer/#/${route}`);
       await shows(ptab, page);
       const { scroll, client } = await ptab.evaluate(() => ({
