@@ -96,6 +96,12 @@ async function marketActivity(node) {
   const accept = await wait(acceptHash);
   assert.equal(accept.status, "success");
 
+  // A call the module refuses, mined as a failed tx (the gas is given, so
+  // nothing estimates it first): the order is leased, not open.
+  const failHash = await tenantWallet.writeContract({ address: MARKET, abi,
+    functionName: "cancelOrder", args: [orderId], gas: 300_000n });
+  assert.equal((await wait(failHash)).status, "reverted");
+
   // A storage provider and a deal proposed to it by the tenant.
   const sp = mnemonicToAccount(MNEMONIC, { addressIndex: 6 });
   const spWallet = createWalletClient({ account: sp, chain, transport: http(node.url) });
@@ -111,7 +117,8 @@ async function marketActivity(node) {
     value: total + total / 10n });
   assert.equal((await wait(await tenantWallet.writeContract(deal.request))).status, "success");
   return { provider: provider.address, tenant: tenant.address, orderId, regHash, acceptHash,
-    acceptHeight: Number(accept.blockNumber), storageProvider: sp.address, dealId: deal.result };
+    acceptHeight: Number(accept.blockNumber), storageProvider: sp.address, dealId: deal.result,
+    failHash };
 }
 
 async function rpc(node, method, params) {
@@ -220,6 +227,17 @@ export async function run(node) {
     await shows(tab, "sp");
     assert.match(await tab.textContent("#view"), /Proving deadlines/);
     await shot("storage-provider");
+
+    console.log("- a failed module call: its status, and its reason when the node offers it");
+    await tab.goto(`${node.url}/explorer/#/tx/${m.failHash}`);
+    await shows(tab, "tx");
+    assert.match(await tab.textContent("#view"), /failed/);
+    assert.match(await tab.textContent("#view"), /compute\.cancelOrder/);
+    const why = await rpc(node, "ots_getTransactionError", [m.failHash]);
+    if (why.result) {
+      assert.match(await tab.textContent("#tx-revert"), /compute-/);
+    }
+    await shot("tx-failed");
 
     console.log("- search by tx hash");
     await tab.goto(`${node.url}/explorer/#/`);

@@ -1,7 +1,7 @@
 // The explorer's pages. Each takes the route's parts and a context
 // (ctx.onHead(fn): called on every new block while the page shows) and
 // returns a DOM node; chain data goes in as text only (dom.js).
-import { MODULES, decodeCall, decodeLog, formatValue } from "./abi.js";
+import { MODULES, decodeCall, decodeLog, decodeParams, formatValue } from "./abi.js";
 import {
   addrLink, ago, blockLink, bytes, dpn, facts, h, link, note, num, section, short, table, time,
   txLink,
@@ -177,6 +177,25 @@ function decodedArgs(d) {
   return facts(d.args.map((a) => [`${a.name} (${a.type})`, argValue(a)]));
 }
 
+// Otterscan's internal operation types (ots_getInternalOperations).
+const OTS_OP_TYPES = { 0: "transfer", 1: "self-destruct", 2: "create", 3: "create2" };
+
+// A revert's data as text: Error(string) decoded, else the hex.
+function revertText(data) {
+  if (typeof data === "string" && data.startsWith("0x08c379a0")) {
+    try {
+      return decodeParams([{ name: "reason", type: "string" }], hexBytes(data.slice(10)))[0].value;
+    } catch { /* not a well-formed Error(string) */ }
+  }
+  return String(data);
+}
+
+function hexBytes(hex) {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; ++i) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
 export async function tx([hash]) {
   need(HASH.test(hash ?? ""), `transaction ${hash}: not a 0x 32-byte hash`);
   const [t, r] = await Promise.all([
@@ -209,7 +228,7 @@ export async function tx([hash]) {
   }
   if (status === "failed") {
     const err = await optional("ots_getTransactionError", hash).catch(() => null);
-    if (err && err !== "0x") parts.push(section("Revert", h("pre", { class: "data" }, err)));
+    if (err && err !== "0x") parts.push(section("Revert", h("pre", { class: "data", id: "tx-revert" }, revertText(err))));
   }
   if (r) {
     const logs = await Promise.all(r.logs.map(async (log) => {
@@ -224,7 +243,8 @@ export async function tx([hash]) {
   try {
     const ops = await call("ots_getInternalOperations", hash);
     internal = ops.length ? table(["Type", "From", "To", "Value"], ops.map((op) =>
-      [String(op.type), addrLink(op.from), addrLink(op.to), dpn(op.value)])) : note("No internal value transfers.", "muted");
+      [OTS_OP_TYPES[op.type] ?? String(op.type), addrLink(op.from), addrLink(op.to), dpn(op.value)]),
+    { id: "tx-internal" }) : note("No internal value transfers.", "muted");
   } catch (e) {
     internal = unavailable("Internal operations", e);
   }
@@ -302,12 +322,36 @@ export async function address([addr, cursor]) {
       leases.map(([role, l]) => [link(["lease", l.id], String(l.id)), role, stateBadge(l.state), h("span", { class: "value" }, l.gpumodel), dpn(l.priceperblock), blockLink(l.startblock)]),
       { id: "address-leases" })));
   }
+  // Every market object the address takes part in (bids, sectors and audits
+  // included), from -marketindex when the node keeps it.
+  try {
+    const objs = await call("getmarketobjects", addr, null, null, 100, null);
+    if (objs.objects.length) {
+      parts.push(section(`Market objects (${objs.objects.length}${objs.next ? "+" : ""})`,
+        table(["Kind", "Id", "Role", "State", "Height"], objs.objects.map((o) =>
+          [o.kind, objectLink(o, acct.address), o.role, stateBadge(o.state), blockLink(o.height)]),
+        { id: "address-objects" })));
+    }
+  } catch (e) {
+    if (!(e instanceof RpcError && e.missing)) parts.push(unavailable("Market objects", e));
+  }
   const deals = [...dealsC.map((d) => ["client", d]), ...dealsP.map((d) => ["provider", d])];
   if (deals.length) {
     parts.push(section(`Storage deals (${deals.length})`, table(["Deal", "Role", "State", "Piece", "Blocks"],
       deals.map(([role, d]) => [link(["deal", d.id], String(d.id)), role, stateBadge(d.state), bytes(d.piecesize), `${d.startblock}–${d.endblock}`]))));
   }
   return h("div", null, parts);
+}
+
+// A link to a getmarketobjects entry's page (a bid has none of its own).
+function objectLink(o, address) {
+  const id = String(o.id);
+  switch (o.kind) {
+    case "order": case "lease": case "deal": return link([o.kind, id], id);
+    case "provider": return /^0x[0-9a-fA-F]{40}$/.test(id) ? link(["address", id], short(id)) : h("span", { class: "value" }, id);
+    case "sector": return /^\d+$/.test(id) ? link(["sector", address, id], id) : h("span", { class: "value" }, id);
+    default: return h("span", { class: "value" }, id);
+  }
 }
 
 // ---------------------------------------------------------------- order / lease
