@@ -12,6 +12,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createWalletClient, http } from "viem";
@@ -32,10 +33,17 @@ const ATTRIBUTES = `gpu.vendor=nvidia;gpu.model=RTX 4090;gpu.count=2;gpu.vramGiB
 
 // The explorer, and the explorer indexes where this depind has them (they
 // land separately; without them the pages must say so and still work).
-export function nodeArgs(opts) {
+// A public listener too: its per-IP rate limit is what a visitor from
+// outside meets.
+let publicPort = null;
+export async function nodeArgs(opts) {
   const help = spawnSync(path.join(opts.bindir, "depind"), ["-help"], { encoding: "utf8" }).stdout ?? "";
-  return ["-explorer", ...["addressindex", "marketindex"].filter((i) => help.includes(`-${i}`))
-    .map((i) => `-${i}`)];
+  publicPort = await new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+  return ["-explorer", `-rpcpublicport=${publicPort}`,
+    ...["addressindex", "marketindex"].filter((i) => help.includes(`-${i}`)).map((i) => `-${i}`)];
 }
 
 function chromiumPath() {
@@ -147,7 +155,9 @@ export async function run(node) {
   assert.equal(missing.status, 404);
   assert.match(await missing.text(), /Not found/);
 
-  console.log("- market activity: provider with markup in its URI and attributes, order, bid, lease");
+  console.log("- 128 blocks (hardhat_mine), then market activity: a provider with markup in its");
+  console.log("  URI and attributes, an order, a bid, a lease, a failed call, a storage deal");
+  assert.equal((await rpc(node, "hardhat_mine", ["0x80"])).error, undefined);
   const m = await marketActivity(node);
 
   const browser = await launchChromium();
@@ -276,6 +286,19 @@ export async function run(node) {
     await shows(tab, "charts");
     await tab.waitForSelector("#chart-interval");
     await shot("charts");
+
+    console.log("- the public port: the charts' 100-block batch outruns the rate limit and fills in");
+    await tab.goto(`http://127.0.0.1:${publicPort}/explorer/#/charts`);
+    await shows(tab, "charts");
+    const interval = await tab.evaluate(() => {
+      const labels = window.Chart.getChart("chart-interval").data.labels;
+      const range = /blocks (\d+)–(\d+)/.exec(document.querySelector("#view h2").textContent);
+      return { labels, from: Number(range[1]), to: Number(range[2]) };
+    });
+    assert.ok(interval.to > 100, `the chain is past 100 blocks (${interval.to})`);
+    assert.deepEqual(interval.labels,
+      Array.from({ length: interval.to - interval.from + 1 }, (_, i) => interval.from + i));
+    await shot("charts-public-port");
 
     console.log("- phone-sized screen (390x844): no horizontal overflow");
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true,

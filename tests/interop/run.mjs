@@ -128,7 +128,7 @@ async function main() {
   let skipped = 0;
   for (const name of names) {
     // A scenario may export nodeArgs (extra depind arguments, or a function
-    // of the options returning them) and
+    // of the options returning them or a promise of them) and
     // skipReason() (a string when something it needs, such as a browser,
     // is missing on this machine).
     const mod = await import(pathToFileURL(path.join(HERE, `${name}.mjs`)).href);
@@ -143,7 +143,7 @@ async function main() {
     const started = Date.now();
     let ok = false;
     try {
-      const extra = typeof mod.nodeArgs === "function" ? mod.nodeArgs(opts) : mod.nodeArgs;
+      const extra = typeof mod.nodeArgs === "function" ? await mod.nodeArgs(opts) : mod.nodeArgs;
       await node.start(extra ?? []);
       await mod.run(node);
       ok = true;

@@ -5,7 +5,7 @@
 // storage over time (the storage module's providers at sampled heights) and
 // faults per period (getstoragestats).
 import { h, note, section } from "./dom.js";
-import { RpcError, batch, call } from "./rpc.js";
+import { RpcError, batchPatient, call } from "./rpc.js";
 
 let chartLib = null;
 function loadChartJs() {
@@ -47,7 +47,7 @@ export async function charts() {
   const from = Math.max(0, tip - WINDOW);
   const heights = [];
   for (let n = from; n <= tip; ++n) heights.push(n);
-  const blocks = (await batch(heights.map((n) => ["eth_getBlockByNumber", hex(n), false])))
+  const blocks = (await batchPatient(heights.map((n) => ["eth_getBlockByNumber", hex(n), false])))
     .map((r) => r.result).filter(Boolean);
 
   const interval = canvasCard(`Block interval (s), blocks ${Math.max(2, from + 1)}–${tip}`, "chart-interval");
@@ -95,7 +95,7 @@ export async function charts() {
   const step = Math.max(1, Math.floor((tip - from) / SAMPLES));
   const sampled = [];
   for (let n = tip; n >= from && sampled.length < SAMPLES; n -= step) sampled.unshift(n);
-  const lists = await batch(sampled.map((n) => ["storage_listProviders", null, 1000, hex(n)]));
+  const lists = await batchPatient(sampled.map((n) => ["storage_listProviders", null, 1000, hex(n)]));
   if (lists.every((r) => r.result)) {
     const provenGiB = lists.map((r) => r.result.reduce((sum, p) => sum + Number(p.activesectors) * Number(p.sectorsize), 0) / 2 ** 30);
     const proven = canvasCard("Proven storage (GiB in active sectors)", "chart-proven");
