@@ -404,6 +404,13 @@ export async function lease([id], ctx) {
       ["Paid out", dpn(lease_.paidtotal)],
       [escrow.closed ? "Closed at" : "Projected close", h("span", { id: "lease-close" }, blockLink(escrow.projectedend))],
       escrow.closed ? null : ["Blocks left", num(Math.max(0, escrow.projectedend - height))],
+      // A data-local lease: pay follows the storage market's record of the
+      // deal being served.
+      escrow.datadeal ? ["Data deal", link(["deal", escrow.datadeal], `deal ${escrow.datadeal}`)] : null,
+      escrow.datadeal ? ["Settled below block", blockLink(escrow.resolvedto)] : null,
+      escrow.datadeal ? ["Paid for served blocks", dpn(escrow.servedpay)] : null,
+      escrow.datadeal ? ["Refunded for unserved blocks", dpn(escrow.refunded)] : null,
+      escrow.datadeal ? ["Pending settlement", dpn(escrow.pending)] : null,
     ]));
   };
   await render();
