@@ -21,11 +21,18 @@ export class RpcError extends Error {
 let nextId = 1;
 
 export async function call(method, ...params) {
-  const res = await fetch("/", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
-  });
+  let res;
+  // The public port answers 429 while this client's token bucket is empty:
+  // wait for it to refill a little, a few times, before giving up.
+  for (let attempt = 0; ; ++attempt) {
+    res = await fetch("/", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
+    });
+    if (res.status !== 429 || attempt === 3) break;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
   if (!res.ok) throw new RpcError(method, { code: -res.status, message: `HTTP ${res.status}` });
   const body = await res.json();
   if (body.error) throw new RpcError(method, body.error);
