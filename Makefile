@@ -94,6 +94,8 @@ functional: build
 # libFuzzer: every target of tests/fuzz/ built with clang, ASan and UBSan
 # in its own build dir, each run FUZZ_SECONDS from its committed corpus
 # (FUZZ_TARGETS="rlp rpc" picks some). `make test` only replays the corpora.
+# CUDA is off there: nvcc's host objects and CUDA's static runtime would bring
+# GCC's ASan runtime beside clang's ("incompatible ASan runtimes").
 # Every UBSan finding is fatal except those that tests/sanitizers/ubsan.supp
 # names (third-party headers), which must be built recoverable to be
 # suppressible; halt_on_error=1 keeps the rest fatal.
@@ -106,7 +108,7 @@ FUZZ_CXX ?= clang++-14
 FUZZ_CC ?= clang-14
 fuzz: deps
 	CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DDEPIN_FUZZ=ON -DDEPIN_BUILD_BENCH=OFF \
+	  -DDEPIN_FUZZ=ON -DDEPIN_BUILD_BENCH=OFF -DDEPIN_CUDA=OFF \
 	  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined $(UBSAN_RECOVER)" \
 	  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_targets
