@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "consensus/executor.h"
 #include "index/base_index.h"
 #include "net/net_manager.h"
 #include "rpc/node_methods.h"
@@ -108,7 +109,9 @@ RpcResult GetBlock(const NodeRpcContext& ctx, const RpcRequest& req) {
   } else {
     auto receipts = ctx.chainstate->ReadReceipts(info->hash);
     if (!receipts) return RpcError::FromStatus(receipts.status(), kRpcInternalError);
-    if (receipts->size() != (*block)->txs.size()) {
+    // One per tx, then the system receipt when deferred work ran.
+    const size_t n = (*block)->txs.size();
+    if (receipts->size() != n && receipts->size() != n + 1) {
       return RpcError::Internal("receipts do not match the block");
     }
     uint64_t log_index = 0;
@@ -119,6 +122,16 @@ RpcResult GetBlock(const NodeRpcContext& ctx, const RpcRequest& req) {
                   ReceiptToJson((*receipts)[i], vtx.tx, info->header.base_fee, log_index, a), a);
       log_index += (*receipts)[i].logs.size();
       txs.PushBack(t, a);
+    }
+    if (receipts->size() > n) {
+      // Deferred work at the end of the block: its gas and logs, under the
+      // system tx hash eth_getLogs gives them.
+      const Receipt& sys = receipts->back();
+      Value deferred(rapidjson::kObjectType);
+      deferred.AddMember("txhash", Hex(consensus::SystemTxHash(info->hash).span(), a), a);
+      deferred.AddMember("gasused", sys.gas_used, a);
+      deferred.AddMember("logs", static_cast<uint64_t>(sys.logs.size()), a);
+      doc.AddMember("deferred", deferred, a);
     }
   }
   doc.AddMember("tx", txs, a);
@@ -295,7 +308,9 @@ RpcTable BlockchainRpcTable(const NodeRpcContext& ctx) {
                                     "2: header fields and full txs with receipts")},
       .help = "Returns a block.",
       .result = "verbosity 0: hex string; 1: the getblockheader object plus size and tx (hashes); "
-                "2: as 1 with tx as objects, each with its receipt",
+                "2: as 1 with tx as objects, each with its receipt, and deferred {txhash, gasused, "
+                "logs} when deferred work ran at the end of the block (its logs are in eth_getLogs "
+                "under that system tx hash)",
       .handler = [c](const RpcRequest& req) { return GetBlock(*c, req); }});
   t.methods.push_back(RpcMethod{
       .name = "getrawtransaction",

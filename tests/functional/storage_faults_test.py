@@ -94,6 +94,27 @@ class StorageFaultsTest(DepinTestFramework):
         found = client.rpc.call("search", str(d["sector"]))["results"]
         assert_true(("sector", h.provider_addr) in [(r["kind"], r.get("provider")) for r in found])
 
+        self.log("getblockstats counts the proof-carrying txs (prove-commits, PoSts)")
+        market = "0x0000000000000000000000000000000000002000"
+        blocks_with_proofs = 0
+        settled = 0
+        for height in range(1, client.rpc.getblockcount() + 1):
+            block = client.rpc.getblock(client.rpc.getblockhash(height), 2)
+            if "deferred" in block:
+                # Settlements ran at the end of this block: getblock shows
+                # them and eth_getBlockReceipts keeps one receipt per tx.
+                settled += block["deferred"]["logs"] > 0
+                receipts = client.rpc.call("eth_getBlockReceipts", hex(height))
+                assert_equal(len(receipts), len(block["tx"]))
+            # Proof txs carry kilobytes of proof; the market's other calls do not.
+            expected = sum(1 for tx in block["tx"]
+                           if (tx["to"] or "").lower() == market and len(tx["data"]) > 4000)
+            stats = client.rpc.call("getblockstats", height)
+            assert_equal(stats["proofs"], expected)
+            blocks_with_proofs += expected > 0
+        assert_true(blocks_with_proofs >= 3, f"{blocks_with_proofs} blocks carried proofs")
+        assert_true(settled >= 3, f"{settled} blocks showed their settlements")
+
 
 if __name__ == "__main__":
     raise SystemExit(StorageFaultsTest().main())
