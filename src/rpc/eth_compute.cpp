@@ -188,15 +188,6 @@ RpcResult One(const EthApi& api, const RpcRequest& req, uint64_t id, ObjectFn ob
 
 RpcTable ComputeRpcTable(std::shared_ptr<EthApi> api) {
   RpcTable t{"compute", {}};
-  auto add = [&t](std::string name, std::vector<RpcParam> params, std::string help,
-                  std::string result, RpcHandler handler) {
-    t.methods.push_back(RpcMethod{.name = std::move(name),
-                                  .access = RpcAccess::kPublic,
-                                  .params = std::move(params),
-                                  .help = std::move(help),
-                                  .result = std::move(result),
-                                  .handler = std::move(handler)});
-  };
   const std::string block_help =
       "block parameter as eth_call's (number, tag or EIP-1898 object); the state after it";
   auto block = [&] { return RpcParam::Optional("block", RpcType::kAny, "\"latest\"", block_help); };
@@ -209,17 +200,19 @@ RpcTable ComputeRpcTable(std::shared_ptr<EthApi> api) {
   const std::string provider_fields =
       "object: address, registered, hosturi, attributes (object, canonical), stake (wei), "
       "activeleases, leasedgpus, openbids, registeredat";
-  add("compute_getProvider",
-      {RpcParam::Required("address", RpcType::kAddress, "the provider"), block()},
-      "A compute provider (registered false if none).", provider_fields,
-      [api](const RpcRequest& req) -> RpcResult {
-        auto who = Address::Parse(req.GetString("address"));
-        if (!who) return Invalid(who.status().message());
-        Document doc;
-        if (auto err = ProviderObject(*api, req, *who, doc, doc.GetAllocator())) return *err;
-        return Json(std::move(doc));
-      });
-  add("compute_listProviders",
+  t.AddPublic("compute_getProvider",
+              {RpcParam::Required("address", RpcType::kAddress, "the provider"), block()},
+              "A compute provider (registered false if none).", provider_fields,
+              [api](const RpcRequest& req) -> RpcResult {
+                auto who = Address::Parse(req.GetString("address"));
+                if (!who) return Invalid(who.status().message());
+                Document doc;
+                if (auto err = ProviderObject(*api, req, *who, doc, doc.GetAllocator()))
+                  return *err;
+                return Json(std::move(doc));
+              });
+  t.AddPublic(
+      "compute_listProviders",
       {RpcParam::Optional("filter", RpcType::kString, "\"\"",
                           "a spec (docs/markets.md) the attributes must match, e.g. "
                           "\"model=rtx4090;region=eu-west\"; empty: all"),
@@ -245,7 +238,8 @@ RpcTable ComputeRpcTable(std::shared_ptr<EthApi> api) {
         }
         return Json(std::move(doc));
       });
-  add("compute_getOrder", {RpcParam::Required("id", RpcType::kUint, "the order id"), block()},
+  t.AddPublic(
+      "compute_getOrder", {RpcParam::Required("id", RpcType::kUint, "the order id"), block()},
       "A compute order (-32000 compute-unknown-order if none). state: open, leased, cancelled or "
       "closed.",
       "object: id, tenant, spec, maxpriceperblock (wei), durationblocks, biddingend, "
@@ -254,7 +248,8 @@ RpcTable ComputeRpcTable(std::shared_ptr<EthApi> api) {
       [api](const RpcRequest& req) -> RpcResult {
         return One(*api, req, req.GetUint("id"), OrderObject);
       });
-  add("compute_listOrders",
+  t.AddPublic(
+      "compute_listOrders",
       {RpcParam::Optional("tenant", RpcType::kAddress, "", "only this tenant's orders"),
        RpcParam::Optional("state", RpcType::kString, "", "open, leased, cancelled or closed"),
        after_id(), limit(), block()},
@@ -275,7 +270,8 @@ RpcTable ComputeRpcTable(std::shared_ptr<EthApi> api) {
                       abi::Encoder().Address(tenant).Uint(state).Uint(list.after).Uint(list.limit),
                       OrderObject);
       });
-  add("compute_listBids",
+  t.AddPublic(
+      "compute_listBids",
       {RpcParam::Required("orderid", RpcType::kUint, "the order"), after_id(), limit(), block()},
       "The order's bids in the order placed. state: open, withdrawn, won or lost.",
       "array of objects: id, orderid, provider, priceperblock (wei), gpumodel, deposit (wei), "
@@ -287,7 +283,8 @@ RpcTable ComputeRpcTable(std::shared_ptr<EthApi> api) {
                       abi::Encoder().Uint(req.GetUint("orderid")).Uint(list.after).Uint(list.limit),
                       BidObject);
       });
-  add("compute_explainOrder",
+  t.AddPublic(
+      "compute_explainOrder",
       {RpcParam::Required("orderid", RpcType::kUint, "the order"),
        RpcParam::Optional("after", RpcType::kAddress, "", "providers after this address"), limit(),
        block()},
@@ -321,13 +318,15 @@ RpcTable ComputeRpcTable(std::shared_ptr<EthApi> api) {
       "termend, state (active or closed, as of the block), endblock (actual or projected), "
       "reason (0 while active; 1-9999 tenant, 10000-19999 provider, 20000 term ended, 20001 "
       "insufficient funds), paidtotal, withdrawn (wei), accessbox (hex or null)";
-  add("compute_getLease", {RpcParam::Required("id", RpcType::kUint, "the lease id"), block()},
+  t.AddPublic(
+      "compute_getLease", {RpcParam::Required("id", RpcType::kUint, "the lease id"), block()},
       "A lease as of the block (-32000 compute-unknown-lease if none): a lease whose escrow ran "
       "out reads closed at the height it ran out even if nothing touched it.",
       lease_fields, [api](const RpcRequest& req) -> RpcResult {
         return One(*api, req, req.GetUint("id"), LeaseObject);
       });
-  add("compute_listLeases",
+  t.AddPublic(
+      "compute_listLeases",
       {RpcParam::Optional("tenant", RpcType::kAddress, "", "only this tenant's leases"),
        RpcParam::Optional("provider", RpcType::kAddress, "", "only this provider's leases"),
        RpcParam::Optional("state", RpcType::kString, "", "active or closed (as of the block)"),
@@ -356,7 +355,8 @@ RpcTable ComputeRpcTable(std::shared_ptr<EthApi> api) {
                           .Uint(list.limit),
                       LeaseObject);
       });
-  add("compute_getEscrow", {RpcParam::Required("id", RpcType::kUint, "the lease id"), block()},
+  t.AddPublic(
+      "compute_getEscrow", {RpcParam::Required("id", RpcType::kUint, "the lease id"), block()},
       "A lease's escrow as of the block: what it still holds, what the provider has earned and "
       "can withdraw, and the block the lease closes at (projected while active).",
       "object: id, balance, accrued, withdrawable (wei), projectedend, closed; and for a "

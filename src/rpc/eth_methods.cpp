@@ -197,51 +197,44 @@ RpcResult Unsubscribe(const EthApi& api, const RpcRequest& req) {
 std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
   auto api = std::make_shared<EthApi>(ctx);
   RpcTable t{"eth", {}};
-  auto add = [&t](std::string name, std::vector<RpcParam> params, std::string help,
-                  std::string result, RpcHandler handler) {
-    t.methods.push_back(RpcMethod{.name = std::move(name),
-                                  .access = RpcAccess::kPublic,
-                                  .params = std::move(params),
-                                  .help = std::move(help),
-                                  .result = std::move(result),
-                                  .handler = std::move(handler)});
-  };
 
-  add("web3_clientVersion", {}, "Returns the node's name and version.", "string: depind/v<version>",
-      [api](const RpcRequest&) -> RpcResult {
-        std::string v = api->ctx().version.empty() ? "unknown" : api->ctx().version;
-        return RpcResult::String("depind/v" + v);
-      });
-  add("web3_sha3", {RpcParam::Required("data", RpcType::kHexData, "bytes to hash")},
-      "Returns keccak256 of the data.", "32-byte data", [](const RpcRequest& req) -> RpcResult {
-        return RpcResult::String(crypto::Keccak256Hash(req.GetBytes("data")).Hex());
-      });
-  add("net_version", {}, "Returns the chain id as a decimal string.", "string",
-      [api](const RpcRequest&) -> RpcResult {
-        if (api->ctx().params == nullptr) return NotReady();
-        return RpcResult::String(std::to_string(api->ctx().params->chain_id));
-      });
-  add("net_listening", {}, "Whether the node runs P2P (accepts peers).", "bool",
-      [api](const RpcRequest&) -> RpcResult {
-        return RpcResult::Bool(static_cast<bool>(api->ctx().peer_count));
-      });
-  add("net_peerCount", {}, "Returns the number of connected peers.", "quantity",
-      [api](const RpcRequest&) -> RpcResult {
-        uint64_t n = api->ctx().peer_count ? api->ctx().peer_count() : 0;
-        return RpcResult::String(QuantityHex(n));
-      });
-  add("eth_chainId", {}, "Returns the chain id (EIP-695).", "quantity",
-      [api](const RpcRequest&) -> RpcResult {
-        if (api->ctx().params == nullptr) return NotReady();
-        return RpcResult::String(QuantityHex(api->ctx().params->chain_id));
-      });
-  add("eth_blockNumber", {}, "Returns the height of the tip.", "quantity",
-      [api](const RpcRequest&) -> RpcResult {
-        if (!api->ready()) return NotReady();
-        return RpcResult::String(QuantityHex(api->chain().Tip().height));
-      });
+  t.AddPublic("web3_clientVersion", {}, "Returns the node's name and version.",
+              "string: depind/v<version>", [api](const RpcRequest&) -> RpcResult {
+                std::string v = api->ctx().version.empty() ? "unknown" : api->ctx().version;
+                return RpcResult::String("depind/v" + v);
+              });
+  t.AddPublic("web3_sha3", {RpcParam::Required("data", RpcType::kHexData, "bytes to hash")},
+              "Returns keccak256 of the data.", "32-byte data",
+              [](const RpcRequest& req) -> RpcResult {
+                return RpcResult::String(crypto::Keccak256Hash(req.GetBytes("data")).Hex());
+              });
+  t.AddPublic("net_version", {}, "Returns the chain id as a decimal string.", "string",
+              [api](const RpcRequest&) -> RpcResult {
+                if (api->ctx().params == nullptr) return NotReady();
+                return RpcResult::String(std::to_string(api->ctx().params->chain_id));
+              });
+  t.AddPublic("net_listening", {}, "Whether the node runs P2P (accepts peers).", "bool",
+              [api](const RpcRequest&) -> RpcResult {
+                return RpcResult::Bool(static_cast<bool>(api->ctx().peer_count));
+              });
+  t.AddPublic("net_peerCount", {}, "Returns the number of connected peers.", "quantity",
+              [api](const RpcRequest&) -> RpcResult {
+                uint64_t n = api->ctx().peer_count ? api->ctx().peer_count() : 0;
+                return RpcResult::String(QuantityHex(n));
+              });
+  t.AddPublic("eth_chainId", {}, "Returns the chain id (EIP-695).", "quantity",
+              [api](const RpcRequest&) -> RpcResult {
+                if (api->ctx().params == nullptr) return NotReady();
+                return RpcResult::String(QuantityHex(api->ctx().params->chain_id));
+              });
+  t.AddPublic("eth_blockNumber", {}, "Returns the height of the tip.", "quantity",
+              [api](const RpcRequest&) -> RpcResult {
+                if (!api->ready()) return NotReady();
+                return RpcResult::String(QuantityHex(api->chain().Tip().height));
+              });
   // The mining trio as go-ethereum answers them on a proof-of-work chain.
-  add("eth_coinbase", {},
+  t.AddPublic(
+      "eth_coinbase", {},
       "Returns the address the built-in miner pays (-mineraddress; dev account 0 with -dev); "
       "an error when none is configured, as go-ethereum's etherbase.",
       "address", [api](const RpcRequest&) -> RpcResult {
@@ -250,17 +243,19 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
         }
         return RpcResult::String(api->ctx().miner_address->ToChecksumHex());
       });
-  add("eth_mining", {}, "Whether the built-in miner is running (-mine, -dev).", "bool",
-      [api](const RpcRequest&) -> RpcResult {
-        return RpcResult::Bool(api->ctx().miner != nullptr && api->ctx().miner->running());
-      });
-  add("eth_hashrate", {},
+  t.AddPublic("eth_mining", {}, "Whether the built-in miner is running (-mine, -dev).", "bool",
+              [api](const RpcRequest&) -> RpcResult {
+                return RpcResult::Bool(api->ctx().miner != nullptr && api->ctx().miner->running());
+              });
+  t.AddPublic(
+      "eth_hashrate", {},
       "Hashes per second of the built-in miner's last nonce search (0 when it has not mined).",
       "quantity", [api](const RpcRequest&) -> RpcResult {
         const double rate = api->ctx().miner != nullptr ? api->ctx().miner->hashrate() : 0.0;
         return RpcResult::String(QuantityHex(static_cast<uint64_t>(rate > 0 ? rate : 0)));
       });
-  add("eth_syncing", {},
+  t.AddPublic(
+      "eth_syncing", {},
       "Returns false when the node has every block of the best known header chain, else the "
       "sync progress.",
       "false, or object: startingBlock, currentBlock, highestBlock",
@@ -275,20 +270,22 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
         doc.AddMember("highestBlock", Quantity(tip.best_header_height, a), a);
         return Json(std::move(doc));
       });
-  add("eth_accounts", {}, "Returns no accounts: keys stay in wallets, never in the node.",
-      "empty array", [](const RpcRequest&) -> RpcResult { return RpcResult::RawJson("[]"); });
-  add("eth_getBalance",
-      {RpcParam::Required("address", RpcType::kAddress, "the account"),
-       BlockParam("\"latest\"", StateBlockHelp())},
-      "Returns an account's balance in wei after a block (default the tip).", "quantity",
-      [api](const RpcRequest& req) -> RpcResult {
-        if (!api->ready()) return NotReady();
-        EthApi::QueryState at;
-        if (auto err = api->StateFor(&req.Get("block"), at)) return *err;
-        Address address(req.GetFixed<20>("address"));
-        return RpcResult::String(api->AccountAt(at, address).balance.ToQuantityHex());
-      });
-  add("eth_getTransactionCount",
+  t.AddPublic("eth_accounts", {}, "Returns no accounts: keys stay in wallets, never in the node.",
+              "empty array",
+              [](const RpcRequest&) -> RpcResult { return RpcResult::RawJson("[]"); });
+  t.AddPublic("eth_getBalance",
+              {RpcParam::Required("address", RpcType::kAddress, "the account"),
+               BlockParam("\"latest\"", StateBlockHelp())},
+              "Returns an account's balance in wei after a block (default the tip).", "quantity",
+              [api](const RpcRequest& req) -> RpcResult {
+                if (!api->ready()) return NotReady();
+                EthApi::QueryState at;
+                if (auto err = api->StateFor(&req.Get("block"), at)) return *err;
+                Address address(req.GetFixed<20>("address"));
+                return RpcResult::String(api->AccountAt(at, address).balance.ToQuantityHex());
+              });
+  t.AddPublic(
+      "eth_getTransactionCount",
       {RpcParam::Required("address", RpcType::kAddress, "the account"),
        BlockParam("\"latest\"", StateBlockHelp() + "; pending counts pooled txs")},
       "Returns an account's nonce after a block (default the tip); with pending, the next nonce "
@@ -304,7 +301,8 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
         if (auto err = api->StateFor(&block, at)) return *err;
         return RpcResult::String(QuantityHex(api->AccountAt(at, address).nonce));
       });
-  add("eth_getCode",
+  t.AddPublic(
+      "eth_getCode",
       {RpcParam::Required("address", RpcType::kAddress, "the account"),
        BlockParam("\"latest\"", kBlockHelp)},
       std::string("Returns 0x for plain accounts and ") + kModuleCodeMarker +
@@ -318,7 +316,8 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
         bool module = api->chain().modules().IsModuleAddress(address);
         return RpcResult::String(module ? kModuleCodeMarker : "0x");
       });
-  add("eth_getStorageAt",
+  t.AddPublic(
+      "eth_getStorageAt",
       {RpcParam::Required("address", RpcType::kAddress, "the account"),
        RpcParam::Required("position", RpcType::kHexU256, "the storage slot"),
        BlockParam("\"latest\"", kBlockHelp)},
@@ -329,21 +328,22 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
         if (auto err = api->RequireBlock(&req.Get("block"))) return *err;
         return RpcResult::String(Hash256().Hex());
       });
-  add("eth_gasPrice", {},
-      "Suggested legacy gas price: the next block's base fee plus the suggested tip.",
-      "quantity (wei)", [api](const RpcRequest&) -> RpcResult {
-        if (!api->ready()) return NotReady();
-        Uint256 price = SaturatingAdd(api->pool().NextBaseFee(), api->SuggestedTip());
-        return RpcResult::String(price.ToQuantityHex());
-      });
-  add("eth_maxPriorityFeePerGas", {},
-      "Suggested tip: the median effective tip of the txs in the last 20 blocks, or 1 gwei "
-      "when they hold none.",
-      "quantity (wei)", [api](const RpcRequest&) -> RpcResult {
-        if (!api->ready()) return NotReady();
-        return RpcResult::String(api->SuggestedTip().ToQuantityHex());
-      });
-  add("eth_feeHistory",
+  t.AddPublic("eth_gasPrice", {},
+              "Suggested legacy gas price: the next block's base fee plus the suggested tip.",
+              "quantity (wei)", [api](const RpcRequest&) -> RpcResult {
+                if (!api->ready()) return NotReady();
+                Uint256 price = SaturatingAdd(api->pool().NextBaseFee(), api->SuggestedTip());
+                return RpcResult::String(price.ToQuantityHex());
+              });
+  t.AddPublic("eth_maxPriorityFeePerGas", {},
+              "Suggested tip: the median effective tip of the txs in the last 20 blocks, or 1 gwei "
+              "when they hold none.",
+              "quantity (wei)", [api](const RpcRequest&) -> RpcResult {
+                if (!api->ready()) return NotReady();
+                return RpcResult::String(api->SuggestedTip().ToQuantityHex());
+              });
+  t.AddPublic(
+      "eth_feeHistory",
       {RpcParam::Required("blockCount", RpcType::kAny, "number of blocks, at most 1024"),
        RpcParam::Required("newestBlock", RpcType::kAny, "newest block number or tag"),
        RpcParam::Optional("rewardPercentiles", RpcType::kArray, "",
@@ -355,7 +355,8 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
       "object: oldestBlock, baseFeePerGas (one more than blocks: the next block's), "
       "gasUsedRatio, reward",
       [api](const RpcRequest& req) { return FeeHistory(*api, req); });
-  add("eth_call",
+  t.AddPublic(
+      "eth_call",
       {RpcParam::Required("transaction", RpcType::kObject,
                           "call object: from, to, gas, value, input (or data)"),
        BlockParam("\"latest\"", StateBlockHelp()),
@@ -365,7 +366,8 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
       "the active chain's for an older block), and returns its output. A failing call is error "
       "3 \"execution reverted: <reason>\" with the ABI-encoded Error(string) as data.",
       "data", [api](const RpcRequest& req) { return Call(*api, req); });
-  add("eth_estimateGas",
+  t.AddPublic(
+      "eth_estimateGas",
       {RpcParam::Required("transaction", RpcType::kObject,
                           "call object: from, to, gas (cap), value, input (or data)"),
        BlockParam("", StateBlockHelp())},
@@ -373,25 +375,28 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
       "succeeds, on the state after a block (default the tip) as eth_call. A call that would "
       "fail is error 3 with the revert reason.",
       "quantity", [api](const RpcRequest& req) { return EstimateGas(*api, req); });
-  add("eth_sendRawTransaction",
+  t.AddPublic(
+      "eth_sendRawTransaction",
       {RpcParam::Required("data", RpcType::kHexData, "the signed EIP-2718 envelope")},
       "Submits a signed transaction to the mempool. Rejections are -32000 with go-ethereum's "
       "message (nonce too low, nonce too high, insufficient funds for gas * price + value, "
       "replacement transaction underpriced, transaction underpriced, max fee per gas less than "
       "block base fee, intrinsic gas too low, already known, invalid chain id, ...).",
       "32-byte tx hash", [api](const RpcRequest& req) { return SendRawTransaction(*api, req); });
-  add("eth_getTransactionByHash",
+  t.AddPublic(
+      "eth_getTransactionByHash",
       {RpcParam::Required("hash", RpcType::kHash, "the transaction hash")},
       "Returns a mined or pending transaction, or null. gasPrice is the effective price when "
       "mined and the fee cap when pending.",
       "transaction object or null",
       [api](const RpcRequest& req) { return GetTransactionByHash(*api, req); });
-  add("eth_getTransactionReceipt",
-      {RpcParam::Required("hash", RpcType::kHash, "the transaction hash")},
-      "Returns the receipt of a transaction in the active chain, or null.",
-      "receipt object or null",
-      [api](const RpcRequest& req) { return GetTransactionReceipt(*api, req); });
-  add("eth_getBlockReceipts",
+  t.AddPublic("eth_getTransactionReceipt",
+              {RpcParam::Required("hash", RpcType::kHash, "the transaction hash")},
+              "Returns the receipt of a transaction in the active chain, or null.",
+              "receipt object or null",
+              [api](const RpcRequest& req) { return GetTransactionReceipt(*api, req); });
+  t.AddPublic(
+      "eth_getBlockReceipts",
       {RpcParam::Required("block", RpcType::kAny, "block number, tag, hash or {blockHash}")},
       "Returns every receipt of a block, or null when there is no such block.",
       "array of receipt objects or null", [api](const RpcRequest& req) -> RpcResult {
@@ -409,7 +414,8 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
         if (!info || !info->have_data) return RpcResult::Null();
         return api->Receipts(*info, std::nullopt);
       });
-  add("eth_getBlockByHash",
+  t.AddPublic(
+      "eth_getBlockByHash",
       {RpcParam::Required("blockHash", RpcType::kHash, "the block hash"),
        RpcParam::Required("full", RpcType::kBool, "true for tx objects, false for tx hashes")},
       "Returns a block, or null.", "block object or null",
@@ -419,7 +425,8 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
         if (!info) return RpcResult::Null();
         return api->BlockObject(*info, req.GetBool("full"));
       });
-  add("eth_getBlockByNumber",
+  t.AddPublic(
+      "eth_getBlockByNumber",
       {RpcParam::Required("block", RpcType::kAny, "block number or tag"),
        RpcParam::Required("full", RpcType::kBool, "true for tx objects, false for tx hashes")},
       "Returns a block of the active chain, or null. pending is the tip (blocks are not built "
@@ -431,44 +438,45 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
         if (!*info) return RpcResult::Null();
         return api->BlockObject(**info, req.GetBool("full"));
       });
-  add("eth_getBlockTransactionCountByHash",
-      {RpcParam::Required("blockHash", RpcType::kHash, "the block hash")},
-      "Returns the number of transactions in a block, or null.", "quantity or null",
-      [api](const RpcRequest& req) -> RpcResult {
-        if (!api->ready()) return NotReady();
-        auto info = BlockByHashParam(*api, req);
-        if (!info) return RpcResult::Null();
-        return RpcResult::String(QuantityHex(info->tx_count));
-      });
-  add("eth_getBlockTransactionCountByNumber",
-      {RpcParam::Required("block", RpcType::kAny, "block number or tag")},
-      "Returns the number of transactions in a block of the active chain, or null.",
-      "quantity or null", [api](const RpcRequest& req) -> RpcResult {
-        if (!api->ready()) return NotReady();
-        auto info = api->ResolveBlock(&req.Get("block"));
-        if (!info) return Invalid(info.status().message());
-        if (!*info) return RpcResult::Null();
-        return RpcResult::String(QuantityHex((*info)->tx_count));
-      });
-  add("eth_getTransactionByBlockHashAndIndex",
-      {RpcParam::Required("blockHash", RpcType::kHash, "the block hash"),
-       RpcParam::Required("index", RpcType::kHexQuantity, "position in the block")},
-      "Returns a transaction by block hash and position, or null.", "transaction object or null",
-      [api](const RpcRequest& req) -> RpcResult {
-        if (!api->ready()) return NotReady();
-        return TxByBlockAndIndex(*api, BlockByHashParam(*api, req), req.GetUint("index"));
-      });
-  add("eth_getTransactionByBlockNumberAndIndex",
-      {RpcParam::Required("block", RpcType::kAny, "block number or tag"),
-       RpcParam::Required("index", RpcType::kHexQuantity, "position in the block")},
-      "Returns a transaction by block number and position, or null.", "transaction object or null",
-      [api](const RpcRequest& req) -> RpcResult {
-        if (!api->ready()) return NotReady();
-        auto info = api->ResolveBlock(&req.Get("block"));
-        if (!info) return Invalid(info.status().message());
-        return TxByBlockAndIndex(*api, *info, req.GetUint("index"));
-      });
-  add("eth_getLogs",
+  t.AddPublic("eth_getBlockTransactionCountByHash",
+              {RpcParam::Required("blockHash", RpcType::kHash, "the block hash")},
+              "Returns the number of transactions in a block, or null.", "quantity or null",
+              [api](const RpcRequest& req) -> RpcResult {
+                if (!api->ready()) return NotReady();
+                auto info = BlockByHashParam(*api, req);
+                if (!info) return RpcResult::Null();
+                return RpcResult::String(QuantityHex(info->tx_count));
+              });
+  t.AddPublic("eth_getBlockTransactionCountByNumber",
+              {RpcParam::Required("block", RpcType::kAny, "block number or tag")},
+              "Returns the number of transactions in a block of the active chain, or null.",
+              "quantity or null", [api](const RpcRequest& req) -> RpcResult {
+                if (!api->ready()) return NotReady();
+                auto info = api->ResolveBlock(&req.Get("block"));
+                if (!info) return Invalid(info.status().message());
+                if (!*info) return RpcResult::Null();
+                return RpcResult::String(QuantityHex((*info)->tx_count));
+              });
+  t.AddPublic("eth_getTransactionByBlockHashAndIndex",
+              {RpcParam::Required("blockHash", RpcType::kHash, "the block hash"),
+               RpcParam::Required("index", RpcType::kHexQuantity, "position in the block")},
+              "Returns a transaction by block hash and position, or null.",
+              "transaction object or null", [api](const RpcRequest& req) -> RpcResult {
+                if (!api->ready()) return NotReady();
+                return TxByBlockAndIndex(*api, BlockByHashParam(*api, req), req.GetUint("index"));
+              });
+  t.AddPublic("eth_getTransactionByBlockNumberAndIndex",
+              {RpcParam::Required("block", RpcType::kAny, "block number or tag"),
+               RpcParam::Required("index", RpcType::kHexQuantity, "position in the block")},
+              "Returns a transaction by block number and position, or null.",
+              "transaction object or null", [api](const RpcRequest& req) -> RpcResult {
+                if (!api->ready()) return NotReady();
+                auto info = api->ResolveBlock(&req.Get("block"));
+                if (!info) return Invalid(info.status().message());
+                return TxByBlockAndIndex(*api, *info, req.GetUint("index"));
+              });
+  t.AddPublic(
+      "eth_getLogs",
       {RpcParam::Required("filter", RpcType::kObject,
                           "fromBlock, toBlock (default latest) or blockHash; address (one or a "
                           "list of at most 1000); topics (per position: null, a topic, or a "
@@ -477,7 +485,8 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
       "blocks and return at most 10000 logs (error -32005 beyond). On the public port a range "
       "of more than 100 blocks costs one more rate-limit token per 100 blocks.",
       "array of log objects", [api](const RpcRequest& req) { return GetLogs(*api, req); });
-  add("eth_newFilter",
+  t.AddPublic(
+      "eth_newFilter",
       {RpcParam::Required("filter", RpcType::kObject,
                           "fromBlock, toBlock, address, topics as eth_getLogs")},
       "Creates a log filter polled with eth_getFilterChanges; it collects logs of blocks "
@@ -485,34 +494,37 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
       "A filter not polled for -rpcfiltertimeout (5 minutes) is removed; each client IP may "
       "hold -rpcfiltersperclient filters.",
       "filter id", [api](const RpcRequest& req) { return NewFilter(*api, req); });
-  add("eth_newBlockFilter", {}, "Creates a filter collecting the hashes of new blocks.",
-      "filter id", [api](const RpcRequest& req) -> RpcResult {
-        if (!api->ready()) return NotReady();
-        auto id = api->filters().NewBlockFilter(req.context().remote_address);
-        if (!id) return FilterLimit(id.status());
-        return RpcResult::String(*id);
-      });
-  add("eth_newPendingTransactionFilter", {},
-      "Creates a filter collecting the hashes of txs admitted to the mempool.", "filter id",
-      [api](const RpcRequest& req) -> RpcResult {
-        if (!api->ready()) return NotReady();
-        auto id = api->filters().NewPendingTxFilter(req.context().remote_address);
-        if (!id) return FilterLimit(id.status());
-        return RpcResult::String(*id);
-      });
-  add("eth_getFilterChanges", {RpcParam::Required("id", RpcType::kString, "the filter id")},
-      "Returns what a filter collected since the last poll.",
-      "array of hashes (block and pending tx filters) or log objects",
-      [api](const RpcRequest& req) { return GetFilterChanges(*api, req); });
-  add("eth_getFilterLogs", {RpcParam::Required("id", RpcType::kString, "a log filter's id")},
+  t.AddPublic("eth_newBlockFilter", {}, "Creates a filter collecting the hashes of new blocks.",
+              "filter id", [api](const RpcRequest& req) -> RpcResult {
+                if (!api->ready()) return NotReady();
+                auto id = api->filters().NewBlockFilter(req.context().remote_address);
+                if (!id) return FilterLimit(id.status());
+                return RpcResult::String(*id);
+              });
+  t.AddPublic("eth_newPendingTransactionFilter", {},
+              "Creates a filter collecting the hashes of txs admitted to the mempool.", "filter id",
+              [api](const RpcRequest& req) -> RpcResult {
+                if (!api->ready()) return NotReady();
+                auto id = api->filters().NewPendingTxFilter(req.context().remote_address);
+                if (!id) return FilterLimit(id.status());
+                return RpcResult::String(*id);
+              });
+  t.AddPublic("eth_getFilterChanges", {RpcParam::Required("id", RpcType::kString, "the filter id")},
+              "Returns what a filter collected since the last poll.",
+              "array of hashes (block and pending tx filters) or log objects",
+              [api](const RpcRequest& req) { return GetFilterChanges(*api, req); });
+  t.AddPublic(
+      "eth_getFilterLogs", {RpcParam::Required("id", RpcType::kString, "a log filter's id")},
       "Returns every log matching a log filter's criteria and range (as eth_getLogs).",
       "array of log objects", [api](const RpcRequest& req) { return GetFilterLogs(*api, req); });
-  add("eth_uninstallFilter", {RpcParam::Required("id", RpcType::kString, "the filter id")},
-      "Removes a filter.", "bool: whether it existed", [api](const RpcRequest& req) -> RpcResult {
-        if (!api->ready()) return NotReady();
-        return RpcResult::Bool(api->filters().Uninstall(req.GetString("id")));
-      });
-  add("eth_subscribe",
+  t.AddPublic("eth_uninstallFilter", {RpcParam::Required("id", RpcType::kString, "the filter id")},
+              "Removes a filter.", "bool: whether it existed",
+              [api](const RpcRequest& req) -> RpcResult {
+                if (!api->ready()) return NotReady();
+                return RpcResult::Bool(api->filters().Uninstall(req.GetString("id")));
+              });
+  t.AddPublic(
+      "eth_subscribe",
       {RpcParam::Required("kind", RpcType::kString, "newHeads, logs or newPendingTransactions"),
        RpcParam::Optional("options", RpcType::kAny, "",
                           "for logs: {address, topics} as eth_getLogs; for "
@@ -521,9 +533,10 @@ std::vector<RpcTable> EthRpcTables(const NodeRpcContext& ctx) {
       "reorg) or new mempool txs (hashes, or tx objects), pushed as eth_subscription "
       "notifications.",
       "subscription id", [api](const RpcRequest& req) { return Subscribe(*api, req); });
-  add("eth_unsubscribe", {RpcParam::Required("id", RpcType::kString, "the subscription id")},
-      "WebSocket only: ends a subscription of this connection.", "bool: whether it existed",
-      [api](const RpcRequest& req) { return Unsubscribe(*api, req); });
+  t.AddPublic("eth_unsubscribe",
+              {RpcParam::Required("id", RpcType::kString, "the subscription id")},
+              "WebSocket only: ends a subscription of this connection.", "bool: whether it existed",
+              [api](const RpcRequest& req) { return Unsubscribe(*api, req); });
 
   // O(1) reads (the tip, the chain id, one account at the tip) that the
   // server may run on its I/O thread (RpcMethod::inline_ok).

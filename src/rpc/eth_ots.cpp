@@ -419,40 +419,34 @@ RpcResult GetHeaderByNumber(const EthApi& api, const RpcRequest& req) {
 
 RpcTable OtsRpcTable(std::shared_ptr<EthApi> api) {
   RpcTable t{"otterscan", {}};
-  auto add = [&t](std::string name, std::vector<RpcParam> params, std::string help,
-                  std::string result, RpcHandler handler) {
-    t.methods.push_back(RpcMethod{.name = std::move(name),
-                                  .access = RpcAccess::kPublic,
-                                  .params = std::move(params),
-                                  .help = std::move(help),
-                                  .result = std::move(result),
-                                  .handler = std::move(handler)});
-  };
   const auto number = [](std::string name, std::string help) {
     return RpcParam::Required(std::move(name), RpcType::kUintOrQuantity, std::move(help));
   };
   const auto hash = RpcParam::Required("hash", RpcType::kHash, "the transaction hash");
 
-  add("ots_getApiLevel", {}, "Returns the Otterscan API level this node implements (8).", "number",
-      [](const RpcRequest&) -> RpcResult { return RpcResult::Uint(kOtsApiLevel); });
-  add("ots_hasCode",
-      {RpcParam::Required("address", RpcType::kAddress, "the address"),
-       RpcParam::Optional("block", RpcType::kAny, "\"latest\"", "block number or tag")},
-      "Whether the address has code: true for a native module's address (this chain has no "
-      "EVM; modules stand where contracts would).",
-      "bool", [api](const RpcRequest& req) -> RpcResult {
-        if (!api->ready()) return NotReady();
-        if (auto err = api->RequireBlock(&req.Get("block"))) return *err;
-        return RpcResult::Bool(
-            api->chain().modules().IsModuleAddress(Address(req.GetFixed<20>("address"))));
-      });
-  add("ots_getBlockDetails", {number("number", "block number")},
+  t.AddPublic("ots_getApiLevel", {}, "Returns the Otterscan API level this node implements (8).",
+              "number",
+              [](const RpcRequest&) -> RpcResult { return RpcResult::Uint(kOtsApiLevel); });
+  t.AddPublic("ots_hasCode",
+              {RpcParam::Required("address", RpcType::kAddress, "the address"),
+               RpcParam::Optional("block", RpcType::kAny, "\"latest\"", "block number or tag")},
+              "Whether the address has code: true for a native module's address (this chain has no "
+              "EVM; modules stand where contracts would).",
+              "bool", [api](const RpcRequest& req) -> RpcResult {
+                if (!api->ready()) return NotReady();
+                if (auto err = api->RequireBlock(&req.Get("block"))) return *err;
+                return RpcResult::Bool(
+                    api->chain().modules().IsModuleAddress(Address(req.GetFixed<20>("address"))));
+              });
+  t.AddPublic(
+      "ots_getBlockDetails", {number("number", "block number")},
       "A block of the active chain without its txs: header fields, size, transactionCount, "
       "logsBloom null; issuance (blockReward = subsidy, uncleReward 0, issuance) and totalFees "
       "(what senders paid, base fee included). Null for a block past the tip.",
       "object: {block, issuance: {blockReward, uncleReward, issuance}, totalFees} or null",
       [api](const RpcRequest& req) { return GetBlockDetails(*api, req); });
-  add("ots_getBlockTransactions",
+  t.AddPublic(
+      "ots_getBlockTransactions",
       {number("number", "block number"), number("pageNumber", "page, from 0"),
        number("pageSize", "txs per page, 1 to 100")},
       "One page of a block's txs with their receipts: input cut to the 4-byte selector, "
@@ -463,45 +457,53 @@ RpcTable OtsRpcTable(std::shared_ptr<EthApi> api) {
       RpcParam::Required("address", RpcType::kAddress, "the address"),
       number("blockNumber", "search from this block, exclusive (0: from the tip / genesis)"),
       number("pageSize", "txs per page, 1 to 100 (a page ends with whole blocks)")};
-  add("ots_searchTransactionsBefore", search,
+  t.AddPublic(
+      "ots_searchTransactionsBefore", search,
       "Txs the address took part in (sent, received, module calls and transfers touching it) "
       "in blocks before blockNumber, newest first, from the address index. Errors: "
       "addressindex-disabled, addressindex-syncing (-32000), ots-bad-page-size (-32602), "
       "addressindex-scan-limit (-32005).",
       "object: {txs, receipts (with timestamp), firstPage, lastPage}",
       [api](const RpcRequest& req) { return SearchTransactions(*api, req, /*before=*/true); });
-  add("ots_searchTransactionsAfter", search,
+  t.AddPublic(
+      "ots_searchTransactionsAfter", search,
       "As ots_searchTransactionsBefore, for blocks after blockNumber (oldest first found, "
       "returned newest first).",
       "object: {txs, receipts (with timestamp), firstPage, lastPage}",
       [api](const RpcRequest& req) { return SearchTransactions(*api, req, /*before=*/false); });
-  add("ots_getTransactionBySenderAndNonce",
+  t.AddPublic(
+      "ots_getTransactionBySenderAndNonce",
       {RpcParam::Required("sender", RpcType::kAddress, "the sender"), number("nonce", "its nonce")},
       "The hash of the sender's mined tx with that nonce, or null. From the address index when "
       "it runs; otherwise a walk back over at most 10000 blocks (ots-scan-limit, -32005).",
       "32-byte data or null",
       [api](const RpcRequest& req) { return GetTransactionBySenderAndNonce(*api, req); });
-  add("ots_getContractCreator", {RpcParam::Required("address", RpcType::kAddress, "the address")},
-      "Always null: txs never create contracts on this chain (modules are built in).", "null",
-      [](const RpcRequest&) -> RpcResult { return RpcResult::Null(); });
-  add("ots_getTransactionError", {hash},
+  t.AddPublic("ots_getContractCreator",
+              {RpcParam::Required("address", RpcType::kAddress, "the address")},
+              "Always null: txs never create contracts on this chain (modules are built in).",
+              "null", [](const RpcRequest&) -> RpcResult { return RpcResult::Null(); });
+  t.AddPublic(
+      "ots_getTransactionError", {hash},
       "\"0x\" for a successful tx; for a failed one the revert data, Solidity's "
       "Error(string) of the module's rule (\"rule-name: message\"), from a replay of its block "
       "up to it (within the state history kept). Null for an unknown tx.",
       "data or null", [api](const RpcRequest& req) { return GetTransactionError(*api, req); });
-  add("ots_getInternalOperations", {hash},
+  t.AddPublic(
+      "ots_getInternalOperations", {hash},
       "Value modules moved during the tx (payouts, refunds, nested calls' value), in order: "
       "type 0 (transfer), from, to, value. Reverted transfers are not listed. Null for an "
       "unknown tx; trace-unavailable for a block connected before traces were kept.",
       "array of {type, from, to, value}",
       [api](const RpcRequest& req) { return GetInternalOperations(*api, req); });
-  add("ots_traceTransaction", {hash},
+  t.AddPublic(
+      "ots_traceTransaction", {hash},
       "The tx's call tree: its own call (depth 0) then each nested module call it made "
       "(Multicall3), in order, with depth, from, to, value and input. A nested call that "
       "failed is listed; what it did inside was reverted and is not. No return data is kept.",
       "array of {type: CALL, depth, from, to, value, input}",
       [api](const RpcRequest& req) { return TraceTransaction(*api, req); });
-  add("erigon_getHeaderByNumber", {number("number", "block number")},
+  t.AddPublic(
+      "erigon_getHeaderByNumber", {number("number", "block number")},
       "The header of a block of the active chain, as eth_getBlockByNumber's fields without the "
       "body; null past the tip.",
       "header object or null",

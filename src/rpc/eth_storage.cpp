@@ -131,18 +131,10 @@ Result<Address> AddressParam(const RpcRequest& req, std::string_view name) {
 
 RpcTable StorageRpcTable(std::shared_ptr<EthApi> api) {
   RpcTable t{"storage", {}};
-  auto add = [&t](std::string name, std::vector<RpcParam> params, std::string help,
-                  std::string result, RpcHandler handler) {
-    t.methods.push_back(RpcMethod{.name = std::move(name),
-                                  .access = RpcAccess::kPublic,
-                                  .params = std::move(params),
-                                  .help = std::move(help),
-                                  .result = std::move(result),
-                                  .handler = std::move(handler)});
-  };
   const std::string block_help =
       "block parameter as eth_call's (number, tag or EIP-1898 object); the state after it";
-  add("storage_getProvider",
+  t.AddPublic(
+      "storage_getProvider",
       {RpcParam::Required("address", RpcType::kAddress, "the provider"),
        RpcParam::Optional("block", RpcType::kAny, "\"latest\"", block_help)},
       "A storage provider's terms, stake and earnings (registered false if none).",
@@ -155,7 +147,8 @@ RpcTable StorageRpcTable(std::shared_ptr<EthApi> api) {
         if (auto err = ProviderObject(*api, req, *who, doc, doc.GetAllocator())) return *err;
         return Json(std::move(doc));
       });
-  add("storage_listProviders",
+  t.AddPublic(
+      "storage_listProviders",
       {RpcParam::Optional("after", RpcType::kAddress, "", "list providers after this address"),
        RpcParam::Optional("limit", RpcType::kUint, "100", "at most this many (<= 1000)"),
        RpcParam::Optional("block", RpcType::kAny, "\"latest\"", block_help)},
@@ -185,7 +178,8 @@ RpcTable StorageRpcTable(std::shared_ptr<EthApi> api) {
         }
         return Json(std::move(doc));
       });
-  add("storage_getDeal",
+  t.AddPublic(
+      "storage_getDeal",
       {RpcParam::Required("id", RpcType::kUint, "the deal id"),
        RpcParam::Optional("block", RpcType::kAny, "\"latest\"", block_help)},
       "A storage deal (-32000 storage-unknown-deal if none). state: proposed, active, expired, "
@@ -200,7 +194,8 @@ RpcTable StorageRpcTable(std::shared_ptr<EthApi> api) {
         }
         return Json(std::move(doc));
       });
-  add("storage_listDeals",
+  t.AddPublic(
+      "storage_listDeals",
       {RpcParam::Optional("client", RpcType::kAddress, "", "only this client's deals"),
        RpcParam::Optional("provider", RpcType::kAddress, "", "only this provider's deals"),
        RpcParam::Optional("state", RpcType::kString, "", "only deals in this state"),
@@ -252,21 +247,22 @@ RpcTable StorageRpcTable(std::shared_ptr<EthApi> api) {
         }
         return Json(std::move(doc));
       });
-  add("storage_getSector",
-      {RpcParam::Required("provider", RpcType::kAddress, "the provider"),
-       RpcParam::Required("number", RpcType::kUint, "the sector number"),
-       RpcParam::Optional("block", RpcType::kAny, "\"latest\"", block_help)},
-      "A provider's sector (-32000 storage-unknown-sector if none). state: pre-committed, "
-      "active, expired, terminated or pre-commit-expired.",
-      "object: provider, number, state, sectorsize, commr, commd, precommitheight, "
-      "activationheight, deadline, nextwindowopen, nextcheck, proventhisperiod, "
-      "consecutivefaults, declaredfaulty, faultyperiods, deals",
-      [api](const RpcRequest& req) -> RpcResult {
-        auto who = AddressParam(req, "provider");
-        if (!who) return Invalid(who.status().message());
-        return SectorObject(*api, req, *who, req.GetUint("number"));
-      });
-  add("storage_getDeadlines",
+  t.AddPublic("storage_getSector",
+              {RpcParam::Required("provider", RpcType::kAddress, "the provider"),
+               RpcParam::Required("number", RpcType::kUint, "the sector number"),
+               RpcParam::Optional("block", RpcType::kAny, "\"latest\"", block_help)},
+              "A provider's sector (-32000 storage-unknown-sector if none). state: pre-committed, "
+              "active, expired, terminated or pre-commit-expired.",
+              "object: provider, number, state, sectorsize, commr, commd, precommitheight, "
+              "activationheight, deadline, nextwindowopen, nextcheck, proventhisperiod, "
+              "consecutivefaults, declaredfaulty, faultyperiods, deals",
+              [api](const RpcRequest& req) -> RpcResult {
+                auto who = AddressParam(req, "provider");
+                if (!who) return Invalid(who.status().message());
+                return SectorObject(*api, req, *who, req.GetUint("number"));
+              });
+  t.AddPublic(
+      "storage_getDeadlines",
       {RpcParam::Required("provider", RpcType::kAddress, "the provider"),
        RpcParam::Optional("block", RpcType::kAny, "\"latest\"", block_help)},
       "Every proving deadline of the provider: the window open now or next (its challenge is "
@@ -298,7 +294,8 @@ RpcTable StorageRpcTable(std::shared_ptr<EthApi> api) {
         if (!api->ready()) return NotReady();
         return Json(std::move(doc));
       });
-  add("storage_getParams", {},
+  t.AddPublic(
+      "storage_getParams", {},
       "The storage market's parameters on this network (ChainParams): what a client needs to "
       "propose a deal (the collateral it sends) and a provider to plan sealing and proving.",
       "object: activationheight, sectorsizes [bytes], sealseeddelayblocks, "

@@ -123,6 +123,17 @@ struct RpcTable {
   // Group name used in help and docs ("blockchain", "eth", "storage").
   std::string category;
   std::vector<RpcMethod> methods;
+
+  // Adds a public method (the eth_, market and ots_ tables' shorthand).
+  void AddPublic(std::string name, std::vector<RpcParam> params, std::string help,
+                 std::string result, RpcHandler handler) {
+    methods.push_back(RpcMethod{.name = std::move(name),
+                                .access = RpcAccess::kPublic,
+                                .params = std::move(params),
+                                .help = std::move(help),
+                                .result = std::move(result),
+                                .handler = std::move(handler)});
+  }
 };
 
 // A call whose params have been checked against its method's table entry.
