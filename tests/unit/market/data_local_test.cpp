@@ -7,6 +7,8 @@
 // wei.
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "compute_test_env.h"
 #include "market/compute_market.h"
 #include "storage/market.h"
@@ -270,6 +272,106 @@ TEST_F(DataLocalTest, TerminatedDealRefundsEverythingAfterTheFirstFault) {
   EXPECT_EQ(Word(Service(lease), 4), Uint256());
   EXPECT_EQ(chain_.Balance(ComputeMarketAddress()), Dpn(2));
 }
+
+// Random sequences over a data-local lease's life (DESIGN.md "Amounts"):
+// proven and skipped periods, blocks in which only deferred work runs,
+// withdrawals and closes by either party and by strangers, deposits and new
+// leases. After every step the coins of everyone involved (both modules
+// included) add up to what they did at the start, and no call finds a
+// module short or its state corrupt; once every lease is closed and
+// resolved, the compute market holds nothing but the providers' stakes.
+class DataLocalSupplyTest : public DataLocalTest, public ::testing::WithParamInterface<uint32_t> {
+ protected:
+  Uint256 Coins() {
+    Uint256 sum;
+    for (const Address& a : {provider_, provider2_, tenant_, ComputeMarketAddress(),
+                             storage::StorageMarketAddress()}) {
+      sum = Plus(sum, chain_.Balance(a));
+    }
+    return sum;
+  }
+  uint64_t Pick(uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng_); }
+  void Check(const MarketChain::Sent& r, const std::string& what) {
+    EXPECT_EQ(r.revert.find("insufficient-module-balance"), std::string::npos) << what << r.revert;
+    EXPECT_EQ(r.revert.find("corrupt"), std::string::npos) << what << ": " << r.revert;
+  }
+  std::mt19937 rng_{GetParam()};
+};
+
+TEST_P(DataLocalSupplyTest, CoinsAreConservedAndEverythingIsPaidOut) {
+  const uint64_t deal = ActiveDeal();
+  const Uint256 coins = Coins();
+  std::vector<uint64_t> leases;
+  const Address parties[] = {provider_, tenant_, provider2_};
+  for (int step = 0; step < 60; ++step) {
+    const Address who = parties[Pick(3)];
+    const uint64_t lease = leases.empty() ? 1 : leases[Pick(leases.size())];
+    switch (Pick(8)) {
+      case 0: {
+        const Bytes sector = SectorView();
+        if (Word(sector, 0) == Uint256(static_cast<uint8_t>(storage::SectorState::kActive))) {
+          Prove();
+          chain_.MineUntil(NextCheck());  // settled: the next proof is for the next period
+        }
+        break;
+      }
+      case 1:
+        chain_.MineUntil(chain_.height() + 1 + Pick(40));
+        break;
+      case 2:
+      case 3:
+        Check(Compute(who, IdCall("withdrawLease", lease)), "withdrawLease");
+        break;
+      case 4:
+        Check(Compute(who, testing::CloseCall(lease, who == tenant_ ? 1 : 10001)), "closeLease");
+        break;
+      case 5:
+        Check(Compute(tenant_, IdCall("depositEscrow", lease), Mul(kLeasePrice, 1 + Pick(50))),
+              "depositEscrow");
+        break;
+      default:
+        if (leases.size() < 3) {
+          const uint64_t term = 50 + Pick(300);
+          const uint64_t order = Order(deal, term, Mul(kLeasePrice, 20 + Pick(term - 20)));
+          auto bid = Compute(provider_, testing::BidCall(order, kLeasePrice),
+                             chain_.params().compute.bid_deposit);
+          Check(bid, "bid");
+          if (bid.status == 1) {
+            auto accept = Compute(tenant_, IdCall("acceptBid", Word(bid.output, 0).Low64()));
+            Check(accept, "acceptBid");
+            if (accept.status == 1) leases.push_back(order);
+          }
+        }
+        break;
+    }
+    ASSERT_EQ(Coins(), coins) << "after step " << step;
+  }
+  // Let every lease end and the storage market settle everything: keep
+  // proving while the sector lives, then resolve what each lease has left.
+  for (int i = 0; i < 20; ++i) {
+    const Bytes sector = SectorView();
+    if (Word(sector, 0) != Uint256(static_cast<uint8_t>(storage::SectorState::kActive))) break;
+    Prove();
+    chain_.MineUntil(NextCheck());
+  }
+  for (uint64_t lease : leases) {
+    chain_.MineUntil(
+        std::max(chain_.height(), Word(ComputeView(IdCall("getEscrow", lease)), 3).Low64()));
+  }
+  for (uint64_t lease : leases) {
+    Check(Compute(provider_, IdCall("withdrawLease", lease)), "final withdrawLease");
+    EXPECT_EQ(Word(Service(lease), 4), Uint256()) << "lease " << lease << " still pending";
+  }
+  EXPECT_EQ(Coins(), coins);
+  EXPECT_EQ(chain_.Balance(ComputeMarketAddress()), Dpn(2));  // the two stakes
+  // The sequence did something: leases ran and were paid.
+  EXPECT_FALSE(leases.empty());
+  EXPECT_GT(chain_.CountLogs("LeaseWithdrawn(uint256,address,uint256)") +
+                chain_.CountLogs("LeaseClosed(uint256,uint256,uint256,uint256,uint256)"),
+            0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, DataLocalSupplyTest, ::testing::Values(1u, 2u, 3u, 4u));
 
 }  // namespace
 }  // namespace depin::market
