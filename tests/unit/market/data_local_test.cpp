@@ -183,6 +183,11 @@ TEST_F(DataLocalTest, FaultyPeriodsAreNotPaidAndGoBackToTheTenant) {
   const uint64_t lease = Lease(Order(deal, 500));
   const uint64_t start = chain_.height();
   EXPECT_EQ(Word(Service(lease), 0), Uint256(deal));
+  // An unknown lease is refused by the view, with its rule.
+  auto unknown = chain_.ViewAt(ComputeMarketAddress(), IdCall("getLeaseService", 999));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().ToString().find("compute-unknown-lease"), std::string::npos)
+      << unknown.status().ToString();
   EXPECT_EQ(Word(Service(lease), 1), Uint256(start));  // nothing settled yet
 
   // Nothing is settled before the sector's first check: nothing to withdraw.
