@@ -32,6 +32,34 @@ UniqueFd::~UniqueFd() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+Status ReadFileInto(const std::filesystem::path& path, std::span<uint8_t> out,
+                    const std::string& error_code) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return Fail(error_code, "cannot open", path, errno);
+  size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::read(fd.get(), out.data() + done, out.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Fail(error_code, "cannot read", path, errno);
+    if (n == 0) {
+      return Status::IoError(error_code, path.string() + " holds " + std::to_string(done) +
+                                             " bytes, not " + std::to_string(out.size()));
+    }
+    done += static_cast<size_t>(n);
+  }
+  uint8_t extra = 0;
+  ssize_t n;
+  do {
+    n = ::read(fd.get(), &extra, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return Fail(error_code, "cannot read", path, errno);
+  if (n > 0) {
+    return Status::IoError(
+        error_code, path.string() + " holds more than " + std::to_string(out.size()) + " bytes");
+  }
+  return Status::Ok();
+}
+
 Status WriteFileDurably(const std::filesystem::path& path, ByteSpan data,
                         const std::string& error_code) {
   std::filesystem::path tmp = path;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <span>
 #include <string>
 
 #include "util/bytes.h"
@@ -29,6 +30,12 @@ class UniqueFd {
 };
 
 // Errors carry `error_code` and name the failing step and path.
+// Reads the whole of `path` into `out`, which must be exactly the file's
+// size: a file of another size is an error, not a short or partial read.
+// One read(2) loop straight into the caller's buffer, for files of any size.
+Status ReadFileInto(const std::filesystem::path& path, std::span<uint8_t> out,
+                    const std::string& error_code);
+
 Status WriteFileDurably(const std::filesystem::path& path, ByteSpan data,
                         const std::string& error_code);
 

@@ -324,27 +324,42 @@ Status StorageProviderRole::PackAndSeal(uint64_t h) {
 
 Status StorageProviderRole::Advance(Job& job, uint64_t h) {
   if (job.stage == "sealing") {
+    using Clock = std::chrono::steady_clock;
+    // The seal's time, as the log reports it, covers the whole stage:
+    // reading the staged pieces and packing them as well as the library's seal.
+    const Clock::time_point started = Clock::now();
     auto store = proofs::SectorStore::Open(SectorPath(job.number));
     if (!store.ok()) return store.status();
     std::vector<proofs::PieceInfo> pieces;
-    std::vector<Bytes> datas;
     for (uint64_t id : job.deals) {
       auto d = View(CallData("getDeal(uint256)", abi::Encoder().Uint(id)));
       if (!d.ok()) return d.status();
-      std::ifstream in(StagingPath(id), std::ios::binary);
-      Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       pieces.push_back({WordAt(*d, 2).ToHash(), WordAt(*d, 3).Low64()});
-      datas.push_back(std::move(data));
     }
     auto offsets = proofs::PieceOffsets(pieces, size_);
     if (!offsets.ok()) return offsets.status();
+    // Each staged piece is read straight into its place in the sector.
     Bytes sector(size_.bytes(), 0);
-    for (size_t i = 0; i < datas.size(); ++i) {
-      std::copy(datas[i].begin(), datas[i].end(),
-                sector.begin() + static_cast<ptrdiff_t>((*offsets)[i]));
+    for (size_t i = 0; i < job.deals.size(); ++i) {
+      std::error_code ec;
+      const uint64_t length = fs::file_size(StagingPath(job.deals[i]), ec);
+      if (ec) {
+        return Status::IoError("provider-staging-read", "deal " + std::to_string(job.deals[i]) +
+                                                            "'s staged data: " + ec.message());
+      }
+      if (length > pieces[i].size || (*offsets)[i] + length > sector.size()) {
+        return Status::Error("provider-piece-too-large", "deal " + std::to_string(job.deals[i]) +
+                                                             "'s " + std::to_string(length) +
+                                                             " staged bytes overrun its piece");
+      }
+      DEPIN_RETURN_IF_ERROR(ReadFileInto(
+          StagingPath(job.deals[i]),
+          std::span<uint8_t>(sector.data() + (*offsets)[i], static_cast<size_t>(length)),
+          "provider-staging-read"));
     }
     auto ticket = ctx_.chainstate->GetBlockHashAtHeight(job.ticket_height);
     if (!ticket) return Status::Error("provider-ticket-missing", "no block at the ticket height");
+    const Clock::time_point packed = Clock::now();
     proofs::SealInputs in;
     in.size = size_;
     in.provider = proofs::ProviderAddress(address_.data());
@@ -355,8 +370,6 @@ Status StorageProviderRole::Advance(Job& job, uint64_t h) {
     options.parent_cache_dir = options_.parent_cache_dir;
     options.logger = ctx_.logger;
     options.hash = options_.seal_hash;
-    using Clock = std::chrono::steady_clock;
-    const Clock::time_point started = Clock::now();
     Clock::time_point label_start = started;
     Clock::time_point label_end = started;
     options.progress = [this, &job, &label_start, &label_end](const proofs::SealProgress& p) {
@@ -381,8 +394,9 @@ Status StorageProviderRole::Advance(Job& job, uint64_t h) {
       return std::string(buf);
     };
     LogInfo(ctx_.logger, LogCategory::kProvider,
-            "sector {}: sealed in {} s (labeling {} s), CommR {}", job.number,
-            seconds(Clock::now() - started), seconds(label_end - label_start), out->comm_r.Hex());
+            "sector {}: sealed in {} s (packing {} s, labeling {} s), CommR {}", job.number,
+            seconds(Clock::now() - started), seconds(packed - started),
+            seconds(label_end - label_start), out->comm_r.Hex());
     DEPIN_RETURN_IF_ERROR(SaveJob(job));
     // The sector's unsealed copy serves retrievals from now on.
     for (uint64_t id : job.deals) {
