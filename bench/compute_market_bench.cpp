@@ -12,10 +12,19 @@
 //     <= 1.1). Counters give the state reads, scans and writes per tx, which are the algorithm's
 //     work; the time also carries the store's own growth (a sorted map 100x larger: deeper, and no
 //     longer in cache).
-// State reads here cost a std::map lookup, not LevelDB's; BM_ExecuteBlock10kTransfers
-// (chain_bench.cpp) is the same step on the LevelDB-backed state.
+//   BM_ComputeSettlementRatio/<spread>/<gpus_per_provider>/<cold>/<leveldb>:
+//     the ratio itself, from one process holding both states, the same
+//     block run on each in turn (details at the benchmark).
+// State reads here cost a std::map lookup, not LevelDB's, except in
+// BM_ComputeSettlementRatio's leveldb:1 runs, which read the same state
+// through chain::StateStore; BM_ExecuteBlock10kTransfers (chain_bench.cpp)
+// is the same step on the LevelDB-backed state for transfers.
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -24,6 +33,8 @@
 #include "../tests/test_util/block_context.h"
 #include "../tests/test_util/map_reader.h"
 #include "bench_util.h"
+#include "chain/chain_db.h"
+#include "chain/state_store.h"
 #include "consensus/abi.h"
 #include "consensus/executor.h"
 #include "consensus/params.h"
@@ -45,7 +56,10 @@ Bytes Call(std::string_view signature, const abi::Encoder& args) {
 // A market state grown by real calls, and blocks executed on it.
 class Market {
  public:
-  Market() : params_(consensus::RegtestParams()) {
+  // Providers each register `gpus_per_provider` GPUs; lease i runs on
+  // provider (i - 1) / gpus_per_provider.
+  explicit Market(uint64_t gpus_per_provider = kGpusPerProvider)
+      : params_(consensus::RegtestParams()), gpus_per_provider_(gpus_per_provider) {
     params_.compute.activation_height = 0;
     params_.compute.max_bids_per_order = 8;
     params_.block_gas_limit = uint64_t{1} << 40;  // a block takes whatever a benchmark puts in it
@@ -107,7 +121,7 @@ class Market {
   Status GrowTo(uint64_t leases) {
     // GPUs for these leases and for one more block of them (BM_ComputeBlock).
     const uint32_t providers = static_cast<uint32_t>(
-        (next_order_ + leases + kBlockTxs + kGpusPerProvider - 1) / kGpusPerProvider);
+        (next_order_ + leases + kBlockTxs + gpus_per_provider_ - 1) / gpus_per_provider_);
     std::vector<TxRef> txs;
     for (uint32_t p = 0; p < providers; ++p) {
       Fund(AddressOf(p));
@@ -116,7 +130,7 @@ class Market {
                                   abi::Encoder()
                                       .String("https://gpu.example")
                                       .String("gpu.vendor=nvidia;gpu.model=rtx-4090;gpu.count=" +
-                                              std::to_string(kGpusPerProvider) +
+                                              std::to_string(gpus_per_provider_) +
                                               ";gpu.vramGiB=24;gpu.interface=pcie")),
                              Dpn(1)));
     }
@@ -136,9 +150,10 @@ class Market {
   }
 
   // Txs for order id (ids are assigned in order, from 1).
-  uint32_t TenantOf(uint64_t id) const { return 100000 + static_cast<uint32_t>(id % 97); }
+  // Tenant keys sit above any provider's and the miner's (0xfffff).
+  uint32_t TenantOf(uint64_t id) const { return 0x1000000 + static_cast<uint32_t>(id % 97); }
   uint32_t ProviderOf(uint64_t id) const {
-    return static_cast<uint32_t>((id - 1) / kGpusPerProvider);
+    return static_cast<uint32_t>((id - 1) / gpus_per_provider_);
   }
   TxRef OrderTx(uint64_t id) {
     const uint32_t t = TenantOf(id);
@@ -183,6 +198,7 @@ class Market {
 
  private:
   consensus::ChainParams params_;
+  uint64_t gpus_per_provider_;
   consensus::ModuleRegistry modules_;
   test_util::MapReader state_;
   std::vector<Hash256> hashes_;
@@ -359,6 +375,158 @@ BENCHMARK(BM_ComputeSettlement)
     ->ArgNames({"leases", "spread"})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(10);
+
+// The settlement ratio measured the way noise cannot fake: both states are
+// built in one process, and the same block (1,000 withdrawLease txs) runs on
+// each in turn, alternating which goes first, kRatioRounds times after a
+// warm-up. Another process on the machine slows whichever run it meets, so
+// the ratio of the medians (and of the fastest runs, each state's best case)
+// compares like with like. Counters: each state's median and fastest block
+// in ms, the two ratios (100k / 1k), and the state entries a block reads
+// and writes on each (the same work on both when they are equal).
+//   spread:0: the first 1,000 leases, the same records on both states.
+//   spread:1, 1024 GPUs per provider: leases across all ids; the 100k
+//     block also touches 98 provider accounts where the 1k block touches 2.
+//   spread:1, 1 GPU per provider: leases across all ids, each on a provider
+//     of its own, so both blocks touch 1,000 leases and 1,000 providers.
+constexpr int kRatioRounds = 60;
+
+// The market's state copied into the node's own store: LevelDB through
+// chain::StateStore, with the node's default block cache and Bloom filters,
+// in a temporary folder removed at the end.
+class LevelDbState {
+ public:
+  static Result<std::unique_ptr<LevelDbState>> From(const test_util::MapReader& map) {
+    static int n = 0;
+    auto dir = std::filesystem::temp_directory_path() /
+               ("depin-settle-bench-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+    std::filesystem::remove_all(dir);
+    chain::ChainDbOptions options;
+    options.path = dir;
+    auto db = chain::ChainDb::Open(options);
+    if (!db.ok()) return db.status();
+    auto out = std::unique_ptr<LevelDbState>(new LevelDbState(dir, std::move(*db)));
+    consensus::StateDiff diff;
+    for (const auto& [key, value] : map.map_) {
+      diff.push_back({key, std::nullopt, value});
+      if (diff.size() == 10000) DEPIN_RETURN_IF_ERROR(out->Write(diff));
+    }
+    DEPIN_RETURN_IF_ERROR(out->Write(diff));
+    return out;
+  }
+  ~LevelDbState() {
+    store_.reset();
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  const consensus::StateReader& reader() const { return *store_; }
+
+ private:
+  LevelDbState(std::filesystem::path dir, std::unique_ptr<chain::ChainDb> db)
+      : dir_(std::move(dir)), db_(std::move(db)), store_(new chain::StateStore(*db_)) {}
+  Status Write(consensus::StateDiff& diff) {
+    chain::WriteBatch batch;
+    chain::StateStore::WriteDiff(batch, diff);
+    diff.clear();
+    return db_->Write(batch, false);
+  }
+  std::filesystem::path dir_;
+  std::unique_ptr<chain::ChainDb> db_;
+  std::unique_ptr<chain::StateStore> store_;
+};
+
+double MedianOf(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+void BM_ComputeSettlementRatio(benchmark::State& state) {
+  const bool spread = state.range(0) != 0;
+  const uint64_t gpus_per_provider = static_cast<uint64_t>(state.range(1));
+  Market small(gpus_per_provider), large(gpus_per_provider);
+  if (Status s = small.GrowTo(1000); !s.ok()) return state.SkipWithError(s.ToString().c_str());
+  if (Status s = large.GrowTo(100000); !s.ok()) return state.SkipWithError(s.ToString().c_str());
+  struct Run {
+    Market* m;
+    std::vector<TxRef> txs;
+    consensus::BlockContext block;
+    std::vector<double> ms;
+    std::unique_ptr<LevelDbState> db;  // set when the block reads LevelDB
+    const consensus::StateReader* reader = nullptr;
+  };
+  std::vector<Run> runs;
+  for (Market* m : {&small, &large}) {
+    const uint64_t leases = m == &small ? 1000 : 100000;
+    const uint64_t stride = spread ? leases / kBlockTxs : 1;
+    Run r{m, {}, m->Next(), {}, nullptr, &m->state()};
+    if (state.range(3) != 0) {
+      auto db = LevelDbState::From(m->state());
+      if (!db.ok()) return state.SkipWithError(db.status().ToString().c_str());
+      r.db = std::move(*db);
+      r.reader = &r.db->reader();
+    }
+    for (uint64_t i = 0; i < kBlockTxs; ++i) r.txs.push_back(m->WithdrawTx(1 + i * stride));
+    runs.push_back(std::move(r));
+  }
+  // Evicts the caches (a buffer well past this machine's 32 MiB L3): a
+  // node meets each block's state cold, 15 s after the last one.
+  std::vector<uint64_t> evict((size_t{128} << 20) / sizeof(uint64_t));
+  const bool cold = state.range(2) != 0;
+  const auto execute = [&](Run& r) -> bool {
+    if (cold) {
+      for (size_t i = 0; i < evict.size(); i += 8) evict[i] += i;
+      benchmark::DoNotOptimize(evict.data());
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    auto exec =
+        consensus::ExecuteBlock(r.m->state(), r.block, r.txs, r.m->modules(), r.m->params());
+    const auto t1 = std::chrono::steady_clock::now();
+    if (!exec.ok() || exec->receipts.size() != r.txs.size()) return false;
+    for (const Receipt& receipt : exec->receipts) {
+      if (receipt.status != 1) return false;
+    }
+    r.ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    return true;
+  };
+  const char* const names[] = {"1k", "100k"};
+  for (size_t i = 0; i < runs.size(); ++i) {
+    CountingReader counting(*runs[i].reader);
+    auto exec = consensus::ExecuteBlock(counting, runs[i].block, runs[i].txs, runs[i].m->modules(),
+                                        runs[i].m->params());
+    if (!exec.ok()) return state.SkipWithError(exec.status().ToString().c_str());
+    state.counters[std::string("reads_") + names[i]] = static_cast<double>(counting.gets());
+    state.counters[std::string("writes_") + names[i]] = static_cast<double>(exec->diff.size());
+  }
+  for (auto _ : state) {
+    for (int round = 0; round < kRatioRounds + 3; ++round) {
+      const bool small_first = round % 2 == 0;
+      if (!execute(runs[small_first ? 0 : 1]) || !execute(runs[small_first ? 1 : 0])) {
+        return state.SkipWithError("a settlement reverted");
+      }
+    }
+  }
+  for (Run& r : runs) r.ms.erase(r.ms.begin(), r.ms.begin() + 6);  // the warm-up's
+  const double small_median = MedianOf(runs[0].ms), large_median = MedianOf(runs[1].ms);
+  const double small_min = *std::min_element(runs[0].ms.begin(), runs[0].ms.end());
+  const double large_min = *std::min_element(runs[1].ms.begin(), runs[1].ms.end());
+  state.counters["ms_1k_median"] = small_median;
+  state.counters["ms_100k_median"] = large_median;
+  state.counters["ms_1k_min"] = small_min;
+  state.counters["ms_100k_min"] = large_min;
+  state.counters["ratio_median"] = large_median / small_median;
+  state.counters["ratio_min"] = large_min / small_min;
+}
+BENCHMARK(BM_ComputeSettlementRatio)
+    ->Args({0, kGpusPerProvider, 0, 0})
+    ->Args({1, kGpusPerProvider, 0, 0})
+    ->Args({1, 1, 0, 0})
+    ->Args({1, 1, 1, 0})
+    ->Args({0, kGpusPerProvider, 0, 1})
+    ->Args({1, 1, 0, 1})
+    ->Args({1, 1, 1, 1})
+    ->ArgNames({"spread", "gpus_per_provider", "cold", "leveldb"})
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
 
 }  // namespace
 }  // namespace depin::market
