@@ -36,7 +36,7 @@ bytes_of() {
 }
 log2_of() { python3 -c "import sys; print(int(sys.argv[1]).bit_length() - 1)" "$1"; }
 
-declare -A ROLE_SEAL ROLE_LABEL ROLE_PACK
+declare -A ROLE_SEAL ROLE_LABEL ROLE_PACK ROLE_LABEL_CPU
 for size in $SIZES; do
  for round in $(seq "$ROUNDS"); do
   bytes=$(bytes_of "$size")
@@ -86,6 +86,7 @@ PY
   ROLE_SEAL[$size]+="$(sed -E 's/.*sealed in ([0-9.]+) s.*/\1/' <<<"$line") "
   ROLE_LABEL[$size]+="$(sed -E 's/.*labeling ([0-9.]+) s.*/\1/' <<<"$line") "
   ROLE_PACK[$size]+="$(sed -E 's/.*packing ([0-9.]+) s.*/\1/' <<<"$line") "
+  ROLE_LABEL_CPU[$size]+="$(sed -E 's/.*, ([0-9.]+) s of CPU.*/\1/' <<<"$line") "
   stop_node "$dir" "$port"
   rm -rf "$dir"
   # The same size through the library, alone in a fresh process, right
@@ -104,10 +105,10 @@ printf '%-8s %14s %14s %14s %16s %16s %10s\n' size role_seal_s role_pack_s lib_s
 for size in $SIZES; do
   log2=$(log2_of "$(bytes_of "$size")")
   python3 - "$TMP/bench.json" "$size" "$log2" "${ROLE_SEAL[$size]}" "${ROLE_LABEL[$size]}" \
-    "${ROLE_PACK[$size]}" <<'PY'
+    "${ROLE_PACK[$size]}" "${ROLE_LABEL_CPU[$size]}" <<'PY'
 import json, sys
 from statistics import median
-path, size, log2, role_seal, role_label, role_pack = sys.argv[1:]
+path, size, log2, role_seal, role_label, role_pack, role_label_cpu = sys.argv[1:]
 runs = [b for b in json.load(open(path))["benchmarks"]
         if b["name"].startswith(f"BM_ProofsSealAlone/{log2}/") and b.get("run_type") == "iteration"]
 lib_seal = median(b["seal_s"] for b in runs)
@@ -124,5 +125,9 @@ lib_seal_all = [round(b["seal_s"], 3) for b in runs]
 print(f"  fastest: role {min(role_seal_all):.3f} s, library {min(lib_seal_all):.3f} s: "
       f"{min(role_seal_all) / min(lib_seal_all) - 1:+.1%}")
 print(f"  rounds: role {role_seal_all}, library {lib_seal_all}")
+# Labeling is one thread: its CPU time against its wall time shows whether a
+# slower seal was starved of CPU (wall > CPU) or did more work.
+print(f"  labeling CPU s: role {[float(x) for x in role_label_cpu.split()]}, "
+      f"library {[round(b['labeling_cpu_s'], 3) for b in runs]}")
 PY
 done

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -372,9 +373,24 @@ Status StorageProviderRole::Advance(Job& job, uint64_t h) {
     options.hash = options_.seal_hash;
     Clock::time_point label_start = started;
     Clock::time_point label_end = started;
-    options.progress = [this, &job, &label_start, &label_end](const proofs::SealProgress& p) {
-      if (p.stage == proofs::SealStage::kLabeling && p.layer == 0) label_start = Clock::now();
-      if (p.stage == proofs::SealStage::kTreeC) label_end = Clock::now();
+    // Labeling runs on this thread: its CPU time beside its wall time tells
+    // an operator whether a slow seal was starved of CPU or slow on it.
+    double label_cpu_start = 0, label_cpu_end = 0;
+    const auto thread_cpu = [] {
+      timespec ts{};
+      ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+      return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+    };
+    options.progress = [this, &job, &label_start, &label_end, &label_cpu_start, &label_cpu_end,
+                        &thread_cpu](const proofs::SealProgress& p) {
+      if (p.stage == proofs::SealStage::kLabeling && p.layer == 0) {
+        label_start = Clock::now();
+        label_cpu_start = thread_cpu();
+      }
+      if (p.stage == proofs::SealStage::kTreeC) {
+        label_end = Clock::now();
+        label_cpu_end = thread_cpu();
+      }
       if (p.stage == proofs::SealStage::kLabeling && p.layer > 0) {
         LogInfo(ctx_.logger, LogCategory::kProvider, "sector {}: layer {}/{} labeled{}", job.number,
                 p.layer, p.layers, p.resumed ? " (from checkpoint)" : "");
@@ -394,9 +410,12 @@ Status StorageProviderRole::Advance(Job& job, uint64_t h) {
       return std::string(buf);
     };
     LogInfo(ctx_.logger, LogCategory::kProvider,
-            "sector {}: sealed in {} s (packing {} s, labeling {} s), CommR {}", job.number,
-            seconds(Clock::now() - started), seconds(packed - started),
-            seconds(label_end - label_start), out->comm_r.Hex());
+            "sector {}: sealed in {} s (packing {} s, labeling {} s, {} s of CPU), CommR {}",
+            job.number, seconds(Clock::now() - started), seconds(packed - started),
+            seconds(label_end - label_start),
+            seconds(std::chrono::duration_cast<Clock::duration>(
+                std::chrono::duration<double>(label_cpu_end - label_cpu_start))),
+            out->comm_r.Hex());
     DEPIN_RETURN_IF_ERROR(SaveJob(job));
     // The sector's unsealed copy serves retrievals from now on.
     for (uint64_t id : job.deals) {
