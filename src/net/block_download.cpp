@@ -70,24 +70,100 @@ bool NetManager::Impl::PeerHasBlock(const Peer& peer, uint64_t height, const Has
 
 void NetManager::Impl::QueueBlock(uint64_t peer_id, std::shared_ptr<const Block> block) {
   const Hash256& parent = block->header.parent_hash;
-  bool parent_ready = held_hashes_.count(parent) == 0 && decoding_.count(parent) == 0 &&
+  bool parent_ready = orphan_blocks_.count(parent) == 0 && decoding_.count(parent) == 0 &&
                       received_.count(parent) != 0;
   if (!parent_ready) {
     auto info = chainstate_.LookupBlock(parent);
-    // An unknown parent goes to the chainstate, which reports an orphan.
+    // An unknown parent cannot happen here (see orphan_blocks_); the
+    // chainstate would refuse the block.
     parent_ready = !info || info->have_data || info->invalid;
   }
-  if (!parent_ready) {
-    held_hashes_.insert(block->Hash());
-    held_blocks_[parent].push_back(BlockJob{peer_id, std::move(block)});
-    return;
-  }
+  if (!parent_ready) return AddOrphanBlock(peer_id, std::move(block));
+  SubmitBlock(peer_id, std::move(block));
+}
+
+void NetManager::Impl::SubmitBlock(uint64_t peer_id, std::shared_ptr<const Block> block) {
   ++queued_blocks_;
   {
     MutexLock lock(block_mu_);
     block_jobs_.push_back(BlockJob{peer_id, std::move(block)});
   }
   block_cv_.NotifyOne();
+}
+
+void NetManager::Impl::AddOrphanBlock(uint64_t peer_id, std::shared_ptr<const Block> block) {
+  const Hash256 hash = block->Hash();
+  const uint64_t height = block->header.height;
+  const size_t size = block->SerializedSize();
+  if (size > options_.max_orphan_block_bytes) return SubmitBlock(peer_id, std::move(block));
+  // Past a cap the orphans furthest from the tip go to the chainstate (the
+  // new one, if it is the furthest): those nearest connect first, and the
+  // pool keeps what is needed next.
+  while (orphan_blocks_.size() >= options_.max_orphan_blocks ||
+         orphan_block_bytes_ + size > options_.max_orphan_block_bytes) {
+    if (orphans_by_height_.empty() || std::prev(orphans_by_height_.end())->first <= height) {
+      LogDebug(options_.logger, LogCategory::kNet,
+               "orphan block {} at height {} from peer {}: the pool is full; to the chainstate",
+               hash.Hex(), height, peer_id);
+      return SubmitBlock(peer_id, std::move(block));
+    }
+    const Hash256 victim = std::prev(orphans_by_height_.end())->second;
+    OrphanBlock evicted = TakeOrphanBlock(victim);
+    LogDebug(options_.logger, LogCategory::kNet,
+             "orphan block {} at height {} makes way for a lower one; to the chainstate",
+             victim.Hex(), evicted.block->header.height);
+    SubmitBlock(evicted.peer, std::move(evicted.block));
+  }
+  orphans_by_parent_.emplace(block->header.parent_hash, hash);
+  orphans_by_height_.emplace(height, hash);
+  orphan_block_bytes_ += size;
+  orphan_blocks_.emplace(hash, OrphanBlock{std::move(block), peer_id, size});
+}
+
+OrphanBlock NetManager::Impl::TakeOrphanBlock(const Hash256& hash) {
+  auto it = orphan_blocks_.find(hash);
+  OrphanBlock orphan = std::move(it->second);
+  orphan_blocks_.erase(it);
+  orphan_block_bytes_ -= orphan.size;
+  orphans_by_height_.erase({orphan.block->header.height, hash});
+  auto [first, last] = orphans_by_parent_.equal_range(orphan.block->header.parent_hash);
+  for (auto p = first; p != last; ++p) {
+    if (p->second == hash) {
+      orphans_by_parent_.erase(p);
+      break;
+    }
+  }
+  return orphan;
+}
+
+void NetManager::Impl::ReleaseOrphanBlocks(const Hash256& parent) {
+  std::vector<Hash256> children;
+  auto [first, last] = orphans_by_parent_.equal_range(parent);
+  for (auto p = first; p != last; ++p) children.push_back(p->second);
+  for (const Hash256& child : children) {
+    OrphanBlock orphan = TakeOrphanBlock(child);
+    // In order behind the parent; if it was invalid, the chainstate
+    // rejects them as such.
+    QueueBlock(orphan.peer, std::move(orphan.block));
+  }
+}
+
+void NetManager::Impl::SubmitStrandedOrphanBlocks() {
+  std::vector<Hash256> stranded;
+  for (const auto& [hash, orphan] : orphan_blocks_) {
+    const BlockHeader& header = orphan.block->header;
+    if (received_.count(header.parent_hash) != 0 || in_flight_.count(header.parent_hash) != 0)
+      continue;
+    auto d = to_download_.find(header.height - 1);
+    if (d != to_download_.end() && d->second == header.parent_hash) continue;
+    stranded.push_back(hash);
+  }
+  for (const Hash256& hash : stranded) {
+    OrphanBlock orphan = TakeOrphanBlock(hash);
+    LogDebug(options_.logger, LogCategory::kNet,
+             "orphan block {}: its parent is no longer on its way; to the chainstate", hash.Hex());
+    SubmitBlock(orphan.peer, std::move(orphan.block));
+  }
 }
 
 void NetManager::Impl::ScheduleDownloads() {
@@ -367,16 +443,7 @@ void NetManager::Impl::OnBlockProcessed(uint64_t peer_id, std::shared_ptr<const 
   LogDebug(options_.logger, LogCategory::kNet, "block {} at height {} from peer {}: {} {}",
            hash.Hex(), block->header.height, peer_id, static_cast<int>(acceptance),
            status.ToString());
-  if (auto h = held_blocks_.find(hash); h != held_blocks_.end()) {
-    // Children held for this block go now, in order behind it; if it was
-    // invalid, the chainstate rejects them as such.
-    std::vector<BlockJob> children = std::move(h->second);
-    held_blocks_.erase(h);
-    for (BlockJob& child : children) {
-      held_hashes_.erase(child.block->Hash());
-      QueueBlock(child.peer, std::move(child.block));
-    }
-  }
+  ReleaseOrphanBlocks(hash);
   Peer* peer = FindPeer(peer_id);
   switch (acceptance) {
     case chain::BlockAcceptance::kNotProcessed:
@@ -404,42 +471,14 @@ void NetManager::Impl::OnBlockProcessed(uint64_t peer_id, std::shared_ptr<const 
       }
       break;
     case chain::BlockAcceptance::kOrphan:
-      if (orphan_blocks_.count(hash) == 0) {
-        size_t size = block->SerializedSize();
-        while (!orphan_blocks_.empty() &&
-               (orphan_blocks_.size() >= options_.max_orphan_blocks ||
-                orphan_block_bytes_ + size > options_.max_orphan_block_bytes)) {
-          auto victim = orphan_blocks_.begin();
-          std::advance(victim, static_cast<std::ptrdiff_t>(rng_() % orphan_blocks_.size()));
-          orphan_block_bytes_ -= victim->second.size;
-          orphan_blocks_.erase(victim);
-        }
-        if (size <= options_.max_orphan_block_bytes) {
-          orphan_blocks_[hash] = OrphanBlock{block, peer_id, size};
-          orphan_block_bytes_ += size;
-        }
-      }
+      // Not from a peer: every block handed over has a known parent header
+      // (orphan_blocks_). Should it happen, the block is not kept; its
+      // chain comes again through headers.
       if (peer != nullptr) SendGetHeaders(*peer, best_header_);
       break;
     case chain::BlockAcceptance::kAccepted:
     case chain::BlockAcceptance::kAlreadyKnown: {
       UpdateBestHeader(hash);
-      // Orphans waiting for this block can go now.
-      for (auto it = orphan_blocks_.begin(); it != orphan_blocks_.end();) {
-        if (it->second.block->header.parent_hash == hash) {
-          received_.insert(it->first);
-          ++queued_blocks_;
-          {
-            MutexLock lock(block_mu_);
-            block_jobs_.push_back(BlockJob{it->second.peer, it->second.block});
-          }
-          block_cv_.NotifyOne();
-          orphan_block_bytes_ -= it->second.size;
-          it = orphan_blocks_.erase(it);
-        } else {
-          ++it;
-        }
-      }
       break;
     }
   }

@@ -443,6 +443,7 @@ void NetManager::Impl::Housekeeping() {
     if (now - request.requested > kTxRequestTimeout) expired.push_back(hash);
   }
   for (const Hash256& hash : expired) ForgetTxRequest(hash);
+  SubmitStrandedOrphanBlocks();
   for (auto it = orphan_txs_.begin(); it != orphan_txs_.end();) {
     if (now - it->second.added > kOrphanTxExpiry) {
       orphan_tx_bytes_ -= it->second.tx->size;

@@ -92,6 +92,9 @@ struct NetOptions {
 
   size_t max_orphan_txs = 100;
   size_t max_orphan_tx_bytes = size_t{5} << 20;
+  // The orphan block pool: blocks received before their parent's data,
+  // kept in memory to connect from there (net_manager_impl.h). Past either
+  // cap the ones furthest from the tip wait on disk in the chainstate.
   size_t max_orphan_blocks = 16;
   size_t max_orphan_block_bytes = size_t{32} << 20;
 

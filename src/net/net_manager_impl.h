@@ -204,10 +204,11 @@ struct OrphanTx {
   Clock::time_point added;
 };
 
+// A block in the orphan block pool (NetManager::Impl::orphan_blocks_).
 struct OrphanBlock {
   std::shared_ptr<const Block> block;
   uint64_t peer = 0;
-  size_t size = 0;
+  size_t size = 0;  // serialized bytes
 };
 
 // A tx the pool refused for reasons of its own or of our state (fees, pool
@@ -378,6 +379,14 @@ class NetManager::Impl : public chain::ValidationInterface {
   bool PeerHasBlock(const Peer& peer, uint64_t height, const Hash256& hash) const REQUIRES(mu_);
   void ScheduleDownloads() REQUIRES(mu_);
   void QueueBlock(uint64_t peer_id, std::shared_ptr<const Block> block) REQUIRES(mu_);
+  // Hands a block to the block thread (and so to the chainstate).
+  void SubmitBlock(uint64_t peer_id, std::shared_ptr<const Block> block) REQUIRES(mu_);
+  void AddOrphanBlock(uint64_t peer_id, std::shared_ptr<const Block> block) REQUIRES(mu_);
+  OrphanBlock TakeOrphanBlock(const Hash256& hash) REQUIRES(mu_);
+  // The orphans waiting for `parent` go on, now that its result is known.
+  void ReleaseOrphanBlocks(const Hash256& parent) REQUIRES(mu_);
+  // Orphans whose parent is no longer on its way go to the chainstate.
+  void SubmitStrandedOrphanBlocks() REQUIRES(mu_);
   void Tick() REQUIRES(mu_);
   void Housekeeping() REQUIRES(mu_);
   void MaintainConnections() REQUIRES(mu_);
@@ -445,18 +454,40 @@ class NetManager::Impl : public chain::ValidationInterface {
   Hash256 best_header_ GUARDED_BY(mu_);
   std::map<uint64_t, Hash256> to_download_ GUARDED_BY(mu_);  // best header path, by height
   std::unordered_map<Hash256, InFlight, FixedBytesHasher> in_flight_ GUARDED_BY(mu_);
-  // Received and not yet processed: queued for the block thread or held.
+  // Received and not yet processed: being decoded, queued for the block
+  // thread or in the orphan block pool.
   std::unordered_set<Hash256, FixedBytesHasher> received_ GUARDED_BY(mu_);
   // Received blocks whose bodies are being decoded on decode_pool_ (a subset
   // of received_, not yet queued for the block thread).
   std::unordered_set<Hash256, FixedBytesHasher> decoding_ GUARDED_BY(mu_);
-  // Received blocks whose parent's data has not been processed yet, by
-  // parent hash. Chainstate only considers a block for activation when it is
-  // stored with more work than the tip, and forgets it when its branch still
-  // lacks data, so blocks go to the block thread parent first.
-  std::unordered_map<Hash256, std::vector<BlockJob>, FixedBytesHasher> held_blocks_ GUARDED_BY(mu_);
-  std::unordered_set<Hash256, FixedBytesHasher> held_hashes_ GUARDED_BY(mu_);
-  std::map<Hash256, OrphanBlock> orphan_blocks_ GUARDED_BY(mu_);
+  // The orphan block pool: received blocks whose parent's data is neither
+  // stored nor queued for the block thread, kept in memory so that they go
+  // to the chainstate parent first and connect from memory when it comes.
+  //
+  // Every block reaching the pool has a parent whose *header* is known: a
+  // requested block comes from the header tree (to_download_), and an
+  // unrequested one whose parent header is unknown is refused in
+  // HandleBlock with a misbehaviour score (the header tree never forgets a
+  // header, so the chainstate never answers BlockAcceptance::kOrphan for a
+  // block from a peer). What puts a block here:
+  //   - out-of-order delivery of requested blocks: blocks of a header chain
+  //     asked of one peer (up to max_blocks_in_flight_per_peer in one
+  //     getdata) or of several, one of them arriving before its parent
+  //     because the parent's holder is slower, withholds it or stalls, or
+  //     because the parent is still being decoded on the decode pool;
+  //   - a block pushed unrequested (a miner's new block) on top of a block
+  //     whose header we have but whose data is still on its way.
+  // Bounded by NetOptions::max_orphan_blocks and max_orphan_block_bytes
+  // (-maxorphanblocks, -maxorphanblockbuffer): past either, the orphans
+  // furthest from the tip go to the chainstate instead, which stores them
+  // on disk under their missing ancestor and connects them when it arrives
+  // (as Bitcoin Core stores every block that arrives out of order). So does
+  // an orphan whose parent is no longer on its way (its branch stopped
+  // being the best one). Nothing is dropped, nothing is asked for twice,
+  // and the peer is not punished: out-of-order delivery is honest.
+  std::unordered_map<Hash256, OrphanBlock, FixedBytesHasher> orphan_blocks_ GUARDED_BY(mu_);
+  std::multimap<Hash256, Hash256> orphans_by_parent_ GUARDED_BY(mu_);  // parent -> orphan
+  std::set<std::pair<uint64_t, Hash256>> orphans_by_height_ GUARDED_BY(mu_);
   size_t orphan_block_bytes_ GUARDED_BY(mu_) = 0;
   std::vector<BlockHeader> connected_headers_ GUARDED_BY(mu_);
   std::vector<TxRef> disconnected_txs_ GUARDED_BY(mu_);

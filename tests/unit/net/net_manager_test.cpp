@@ -477,6 +477,110 @@ TEST(NetManager, LowWorkHeadersAndUnrequestedBlocksAreNotStored) {
   }
 }
 
+// The blocks `miner` mined, oldest first.
+std::vector<std::shared_ptr<const Block>> MinedBlocks(TestNode& miner,
+                                                      const std::vector<Hash256>& hashes) {
+  std::vector<std::shared_ptr<const Block>> blocks;
+  for (const Hash256& h : hashes) blocks.push_back(miner.chain().ReadBlock(h).value());
+  return blocks;
+}
+
+// Sends the headers of `blocks` and reads the node's getdata for them.
+void AnnounceAndExpectRequest(RawPeer& raw,
+                              const std::vector<std::shared_ptr<const Block>>& blocks) {
+  std::vector<BlockHeader> headers;
+  for (const auto& b : blocks) headers.push_back(b->header);
+  raw.Send(kMsgHeaders, EncodeHeaders(headers));
+  auto getdata = raw.ReadCommand(kMsgGetData);
+  ASSERT_TRUE(getdata.has_value());
+  auto items = DecodeInv(*getdata);
+  ASSERT_TRUE(items.ok());
+  ASSERT_EQ(items->size(), blocks.size());
+}
+
+bool HasData(TestNode& node, const Hash256& hash) {
+  auto info = node.chain().LookupBlock(hash);
+  return info && info->have_data;
+}
+
+// Blocks delivered newest first without the first one are all orphans: the
+// pool keeps the max_orphan_blocks nearest the tip in memory, the others
+// wait on disk in the chainstate; the peer is not punished, and the first
+// block connects them all.
+TEST(NetManager, OrphanBlocksPastTheCapWaitOnDiskThenConnect) {
+  TestNode miner;
+  auto mined = miner.miner().Generate(8, AddressOf(9));
+  ASSERT_TRUE(mined.ok());
+  auto blocks = MinedBlocks(miner, *mined);
+  NetOptions capped;
+  capped.max_orphan_blocks = 3;
+  TestNode node({}, capped);
+  RawPeer raw(node.net().listen_port(), node.params().magic);
+  raw.Handshake(node.params());
+  ASSERT_TRUE(raw.ReadCommand(kMsgVerack).has_value());
+  AnnounceAndExpectRequest(raw, blocks);
+  for (size_t i = blocks.size() - 1; i >= 1; --i) raw.Send(kMsgBlock, blocks[i]->Serialize());
+  ASSERT_TRUE(WaitFor([&] {
+    for (size_t i = 4; i < blocks.size(); ++i) {
+      if (!HasData(node, blocks[i]->Hash())) return false;
+    }
+    return true;
+  })) << "heights 5..8 stored on disk";
+  NetTotals totals = node.net().Totals();
+  EXPECT_EQ(totals.orphan_blocks, 3u);
+  size_t held_bytes = 0;
+  for (size_t i = 1; i <= 3; ++i) {
+    EXPECT_FALSE(HasData(node, blocks[i]->Hash())) << "height " << i + 1 << " is held";
+    held_bytes += blocks[i]->SerializedSize();
+  }
+  EXPECT_EQ(totals.orphan_block_bytes, held_bytes);
+  EXPECT_EQ(node.chain().Tip().height, 0u);
+  raw.Send(kMsgBlock, blocks[0]->Serialize());
+  ASSERT_TRUE(WaitFor([&] { return node.chain().Tip().hash == mined->back(); }));
+  totals = node.net().Totals();
+  EXPECT_EQ(totals.orphan_blocks, 0u);
+  EXPECT_EQ(totals.orphan_block_bytes, 0u);
+  auto peers = node.net().GetPeerInfo();
+  ASSERT_EQ(peers.size(), 1u);
+  EXPECT_EQ(peers[0].misbehavior, 0);
+}
+
+// An orphan whose parent stops being on its way (the peer has not got it,
+// and a heavier branch took over the best header) leaves the pool for the
+// chainstate, which stores it.
+TEST(NetManager, OrphanBlockWhoseParentIsNoLongerComingIsStored) {
+  TestNode miner;
+  auto mined = miner.miner().Generate(3, AddressOf(9));
+  ASSERT_TRUE(mined.ok());
+  auto branch = MinedBlocks(miner, *mined);
+  TestNode other;
+  auto heavier_hashes = other.miner().Generate(5, AddressOf(8));
+  ASSERT_TRUE(heavier_hashes.ok());
+  auto heavier = MinedBlocks(other, *heavier_hashes);
+  TestNode node;
+  RawPeer raw(node.net().listen_port(), node.params().magic);
+  raw.Handshake(node.params());
+  ASSERT_TRUE(raw.ReadCommand(kMsgVerack).has_value());
+  AnnounceAndExpectRequest(raw, branch);
+  raw.Send(kMsgBlock, branch[2]->Serialize());
+  ASSERT_TRUE(WaitFor([&] { return node.net().Totals().orphan_blocks == 1; }));
+  // The parent stays in flight: the orphan waits for it.
+  std::this_thread::sleep_for(1200ms);  // past two housekeeping rounds
+  EXPECT_EQ(node.net().Totals().orphan_blocks, 1u);
+  EXPECT_FALSE(HasData(node, branch[2]->Hash()));
+  raw.Send(kMsgNotFound, EncodeInv({InvItem{InvType::kBlock, branch[0]->Hash()},
+                                    InvItem{InvType::kBlock, branch[1]->Hash()}}));
+  AnnounceAndExpectRequest(raw, heavier);
+  ASSERT_TRUE(WaitFor([&] { return HasData(node, branch[2]->Hash()); }));
+  EXPECT_EQ(node.net().Totals().orphan_blocks, 0u);
+  EXPECT_EQ(node.net().Totals().orphan_block_bytes, 0u);
+  for (const auto& b : heavier) raw.Send(kMsgBlock, b->Serialize());
+  ASSERT_TRUE(WaitFor([&] { return node.chain().Tip().hash == heavier_hashes->back(); }));
+  auto peers = node.net().GetPeerInfo();
+  ASSERT_EQ(peers.size(), 1u);
+  EXPECT_EQ(peers[0].misbehavior, 0);
+}
+
 uint64_t AddrRateLimited(TestNode& node) {
   auto peers = node.net().GetPeerInfo();
   EXPECT_EQ(peers.size(), 1u);
