@@ -117,6 +117,14 @@ std::vector<ArgSpec> BuildSpecs() {
   add("maxorphantx", K::kInt, S::kAnywhere, "100",
       "txs kept while their sender's earlier nonce is missing, from all peers together",
       "Connections");
+  add("maxorphanblocks", K::kInt, S::kAnywhere, "16",
+      "blocks kept in memory that arrived before their parent's data (out of order); past it "
+      "the ones furthest from the tip wait on disk instead",
+      "Connections");
+  add("maxorphanblockbuffer", K::kInt, S::kAnywhere, "32768",
+      "KiB of blocks that arrived before their parent's data kept in memory; past it the ones "
+      "furthest from the tip wait on disk instead",
+      "Connections");
   // RPC.
   add("rpcport", K::kInt, S::kAnywhere, PortsText(&consensus::ChainParams::default_rpc_port),
       "JSON-RPC port (HTTP and WebSocket); all methods, admin ones need credentials", "RPC");

@@ -859,6 +859,14 @@ Result<net::NetOptions> NetOptionsFromArgs(const Args& args, const consensus::Ch
   if (orphans < 0 || orphans > 100000)
     return Status::Error("args-bad-value", "-maxorphantx must be 0..100000");
   o.max_orphan_txs = static_cast<size_t>(orphans);
+  int64_t orphan_blocks = args.GetInt("maxorphanblocks", 16);
+  if (orphan_blocks < 0 || orphan_blocks > 100000)
+    return Status::Error("args-bad-value", "-maxorphanblocks must be 0..100000");
+  o.max_orphan_blocks = static_cast<size_t>(orphan_blocks);
+  int64_t orphan_block_kib = args.GetInt("maxorphanblockbuffer", 32768);
+  if (orphan_block_kib < 0 || orphan_block_kib > (int64_t{4} << 20))
+    return Status::Error("args-bad-value", "-maxorphanblockbuffer must be 0..4194304 (KiB)");
+  o.max_orphan_block_bytes = static_cast<size_t>(orphan_block_kib) << 10;
   if (args.IsSet("minimumchainwork")) {
     auto work = Uint256::FromHex(args.GetString("minimumchainwork", ""));
     if (!work.ok()) {

@@ -207,7 +207,8 @@ RpcTable NetRpcTable(net::NetManager* net) {
                 .params = {},
                 .help = "Returns bytes sent and received over P2P since the node started, and "
                         "what the orphan pools hold now (txs from peers waiting on funds or "
-                        "an earlier nonce, blocks waiting on their parent).",
+                        "an earlier nonce; blocks received before their parent's data, held in "
+                        "memory up to -maxorphanblocks and -maxorphanblockbuffer).",
                 .result = "object: totalbytesrecv, totalbytessent, orphantxs, orphantxbytes, "
                           "orphanblocks, orphanblockbytes, timemillis",
                 .handler = [net](const RpcRequest&) -> RpcResult {

@@ -224,6 +224,23 @@ TEST(InitOptions, RequestAndQueueLimitsHaveDefaultsAndMapOntoOptions) {
   EXPECT_FALSE(NetOptionsFromArgs(ParsedArgs({"-regtest", "-maxorphantx=-1"}),
                                   consensus::RegtestParams(), "/x", nullptr)
                    .ok());
+  net = NetOptionsFromArgs(ParsedArgs({"-regtest"}), consensus::RegtestParams(), "/x", nullptr);
+  ASSERT_TRUE(net.ok());
+  EXPECT_EQ(net->max_orphan_blocks, 16u);
+  EXPECT_EQ(net->max_orphan_block_bytes, size_t{32} << 20);
+  net = NetOptionsFromArgs(
+      ParsedArgs({"-regtest", "-maxorphanblocks=3", "-maxorphanblockbuffer=100"}),
+      consensus::RegtestParams(), "/x", nullptr);
+  ASSERT_TRUE(net.ok());
+  EXPECT_EQ(net->max_orphan_blocks, 3u);
+  EXPECT_EQ(net->max_orphan_block_bytes, size_t{100} << 10);
+  for (const char* bad : {"-maxorphanblocks=-1", "-maxorphanblocks=100001",
+                          "-maxorphanblockbuffer=-1", "-maxorphanblockbuffer=4194305"}) {
+    auto r = NetOptionsFromArgs(ParsedArgs({"-regtest", bad}), consensus::RegtestParams(), "/x",
+                                nullptr);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), "args-bad-value") << bad;
+  }
 }
 
 TEST(InitOptions, SizesAreMebibytes) {
