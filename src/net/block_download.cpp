@@ -505,17 +505,31 @@ void NetManager::Impl::OnTipChanged() {
   if (!to_download_.empty()) return;
   if (connected.size() > kMaxAnnounceHeaders)
     connected.erase(connected.begin(), connected.end() - kMaxAnnounceHeaders);
+  std::vector<Hash256> hashes;
+  hashes.reserve(connected.size());
+  for (const BlockHeader& h : connected) hashes.push_back(h.Hash());
   for (auto& [id, p] : peers_) {
     Peer& peer = *p;
     if (!peer.handshake_done || peer.disconnecting) continue;
-    std::vector<BlockHeader> announce;
-    for (const BlockHeader& h : connected) {
-      Hash256 hash = h.Hash();
-      if (peer.known_blocks.Contains(hash)) continue;
-      announce.push_back(h);
-      peer.known_blocks.Insert(hash);
+    // Only what follows the last block the peer has, so that the
+    // announcement is a chain. A peer whose headers showed it the blocks
+    // (its best header is ours, as for a peer we are syncing from) has
+    // them though it never sent us each header: announcing them anyway
+    // made it count "repeated headers we already have" and ban us during
+    // a sync from several peers.
+    size_t first = 0;
+    for (size_t i = connected.size(); i > 0; --i) {
+      if (peer.known_blocks.Contains(hashes[i - 1]) ||
+          PeerHasBlock(peer, connected[i - 1].height, hashes[i - 1])) {
+        first = i;
+        break;
+      }
     }
-    if (!announce.empty()) Send(peer, kMsgHeaders, EncodeHeaders(announce));
+    if (first == connected.size()) continue;
+    std::vector<BlockHeader> announce(connected.begin() + static_cast<std::ptrdiff_t>(first),
+                                      connected.end());
+    for (size_t i = first; i < connected.size(); ++i) peer.known_blocks.Insert(hashes[i]);
+    Send(peer, kMsgHeaders, EncodeHeaders(announce));
   }
 }
 

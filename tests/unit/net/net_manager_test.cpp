@@ -581,6 +581,40 @@ TEST(NetManager, OrphanBlockWhoseParentIsNoLongerComingIsStored) {
   EXPECT_EQ(peers[0].misbehavior, 0);
 }
 
+// A peer whose headers show it has our chain (its best header is ours) is
+// not sent announcements of the blocks we connect while catching up to it:
+// it would count them as repeated headers and, over a long sync from
+// several peers, ban us.
+TEST(NetManager, BlocksAPeerShowedUsAreNotAnnouncedToIt) {
+  TestNode miner;
+  auto mined = miner.miner().Generate(10, AddressOf(9));
+  ASSERT_TRUE(mined.ok());
+  auto blocks = MinedBlocks(miner, *mined);
+  TestNode node;
+  RawPeer source(node.net().listen_port(), node.params().magic);
+  source.Handshake(node.params());
+  ASSERT_TRUE(source.ReadCommand(kMsgVerack).has_value());
+  AnnounceAndExpectRequest(source, blocks);
+  // A second peer on the same chain answers our getheaders (from the
+  // parent of our best header) with the best header alone.
+  RawPeer other(node.net().listen_port(), node.params().magic);
+  other.Handshake(node.params());
+  ASSERT_TRUE(other.ReadCommand(kMsgGetHeaders).has_value());
+  other.Send(kMsgHeaders, EncodeHeaders({blocks.back()->header}));
+  Sync(other, 90);
+  for (const auto& b : blocks) source.Send(kMsgBlock, b->Serialize());
+  ASSERT_TRUE(WaitFor([&] { return node.chain().Tip().hash == mined->back(); }));
+  other.Send(kMsgPing, EncodeNonce(91));
+  std::vector<std::string> seen;
+  while (true) {
+    auto m = other.Read();
+    ASSERT_TRUE(m.has_value()) << "no pong";
+    if (m->first == kMsgPong && DecodeNonce(m->second).value() == 91) break;
+    seen.push_back(m->first);
+  }
+  for (const std::string& command : seen) EXPECT_NE(command, kMsgHeaders);
+}
+
 uint64_t AddrRateLimited(TestNode& node) {
   auto peers = node.net().GetPeerInfo();
   EXPECT_EQ(peers.size(), 1u);
