@@ -94,8 +94,11 @@ struct NetOptions {
   size_t max_orphan_tx_bytes = size_t{5} << 20;
   // The orphan block pool: blocks received before their parent's data,
   // kept in memory to connect from there (net_manager_impl.h). Past either
-  // cap the ones furthest from the tip wait on disk in the chainstate.
-  size_t max_orphan_blocks = 16;
+  // cap the ones furthest from the tip wait on disk in the chainstate. The
+  // count matches block_download_window, so that in a sync from several
+  // peers the bytes decide (at 16 a sixth of the blocks went to disk and the
+  // sync took twice as long, docs/BENCHMARKS.md).
+  size_t max_orphan_blocks = 1024;
   size_t max_orphan_block_bytes = size_t{32} << 20;
 
   unsigned io_threads = 1;

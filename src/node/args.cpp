@@ -117,7 +117,7 @@ std::vector<ArgSpec> BuildSpecs() {
   add("maxorphantx", K::kInt, S::kAnywhere, "100",
       "txs kept while their sender's earlier nonce is missing, from all peers together",
       "Connections");
-  add("maxorphanblocks", K::kInt, S::kAnywhere, "16",
+  add("maxorphanblocks", K::kInt, S::kAnywhere, "1024",
       "blocks kept in memory that arrived before their parent's data (out of order); past it "
       "the ones furthest from the tip wait on disk instead",
       "Connections");

@@ -859,7 +859,7 @@ Result<net::NetOptions> NetOptionsFromArgs(const Args& args, const consensus::Ch
   if (orphans < 0 || orphans > 100000)
     return Status::Error("args-bad-value", "-maxorphantx must be 0..100000");
   o.max_orphan_txs = static_cast<size_t>(orphans);
-  int64_t orphan_blocks = args.GetInt("maxorphanblocks", 16);
+  int64_t orphan_blocks = args.GetInt("maxorphanblocks", 1024);
   if (orphan_blocks < 0 || orphan_blocks > 100000)
     return Status::Error("args-bad-value", "-maxorphanblocks must be 0..100000");
   o.max_orphan_blocks = static_cast<size_t>(orphan_blocks);

@@ -226,7 +226,7 @@ TEST(InitOptions, RequestAndQueueLimitsHaveDefaultsAndMapOntoOptions) {
                    .ok());
   net = NetOptionsFromArgs(ParsedArgs({"-regtest"}), consensus::RegtestParams(), "/x", nullptr);
   ASSERT_TRUE(net.ok());
-  EXPECT_EQ(net->max_orphan_blocks, 16u);
+  EXPECT_EQ(net->max_orphan_blocks, 1024u);
   EXPECT_EQ(net->max_orphan_block_bytes, size_t{32} << 20);
   net = NetOptionsFromArgs(
       ParsedArgs({"-regtest", "-maxorphanblocks=3", "-maxorphanblockbuffer=100"}),
