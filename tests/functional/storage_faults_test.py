@@ -120,10 +120,11 @@ class StorageFaultsTest(DepinTestFramework):
             assert_equal(stats["proofs"], len(proofs))
             blocks_with_proofs += len(proofs) > 0
             proof_calls += proofs
-        # The sector's one prove-commit, and at least the PoSt of its one paid
-        # period (how many more the provider sent before it stopped depends on
-        # timing), each counted in its block.
-        assert_equal(proof_calls.count(prove_commit), 1)
+        # The sector's prove-commit (one tx per PoRep partition: 2 for an
+        # 8 MiB sector) and at least the PoSt of its one paid period (how many
+        # more the provider sent before it stopped depends on timing), each
+        # counted in its block.
+        assert_equal(proof_calls.count(prove_commit), 2)
         assert_true(proof_calls.count(submit_post) >= 1, f"PoSts: {proof_calls}")
         assert_equal(len(proof_calls), proof_calls.count(prove_commit) +
                      proof_calls.count(submit_post))
