@@ -5,6 +5,7 @@
 
 #include "consensus/abi.h"
 #include "consensus/gas.h"
+#include "consensus/module_records.h"
 #include "crypto/access_box.h"
 #include "crypto/secp256k1.h"
 #include "market/gpu_attributes.h"
@@ -14,26 +15,30 @@ namespace depin::market {
 namespace {
 
 using consensus::AbiParam;
+using consensus::AddressTopic;
 using consensus::ComputeMarketParams;
 using consensus::FunctionTable;
+using consensus::KeyId;
+using consensus::kMaxRecordListLimit;
+using consensus::LoadRecord;
+using consensus::LoadRecordOr;
 using consensus::ModuleContext;
 using consensus::ModuleEvent;
 using consensus::ModuleFunction;
 using consensus::Mutability;
+using consensus::RecordKey;
+using consensus::UintTopic;
 
-constexpr size_t kMaxListLimit = 1000;
 constexpr uint8_t kRecordVersion = 1;
 
 // --- Errors ------------------------------------------------------------------
 
-Status Rule(std::string_view rule, std::string message) {
-  return Status::Error(std::string(rule), std::move(message));
-}
+constexpr consensus::RecordRules kRules("compute");
 
-Status Corrupt(std::string_view what) {
-  return Status::Error(StatusKind::kCorruption, "compute-corrupt-state",
-                       std::string(what) + " record does not decode");
+Status Rule(std::string_view rule, std::string message) {
+  return consensus::RuleError(rule, std::move(message));
 }
+Status Corrupt(std::string_view what) { return kRules.Corrupt(what); }
 
 // --- Record encoding -------------------------------------------------------------
 
@@ -414,29 +419,31 @@ struct Lease {
 
 // --- Keys (module-local) -----------------------------------------------------
 
-Bytes KeyOf(char tag, std::initializer_list<ByteSpan> parts) {
-  Bytes k{static_cast<uint8_t>(tag)};
-  for (ByteSpan p : parts) k.insert(k.end(), p.begin(), p.end());
-  return k;
-}
-std::array<uint8_t, 8> Be64(uint64_t v) {
-  std::array<uint8_t, 8> b;
-  WriteBE64(b.data(), v);
-  return b;
-}
-Bytes ProviderKey(const Address& a) { return KeyOf('P', {a.span()}); }
+Bytes ProviderKey(const Address& a) { return RecordKey('P', {a.span()}); }
 Bytes AttestationKey(const Address& p, const Address& auditor) {
-  return KeyOf('A', {p.span(), auditor.span()});
+  return RecordKey('A', {p.span(), auditor.span()});
 }
-Bytes OrderKey(uint64_t id) { return KeyOf('O', {Be64(id)}); }
-Bytes TenantOrderKey(const Address& t, uint64_t id) { return KeyOf('o', {t.span(), Be64(id)}); }
-Bytes BidKey(uint64_t id) { return KeyOf('B', {Be64(id)}); }
-Bytes OrderBidKey(uint64_t order, uint64_t bid) { return KeyOf('b', {Be64(order), Be64(bid)}); }
-Bytes OpenBidKey(uint64_t order, uint64_t bid) { return KeyOf('u', {Be64(order), Be64(bid)}); }
-Bytes BidderKey(uint64_t order, const Address& p) { return KeyOf('q', {Be64(order), p.span()}); }
-Bytes LeaseKey(uint64_t id) { return KeyOf('L', {Be64(id)}); }
-Bytes TenantLeaseKey(const Address& t, uint64_t id) { return KeyOf('t', {t.span(), Be64(id)}); }
-Bytes ProviderLeaseKey(const Address& p, uint64_t id) { return KeyOf('p', {p.span(), Be64(id)}); }
+Bytes OrderKey(uint64_t id) { return RecordKey('O', {KeyId(id)}); }
+Bytes TenantOrderKey(const Address& t, uint64_t id) {
+  return RecordKey('o', {t.span(), KeyId(id)});
+}
+Bytes BidKey(uint64_t id) { return RecordKey('B', {KeyId(id)}); }
+Bytes OrderBidKey(uint64_t order, uint64_t bid) {
+  return RecordKey('b', {KeyId(order), KeyId(bid)});
+}
+Bytes OpenBidKey(uint64_t order, uint64_t bid) {
+  return RecordKey('u', {KeyId(order), KeyId(bid)});
+}
+Bytes BidderKey(uint64_t order, const Address& p) {
+  return RecordKey('q', {KeyId(order), p.span()});
+}
+Bytes LeaseKey(uint64_t id) { return RecordKey('L', {KeyId(id)}); }
+Bytes TenantLeaseKey(const Address& t, uint64_t id) {
+  return RecordKey('t', {t.span(), KeyId(id)});
+}
+Bytes ProviderLeaseKey(const Address& p, uint64_t id) {
+  return RecordKey('p', {p.span(), KeyId(id)});
+}
 const Bytes& NextOrderIdKey() {
   static const Bytes k{'N'};
   return k;
@@ -446,78 +453,36 @@ const Bytes& NextBidIdKey() {
   return k;
 }
 // Deferred work keys.
-Bytes AwardJob(uint64_t order) { return KeyOf('W', {Be64(order)}); }
-Bytes CloseJob(uint64_t lease) { return KeyOf('C', {Be64(lease)}); }
-
-template <typename T>
-Result<std::optional<T>> Load(ModuleContext& ctx, ByteSpan key) {
-  auto raw = ctx.Get(key);
-  if (!raw.ok()) return raw.status();
-  if (!raw->has_value()) return std::optional<T>();
-  auto v = T::Decode(**raw);
-  if (!v.ok()) return v.status();
-  return std::optional<T>(std::move(v).value());
-}
+Bytes AwardJob(uint64_t order) { return RecordKey('W', {KeyId(order)}); }
+Bytes CloseJob(uint64_t lease) { return RecordKey('C', {KeyId(lease)}); }
 
 Result<Provider> LoadProvider(ModuleContext& ctx, const Address& a) {
-  auto p = Load<Provider>(ctx, ProviderKey(a));
-  if (!p.ok()) return p.status();
-  if (!p->has_value()) {
-    return Rule("compute-unknown-provider", a.ToChecksumHex() + " is not a registered provider");
-  }
-  return std::move(**p);
+  return LoadRecordOr<Provider>(ctx, ProviderKey(a), "compute-unknown-provider", [&] {
+    return a.ToChecksumHex() + " is not a registered provider";
+  });
 }
 Result<Order> LoadOrder(ModuleContext& ctx, uint64_t id) {
-  auto o = Load<Order>(ctx, OrderKey(id));
-  if (!o.ok()) return o.status();
-  if (!o->has_value()) return Rule("compute-unknown-order", "no order " + std::to_string(id));
-  return std::move(**o);
+  return LoadRecordOr<Order>(ctx, OrderKey(id), "compute-unknown-order",
+                             [&] { return "no order " + std::to_string(id); });
 }
 Result<Bid> LoadBid(ModuleContext& ctx, uint64_t id) {
-  auto b = Load<Bid>(ctx, BidKey(id));
-  if (!b.ok()) return b.status();
-  if (!b->has_value()) return Rule("compute-unknown-bid", "no bid " + std::to_string(id));
-  return std::move(**b);
+  return LoadRecordOr<Bid>(ctx, BidKey(id), "compute-unknown-bid",
+                           [&] { return "no bid " + std::to_string(id); });
 }
 Result<Lease> LoadLease(ModuleContext& ctx, uint64_t id) {
-  auto l = Load<Lease>(ctx, LeaseKey(id));
-  if (!l.ok()) return l.status();
-  if (!l->has_value()) return Rule("compute-unknown-lease", "no lease " + std::to_string(id));
-  return std::move(**l);
+  return LoadRecordOr<Lease>(ctx, LeaseKey(id), "compute-unknown-lease",
+                             [&] { return "no lease " + std::to_string(id); });
 }
 
 Result<uint64_t> NextId(ModuleContext& ctx, const Bytes& key) {
-  auto raw = ctx.Get(key);
-  if (!raw.ok()) return raw.status();
-  uint64_t last = 0;
-  if (raw->has_value()) {
-    if ((*raw)->size() != 8) return Corrupt("counter");
-    last = ReadBE64((*raw)->data());
-  }
-  auto b = Be64(last + 1);
-  DEPIN_RETURN_IF_ERROR(ctx.Put(key, Bytes(b.begin(), b.end())));
-  return last + 1;
+  return consensus::NextRecordId(ctx, kRules, key);
 }
-
-Hash256 AddressTopic(const Address& a) {
-  Hash256 t;
-  std::copy(a.begin(), a.end(), t.data() + 12);
-  return t;
-}
-Hash256 UintTopic(uint64_t v) { return Uint256(v).ToHash(); }
 
 Result<Uint256> Add(const Uint256& a, const Uint256& b) {
-  auto s = CheckedAdd(a, b);
-  if (!s) return Rule("compute-overflow", "amount overflows");
-  return *s;
+  return consensus::AddAmount(kRules, a, b);
 }
 Result<Uint256> Sub(const Uint256& a, const Uint256& b, std::string_view what) {
-  auto s = CheckedSub(a, b);
-  if (!s) {
-    return Status::Error(StatusKind::kCorruption, "compute-corrupt-state",
-                         std::string(what) + " would go negative");
-  }
-  return *s;
+  return consensus::SubAmount(kRules, a, b, what);
 }
 
 // Removes a queued entry that may already have been consumed: a deferred run
@@ -526,6 +491,23 @@ Status CancelIfQueued(ModuleContext& ctx, uint64_t height, ByteSpan key) {
   Status s = ctx.CancelDeferred(height, key);
   if (!s.ok() && s.code() == "deferred-not-scheduled") return Status::Ok();
   return s;
+}
+
+// Calls fn(bid_id, bid) for each of order `order`'s open bids in id order, at
+// most `limit`: one scan of the open-bid index, each bid loaded just before
+// its call.
+template <typename Fn>
+Status ForEachOpenBid(ModuleContext& ctx, uint64_t order, size_t limit, Fn&& fn) {
+  auto entries = ctx.Scan(RecordKey('u', {KeyId(order)}), {}, limit);
+  if (!entries.ok()) return entries.status();
+  for (const consensus::StateEntry& e : *entries) {
+    if (e.key.size() != 17) return Corrupt("open bid key");
+    const uint64_t bid_id = ReadBE64(e.key.data() + 9);
+    auto b = LoadBid(ctx, bid_id);
+    if (!b.ok()) return b.status();
+    DEPIN_RETURN_IF_ERROR(fn(bid_id, *b));
+  }
+  return Status::Ok();
 }
 
 // --- Events --------------------------------------------------------------------
@@ -742,7 +724,7 @@ Result<Bytes> ComputeMarket::RegisterProvider(ModuleContext& ctx, abi::Decoder& 
   auto attrs = ParseAttributes(*text);
   if (!attrs.ok()) return attrs.status();
   if (uri->empty()) return Rule("compute-bad-host-uri", "the host URI is empty");
-  auto existing = Load<Provider>(ctx, ProviderKey(ctx.sender()));
+  auto existing = LoadRecord<Provider>(ctx, ProviderKey(ctx.sender()));
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) {
     return Rule("compute-provider-exists",
@@ -966,15 +948,9 @@ Result<Bytes> ComputeMarket::CancelOrder(ModuleContext& ctx, abi::Decoder& args)
                 "order " + std::to_string(*id) + " is " + std::string(OrderStateName(o->state)));
   }
   // Every open bid goes back: the bidders did nothing wrong.
-  auto entries = ctx.Scan(KeyOf('u', {Be64(*id)}), {}, params_.max_bids_per_order);
-  if (!entries.ok()) return entries.status();
-  for (const consensus::StateEntry& e : *entries) {
-    if (e.key.size() != 17) return Corrupt("open bid key");
-    const uint64_t bid_id = ReadBE64(e.key.data() + 9);
-    auto b = LoadBid(ctx, bid_id);
-    if (!b.ok()) return b.status();
-    DEPIN_RETURN_IF_ERROR(EndBid(ctx, bid_id, *b, BidState::kLost));
-  }
+  DEPIN_RETURN_IF_ERROR(ForEachOpenBid(
+      ctx, *id, params_.max_bids_per_order,
+      [&](uint64_t bid_id, Bid& b) { return EndBid(ctx, bid_id, b, BidState::kLost); }));
   DEPIN_RETURN_IF_ERROR(CancelIfQueued(ctx, o->bidding_end, AwardJob(*id)));
   const Uint256 refund = o->escrow;
   o->state = OrderState::kCancelled;
@@ -999,7 +975,7 @@ Result<std::optional<std::string>> ComputeMarket::Mismatch(ModuleContext& ctx, c
   }
   const std::vector<std::string> keys = SpecKeys(spec);
   for (const Address& auditor : order.auditors) {
-    auto a = Load<Attestation>(ctx, AttestationKey(who, auditor));
+    auto a = LoadRecord<Attestation>(ctx, AttestationKey(who, auditor));
     if (!a.ok()) return a.status();
     if (!a->has_value()) {
       return std::optional<std::string>("auditor " + auditor.ToChecksumHex() + ": no attestation");
@@ -1084,7 +1060,7 @@ Result<Bytes> ComputeMarket::PlaceBid(ModuleContext& ctx, abi::Decoder& args) co
   DEPIN_RETURN_IF_ERROR(ctx.Put(BidKey(*id), b.Encode()));
   DEPIN_RETURN_IF_ERROR(ctx.Put(OrderBidKey(*order_id, *id), Bytes{1}));
   DEPIN_RETURN_IF_ERROR(ctx.Put(OpenBidKey(*order_id, *id), Bytes{1}));
-  auto idb = Be64(*id);
+  auto idb = KeyId(*id);
   DEPIN_RETURN_IF_ERROR(ctx.Put(BidderKey(*order_id, ctx.sender()), Bytes(idb.begin(), idb.end())));
   DEPIN_RETURN_IF_ERROR(ctx.Put(OrderKey(*order_id), o->Encode()));
   DEPIN_RETURN_IF_ERROR(ctx.Put(ProviderKey(ctx.sender()), p->Encode()));
@@ -1138,21 +1114,17 @@ Status ComputeMarket::Award(ModuleContext& ctx, uint64_t id, Order& order,
                             std::optional<uint64_t> winner) const {
   auto spec = ParseSpec(order.spec, /*need_gpu=*/true);
   if (!spec.ok()) return Corrupt("order spec");
-  auto entries = ctx.Scan(KeyOf('u', {Be64(id)}), {}, params_.max_bids_per_order);
-  if (!entries.ok()) return entries.status();
   std::vector<std::pair<uint64_t, Bid>> bids;
-  for (const consensus::StateEntry& e : *entries) {
-    if (e.key.size() != 17) return Corrupt("open bid key");
-    const uint64_t bid_id = ReadBE64(e.key.data() + 9);
-    auto b = LoadBid(ctx, bid_id);
-    if (!b.ok()) return b.status();
-    bids.emplace_back(bid_id, std::move(b).value());
-  }
+  DEPIN_RETURN_IF_ERROR(
+      ForEachOpenBid(ctx, id, params_.max_bids_per_order, [&](uint64_t bid_id, Bid& b) {
+        bids.emplace_back(bid_id, std::move(b));
+        return Status::Ok();
+      }));
   if (!winner) {
     // Lowest price whose provider still has the GPUs; bids are in id order,
     // so a strict '<' keeps the earliest of equal prices.
     for (const auto& [bid_id, b] : bids) {
-      auto p = Load<Provider>(ctx, ProviderKey(b.provider));
+      auto p = LoadRecord<Provider>(ctx, ProviderKey(b.provider));
       if (!p.ok()) return p.status();
       if (!p->has_value() || (*p)->FreeGpus() < spec->count) continue;
       if (!winner) {
@@ -1547,7 +1519,7 @@ Status ComputeMarket::RunDeferred(ModuleContext& ctx, uint64_t, ByteSpan key) co
 Result<Bytes> ComputeMarket::GetProvider(ModuleContext& ctx, abi::Decoder& args) const {
   auto who = args.Address();
   if (!who.ok()) return who.status();
-  auto p = Load<Provider>(ctx, ProviderKey(*who));
+  auto p = LoadRecord<Provider>(ctx, ProviderKey(*who));
   if (!p.ok()) return p.status();
   const Provider v = p->value_or(Provider());
   return abi::Encoder()
@@ -1567,9 +1539,9 @@ Result<Bytes> ComputeMarket::GetAttestation(ModuleContext& ctx, abi::Decoder& ar
   if (!who.ok()) return who.status();
   auto auditor = args.Address();
   if (!auditor.ok()) return auditor.status();
-  auto a = Load<Attestation>(ctx, AttestationKey(*who, *auditor));
+  auto a = LoadRecord<Attestation>(ctx, AttestationKey(*who, *auditor));
   if (!a.ok()) return a.status();
-  auto p = Load<Provider>(ctx, ProviderKey(*who));
+  auto p = LoadRecord<Provider>(ctx, ProviderKey(*who));
   if (!p.ok()) return p.status();
   const Attestation v = a->value_or(Attestation());
   const bool valid = a->has_value() && p->has_value() && v.ValidFor(**p);
@@ -1579,25 +1551,6 @@ Result<Bytes> ComputeMarket::GetAttestation(ModuleContext& ctx, abi::Decoder& ar
       .Bool(valid)
       .Uint(v.signed_at)
       .Finish();
-}
-
-// Pages of ids through the ordered key scan.
-Result<std::vector<uint64_t>> ScanIds(ModuleContext& ctx, const Bytes& prefix, uint64_t after,
-                                      size_t limit) {
-  Bytes start_after;
-  if (after != 0) {
-    start_after = prefix;
-    auto b = Be64(after);
-    start_after.insert(start_after.end(), b.begin(), b.end());
-  }
-  auto entries = ctx.Scan(prefix, start_after, limit);
-  if (!entries.ok()) return entries.status();
-  std::vector<uint64_t> ids;
-  for (const consensus::StateEntry& e : *entries) {
-    if (e.key.size() != prefix.size() + 8) return Corrupt("index key");
-    ids.push_back(ReadBE64(e.key.data() + prefix.size()));
-  }
-  return ids;
 }
 
 // listProviders(string filter, address after, uint256 limit) -> address[]
@@ -1614,23 +1567,23 @@ Result<Bytes> ComputeMarket::ListProviders(ModuleContext& ctx, abi::Decoder& arg
   // A filter without a count clause lists providers whatever their free GPUs.
   const std::string clauses = ";" + *filter_text;
   if (clauses.find(";count=") == std::string::npos) filter->count = 0;
-  const size_t want = std::min<uint64_t>(*limit, kMaxListLimit);
+  const size_t want = std::min<uint64_t>(*limit, kMaxRecordListLimit);
   std::vector<Address> out;
   Bytes start_after;
   if (*after != Address()) start_after = ProviderKey(*after);
   while (out.size() < want) {
-    auto entries = ctx.Scan(Bytes{'P'}, start_after, want - out.size());
+    auto entries = consensus::ScanAddressRecords(ctx, kRules, 'P', start_after, want - out.size(),
+                                                 "provider key");
     if (!entries.ok()) return entries.status();
     if (entries->empty()) break;
-    for (const consensus::StateEntry& e : *entries) {
-      if (e.key.size() != 21) return Corrupt("provider key");
-      start_after = e.key;
+    for (const consensus::AddressRecord& e : *entries) {
+      start_after = ProviderKey(e.address);
       if (filtered) {
         auto p = Provider::Decode(e.value);
         if (!p.ok()) return p.status();
         if (FirstFailedClause(*filter, p->attributes, p->FreeGpus())) continue;
       }
-      out.emplace_back(e.key.data() + 1);
+      out.push_back(e.address);
     }
   }
   return abi::Encoder().AddressArray(out).Finish();
@@ -1669,25 +1622,16 @@ Result<Bytes> ComputeMarket::ListOrders(ModuleContext& ctx, abi::Decoder& args) 
   auto limit = args.Uint64();
   if (!limit.ok()) return limit.status();
   if (*state > 4) return Rule("compute-bad-state", "order states are 1..4 (0: any)");
-  const size_t want = std::min<uint64_t>(*limit, kMaxListLimit);
-  const Bytes prefix = *tenant == Address() ? Bytes{'O'} : KeyOf('o', {tenant->span()});
-  std::vector<Uint256> out;
-  uint64_t cursor = *after;
-  while (out.size() < want) {
-    auto ids = ScanIds(ctx, prefix, cursor, want - out.size());
-    if (!ids.ok()) return ids.status();
-    if (ids->empty()) break;
-    for (uint64_t id : *ids) {
-      cursor = id;
-      if (*state != 0) {
+  const Bytes prefix = *tenant == Address() ? Bytes{'O'} : RecordKey('o', {tenant->span()});
+  auto ids =
+      consensus::ListIds(ctx, kRules, prefix, *after, *limit, [&](uint64_t id) -> Result<bool> {
+        if (*state == 0) return true;
         auto o = LoadOrder(ctx, id);
         if (!o.ok()) return o.status();
-        if (static_cast<uint64_t>(o->state) != *state) continue;
-      }
-      out.emplace_back(id);
-    }
-  }
-  return abi::Encoder().UintArray(out).Finish();
+        return static_cast<uint64_t>(o->state) == *state;
+      });
+  if (!ids.ok()) return ids.status();
+  return abi::Encoder().UintArray(*ids).Finish();
 }
 
 Result<Bytes> ComputeMarket::GetBid(ModuleContext& ctx, abi::Decoder& args) const {
@@ -1716,8 +1660,8 @@ Result<Bytes> ComputeMarket::ListBids(ModuleContext& ctx, abi::Decoder& args) co
   if (!limit.ok()) return limit.status();
   auto o = LoadOrder(ctx, *order);
   if (!o.ok()) return o.status();
-  auto ids =
-      ScanIds(ctx, KeyOf('b', {Be64(*order)}), *after, std::min<uint64_t>(*limit, kMaxListLimit));
+  auto ids = consensus::ScanIds(ctx, kRules, RecordKey('b', {KeyId(*order)}), *after,
+                                std::min<uint64_t>(*limit, kMaxRecordListLimit));
   if (!ids.ok()) return ids.status();
   return abi::Encoder().UintArray(std::vector<Uint256>(ids->begin(), ids->end())).Finish();
 }
@@ -1737,13 +1681,14 @@ Result<Bytes> ComputeMarket::ExplainOrder(ModuleContext& ctx, abi::Decoder& args
   if (!spec.ok()) return Corrupt("order spec");
   Bytes start_after;
   if (*after != Address()) start_after = ProviderKey(*after);
-  auto entries = ctx.Scan(Bytes{'P'}, start_after, std::min<uint64_t>(*limit, kMaxListLimit));
+  auto entries = consensus::ScanAddressRecords(ctx, kRules, 'P', start_after,
+                                               std::min<uint64_t>(*limit, kMaxRecordListLimit),
+                                               "provider key");
   if (!entries.ok()) return entries.status();
   std::vector<Address> providers;
   std::vector<std::string> failures;
-  for (const consensus::StateEntry& e : *entries) {
-    if (e.key.size() != 21) return Corrupt("provider key");
-    const Address who(e.key.data() + 1);
+  for (const consensus::AddressRecord& e : *entries) {
+    const Address& who = e.address;
     auto p = Provider::Decode(e.value);
     if (!p.ok()) return p.status();
     auto why = Mismatch(ctx, who, *p, *o, *spec);
@@ -1796,32 +1741,21 @@ Result<Bytes> ComputeMarket::ListLeases(ModuleContext& ctx, abi::Decoder& args) 
   auto limit = args.Uint64();
   if (!limit.ok()) return limit.status();
   if (*state > 2) return Rule("compute-bad-state", "lease states are 1..2 (0: any)");
-  const size_t want = std::min<uint64_t>(*limit, kMaxListLimit);
   const Address zero;
-  const Bytes prefix = *tenant != zero     ? KeyOf('t', {tenant->span()})
-                       : *provider != zero ? KeyOf('p', {provider->span()})
+  const Bytes prefix = *tenant != zero     ? RecordKey('t', {tenant->span()})
+                       : *provider != zero ? RecordKey('p', {provider->span()})
                                            : Bytes{'L'};
   const uint64_t h = ctx.block().height;
-  std::vector<Uint256> out;
-  uint64_t cursor = *after;
-  while (out.size() < want) {
-    auto ids = ScanIds(ctx, prefix, cursor, want - out.size());
-    if (!ids.ok()) return ids.status();
-    if (ids->empty()) break;
-    for (uint64_t id : *ids) {
-      cursor = id;
-      if (*state != 0 || (*tenant != zero && *provider != zero)) {
+  auto ids =
+      consensus::ListIds(ctx, kRules, prefix, *after, *limit, [&](uint64_t id) -> Result<bool> {
+        if (*state == 0 && (*tenant == zero || *provider == zero)) return true;
         auto l = LoadLease(ctx, id);
         if (!l.ok()) return l.status();
         const uint64_t s = l->ClosedAt(h) ? 2 : 1;
-        if ((*state != 0 && s != *state) || (*provider != zero && l->provider != *provider)) {
-          continue;
-        }
-      }
-      out.emplace_back(id);
-    }
-  }
-  return abi::Encoder().UintArray(out).Finish();
+        return (*state == 0 || s == *state) && (*provider == zero || l->provider == *provider);
+      });
+  if (!ids.ok()) return ids.status();
+  return abi::Encoder().UintArray(*ids).Finish();
 }
 
 // getEscrow(uint256 leaseId) -> (balance, accrued, withdrawable, projectedEnd, closed)

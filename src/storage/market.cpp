@@ -7,6 +7,7 @@
 #include "consensus/abi.h"
 #include "consensus/deferred_queue.h"
 #include "consensus/gas.h"
+#include "consensus/module_records.h"
 #include "storage/proofs/batch_verifier.h"
 #include "storage/proofs/codec.h"
 #include "storage/proofs/comm_d.h"
@@ -19,12 +20,20 @@ namespace depin::storage {
 namespace {
 
 using consensus::AbiParam;
+using consensus::AddressTopic;
 using consensus::FunctionTable;
+using consensus::KeyId;
+using consensus::kMaxRecordListLimit;
+using consensus::LoadRecord;
+using consensus::LoadRecordOr;
 using consensus::ModuleContext;
 using consensus::ModuleEvent;
 using consensus::ModuleFunction;
 using consensus::Mutability;
+using consensus::RecordKey;
 using consensus::StorageMarketParams;
+using consensus::UintTopic;
+using consensus::WriteCounter;
 using proofs::ByteReader;
 using proofs::ByteWriter;
 using proofs::SectorSize;
@@ -32,21 +41,18 @@ using proofs::SectorSize;
 constexpr size_t kMaxUriBytes = 256;
 // A proof or its inputs never exceed a tx.
 constexpr size_t kMaxProofBytes = kMaxTxSize;
-constexpr size_t kMaxListLimit = 1000;
 constexpr size_t kMaxSectorsPerCall = 10000;
 constexpr uint64_t kGiB = uint64_t{1} << 30;
 constexpr uint8_t kRecordVersion = 1;
 
 // --- Errors ------------------------------------------------------------------
 
-Status Rule(std::string_view rule, std::string message) {
-  return Status::Error(std::string(rule), std::move(message));
-}
+constexpr consensus::RecordRules kRules("storage");
 
-Status Corrupt(std::string_view what) {
-  return Status::Error(StatusKind::kCorruption, "storage-corrupt-state",
-                       std::string(what) + " record does not decode");
+Status Rule(std::string_view rule, std::string message) {
+  return consensus::RuleError(rule, std::move(message));
 }
+Status Corrupt(std::string_view what) { return kRules.Corrupt(what); }
 
 // --- Records -------------------------------------------------------------------
 
@@ -270,107 +276,61 @@ struct Sector {
 
 // --- Keys (module-local) -----------------------------------------------------
 
-Bytes KeyOf(char tag, std::initializer_list<ByteSpan> parts) {
-  Bytes k{static_cast<uint8_t>(tag)};
-  for (ByteSpan p : parts) k.insert(k.end(), p.begin(), p.end());
-  return k;
+Bytes ProviderKey(const Address& a) { return RecordKey('P', {a.span()}); }
+Bytes DealKey(uint64_t id) { return RecordKey('D', {KeyId(id)}); }
+Bytes SectorKey(const Address& a, uint64_t n) { return RecordKey('S', {a.span(), KeyId(n)}); }
+Bytes ClientDealKey(const Address& c, uint64_t id) { return RecordKey('c', {c.span(), KeyId(id)}); }
+Bytes ProviderDealKey(const Address& p, uint64_t id) {
+  return RecordKey('p', {p.span(), KeyId(id)});
 }
-std::array<uint8_t, 8> Be64(uint64_t v) {
-  std::array<uint8_t, 8> b;
-  WriteBE64(b.data(), v);
-  return b;
+Bytes DeadlineCountKey(const Address& p, uint64_t d) {
+  return RecordKey('K', {p.span(), KeyId(d)});
 }
-Bytes ProviderKey(const Address& a) { return KeyOf('P', {a.span()}); }
-Bytes DealKey(uint64_t id) { return KeyOf('D', {Be64(id)}); }
-Bytes SectorKey(const Address& a, uint64_t n) { return KeyOf('S', {a.span(), Be64(n)}); }
-Bytes ClientDealKey(const Address& c, uint64_t id) { return KeyOf('c', {c.span(), Be64(id)}); }
-Bytes ProviderDealKey(const Address& p, uint64_t id) { return KeyOf('p', {p.span(), Be64(id)}); }
-Bytes DeadlineCountKey(const Address& p, uint64_t d) { return KeyOf('K', {p.span(), Be64(d)}); }
 // A deal's faulty periods, for StorageQueries::UnservedBlocks: one record
 // per faulty settlement, keyed by its check height, holding the segment's
 // start and the deal's faulty blocks up to the check (cumulative), and the
 // cumulative total. Any range's count is then two lookups.
-Bytes FaultPrefix(uint64_t deal) { return KeyOf('F', {Be64(deal)}); }
-Bytes FaultKey(uint64_t deal, uint64_t check) { return KeyOf('F', {Be64(deal), Be64(check)}); }
-Bytes FaultTotalKey(uint64_t deal) { return KeyOf('G', {Be64(deal)}); }
+Bytes FaultPrefix(uint64_t deal) { return RecordKey('F', {KeyId(deal)}); }
+Bytes FaultKey(uint64_t deal, uint64_t check) {
+  return RecordKey('F', {KeyId(deal), KeyId(check)});
+}
+Bytes FaultTotalKey(uint64_t deal) { return RecordKey('G', {KeyId(deal)}); }
 const Bytes& NextDealIdKey() {
   static const Bytes k{'N'};
   return k;
 }
 // Deferred work keys.
-Bytes DealExpiryJob(uint64_t id) { return KeyOf('X', {Be64(id)}); }
-Bytes PreCommitExpiryJob(const Address& p, uint64_t n) { return KeyOf('E', {p.span(), Be64(n)}); }
-Bytes CheckJob(const Address& p, uint64_t n, uint64_t period) {
-  return KeyOf('C', {p.span(), Be64(n), Be64(period)});
+Bytes DealExpiryJob(uint64_t id) { return RecordKey('X', {KeyId(id)}); }
+Bytes PreCommitExpiryJob(const Address& p, uint64_t n) {
+  return RecordKey('E', {p.span(), KeyId(n)});
 }
-
-template <typename T>
-Result<std::optional<T>> Load(ModuleContext& ctx, ByteSpan key) {
-  auto raw = ctx.Get(key);
-  if (!raw.ok()) return raw.status();
-  if (!raw->has_value()) return std::optional<T>();
-  auto v = T::Decode(**raw);
-  if (!v.ok()) return v.status();
-  return std::optional<T>(std::move(v).value());
+Bytes CheckJob(const Address& p, uint64_t n, uint64_t period) {
+  return RecordKey('C', {p.span(), KeyId(n), KeyId(period)});
 }
 
 Result<Provider> LoadProvider(ModuleContext& ctx, const Address& a) {
-  auto p = Load<Provider>(ctx, ProviderKey(a));
-  if (!p.ok()) return p.status();
-  if (!p->has_value()) {
-    return Rule("storage-unknown-provider", a.ToChecksumHex() + " is not a registered provider");
-  }
-  return std::move(**p);
+  return LoadRecordOr<Provider>(ctx, ProviderKey(a), "storage-unknown-provider", [&] {
+    return a.ToChecksumHex() + " is not a registered provider";
+  });
 }
-
 Result<Deal> LoadDeal(ModuleContext& ctx, uint64_t id) {
-  auto d = Load<Deal>(ctx, DealKey(id));
-  if (!d.ok()) return d.status();
-  if (!d->has_value()) return Rule("storage-unknown-deal", "no deal " + std::to_string(id));
-  return std::move(**d);
+  return LoadRecordOr<Deal>(ctx, DealKey(id), "storage-unknown-deal",
+                            [&] { return "no deal " + std::to_string(id); });
 }
-
 Result<Sector> LoadSector(ModuleContext& ctx, const Address& p, uint64_t n) {
-  auto s = Load<Sector>(ctx, SectorKey(p, n));
-  if (!s.ok()) return s.status();
-  if (!s->has_value()) {
-    return Rule("storage-unknown-sector",
-                p.ToChecksumHex() + " has no sector " + std::to_string(n));
-  }
-  return std::move(**s);
+  return LoadRecordOr<Sector>(ctx, SectorKey(p, n), "storage-unknown-sector", [&] {
+    return p.ToChecksumHex() + " has no sector " + std::to_string(n);
+  });
 }
 
 Result<uint64_t> ReadCounter(ModuleContext& ctx, ByteSpan key) {
-  auto raw = ctx.Get(key);
-  if (!raw.ok()) return raw.status();
-  if (!raw->has_value()) return uint64_t{0};
-  if ((*raw)->size() != 8) return Corrupt("counter");
-  return ReadBE64((*raw)->data());
+  return consensus::ReadCounter(ctx, kRules, key);
 }
-Status WriteCounter(ModuleContext& ctx, ByteSpan key, uint64_t v) {
-  if (v == 0) return ctx.Erase(key);
-  auto b = Be64(v);
-  return ctx.Put(key, Bytes(b.begin(), b.end()));
-}
-
-Hash256 AddressTopic(const Address& a) {
-  Hash256 t;
-  std::copy(a.begin(), a.end(), t.data() + 12);
-  return t;
-}
-Hash256 UintTopic(uint64_t v) { return Uint256(v).ToHash(); }
-
 Result<Uint256> Add(const Uint256& a, const Uint256& b) {
-  auto s = CheckedAdd(a, b);
-  if (!s) return Rule("storage-overflow", "amount overflows");
-  return *s;
+  return consensus::AddAmount(kRules, a, b);
 }
 Result<Uint256> Sub(const Uint256& a, const Uint256& b, std::string_view what) {
-  auto s = CheckedSub(a, b);
-  if (!s)
-    return Status::Error(StatusKind::kCorruption, "storage-corrupt-state",
-                         std::string(what) + " would go negative");
-  return *s;
+  return consensus::SubAmount(kRules, a, b, what);
 }
 Uint256 Percent(const Uint256& v, uint64_t percent) { return MulDivSaturating(v, percent, 100); }
 
@@ -577,7 +537,7 @@ Result<Bytes> StorageMarket::RegisterProvider(ModuleContext& ctx, abi::Decoder& 
   if (!min_duration.ok()) return min_duration.status();
   auto sector_size = args.Uint64();
   if (!sector_size.ok()) return sector_size.status();
-  auto existing = Load<Provider>(ctx, ProviderKey(ctx.sender()));
+  auto existing = LoadRecord<Provider>(ctx, ProviderKey(ctx.sender()));
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) {
     return Rule("storage-provider-exists",
@@ -736,10 +696,9 @@ Result<Bytes> StorageMarket::ProposeDeal(ModuleContext& ctx, abi::Decoder& args)
                     total->ToDecimal() + " + " + client_collateral.ToDecimal() + "), not " +
                     ctx.value().ToDecimal());
   }
-  auto next = ReadCounter(ctx, NextDealIdKey());
-  if (!next.ok()) return next.status();
-  const uint64_t id = *next + 1;
-  DEPIN_RETURN_IF_ERROR(WriteCounter(ctx, NextDealIdKey(), id));
+  auto next_id = consensus::NextRecordId(ctx, kRules, NextDealIdKey());
+  if (!next_id.ok()) return next_id.status();
+  const uint64_t id = *next_id;
   Deal d;
   d.client = ctx.sender();
   d.provider = *provider_addr;
@@ -828,7 +787,7 @@ Result<Bytes> StorageMarket::PreCommitSector(ModuleContext& ctx, abi::Decoder& a
   auto p = LoadProvider(ctx, me);
   if (!p.ok()) return p.status();
   const uint64_t h = ctx.block().height;
-  auto existing = Load<Sector>(ctx, SectorKey(me, *number));
+  auto existing = LoadRecord<Sector>(ctx, SectorKey(me, *number));
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) {
     return Rule("storage-sector-number-used",
@@ -1163,7 +1122,7 @@ Result<Bytes> StorageMarket::DeclareFaults(ModuleContext& ctx, abi::Decoder& arg
 // Settles period `period` of a sector at its check height (deferred work).
 Status StorageMarket::Settle(ModuleContext& ctx, const Address& me, uint64_t number,
                              uint64_t period) const {
-  auto loaded = Load<Sector>(ctx, SectorKey(me, number));
+  auto loaded = LoadRecord<Sector>(ctx, SectorKey(me, number));
   if (!loaded.ok()) return loaded.status();
   if (!loaded->has_value()) return Status::Ok();
   Sector s = std::move(**loaded);
@@ -1312,7 +1271,7 @@ Result<uint64_t> StorageMarket::FaultyBlocksBelow(ModuleContext& ctx, uint64_t d
 
 Result<std::optional<DealService>> StorageMarket::GetDealService(ModuleContext& ctx,
                                                                  uint64_t id) const {
-  auto d = Load<Deal>(ctx, DealKey(id));
+  auto d = LoadRecord<Deal>(ctx, DealKey(id));
   if (!d.ok()) return d.status();
   if (!d->has_value()) return std::optional<DealService>();
   const Deal& deal = **d;
@@ -1364,7 +1323,7 @@ Result<uint64_t> StorageMarket::UnservedBlocks(ModuleContext& ctx, uint64_t id, 
 }
 
 Status StorageMarket::ExpireDeal(ModuleContext& ctx, uint64_t id) const {
-  auto loaded = Load<Deal>(ctx, DealKey(id));
+  auto loaded = LoadRecord<Deal>(ctx, DealKey(id));
   if (!loaded.ok()) return loaded.status();
   if (!loaded->has_value()) return Status::Ok();
   Deal d = std::move(**loaded);
@@ -1374,7 +1333,7 @@ Status StorageMarket::ExpireDeal(ModuleContext& ctx, uint64_t id) const {
 
 Status StorageMarket::ExpirePreCommit(ModuleContext& ctx, const Address& me,
                                       uint64_t number) const {
-  auto loaded = Load<Sector>(ctx, SectorKey(me, number));
+  auto loaded = LoadRecord<Sector>(ctx, SectorKey(me, number));
   if (!loaded.ok()) return loaded.status();
   if (!loaded->has_value()) return Status::Ok();
   Sector s = std::move(**loaded);
@@ -1438,7 +1397,7 @@ Status StorageMarket::RunDeferred(ModuleContext& ctx, uint64_t, ByteSpan key) co
 Result<Bytes> StorageMarket::GetProvider(ModuleContext& ctx, abi::Decoder& args) const {
   auto who = args.Address();
   if (!who.ok()) return who.status();
-  auto p = Load<Provider>(ctx, ProviderKey(*who));
+  auto p = LoadRecord<Provider>(ctx, ProviderKey(*who));
   if (!p.ok()) return p.status();
   const Provider v = p->value_or(Provider());
   return abi::Encoder()
@@ -1531,26 +1490,6 @@ Result<Bytes> StorageMarket::GetDeadline(ModuleContext& ctx, abi::Decoder& args)
       .Finish();
 }
 
-// Pages of ids through the ordered key scan: `limit` is cut to kMaxListLimit
-// and to what the gas left can pay for.
-Result<std::vector<uint64_t>> ScanIds(ModuleContext& ctx, const Bytes& prefix, uint64_t after,
-                                      size_t limit) {
-  Bytes start_after;
-  if (after != 0) {
-    start_after = prefix;
-    auto b = Be64(after);
-    start_after.insert(start_after.end(), b.begin(), b.end());
-  }
-  auto entries = ctx.Scan(prefix, start_after, limit);
-  if (!entries.ok()) return entries.status();
-  std::vector<uint64_t> ids;
-  for (const consensus::StateEntry& e : *entries) {
-    if (e.key.size() != prefix.size() + 8) return Corrupt("index key");
-    ids.push_back(ReadBE64(e.key.data() + prefix.size()));
-  }
-  return ids;
-}
-
 // listDeals(address client, address provider, uint8 state, uint256 afterId,
 //           uint256 limit) -> uint256[]
 Result<Bytes> StorageMarket::ListDeals(ModuleContext& ctx, abi::Decoder& args) const {
@@ -1565,36 +1504,25 @@ Result<Bytes> StorageMarket::ListDeals(ModuleContext& ctx, abi::Decoder& args) c
   auto limit = args.Uint64();
   if (!limit.ok()) return limit.status();
   if (*state > 6) return Rule("storage-bad-state", "deal states are 1..6 (0: any)");
-  const size_t want = std::min<uint64_t>(*limit, kMaxListLimit);
   const Address zero;
   Bytes prefix;
   if (*client != zero) {
-    prefix = KeyOf('c', {client->span()});
+    prefix = RecordKey('c', {client->span()});
   } else if (*provider != zero) {
-    prefix = KeyOf('p', {provider->span()});
+    prefix = RecordKey('p', {provider->span()});
   } else {
     prefix = Bytes{'D'};
   }
-  std::vector<Uint256> out;
-  uint64_t cursor = *after;
-  // Filtered pages may need several scans; each is charged.
-  while (out.size() < want) {
-    auto ids = ScanIds(ctx, prefix, cursor, want - out.size());
-    if (!ids.ok()) return ids.status();
-    if (ids->empty()) break;
-    for (uint64_t id : *ids) {
-      cursor = id;
-      bool keep = true;
-      if (*state != 0 || (*client != zero && *provider != zero)) {
+  auto ids =
+      consensus::ListIds(ctx, kRules, prefix, *after, *limit, [&](uint64_t id) -> Result<bool> {
+        if (*state == 0 && (*client == zero || *provider == zero)) return true;
         auto d = LoadDeal(ctx, id);
         if (!d.ok()) return d.status();
-        keep = (*state == 0 || static_cast<uint64_t>(d->state) == *state) &&
+        return (*state == 0 || static_cast<uint64_t>(d->state) == *state) &&
                (*provider == zero || d->provider == *provider);
-      }
-      if (keep) out.push_back(Uint256(id));
-    }
-  }
-  return abi::Encoder().UintArray(out).Finish();
+      });
+  if (!ids.ok()) return ids.status();
+  return abi::Encoder().UintArray(*ids).Finish();
 }
 
 // listProviders(address after, uint256 limit) -> address[]
@@ -1603,16 +1531,14 @@ Result<Bytes> StorageMarket::ListProviders(ModuleContext& ctx, abi::Decoder& arg
   if (!after.ok()) return after.status();
   auto limit = args.Uint64();
   if (!limit.ok()) return limit.status();
-  const Bytes prefix{'P'};
   Bytes start_after;
   if (*after != Address()) start_after = ProviderKey(*after);
-  auto entries = ctx.Scan(prefix, start_after, std::min<uint64_t>(*limit, kMaxListLimit));
+  auto entries = consensus::ScanAddressRecords(ctx, kRules, 'P', start_after,
+                                               std::min<uint64_t>(*limit, kMaxRecordListLimit),
+                                               "provider key");
   if (!entries.ok()) return entries.status();
   std::vector<Address> out;
-  for (const consensus::StateEntry& e : *entries) {
-    if (e.key.size() != 21) return Corrupt("provider key");
-    out.emplace_back(e.key.data() + 1);
-  }
+  for (const consensus::AddressRecord& e : *entries) out.push_back(e.address);
   return abi::Encoder().AddressArray(out).Finish();
 }
 
@@ -1625,8 +1551,8 @@ Result<Bytes> StorageMarket::ListSectors(ModuleContext& ctx, abi::Decoder& args)
   if (!after.ok()) return after.status();
   auto limit = args.Uint64();
   if (!limit.ok()) return limit.status();
-  auto ids =
-      ScanIds(ctx, KeyOf('S', {who->span()}), *after, std::min<uint64_t>(*limit, kMaxListLimit));
+  auto ids = consensus::ScanIds(ctx, kRules, RecordKey('S', {who->span()}), *after,
+                                std::min<uint64_t>(*limit, kMaxRecordListLimit));
   if (!ids.ok()) return ids.status();
   return abi::Encoder().UintArray(std::vector<Uint256>(ids->begin(), ids->end())).Finish();
 }
