@@ -85,6 +85,16 @@ struct AbiParam {
 
 using FunctionHandler = std::function<Result<Bytes>(ModuleContext& ctx, abi::Decoder& args)>;
 
+// A handler that calls `method` (Result<Bytes> (M::*)(ModuleContext&,
+// abi::Decoder&) const) on `module`, which must outlive the table:
+//   .handler = BindHandler(this, &ComputeMarket::CreateOrder)
+template <typename M, typename Method>
+FunctionHandler BindHandler(const M* module, Method method) {
+  return [module, method](ModuleContext& ctx, abi::Decoder& args) {
+    return (module->*method)(ctx, args);
+  };
+}
+
 struct ModuleFunction {
   std::string name;
   std::vector<AbiParam> inputs;

@@ -90,6 +90,16 @@ Result<T> LoadRecordOr(ModuleContext& ctx, ByteSpan key, std::string_view rule, 
   return std::move(**v);
 }
 
+// Ok when there is no record at `key`, else `rule` with message `present()`.
+// A record there that does not decode is T::Decode's error.
+template <typename T, typename Present>
+Status RequireNoRecord(ModuleContext& ctx, ByteSpan key, std::string_view rule, Present&& present) {
+  auto v = LoadRecord<T>(ctx, key);
+  if (!v.ok()) return v.status();
+  if (v->has_value()) return RuleError(rule, present());
+  return Status::Ok();
+}
+
 // --- Counters ------------------------------------------------------------------
 
 // An 8-byte big-endian counter at `key` (absent: 0); another size is
@@ -118,23 +128,45 @@ Hash256 UintTopic(uint64_t v);
 
 // --- Paginated views -----------------------------------------------------------
 
+// The paging arguments a list view ends with: (uint256 afterId, uint256
+// limit), ids after `after` (0: from the first).
+struct IdPage {
+  uint64_t after = 0;
+  uint64_t limit = 0;
+
+  static Result<IdPage> Decode(abi::Decoder& args);
+  // `limit` cut to kMaxRecordListLimit.
+  uint64_t capped_limit() const { return std::min(limit, kMaxRecordListLimit); }
+};
+
+// (address after, uint256 limit): records keyed `tag || address` after
+// `after` (the zero address: from the first).
+struct AddressPage {
+  Address after;
+  uint64_t limit = 0;
+
+  static Result<AddressPage> Decode(abi::Decoder& args);
+  uint64_t capped_limit() const { return std::min(limit, kMaxRecordListLimit); }
+  // The key a scan under `tag` starts after (empty: from the first).
+  Bytes StartAfter(char tag) const;
+};
+
 // One ModuleContext::Scan of the index entries `prefix || id` (8-byte
 // big-endian id) after id `after` (0: from the first), at most `limit`: the
 // ids in order. An entry of another length is rules.Corrupt("index key").
 Result<std::vector<uint64_t>> ScanIds(ModuleContext& ctx, const RecordRules& rules,
                                       const Bytes& prefix, uint64_t after, size_t limit);
 
-// A list view's page: the ids after `after` under `prefix` (as ScanIds) that
-// `keep(id)` (-> Result<bool>) accepts, at most `limit` cut to
-// kMaxRecordListLimit. Filtered pages may need several scans, each charged:
-// it scans again for what is still wanted until a scan finds nothing.
+// A list view's page: the ids after `page.after` under `prefix` (as ScanIds)
+// that `keep(id)` (-> Result<bool>) accepts, at most page.capped_limit().
+// Filtered pages may need several scans, each charged: it scans again for
+// what is still wanted until a scan finds nothing.
 template <typename Keep>
 Result<std::vector<Uint256>> ListIds(ModuleContext& ctx, const RecordRules& rules,
-                                     const Bytes& prefix, uint64_t after, uint64_t limit,
-                                     Keep&& keep) {
-  const size_t want = std::min<uint64_t>(limit, kMaxRecordListLimit);
+                                     const Bytes& prefix, const IdPage& page, Keep&& keep) {
+  const size_t want = page.capped_limit();
   std::vector<Uint256> out;
-  uint64_t cursor = after;
+  uint64_t cursor = page.after;
   while (out.size() < want) {
     auto ids = ScanIds(ctx, rules, prefix, cursor, want - out.size());
     if (!ids.ok()) return ids.status();

@@ -19,7 +19,6 @@ using consensus::AddressTopic;
 using consensus::ComputeMarketParams;
 using consensus::FunctionTable;
 using consensus::KeyId;
-using consensus::kMaxRecordListLimit;
 using consensus::LoadRecord;
 using consensus::LoadRecordOr;
 using consensus::ModuleContext;
@@ -358,6 +357,9 @@ struct Lease {
     return *CheckedMul(price, Uint256(until - start));
   }
   bool DataLocal() const { return deal_id != 0; }
+  // The provider's pay up to height h as far as resolved: a data-local
+  // lease's pay for blocks settled as served, else Accrued(h).
+  Uint256 Earned(uint64_t h) const { return DataLocal() ? served_pay : Accrued(h); }
 
   Bytes Encode() const {
     return Writer()
@@ -493,6 +495,16 @@ Status CancelIfQueued(ModuleContext& ctx, uint64_t height, ByteSpan key) {
   return s;
 }
 
+// The storage market's facts about deal `id` (nullopt: no such deal), through
+// its published query interface.
+Result<std::optional<storage::DealService>> QueryDealService(ModuleContext& ctx, uint64_t id) {
+  return ctx.Query<storage::StorageQueries>(
+      storage::StorageQueriesAddress(),
+      [&](const storage::StorageQueries& q, ModuleContext& storage_ctx) {
+        return q.GetDealService(storage_ctx, id);
+      });
+}
+
 // Calls fn(bid_id, bid) for each of order `order`'s open bids in id order, at
 // most `limit`: one scan of the open-bid index, each bid loaded just before
 // its call.
@@ -508,6 +520,25 @@ Status ForEachOpenBid(ModuleContext& ctx, uint64_t order, size_t limit, Fn&& fn)
     DEPIN_RETURN_IF_ERROR(fn(bid_id, *b));
   }
   return Status::Ok();
+}
+
+// "compute-order-not-open" / "compute-bid-not-open" unless the order or bid
+// `id` is open.
+Status RequireOpen(uint64_t id, const Order& order) {
+  if (order.state == OrderState::kOpen) return Status::Ok();
+  return Rule("compute-order-not-open",
+              "order " + std::to_string(id) + " is " + std::string(OrderStateName(order.state)));
+}
+Status RequireOpen(uint64_t id, const Bid& bid) {
+  if (bid.state == BidState::kOpen) return Status::Ok();
+  return Rule("compute-bid-not-open",
+              "bid " + std::to_string(id) + " is " + std::string(BidStateName(bid.state)));
+}
+// "compute-lease-closed" once lease `id` has closed by height h.
+Status RequireOpenAt(uint64_t id, const Lease& lease, uint64_t h) {
+  if (!lease.ClosedAt(h)) return Status::Ok();
+  return Rule("compute-lease-closed",
+              "lease " + std::to_string(id) + " closed at block " + std::to_string(lease.End()));
 }
 
 // --- Events --------------------------------------------------------------------
@@ -724,12 +755,10 @@ Result<Bytes> ComputeMarket::RegisterProvider(ModuleContext& ctx, abi::Decoder& 
   auto attrs = ParseAttributes(*text);
   if (!attrs.ok()) return attrs.status();
   if (uri->empty()) return Rule("compute-bad-host-uri", "the host URI is empty");
-  auto existing = LoadRecord<Provider>(ctx, ProviderKey(ctx.sender()));
-  if (!existing.ok()) return existing.status();
-  if (existing->has_value()) {
-    return Rule("compute-provider-exists",
-                ctx.sender().ToChecksumHex() + " is already registered (use updateAttributes)");
-  }
+  DEPIN_RETURN_IF_ERROR(consensus::RequireNoRecord<Provider>(
+      ctx, ProviderKey(ctx.sender()), "compute-provider-exists", [&] {
+        return ctx.sender().ToChecksumHex() + " is already registered (use updateAttributes)";
+      }));
   if (ctx.value() < params_.min_provider_stake) {
     return Rule("compute-stake-too-low", "registering needs a stake of at least " +
                                              params_.min_provider_stake.ToDecimal() + " wei");
@@ -894,11 +923,7 @@ Result<Bytes> ComputeMarket::CreateOrder(ModuleContext& ctx, abi::Decoder& args)
                                                 full->ToDecimal() + " wei");
   }
   if (*deal != 0) {
-    auto service = ctx.Query<storage::StorageQueries>(
-        storage::StorageQueriesAddress(),
-        [&](const storage::StorageQueries& q, ModuleContext& storage_ctx) {
-          return q.GetDealService(storage_ctx, *deal);
-        });
+    auto service = QueryDealService(ctx, *deal);
     if (!service.ok()) return service.status();
     if (!service->has_value()) {
       return Rule("compute-unknown-deal", "no storage deal " + std::to_string(*deal));
@@ -943,10 +968,7 @@ Result<Bytes> ComputeMarket::CancelOrder(ModuleContext& ctx, abi::Decoder& args)
   if (o->tenant != ctx.sender()) {
     return Rule("compute-not-order-tenant", "only the order's tenant may cancel it");
   }
-  if (o->state != OrderState::kOpen) {
-    return Rule("compute-order-not-open",
-                "order " + std::to_string(*id) + " is " + std::string(OrderStateName(o->state)));
-  }
+  DEPIN_RETURN_IF_ERROR(RequireOpen(*id, *o));
   // Every open bid goes back: the bidders did nothing wrong.
   DEPIN_RETURN_IF_ERROR(ForEachOpenBid(
       ctx, *id, params_.max_bids_per_order,
@@ -1097,10 +1119,7 @@ Result<Bytes> ComputeMarket::WithdrawBid(ModuleContext& ctx, abi::Decoder& args)
   if (b->provider != ctx.sender()) {
     return Rule("compute-not-bid-owner", "only the bid's provider may withdraw it");
   }
-  if (b->state != BidState::kOpen) {
-    return Rule("compute-bid-not-open",
-                "bid " + std::to_string(*id) + " is " + std::string(BidStateName(b->state)));
-  }
+  DEPIN_RETURN_IF_ERROR(RequireOpen(*id, *b));
   auto o = LoadOrder(ctx, b->order_id);
   if (!o.ok()) return o.status();
   if (o->open_bids == 0) return Corrupt("order bid count");
@@ -1232,14 +1251,8 @@ Result<Bytes> ComputeMarket::AcceptBid(ModuleContext& ctx, abi::Decoder& args) c
   if (o->tenant != ctx.sender()) {
     return Rule("compute-not-order-tenant", "only the order's tenant may accept a bid");
   }
-  if (o->state != OrderState::kOpen) {
-    return Rule("compute-order-not-open", "order " + std::to_string(b->order_id) + " is " +
-                                              std::string(OrderStateName(o->state)));
-  }
-  if (b->state != BidState::kOpen) {
-    return Rule("compute-bid-not-open",
-                "bid " + std::to_string(*bid_id) + " is " + std::string(BidStateName(b->state)));
-  }
+  DEPIN_RETURN_IF_ERROR(RequireOpen(b->order_id, *o));
+  DEPIN_RETURN_IF_ERROR(RequireOpen(*bid_id, *b));
   auto p = LoadProvider(ctx, b->provider);
   if (!p.ok()) return p.status();
   auto spec = ParseSpec(o->spec, /*need_gpu=*/true);
@@ -1258,11 +1271,7 @@ Result<std::optional<std::string>> ComputeMarket::DataLocalMismatch(ModuleContex
                                                                     const Address& who,
                                                                     const Order& order) const {
   if (order.data_deal_id == 0) return std::optional<std::string>();
-  auto service = ctx.Query<storage::StorageQueries>(
-      storage::StorageQueriesAddress(),
-      [&](const storage::StorageQueries& q, ModuleContext& storage_ctx) {
-        return q.GetDealService(storage_ctx, order.data_deal_id);
-      });
+  auto service = QueryDealService(ctx, order.data_deal_id);
   if (!service.ok()) return service.status();
   const std::string deal = "data-local: storage deal " + std::to_string(order.data_deal_id);
   if (!service->has_value()) return std::optional<std::string>(deal + " does not exist");
@@ -1328,7 +1337,7 @@ Status ComputeMarket::Close(ModuleContext& ctx, uint64_t id, Lease& lease, uint6
   // what the escrow paid for stays here until the storage market settles
   // it (withdrawLease then resolves it).
   DEPIN_RETURN_IF_ERROR(ResolveService(ctx, id, lease, at));
-  const Uint256 earned = lease.DataLocal() ? lease.served_pay : lease.Accrued(at);
+  const Uint256 earned = lease.Earned(at);
   auto to_provider = Sub(earned, lease.withdrawn, "unwithdrawn pay");
   if (!to_provider.ok()) return to_provider.status();
   auto refund = Sub(lease.deposited, lease.Accrued(at), "escrow left");
@@ -1372,10 +1381,7 @@ Result<Bytes> ComputeMarket::DepositEscrow(ModuleContext& ctx, abi::Decoder& arg
   if (l->tenant != ctx.sender()) {
     return Rule("compute-not-lease-tenant", "only the lease's tenant may deposit escrow");
   }
-  if (l->ClosedAt(ctx.block().height)) {
-    return Rule("compute-lease-closed",
-                "lease " + std::to_string(*id) + " closed at block " + std::to_string(l->End()));
-  }
+  DEPIN_RETURN_IF_ERROR(RequireOpenAt(*id, *l, ctx.block().height));
   if (ctx.value().IsZero()) return Rule("compute-bad-deposit", "the deposit is zero");
   auto deposited = Add(l->deposited, ctx.value());
   if (!deposited.ok()) return deposited.status();
@@ -1414,7 +1420,7 @@ Result<Bytes> ComputeMarket::WithdrawLease(ModuleContext& ctx, abi::Decoder& arg
     DEPIN_RETURN_IF_ERROR(Close(ctx, *id, *l, l->FundedUntil(), l->NaturalReason(), false));
   } else {
     DEPIN_RETURN_IF_ERROR(ResolveService(ctx, *id, *l, h));
-    const Uint256 earned = l->DataLocal() ? l->served_pay : l->Accrued(h);
+    const Uint256 earned = l->Earned(h);
     auto due = Sub(earned, l->withdrawn, "unwithdrawn pay");
     if (!due.ok()) return due.status();
     l->withdrawn = earned;
@@ -1456,10 +1462,7 @@ Result<Bytes> ComputeMarket::CloseLease(ModuleContext& ctx, abi::Decoder& args) 
                                              : "a provider closes with a reason in 10000-19999");
   }
   const uint64_t h = ctx.block().height;
-  if (l->ClosedAt(h)) {
-    return Rule("compute-lease-closed",
-                "lease " + std::to_string(*id) + " closed at block " + std::to_string(l->End()));
-  }
+  DEPIN_RETURN_IF_ERROR(RequireOpenAt(*id, *l, h));
   DEPIN_RETURN_IF_ERROR(Close(ctx, *id, *l, h, r, /*forfeit=*/!tenant));
   return Bytes();
 }
@@ -1557,20 +1560,17 @@ Result<Bytes> ComputeMarket::GetAttestation(ModuleContext& ctx, abi::Decoder& ar
 Result<Bytes> ComputeMarket::ListProviders(ModuleContext& ctx, abi::Decoder& args) const {
   auto filter_text = args.String(kMaxSpecBytes);
   if (!filter_text.ok()) return filter_text.status();
-  auto after = args.Address();
-  if (!after.ok()) return after.status();
-  auto limit = args.Uint64();
-  if (!limit.ok()) return limit.status();
+  auto page = consensus::AddressPage::Decode(args);
+  if (!page.ok()) return page.status();
   const bool filtered = !filter_text->empty();
   auto filter = ParseSpec(*filter_text, /*need_gpu=*/false);
   if (!filter.ok()) return filter.status();
   // A filter without a count clause lists providers whatever their free GPUs.
   const std::string clauses = ";" + *filter_text;
   if (clauses.find(";count=") == std::string::npos) filter->count = 0;
-  const size_t want = std::min<uint64_t>(*limit, kMaxRecordListLimit);
+  const size_t want = page->capped_limit();
   std::vector<Address> out;
-  Bytes start_after;
-  if (*after != Address()) start_after = ProviderKey(*after);
+  Bytes start_after = page->StartAfter('P');
   while (out.size() < want) {
     auto entries = consensus::ScanAddressRecords(ctx, kRules, 'P', start_after, want - out.size(),
                                                  "provider key");
@@ -1617,19 +1617,16 @@ Result<Bytes> ComputeMarket::ListOrders(ModuleContext& ctx, abi::Decoder& args) 
   if (!tenant.ok()) return tenant.status();
   auto state = args.Uint64();
   if (!state.ok()) return state.status();
-  auto after = args.Uint64();
-  if (!after.ok()) return after.status();
-  auto limit = args.Uint64();
-  if (!limit.ok()) return limit.status();
+  auto page = consensus::IdPage::Decode(args);
+  if (!page.ok()) return page.status();
   if (*state > 4) return Rule("compute-bad-state", "order states are 1..4 (0: any)");
   const Bytes prefix = *tenant == Address() ? Bytes{'O'} : RecordKey('o', {tenant->span()});
-  auto ids =
-      consensus::ListIds(ctx, kRules, prefix, *after, *limit, [&](uint64_t id) -> Result<bool> {
-        if (*state == 0) return true;
-        auto o = LoadOrder(ctx, id);
-        if (!o.ok()) return o.status();
-        return static_cast<uint64_t>(o->state) == *state;
-      });
+  auto ids = consensus::ListIds(ctx, kRules, prefix, *page, [&](uint64_t id) -> Result<bool> {
+    if (*state == 0) return true;
+    auto o = LoadOrder(ctx, id);
+    if (!o.ok()) return o.status();
+    return static_cast<uint64_t>(o->state) == *state;
+  });
   if (!ids.ok()) return ids.status();
   return abi::Encoder().UintArray(*ids).Finish();
 }
@@ -1654,14 +1651,12 @@ Result<Bytes> ComputeMarket::GetBid(ModuleContext& ctx, abi::Decoder& args) cons
 Result<Bytes> ComputeMarket::ListBids(ModuleContext& ctx, abi::Decoder& args) const {
   auto order = args.Uint64();
   if (!order.ok()) return order.status();
-  auto after = args.Uint64();
-  if (!after.ok()) return after.status();
-  auto limit = args.Uint64();
-  if (!limit.ok()) return limit.status();
+  auto page = consensus::IdPage::Decode(args);
+  if (!page.ok()) return page.status();
   auto o = LoadOrder(ctx, *order);
   if (!o.ok()) return o.status();
-  auto ids = consensus::ScanIds(ctx, kRules, RecordKey('b', {KeyId(*order)}), *after,
-                                std::min<uint64_t>(*limit, kMaxRecordListLimit));
+  auto ids = consensus::ScanIds(ctx, kRules, RecordKey('b', {KeyId(*order)}), page->after,
+                                page->capped_limit());
   if (!ids.ok()) return ids.status();
   return abi::Encoder().UintArray(std::vector<Uint256>(ids->begin(), ids->end())).Finish();
 }
@@ -1671,19 +1666,14 @@ Result<Bytes> ComputeMarket::ListBids(ModuleContext& ctx, abi::Decoder& args) co
 Result<Bytes> ComputeMarket::ExplainOrder(ModuleContext& ctx, abi::Decoder& args) const {
   auto id = args.Uint64();
   if (!id.ok()) return id.status();
-  auto after = args.Address();
-  if (!after.ok()) return after.status();
-  auto limit = args.Uint64();
-  if (!limit.ok()) return limit.status();
+  auto page = consensus::AddressPage::Decode(args);
+  if (!page.ok()) return page.status();
   auto o = LoadOrder(ctx, *id);
   if (!o.ok()) return o.status();
   auto spec = ParseSpec(o->spec, /*need_gpu=*/true);
   if (!spec.ok()) return Corrupt("order spec");
-  Bytes start_after;
-  if (*after != Address()) start_after = ProviderKey(*after);
-  auto entries = consensus::ScanAddressRecords(ctx, kRules, 'P', start_after,
-                                               std::min<uint64_t>(*limit, kMaxRecordListLimit),
-                                               "provider key");
+  auto entries = consensus::ScanAddressRecords(ctx, kRules, 'P', page->StartAfter('P'),
+                                               page->capped_limit(), "provider key");
   if (!entries.ok()) return entries.status();
   std::vector<Address> providers;
   std::vector<std::string> failures;
@@ -1736,24 +1726,21 @@ Result<Bytes> ComputeMarket::ListLeases(ModuleContext& ctx, abi::Decoder& args) 
   if (!provider.ok()) return provider.status();
   auto state = args.Uint64();
   if (!state.ok()) return state.status();
-  auto after = args.Uint64();
-  if (!after.ok()) return after.status();
-  auto limit = args.Uint64();
-  if (!limit.ok()) return limit.status();
+  auto page = consensus::IdPage::Decode(args);
+  if (!page.ok()) return page.status();
   if (*state > 2) return Rule("compute-bad-state", "lease states are 1..2 (0: any)");
   const Address zero;
   const Bytes prefix = *tenant != zero     ? RecordKey('t', {tenant->span()})
                        : *provider != zero ? RecordKey('p', {provider->span()})
                                            : Bytes{'L'};
   const uint64_t h = ctx.block().height;
-  auto ids =
-      consensus::ListIds(ctx, kRules, prefix, *after, *limit, [&](uint64_t id) -> Result<bool> {
-        if (*state == 0 && (*tenant == zero || *provider == zero)) return true;
-        auto l = LoadLease(ctx, id);
-        if (!l.ok()) return l.status();
-        const uint64_t s = l->ClosedAt(h) ? 2 : 1;
-        return (*state == 0 || s == *state) && (*provider == zero || l->provider == *provider);
-      });
+  auto ids = consensus::ListIds(ctx, kRules, prefix, *page, [&](uint64_t id) -> Result<bool> {
+    if (*state == 0 && (*tenant == zero || *provider == zero)) return true;
+    auto l = LoadLease(ctx, id);
+    if (!l.ok()) return l.status();
+    const uint64_t s = l->ClosedAt(h) ? 2 : 1;
+    return (*state == 0 || s == *state) && (*provider == zero || l->provider == *provider);
+  });
   if (!ids.ok()) return ids.status();
   return abi::Encoder().UintArray(*ids).Finish();
 }
@@ -1811,12 +1798,7 @@ Result<Bytes> ComputeMarket::GetLeaseService(ModuleContext& ctx, abi::Decoder& a
 // --- The table -----------------------------------------------------------------
 
 FunctionTable ComputeMarket::MakeTable() {
-  using consensus::FunctionHandler;
-  auto bind = [this](auto method) -> FunctionHandler {
-    return [this, method](ModuleContext& ctx, abi::Decoder& args) {
-      return (this->*method)(ctx, args);
-    };
-  };
+  auto bind = [this](auto method) { return consensus::BindHandler(this, method); };
   auto view = [&](std::string name, std::vector<AbiParam> inputs, std::vector<AbiParam> outputs,
                   std::string help, auto method) {
     return ModuleFunction{.name = std::move(name),

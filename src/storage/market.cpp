@@ -23,7 +23,6 @@ using consensus::AbiParam;
 using consensus::AddressTopic;
 using consensus::FunctionTable;
 using consensus::KeyId;
-using consensus::kMaxRecordListLimit;
 using consensus::LoadRecord;
 using consensus::LoadRecordOr;
 using consensus::ModuleContext;
@@ -332,6 +331,17 @@ Result<Uint256> Add(const Uint256& a, const Uint256& b) {
 Result<Uint256> Sub(const Uint256& a, const Uint256& b, std::string_view what) {
   return consensus::SubAmount(kRules, a, b, what);
 }
+// Takes `amount` of the provider's locked collateral out of its stake (a
+// fault fee, or what a termination hands to the clients).
+Status TakeCollateral(Provider& p, const Uint256& amount) {
+  auto locked = Sub(p.locked, amount, "locked collateral");
+  if (!locked.ok()) return locked.status();
+  auto stake = Sub(p.stake, amount, "stake");
+  if (!stake.ok()) return stake.status();
+  p.locked = *locked;
+  p.stake = *stake;
+  return Status::Ok();
+}
 Uint256 Percent(const Uint256& v, uint64_t percent) { return MulDivSaturating(v, percent, 100); }
 
 // --- Events --------------------------------------------------------------------
@@ -505,6 +515,17 @@ class StorageMarket final : public consensus::Module, public StorageQueries {
   Result<Bytes> ListSectors(ModuleContext& ctx, abi::Decoder& args) const;
 
   // Steps.
+  // "storage-post-bad-deadline" unless `deadline` is one of a period's.
+  Status CheckDeadline(uint64_t deadline) const {
+    if (deadline < schedule_.deadlines()) return Status::Ok();
+    return Rule("storage-post-bad-deadline",
+                "there are " + std::to_string(schedule_.deadlines()) + " deadlines per period");
+  }
+  // The height a sector pre-committed at `precommit_height` expires at
+  // unless proven: the seed delay, then the prove-commit window.
+  uint64_t PreCommitExpiry(uint64_t precommit_height) const {
+    return precommit_height + params_.seal_seed_delay_blocks + params_.prove_commit_window_blocks;
+  }
   Status Activate(ModuleContext& ctx, const Address& provider_addr, uint64_t number,
                   Sector& sector) const;
   Status EndDeal(ModuleContext& ctx, uint64_t id, Deal& deal, DealState state,
@@ -526,23 +547,40 @@ class StorageMarket final : public consensus::Module, public StorageQueries {
   abi::Selector submit_post_;
 };
 
+// The terms registerProvider and updateProvider take first: (string uri,
+// uint256 pricePerGiBPerBlock, uint256 minDurationBlocks).
+struct ProviderTerms {
+  std::string uri;
+  Uint256 price_per_gib;
+  uint64_t min_duration = 0;
+
+  static Result<ProviderTerms> Decode(abi::Decoder& args) {
+    auto uri = args.String(kMaxUriBytes);
+    if (!uri.ok()) return uri.status();
+    auto price = args.Uint();
+    if (!price.ok()) return price.status();
+    auto min_duration = args.Uint64();
+    if (!min_duration.ok()) return min_duration.status();
+    return ProviderTerms{std::move(uri).value(), *price, *min_duration};
+  }
+  void ApplyTo(Provider& p) && {
+    p.uri = std::move(uri);
+    p.price_per_gib = price_per_gib;
+    p.min_duration = min_duration;
+  }
+};
+
 // registerProvider(string uri, uint256 pricePerGiBPerBlock, uint256 minDurationBlocks,
 //                  uint256 sectorSize) payable
 Result<Bytes> StorageMarket::RegisterProvider(ModuleContext& ctx, abi::Decoder& args) const {
-  auto uri = args.String(kMaxUriBytes);
-  if (!uri.ok()) return uri.status();
-  auto price = args.Uint();
-  if (!price.ok()) return price.status();
-  auto min_duration = args.Uint64();
-  if (!min_duration.ok()) return min_duration.status();
+  auto terms = ProviderTerms::Decode(args);
+  if (!terms.ok()) return terms.status();
   auto sector_size = args.Uint64();
   if (!sector_size.ok()) return sector_size.status();
-  auto existing = LoadRecord<Provider>(ctx, ProviderKey(ctx.sender()));
-  if (!existing.ok()) return existing.status();
-  if (existing->has_value()) {
-    return Rule("storage-provider-exists",
-                ctx.sender().ToChecksumHex() + " is already registered (use updateProvider)");
-  }
+  DEPIN_RETURN_IF_ERROR(consensus::RequireNoRecord<Provider>(
+      ctx, ProviderKey(ctx.sender()), "storage-provider-exists", [&] {
+        return ctx.sender().ToChecksumHex() + " is already registered (use updateProvider)";
+      }));
   if (std::find(params_.sector_sizes.begin(), params_.sector_sizes.end(), *sector_size) ==
       params_.sector_sizes.end()) {
     return Rule("storage-bad-sector-size",
@@ -553,9 +591,7 @@ Result<Bytes> StorageMarket::RegisterProvider(ModuleContext& ctx, abi::Decoder& 
                                              params_.min_provider_stake.ToDecimal() + " wei");
   }
   Provider p;
-  p.uri = std::move(uri).value();
-  p.price_per_gib = *price;
-  p.min_duration = *min_duration;
+  std::move(terms).value().ApplyTo(p);
   p.sector_size = *sector_size;
   p.stake = ctx.value();
   p.registered_at = ctx.block().height;
@@ -567,17 +603,11 @@ Result<Bytes> StorageMarket::RegisterProvider(ModuleContext& ctx, abi::Decoder& 
 
 // updateProvider(string uri, uint256 pricePerGiBPerBlock, uint256 minDurationBlocks) payable
 Result<Bytes> StorageMarket::UpdateProvider(ModuleContext& ctx, abi::Decoder& args) const {
-  auto uri = args.String(kMaxUriBytes);
-  if (!uri.ok()) return uri.status();
-  auto price = args.Uint();
-  if (!price.ok()) return price.status();
-  auto min_duration = args.Uint64();
-  if (!min_duration.ok()) return min_duration.status();
+  auto terms = ProviderTerms::Decode(args);
+  if (!terms.ok()) return terms.status();
   auto p = LoadProvider(ctx, ctx.sender());
   if (!p.ok()) return p.status();
-  p->uri = std::move(uri).value();
-  p->price_per_gib = *price;
-  p->min_duration = *min_duration;
+  std::move(terms).value().ApplyTo(*p);
   auto stake = Add(p->stake, ctx.value());
   if (!stake.ok()) return stake.status();
   p->stake = *stake;
@@ -787,12 +817,9 @@ Result<Bytes> StorageMarket::PreCommitSector(ModuleContext& ctx, abi::Decoder& a
   auto p = LoadProvider(ctx, me);
   if (!p.ok()) return p.status();
   const uint64_t h = ctx.block().height;
-  auto existing = LoadRecord<Sector>(ctx, SectorKey(me, *number));
-  if (!existing.ok()) return existing.status();
-  if (existing->has_value()) {
-    return Rule("storage-sector-number-used",
-                "sector number " + std::to_string(*number) + " was used before");
-  }
+  DEPIN_RETURN_IF_ERROR(consensus::RequireNoRecord<Sector>(
+      ctx, SectorKey(me, *number), "storage-sector-number-used",
+      [&] { return "sector number " + std::to_string(*number) + " was used before"; }));
   if (ctx.value() != params_.precommit_deposit) {
     return Rule(
         "storage-precommit-wrong-deposit",
@@ -855,7 +882,7 @@ Result<Bytes> StorageMarket::PreCommitSector(ModuleContext& ctx, abi::Decoder& a
   DEPIN_RETURN_IF_ERROR(ctx.Put(SectorKey(me, *number), s.Encode()));
   p->precommitted += 1;
   DEPIN_RETURN_IF_ERROR(ctx.Put(ProviderKey(me), p->Encode()));
-  const uint64_t expiry = h + params_.seal_seed_delay_blocks + params_.prove_commit_window_blocks;
+  const uint64_t expiry = PreCommitExpiry(h);
   DEPIN_RETURN_IF_ERROR(
       ctx.ScheduleDeferred(expiry, PreCommitExpiryJob(me, *number),
                            consensus::kStoragePreCommitExpiryBaseGas +
@@ -961,9 +988,8 @@ Status StorageMarket::Activate(ModuleContext& ctx, const Address& me, uint64_t n
                                         abi::Encoder().Uint(collateral).Finish()));
     live.push_back(id);
   }
-  DEPIN_RETURN_IF_ERROR(ctx.CancelDeferred(
-      s.precommit_height + params_.seal_seed_delay_blocks + params_.prove_commit_window_blocks,
-      PreCommitExpiryJob(me, number)));
+  DEPIN_RETURN_IF_ERROR(
+      ctx.CancelDeferred(PreCommitExpiry(s.precommit_height), PreCommitExpiryJob(me, number)));
   DEPIN_RETURN_IF_ERROR(ctx.PayFromModule(me, s.deposit));
   s.deposit = Uint256();
   p->precommitted -= 1;
@@ -1007,10 +1033,7 @@ Result<Bytes> StorageMarket::SubmitPoSt(ModuleContext& ctx, abi::Decoder& args) 
   if (!inputs.ok()) return inputs.status();
   const Address& me = ctx.sender();
   const uint64_t h = ctx.block().height;
-  if (*deadline >= schedule_.deadlines()) {
-    return Rule("storage-post-bad-deadline",
-                "there are " + std::to_string(schedule_.deadlines()) + " deadlines per period");
-  }
+  DEPIN_RETURN_IF_ERROR(CheckDeadline(*deadline));
   if (inputs->sectors.empty()) return Rule("storage-post-no-sectors", "the PoSt proves nothing");
   auto open_period = schedule_.OpenWindowAt(h, *deadline);
   std::set<uint64_t> seen;
@@ -1160,12 +1183,7 @@ Status StorageMarket::Settle(ModuleContext& ctx, const Address& me, uint64_t num
       Uint256 fee = MulDivSaturating(due, fee_permille, 1000);
       fee = std::min(fee, d->provider_collateral);
       d->provider_collateral = *CheckedSub(d->provider_collateral, fee);
-      auto locked = Sub(p->locked, fee, "locked collateral");
-      if (!locked.ok()) return locked.status();
-      auto stake = Sub(p->stake, fee, "stake");
-      if (!stake.ok()) return stake.status();
-      p->locked = *locked;
-      p->stake = *stake;
+      DEPIN_RETURN_IF_ERROR(TakeCollateral(*p, fee));
       d->fees = *CheckedAdd(d->fees, fee);
       d->faulty_periods += 1;
       DEPIN_RETURN_IF_ERROR(RecordFault(ctx, id, s.segment_start, check));
@@ -1176,12 +1194,7 @@ Status StorageMarket::Settle(ModuleContext& ctx, const Address& me, uint64_t num
       // The rest of the provider's collateral goes to the client with its
       // unspent payment and its own collateral.
       const Uint256 collateral = d->provider_collateral;
-      auto locked = Sub(p->locked, collateral, "locked collateral");
-      if (!locked.ok()) return locked.status();
-      auto stake = Sub(p->stake, collateral, "stake");
-      if (!stake.ok()) return stake.status();
-      p->locked = *locked;
-      p->stake = *stake;
+      DEPIN_RETURN_IF_ERROR(TakeCollateral(*p, collateral));
       d->provider_collateral = Uint256();
       to_clients_on_termination = *CheckedAdd(to_clients_on_termination, collateral);
       DEPIN_RETURN_IF_ERROR(EndDeal(ctx, id, *d, DealState::kTerminated, collateral));
@@ -1472,10 +1485,7 @@ Result<Bytes> StorageMarket::GetDeadline(ModuleContext& ctx, abi::Decoder& args)
   if (!who.ok()) return who.status();
   auto d = args.Uint64();
   if (!d.ok()) return d.status();
-  if (*d >= schedule_.deadlines()) {
-    return Rule("storage-post-bad-deadline",
-                "there are " + std::to_string(schedule_.deadlines()) + " deadlines per period");
-  }
+  DEPIN_RETURN_IF_ERROR(CheckDeadline(*d));
   const uint64_t h = ctx.block().height;
   auto open_now = schedule_.OpenWindowAt(h, *d);
   const uint64_t period = open_now ? *open_now : schedule_.FirstPeriodFrom(h, *d);
@@ -1499,10 +1509,8 @@ Result<Bytes> StorageMarket::ListDeals(ModuleContext& ctx, abi::Decoder& args) c
   if (!provider.ok()) return provider.status();
   auto state = args.Uint64();
   if (!state.ok()) return state.status();
-  auto after = args.Uint64();
-  if (!after.ok()) return after.status();
-  auto limit = args.Uint64();
-  if (!limit.ok()) return limit.status();
+  auto page = consensus::IdPage::Decode(args);
+  if (!page.ok()) return page.status();
   if (*state > 6) return Rule("storage-bad-state", "deal states are 1..6 (0: any)");
   const Address zero;
   Bytes prefix;
@@ -1513,29 +1521,23 @@ Result<Bytes> StorageMarket::ListDeals(ModuleContext& ctx, abi::Decoder& args) c
   } else {
     prefix = Bytes{'D'};
   }
-  auto ids =
-      consensus::ListIds(ctx, kRules, prefix, *after, *limit, [&](uint64_t id) -> Result<bool> {
-        if (*state == 0 && (*client == zero || *provider == zero)) return true;
-        auto d = LoadDeal(ctx, id);
-        if (!d.ok()) return d.status();
-        return (*state == 0 || static_cast<uint64_t>(d->state) == *state) &&
-               (*provider == zero || d->provider == *provider);
-      });
+  auto ids = consensus::ListIds(ctx, kRules, prefix, *page, [&](uint64_t id) -> Result<bool> {
+    if (*state == 0 && (*client == zero || *provider == zero)) return true;
+    auto d = LoadDeal(ctx, id);
+    if (!d.ok()) return d.status();
+    return (*state == 0 || static_cast<uint64_t>(d->state) == *state) &&
+           (*provider == zero || d->provider == *provider);
+  });
   if (!ids.ok()) return ids.status();
   return abi::Encoder().UintArray(*ids).Finish();
 }
 
 // listProviders(address after, uint256 limit) -> address[]
 Result<Bytes> StorageMarket::ListProviders(ModuleContext& ctx, abi::Decoder& args) const {
-  auto after = args.Address();
-  if (!after.ok()) return after.status();
-  auto limit = args.Uint64();
-  if (!limit.ok()) return limit.status();
-  Bytes start_after;
-  if (*after != Address()) start_after = ProviderKey(*after);
-  auto entries = consensus::ScanAddressRecords(ctx, kRules, 'P', start_after,
-                                               std::min<uint64_t>(*limit, kMaxRecordListLimit),
-                                               "provider key");
+  auto page = consensus::AddressPage::Decode(args);
+  if (!page.ok()) return page.status();
+  auto entries = consensus::ScanAddressRecords(ctx, kRules, 'P', page->StartAfter('P'),
+                                               page->capped_limit(), "provider key");
   if (!entries.ok()) return entries.status();
   std::vector<Address> out;
   for (const consensus::AddressRecord& e : *entries) out.push_back(e.address);
@@ -1547,12 +1549,10 @@ Result<Bytes> StorageMarket::ListProviders(ModuleContext& ctx, abi::Decoder& arg
 Result<Bytes> StorageMarket::ListSectors(ModuleContext& ctx, abi::Decoder& args) const {
   auto who = args.Address();
   if (!who.ok()) return who.status();
-  auto after = args.Uint64();
-  if (!after.ok()) return after.status();
-  auto limit = args.Uint64();
-  if (!limit.ok()) return limit.status();
-  auto ids = consensus::ScanIds(ctx, kRules, RecordKey('S', {who->span()}), *after,
-                                std::min<uint64_t>(*limit, kMaxRecordListLimit));
+  auto page = consensus::IdPage::Decode(args);
+  if (!page.ok()) return page.status();
+  auto ids = consensus::ScanIds(ctx, kRules, RecordKey('S', {who->span()}), page->after,
+                                page->capped_limit());
   if (!ids.ok()) return ids.status();
   return abi::Encoder().UintArray(std::vector<Uint256>(ids->begin(), ids->end())).Finish();
 }
@@ -1632,12 +1632,7 @@ std::vector<Status> StorageMarket::VerifyProofs(
 // --- The table -----------------------------------------------------------------
 
 FunctionTable StorageMarket::MakeTable() {
-  using consensus::FunctionHandler;
-  auto bind = [this](auto method) -> FunctionHandler {
-    return [this, method](ModuleContext& ctx, abi::Decoder& args) {
-      return (this->*method)(ctx, args);
-    };
-  };
+  auto bind = [this](auto method) { return consensus::BindHandler(this, method); };
   prove_commit_ = abi::SelectorOf("proveCommitSector(uint256,bytes,bytes)");
   submit_post_ = abi::SelectorOf("submitPoSt(uint256,bytes,bytes)");
   const std::vector<AbiParam> provider_out = {{"registered", "bool"},
