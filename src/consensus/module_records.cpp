@@ -76,27 +76,6 @@ Hash256 AddressTopic(const Address& a) {
 
 Hash256 UintTopic(uint64_t v) { return Uint256(v).ToHash(); }
 
-Result<IdPage> IdPage::Decode(abi::Decoder& args) {
-  auto after = args.Uint64();
-  if (!after.ok()) return after.status();
-  auto limit = args.Uint64();
-  if (!limit.ok()) return limit.status();
-  return IdPage{*after, *limit};
-}
-
-Result<AddressPage> AddressPage::Decode(abi::Decoder& args) {
-  auto after = args.Address();
-  if (!after.ok()) return after.status();
-  auto limit = args.Uint64();
-  if (!limit.ok()) return limit.status();
-  return AddressPage{*after, *limit};
-}
-
-Bytes AddressPage::StartAfter(char tag) const {
-  if (after == Address()) return Bytes();
-  return RecordKey(tag, {after.span()});
-}
-
 Result<std::vector<uint64_t>> ScanIds(ModuleContext& ctx, const RecordRules& rules,
                                       const Bytes& prefix, uint64_t after, size_t limit) {
   Bytes start_after;

@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -128,28 +129,40 @@ Hash256 UintTopic(uint64_t v);
 
 // --- Paginated views -----------------------------------------------------------
 
-// The paging arguments a list view ends with: (uint256 afterId, uint256
-// limit), ids after `after` (0: from the first).
-struct IdPage {
-  uint64_t after = 0;
+// The paging arguments a list view ends with, decoded in order: IdPage is
+// (uint256 afterId, uint256 limit), ids after `after` (0: from the first);
+// AddressPage is (address after, uint256 limit), records keyed
+// `tag || address` after `after` (the zero address: from the first).
+template <typename Cursor>
+struct ListPage {
+  Cursor after{};
   uint64_t limit = 0;
 
-  static Result<IdPage> Decode(abi::Decoder& args);
+  static Result<ListPage> Decode(abi::Decoder& args) {
+    auto after = DecodeCursor(args);
+    if (!after.ok()) return after.status();
+    auto limit = args.Uint64();
+    if (!limit.ok()) return limit.status();
+    return ListPage{*after, *limit};
+  }
   // `limit` cut to kMaxRecordListLimit.
   uint64_t capped_limit() const { return std::min(limit, kMaxRecordListLimit); }
-};
-
-// (address after, uint256 limit): records keyed `tag || address` after
-// `after` (the zero address: from the first).
-struct AddressPage {
-  Address after;
-  uint64_t limit = 0;
-
-  static Result<AddressPage> Decode(abi::Decoder& args);
-  uint64_t capped_limit() const { return std::min(limit, kMaxRecordListLimit); }
   // The key a scan under `tag` starts after (empty: from the first).
-  Bytes StartAfter(char tag) const;
+  Bytes StartAfter(char tag) const requires std::is_same_v<Cursor, Address> {
+    return after == Address() ? Bytes() : RecordKey(tag, {after.span()});
+  }
+
+ private:
+  static Result<Cursor> DecodeCursor(abi::Decoder& args) {
+    if constexpr (std::is_same_v<Cursor, Address>) {
+      return args.Address();
+    } else {
+      return args.Uint64();
+    }
+  }
 };
+using IdPage = ListPage<uint64_t>;
+using AddressPage = ListPage<Address>;
 
 // One ModuleContext::Scan of the index entries `prefix || id` (8-byte
 // big-endian id) after id `after` (0: from the first), at most `limit`: the

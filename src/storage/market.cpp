@@ -555,13 +555,17 @@ struct ProviderTerms {
   uint64_t min_duration = 0;
 
   static Result<ProviderTerms> Decode(abi::Decoder& args) {
+    ProviderTerms terms;
     auto uri = args.String(kMaxUriBytes);
     if (!uri.ok()) return uri.status();
+    terms.uri = std::move(uri).value();
     auto price = args.Uint();
     if (!price.ok()) return price.status();
+    terms.price_per_gib = *price;
     auto min_duration = args.Uint64();
     if (!min_duration.ok()) return min_duration.status();
-    return ProviderTerms{std::move(uri).value(), *price, *min_duration};
+    terms.min_duration = *min_duration;
+    return terms;
   }
   void ApplyTo(Provider& p) && {
     p.uri = std::move(uri);
