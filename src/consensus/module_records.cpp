@@ -18,6 +18,98 @@ Status RecordRules::Overflow() const {
   return Status::Error(std::string(prefix_) + "-overflow", "amount overflows");
 }
 
+RecordWriter& RecordWriter::U8(uint8_t v) {
+  out_.push_back(v);
+  return *this;
+}
+
+RecordWriter& RecordWriter::U16(uint16_t v) {
+  out_.push_back(static_cast<uint8_t>(v >> 8));
+  out_.push_back(static_cast<uint8_t>(v));
+  return *this;
+}
+
+RecordWriter& RecordWriter::U32(uint32_t v) {
+  uint8_t b[4];
+  WriteBE32(b, v);
+  out_.insert(out_.end(), b, b + 4);
+  return *this;
+}
+
+RecordWriter& RecordWriter::U64(uint64_t v) {
+  uint8_t b[8];
+  WriteBE64(b, v);
+  out_.insert(out_.end(), b, b + 8);
+  return *this;
+}
+
+RecordWriter& RecordWriter::U256(const Uint256& v) { return Bytes32(v.ToHash()); }
+
+RecordWriter& RecordWriter::Bytes32(const Hash256& h) {
+  out_.insert(out_.end(), h.begin(), h.end());
+  return *this;
+}
+
+RecordWriter& RecordWriter::Addr(const Address& a) {
+  out_.insert(out_.end(), a.begin(), a.end());
+  return *this;
+}
+
+RecordWriter& RecordWriter::Blob(ByteSpan b) {
+  U64(b.size());
+  out_.insert(out_.end(), b.begin(), b.end());
+  return *this;
+}
+
+Uint256 RecordReader::U256() {
+  if (!Need(32)) return Uint256();
+  const Uint256 v = Uint256::FromBigEndian32(in_.data() + pos_);
+  pos_ += 32;
+  return v;
+}
+
+Hash256 RecordReader::Bytes32() {
+  if (!Need(32)) return Hash256();
+  const Hash256 h(in_.data() + pos_);
+  pos_ += 32;
+  return h;
+}
+
+Address RecordReader::Addr() {
+  if (!Need(20)) return Address();
+  const Address a(in_.data() + pos_);
+  pos_ += 20;
+  return a;
+}
+
+Bytes RecordReader::Blob() {
+  const uint64_t n = U64();
+  if (!Need(n)) return {};
+  Bytes b(in_.begin() + static_cast<ptrdiff_t>(pos_),
+          in_.begin() + static_cast<ptrdiff_t>(pos_ + n));
+  pos_ += n;
+  return b;
+}
+
+std::string RecordReader::Str() {
+  const Bytes b = Blob();
+  return std::string(b.begin(), b.end());
+}
+
+bool RecordReader::Need(uint64_t n) {
+  if (ok_ && remaining() >= n) return true;
+  ok_ = false;
+  return false;
+}
+
+uint64_t RecordReader::Take(size_t n) {
+  if (!Need(n)) return 0;
+  uint64_t v = 0;
+  for (size_t i = 0; i < n; ++i) v = (v << 8) | in_[pos_ + i];
+  pos_ += n;
+  return v;
+}
+
 Status RuleError(std::string_view rule, std::string message) {
   return Status::Error(std::string(rule), std::move(message));
 }

@@ -60,6 +60,61 @@ class RecordRules {
 // A rule failure: code `rule`, kInvalid.
 Status RuleError(std::string_view rule, std::string message);
 
+// --- Encoding ------------------------------------------------------------------
+
+// A record's fields in order, big-endian and fixed width: U8 / U16 / U32 /
+// U64, U256 as 32 bytes, Bytes32 and Addr as their raw 32 and 20 bytes, Blob
+// as a U64 length and the bytes, Str as a Blob.
+class RecordWriter {
+ public:
+  RecordWriter() = default;
+  explicit RecordWriter(size_t reserve) { out_.reserve(reserve); }
+
+  RecordWriter& U8(uint8_t v);
+  RecordWriter& U16(uint16_t v);
+  RecordWriter& U32(uint32_t v);
+  RecordWriter& U64(uint64_t v);
+  RecordWriter& U256(const Uint256& v);
+  RecordWriter& Bytes32(const Hash256& h);
+  RecordWriter& Addr(const Address& a);
+  RecordWriter& Blob(ByteSpan b);
+  RecordWriter& Str(std::string_view s) { return Blob(AsSpan(s)); }
+  Bytes Take() { return std::move(out_); }
+
+ private:
+  Bytes out_;
+};
+
+// Reads what RecordWriter wrote. A read past the end fails the reader: it
+// and every later read give zero / empty; check ok() or Done() at the end.
+class RecordReader {
+ public:
+  explicit RecordReader(ByteSpan in) : in_(in) {}
+
+  uint8_t U8() { return static_cast<uint8_t>(Take(1)); }
+  uint16_t U16() { return static_cast<uint16_t>(Take(2)); }
+  uint32_t U32() { return static_cast<uint32_t>(Take(4)); }
+  uint64_t U64() { return Take(8); }
+  Uint256 U256();
+  Hash256 Bytes32();
+  Address Addr();
+  Bytes Blob();
+  std::string Str();
+
+  bool ok() const { return ok_; }
+  uint64_t remaining() const { return in_.size() - pos_; }
+  // Everything read and nothing left.
+  bool Done() const { return ok_ && pos_ == in_.size(); }
+
+ private:
+  bool Need(uint64_t n);
+  uint64_t Take(size_t n);
+
+  ByteSpan in_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
 // --- Keys ----------------------------------------------------------------------
 
 // `tag` followed by `parts`.

@@ -26,6 +26,8 @@ using consensus::ModuleEvent;
 using consensus::ModuleFunction;
 using consensus::Mutability;
 using consensus::RecordKey;
+using consensus::RecordReader;
+using consensus::RecordWriter;
 using consensus::UintTopic;
 
 constexpr uint8_t kRecordVersion = 1;
@@ -38,89 +40,6 @@ Status Rule(std::string_view rule, std::string message) {
   return consensus::RuleError(rule, std::move(message));
 }
 Status Corrupt(std::string_view what) { return kRules.Corrupt(what); }
-
-// --- Record encoding -------------------------------------------------------------
-
-class Writer {
- public:
-  Writer& U8(uint8_t v) {
-    out_.push_back(v);
-    return *this;
-  }
-  Writer& U64(uint64_t v) {
-    uint8_t b[8];
-    WriteBE64(b, v);
-    out_.insert(out_.end(), b, b + 8);
-    return *this;
-  }
-  Writer& U256(const Uint256& v) {
-    const Hash256 h = v.ToHash();
-    out_.insert(out_.end(), h.begin(), h.end());
-    return *this;
-  }
-  Writer& Addr(const Address& a) {
-    out_.insert(out_.end(), a.begin(), a.end());
-    return *this;
-  }
-  Writer& Blob(ByteSpan b) {
-    U64(b.size());
-    out_.insert(out_.end(), b.begin(), b.end());
-    return *this;
-  }
-  Writer& Str(std::string_view s) { return Blob(AsSpan(s)); }
-  Bytes Take() { return std::move(out_); }
-
- private:
-  Bytes out_;
-};
-
-class Reader {
- public:
-  explicit Reader(ByteSpan in) : in_(in) {}
-  uint8_t U8() { return Need(1) ? in_[pos_++] : 0; }
-  uint64_t U64() {
-    if (!Need(8)) return 0;
-    const uint64_t v = ReadBE64(in_.data() + pos_);
-    pos_ += 8;
-    return v;
-  }
-  Uint256 U256() {
-    if (!Need(32)) return Uint256();
-    const Uint256 v = Uint256::FromBigEndian32(in_.data() + pos_);
-    pos_ += 32;
-    return v;
-  }
-  Address Addr() {
-    if (!Need(20)) return Address();
-    const Address a(in_.data() + pos_);
-    pos_ += 20;
-    return a;
-  }
-  Bytes Blob() {
-    const uint64_t n = U64();
-    if (!Need(n)) return {};
-    Bytes b(in_.begin() + static_cast<ptrdiff_t>(pos_),
-            in_.begin() + static_cast<ptrdiff_t>(pos_ + n));
-    pos_ += n;
-    return b;
-  }
-  std::string Str() {
-    const Bytes b = Blob();
-    return std::string(b.begin(), b.end());
-  }
-  // Everything read and nothing left.
-  bool Done() const { return ok_ && pos_ == in_.size(); }
-
- private:
-  bool Need(uint64_t n) {
-    if (ok_ && in_.size() - pos_ >= n) return true;
-    ok_ = false;
-    return false;
-  }
-  ByteSpan in_;
-  size_t pos_ = 0;
-  bool ok_ = true;
-};
 
 // --- Records -------------------------------------------------------------------
 
@@ -138,7 +57,7 @@ struct Provider {
     return n > leased_gpus ? n - leased_gpus : 0;
   }
   Bytes Encode() const {
-    return Writer()
+    return RecordWriter()
         .U8(kRecordVersion)
         .Str(host_uri)
         .Str(FormatAttributes(attributes))
@@ -150,7 +69,7 @@ struct Provider {
         .Take();
   }
   static Result<Provider> Decode(ByteSpan raw) {
-    Reader r(raw);
+    RecordReader r(raw);
     Provider p;
     const uint8_t version = r.U8();
     p.host_uri = r.Str();
@@ -193,13 +112,13 @@ struct Attestation {
     return out;
   }
   Bytes Encode() const {
-    Writer w;
+    RecordWriter w;
     w.U8(kRecordVersion).U64(registered_at).U64(signed_at).U64(pairs.size());
     for (const auto& [k, v] : pairs) w.Str(k).Str(v);
     return w.Take();
   }
   static Result<Attestation> Decode(ByteSpan raw) {
-    Reader r(raw);
+    RecordReader r(raw);
     Attestation a;
     const uint8_t version = r.U8();
     a.registered_at = r.U64();
@@ -233,7 +152,7 @@ struct Order {
   uint64_t ended_at = 0;
 
   Bytes Encode() const {
-    Writer w;
+    RecordWriter w;
     w.U8(kRecordVersion).Addr(tenant).Str(spec).U256(max_price).U64(duration).U64(bidding_end);
     w.U64(auditors.size());
     for (const Address& a : auditors) w.Addr(a);
@@ -243,7 +162,7 @@ struct Order {
     return w.Take();
   }
   static Result<Order> Decode(ByteSpan raw) {
-    Reader r(raw);
+    RecordReader r(raw);
     Order o;
     const uint8_t version = r.U8();
     o.tenant = r.Addr();
@@ -281,7 +200,7 @@ struct Bid {
   uint64_t placed_at = 0;
 
   Bytes Encode() const {
-    return Writer()
+    return RecordWriter()
         .U8(kRecordVersion)
         .U64(order_id)
         .Addr(provider)
@@ -293,7 +212,7 @@ struct Bid {
         .Take();
   }
   static Result<Bid> Decode(ByteSpan raw) {
-    Reader r(raw);
+    RecordReader r(raw);
     Bid b;
     const uint8_t version = r.U8();
     b.order_id = r.U64();
@@ -362,7 +281,7 @@ struct Lease {
   Uint256 Earned(uint64_t h) const { return DataLocal() ? served_pay : Accrued(h); }
 
   Bytes Encode() const {
-    return Writer()
+    return RecordWriter()
         .U8(kRecordVersion)
         .Addr(tenant)
         .Addr(provider)
@@ -387,7 +306,7 @@ struct Lease {
         .Take();
   }
   static Result<Lease> Decode(ByteSpan raw) {
-    Reader r(raw);
+    RecordReader r(raw);
     Lease l;
     const uint8_t version = r.U8();
     l.tenant = r.Addr();

@@ -30,11 +30,11 @@ using consensus::ModuleEvent;
 using consensus::ModuleFunction;
 using consensus::Mutability;
 using consensus::RecordKey;
+using consensus::RecordReader;
+using consensus::RecordWriter;
 using consensus::StorageMarketParams;
 using consensus::UintTopic;
 using consensus::WriteCounter;
-using proofs::ByteReader;
-using proofs::ByteWriter;
 using proofs::SectorSize;
 
 constexpr size_t kMaxUriBytes = 256;
@@ -55,17 +55,6 @@ Status Corrupt(std::string_view what) { return kRules.Corrupt(what); }
 
 // --- Records -------------------------------------------------------------------
 
-void PutU256(ByteWriter& w, const Uint256& v) { w.Node(v.ToHash()); }
-Uint256 GetU256(ByteReader& r) { return Uint256::FromBigEndian32(r.Node().data()); }
-void PutAddress(ByteWriter& w, const Address& a) {
-  for (uint8_t b : a) w.U8(b);
-}
-Address GetAddress(ByteReader& r) {
-  uint8_t raw[20];
-  for (uint8_t& b : raw) b = r.U8();
-  return Address(raw);
-}
-
 struct Provider {
   std::string uri;
   Uint256 price_per_gib;  // wei per GiB of piece per block
@@ -79,14 +68,14 @@ struct Provider {
   uint64_t registered_at = 0;
 
   Bytes Encode() const {
-    ByteWriter w(256 + uri.size());
+    RecordWriter w(256 + uri.size());
     w.U8(kRecordVersion);
-    PutU256(w, price_per_gib);
+    w.U256(price_per_gib);
     w.U64(min_duration);
     w.U64(sector_size);
-    PutU256(w, stake);
-    PutU256(w, locked);
-    PutU256(w, earnings);
+    w.U256(stake);
+    w.U256(locked);
+    w.U256(earnings);
     w.U64(active_sectors);
     w.U64(precommitted);
     w.U64(registered_at);
@@ -95,15 +84,15 @@ struct Provider {
     return w.Take();
   }
   static Result<Provider> Decode(ByteSpan raw) {
-    ByteReader r(raw, "storage-provider");
+    RecordReader r(raw);
     Provider p;
     const uint8_t version = r.U8();
-    p.price_per_gib = GetU256(r);
+    p.price_per_gib = r.U256();
     p.min_duration = r.U64();
     p.sector_size = r.U64();
-    p.stake = GetU256(r);
-    p.locked = GetU256(r);
-    p.earnings = GetU256(r);
+    p.stake = r.U256();
+    p.locked = r.U256();
+    p.earnings = r.U256();
     p.active_sectors = r.U64();
     p.precommitted = r.U64();
     p.registered_at = r.U64();
@@ -145,19 +134,19 @@ struct Deal {
   }
 
   Bytes Encode() const {
-    ByteWriter w(512);
+    RecordWriter w(512);
     w.U8(kRecordVersion);
-    PutAddress(w, client);
-    PutAddress(w, provider);
-    w.Node(comm_d);
+    w.Addr(client);
+    w.Addr(provider);
+    w.Bytes32(comm_d);
     w.U64(piece_size);
     w.U64(start);
     w.U64(end);
-    PutU256(w, price);
-    PutU256(w, client_collateral);
-    PutU256(w, provider_collateral);
-    PutU256(w, paid);
-    PutU256(w, fees);
+    w.U256(price);
+    w.U256(client_collateral);
+    w.U256(provider_collateral);
+    w.U256(paid);
+    w.U256(fees);
     w.U8(static_cast<uint8_t>(state));
     w.U8(in_sector ? 1 : 0);
     w.U64(sector);
@@ -168,20 +157,20 @@ struct Deal {
     return w.Take();
   }
   static Result<Deal> Decode(ByteSpan raw) {
-    ByteReader r(raw, "storage-deal");
+    RecordReader r(raw);
     Deal d;
     const uint8_t version = r.U8();
-    d.client = GetAddress(r);
-    d.provider = GetAddress(r);
-    d.comm_d = r.Node();
+    d.client = r.Addr();
+    d.provider = r.Addr();
+    d.comm_d = r.Bytes32();
     d.piece_size = r.U64();
     d.start = r.U64();
     d.end = r.U64();
-    d.price = GetU256(r);
-    d.client_collateral = GetU256(r);
-    d.provider_collateral = GetU256(r);
-    d.paid = GetU256(r);
-    d.fees = GetU256(r);
+    d.price = r.U256();
+    d.client_collateral = r.U256();
+    d.provider_collateral = r.U256();
+    d.paid = r.U256();
+    d.fees = r.U256();
     const uint8_t state = r.U8();
     d.in_sector = r.U8() != 0;
     d.sector = r.U64();
@@ -218,15 +207,15 @@ struct Sector {
   std::vector<uint64_t> deals;
 
   Bytes Encode() const {
-    ByteWriter w(256 + 8 * deals.size());
+    RecordWriter w(256 + 8 * deals.size());
     w.U8(kRecordVersion);
     w.U8(static_cast<uint8_t>(state));
     w.U64(size);
-    w.Node(comm_r);
-    w.Node(comm_d);
+    w.Bytes32(comm_r);
+    w.Bytes32(comm_d);
     w.U64(ticket_height);
     w.U64(precommit_height);
-    PutU256(w, deposit);
+    w.U256(deposit);
     w.U64(partitions_proven);
     w.U64(activated_at);
     w.U64(deadline);
@@ -242,16 +231,16 @@ struct Sector {
     return w.Take();
   }
   static Result<Sector> Decode(ByteSpan raw) {
-    ByteReader r(raw, "storage-sector");
+    RecordReader r(raw);
     Sector s;
     const uint8_t version = r.U8();
     const uint8_t state = r.U8();
     s.size = r.U64();
-    s.comm_r = r.Node();
-    s.comm_d = r.Node();
+    s.comm_r = r.Bytes32();
+    s.comm_d = r.Bytes32();
     s.ticket_height = r.U64();
     s.precommit_height = r.U64();
-    s.deposit = GetU256(r);
+    s.deposit = r.U256();
     s.partitions_proven = r.U64();
     s.activated_at = r.U64();
     s.deadline = r.U64();
