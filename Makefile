@@ -43,15 +43,15 @@ test: build interop-deps
 # build holds the code to -Werror.
 # `make test` runs `asan` (ASan + UBSan, every UBSan finding fatal) over
 # ASAN_LAYERS: by default the consensus rules and what they stand on (util,
-# crypto, primitives, consensus), which keeps `make test` within CI's budget
-# on 2 cores (docs/BENCHMARKS.md, "Sanitizer build");
-# `make asan ASAN_LAYERS="util;crypto;primitives;consensus;chain;net;rpc"` adds
-# chain, net and RPC, and ASAN_LAYERS= (empty) runs every layer. `make tsan`
-# runs ThreadSanitizer over the threaded components: the
+# crypto, primitives, consensus) and the layers that take hostile input
+# (chain, net, rpc), which keeps `make test` within CI's budget on 2 cores
+# (docs/BENCHMARKS.md, "Crash consistency, fuzzing, sanitizers");
+# ASAN_LAYERS= (empty) runs every layer, the markets and storage included.
+# `make tsan` runs ThreadSanitizer over the threaded components: the
 # mempool and validation signals (chain), RPC and net.
 SAN_FLAGS_COMMON = -O1 -g1 -fno-omit-frame-pointer -DNDEBUG
 ASAN_DIR ?= build-asan
-ASAN_LAYERS ?= util;crypto;primitives;consensus
+ASAN_LAYERS ?= util;crypto;primitives;consensus;chain;net;rpc
 TSAN_DIR ?= build-tsan
 TSAN_LAYERS ?= chain;rpc;net
 TSAN_TESTS ?= Mempool|ValidationSignals|ProofCheckQueue|Rpc|Http|Eth|Auth|RateLimiter|Net|Connection|Peer|AddrMan|BanMan|HeadersPresync
